@@ -1,0 +1,77 @@
+"""The Python API for test authors: one line per assertion.
+
+    from eligibility import check, status
+    assert status("scenarios/people/nepali-contract-soldier.json",
+                  "ru.citizenship.contract-service", on="2024-08-01") == "applies"
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from .dates import parse_day
+from .errors import InputError
+from .evaluation import Evaluator
+from .profile import Profile, load_profile, parse_profile
+from .report import Report
+from .rulebase import RuleBase, load_rules
+
+ProfileLike = Union[Profile, dict, str, Path]
+DateLike = Union[date, str]
+RulesLike = Union[RuleBase, str, Path, None]
+
+
+@lru_cache(maxsize=4)
+def _rules_at(directory: Optional[str]) -> RuleBase:
+    return load_rules(directory)
+
+
+_evaluators: dict[str, Evaluator] = {}
+
+
+def evaluator(rules: RulesLike = None) -> Evaluator:
+    """The evaluator for a rule base (the bundled one by default), built once per process."""
+    if not isinstance(rules, RuleBase):
+        rules = _rules_at(None if rules is None else str(Path(rules).resolve()))
+    found = _evaluators.get(rules.digest)
+    if found is None or found.rules is not rules and found.rules.digest != rules.digest:
+        found = _evaluators[rules.digest] = Evaluator(rules)
+    return found
+
+
+def as_profile(profile: ProfileLike) -> tuple[Profile, str]:
+    if isinstance(profile, Profile):
+        return profile, profile.label()
+    if isinstance(profile, dict):
+        parsed = parse_profile(profile, "profile")
+        return parsed, parsed.label()
+    parsed = load_profile(profile)
+    return parsed, parsed.label(Path(profile).name)
+
+
+def as_day(on: DateLike, what: str = "--on") -> date:
+    if isinstance(on, date):
+        return on
+    try:
+        return parse_day(on)
+    except ValueError as error:
+        raise InputError.expected(what, None, str(error), on) from None
+
+
+def check(profile: ProfileLike, on: DateLike, rules: RulesLike = None) -> Report:
+    """Judge every provision for a profile (object, dict or path) on a date."""
+    parsed, label = as_profile(profile)
+    return evaluator(rules).check(parsed, as_day(on), label)
+
+
+def status(profile: ProfileLike, provision_id: str, on: DateLike, rules: RulesLike = None) -> str:
+    """The status of one provision: applies, not_in_force, does_not_apply or undetermined."""
+    return check(profile, on, rules).status(provision_id)
+
+
+def explain(profile: ProfileLike, provision_id: str, on: DateLike, rules: RulesLike = None) -> dict[str, Any]:
+    """One provision's full explanation as plain data."""
+    return check(profile, on, rules).provision(provision_id).model_dump()

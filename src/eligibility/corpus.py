@@ -1,0 +1,57 @@
+"""The source articles as text, for proving that every quote is verbatim.
+
+Comparison folds typographic quotes and apostrophes to plain ones and runs of
+white space to one space; nothing else is forgiven.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .rulebase import RuleBase, citations
+
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    return _SPACE.sub(" ", text.translate(_FOLD)).strip()
+
+
+@dataclass(frozen=True)
+class Unverified:
+    file: str
+    field: str
+    source: str
+    quote: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}: {self.quote!r}"
+
+
+def default_directory() -> Path:
+    """../shared/sources beside the repository, where the articles are kept."""
+    return Path(__file__).resolve().parents[3] / "shared" / "sources"
+
+
+def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
+    """Every citation whose quote is not found verbatim in its source file."""
+    texts: dict[str, str | None] = {}
+    for source in rules.sources.values():
+        path = directory / source.file
+        texts[source.id] = fold(path.read_text(encoding="utf-8")) if path.is_file() else None
+    problems = []
+    for provision_id, provision in rules.provisions.items():
+        file = str(rules.files[provision_id])
+        for field, citation in citations(provision):
+            text = texts.get(citation.source)
+            if text is None:
+                problems.append(Unverified(file, field, citation.source, citation.quote,
+                                           f"source file {rules.sources[citation.source].file} not found in {directory}"))
+            elif fold(citation.quote) not in text:
+                problems.append(Unverified(file, field, citation.source, citation.quote,
+                                           f"quote not found in {citation.source}"))
+    return problems

@@ -1,0 +1,315 @@
+"""The inference engine: the rule base compiled into one durable_rules ruleset.
+
+This is the only module that talks to durable_rules.  For every provision (and
+every other reading of one) it compiles rules that together cover every pair of
+(in force: yes / no / unknown) x (conditions: true / false / unknown), exactly once.
+In-force is compiled from the stage dates into day ranges over the query date; the
+conditions' three-valued combination is compiled from the rule file's `when` into
+a decision tree over the condition values.  Each rule's action records the verdict
+its pair stands for.
+
+Guards against behaviours of durable_rules 2.0.28 measured on this machine
+(each has a regression test in tests/test_engine_guards.py):
+
+* Patterns join on nothing: every rule matches one fact against constants.  Rules
+  joining on another fact's field segfaulted on a realistic rule set, and
+  `(A | B) & <join>` ignored the join and fired wrongly.
+* One host per process, built without the timer threads every `Host()` starts
+  (they raced `delete_state` into a use-after-free), and one session id reused for
+  every judgement (at most 1024 live sessions per ruleset, then MemoryError).
+  `delete_state` is never called: facts are retracted instead.
+* Every fact carries a fresh serial number (asserting an identical fact twice
+  raises), and every fact's key is checked against the compiled rules before the
+  batch is asserted (a fact no rule matches aborts the whole batch and leaves its
+  matched facts queued for the next call).
+* An exception inside an action is swallowed into the session state by
+  durable_rules; actions only append to a list, and the state is checked after
+  every batch.  A verdict for a fact outside the batch, a fact with no verdict or
+  with two, is a loud InternalError.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+
+from durable import engine as durable_engine
+
+from . import logic
+from .errors import InternalError
+from .logic import Truth
+from .rulebase import Judged, RuleBase, Stage
+
+SESSION = "0"
+
+STATUS_OF = {
+    # (in force, conditions) -> status, by the precedence:
+    # certainly not in force > a false condition > unknown > applies
+    (Truth.FALSE, Truth.TRUE): "not_in_force",
+    (Truth.FALSE, Truth.FALSE): "not_in_force",
+    (Truth.FALSE, Truth.UNKNOWN): "not_in_force",
+    (Truth.TRUE, Truth.FALSE): "does_not_apply",
+    (Truth.UNKNOWN, Truth.FALSE): "does_not_apply",
+    (Truth.TRUE, Truth.UNKNOWN): "undetermined",
+    (Truth.UNKNOWN, Truth.UNKNOWN): "undetermined",
+    (Truth.UNKNOWN, Truth.TRUE): "undetermined",
+    (Truth.TRUE, Truth.TRUE): "applies",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    conditions: Truth     # what the conditions came to, in force or not ("would qualify")
+    rule: str             # the durable_rules rule that fired
+
+
+class _QuietHost(durable_engine.Host):
+    """A durable_rules host without the dispatch and timer threads: nothing here uses timers."""
+
+    def _run(self) -> None:  # noqa: D401 - overrides the thread start-up
+        self._d_timer = None
+        self._t_timer = None
+
+
+_host: Optional[_QuietHost] = None
+_engines: dict[str, "Engine"] = {}
+_serials = itertools.count(1)
+
+
+def host() -> _QuietHost:
+    global _host
+    if _host is None:
+        _host = _QuietHost()
+    return _host
+
+
+# --- compiling dates into day ranges ---------------------------------------------------
+
+Segment = tuple[Optional[int], Optional[int], Truth]   # (first day, last day, value); None = unbounded
+
+
+def _stage_segments(stage: Stage) -> list[Segment]:
+    """Has the stage happened on a day: no before its earliest day, unknown inside a window, yes after."""
+    first, last = stage.date.earliest.toordinal(), stage.date.latest.toordinal()
+    if first == last:
+        return [(None, first - 1, Truth.FALSE), (first, None, Truth.TRUE)]
+    return [(None, first - 1, Truth.FALSE), (first, last, Truth.UNKNOWN), (last + 1, None, Truth.TRUE)]
+
+
+def _start_segments(item: Judged) -> list[Segment]:
+    rule = item.in_force
+    if rule.start == "standing":
+        return [(None, None, Truth.TRUE)]
+    stage = item.stage(rule.start)
+    if stage is not None:
+        return _stage_segments(stage)
+    horizon = rule.unenacted_as_of.date.toordinal()   # the loader guarantees a horizon here
+    return [(None, horizon, Truth.FALSE), (horizon + 1, None, Truth.UNKNOWN)]
+
+
+def _value_at(segments: Sequence[Segment], day: int) -> Truth:
+    for first, last, value in segments:
+        if (first is None or first <= day) and (last is None or day <= last):
+            return value
+    raise InternalError(f"day {day} falls in no segment")
+
+
+def in_force_segments(item: Judged) -> list[Segment]:
+    """In force = started and not ended, over the whole line of days, as merged segments."""
+    start = _start_segments(item)
+    end = _stage_segments(item.stage(item.in_force.until)) if item.in_force.until else [(None, None, Truth.FALSE)]
+    cuts = sorted({s[0] for s in start + end if s[0] is not None})
+    bounds: list[tuple[Optional[int], Optional[int]]] = []
+    previous: Optional[int] = None
+    for cut in cuts:
+        bounds.append((previous, cut - 1))
+        previous = cut
+    bounds.append((previous, None))
+    merged: list[Segment] = []
+    for first, last in bounds:
+        probe = first if first is not None else (last if last is not None else 0)
+        value = logic.all_of([_value_at(start, probe), ~_value_at(end, probe)])
+        if merged and merged[-1][2] is value:
+            merged[-1] = (merged[-1][0], last, value)
+        else:
+            merged.append((first, last, value))
+    return merged
+
+
+# --- compiling the conditions into a decision tree ----------------------------------------
+#
+# durable_rules caps one rule's expression sequence at 32 entries (MAX_SEQUENCE_EXPRESSIONS,
+# error 113), so a `when` expression is not compiled into one large pattern.  It is split
+# into a decision tree over the condition values; each leaf is a small conjunction, the
+# leaves are disjoint, and each becomes its own rule.
+
+
+@dataclass(frozen=True)
+class Leaf:
+    value: Truth
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    branches: tuple[tuple[frozenset[Truth], "Tree"], ...]
+
+
+Tree = Leaf | Node
+
+
+def _possible(expr: logic.Expr, fixed: Mapping[str, Truth]) -> frozenset[Truth]:
+    """Every value the expression can take once the unfixed conditions are filled in."""
+    if isinstance(expr, logic.Ref):
+        return frozenset([fixed[expr.name]]) if expr.name in fixed else frozenset(Truth)
+    if isinstance(expr, logic.Not):
+        return frozenset(~v for v in _possible(expr.part, fixed))
+    combine = logic.all_of if isinstance(expr, logic.All) else logic.any_of
+    values = _possible(expr.parts[0], fixed)
+    for part in expr.parts[1:]:
+        other = _possible(part, fixed)
+        values = frozenset(combine([a, b]) for a in values for b in other)
+    return values
+
+
+def decision_tree(expr: logic.Expr, fixed: Optional[dict[str, Truth]] = None) -> Tree:
+    fixed = fixed or {}
+    values = _possible(expr, fixed)
+    if len(values) == 1:
+        return Leaf(next(iter(values)))
+    name = next(n for n in logic.names(expr) if n not in fixed)
+    children = {value: decision_tree(expr, {**fixed, name: value}) for value in Truth}
+    groups: list[tuple[set[Truth], Tree]] = []
+    for value, child in children.items():
+        for group in groups:
+            if group[1] == child:
+                group[0].add(value)
+                break
+        else:
+            groups.append(({value}, child))
+    if len(groups) == 1:
+        return groups[0][1]
+    return Node(name, tuple((frozenset(values_), child) for values_, child in groups))
+
+
+def leaves(tree: Tree, path: tuple[tuple[str, frozenset[Truth]], ...] = ()) -> list[tuple[tuple[tuple[str, frozenset[Truth]], ...], Truth]]:
+    """The tree's leaves: the condition values leading to each, and its value."""
+    if isinstance(tree, Leaf):
+        return [(path, tree.value)]
+    found = []
+    for values, child in tree.branches:
+        found.extend(leaves(child, path + ((tree.name, values),)))
+    return found
+
+
+def _literal(field_name: str, values: frozenset[Truth]) -> dict[str, Any]:
+    if len(values) == 1:
+        return {field_name: next(iter(values)).value}
+    (left_out,) = set(Truth) - values
+    return {"$neq": {field_name: left_out.value}}
+
+
+def _range(first: Optional[int], last: Optional[int]) -> list[dict[str, Any]]:
+    parts = []
+    if first is not None:
+        parts.append({"$gte": {"on": first}})
+    if last is not None:
+        parts.append({"$lte": {"on": last}})
+    return parts
+
+
+def compile_rules(items: Iterable[Judged], record: Callable[[str, str, str, Truth], Callable[[Any], None]]) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """The ruleset definition, and for each key the fact field that carries each condition.
+
+    One rule per (day range of an in-force value) x (leaf of the conditions' decision tree);
+    every rule is a conjunction of constants over a single fact.
+    """
+    definition: dict[str, Any] = {}
+    fields: dict[str, dict[str, str]] = {}
+    for item in items:
+        names = logic.names(item.expr)
+        fields[item.key] = {name: f"c{index}" for index, name in enumerate(names)}
+        paths = leaves(decision_tree(item.expr))
+        for span, (first, last, in_force) in enumerate(in_force_segments(item)):
+            for number, (path, conditions) in enumerate(paths):
+                status = STATUS_OF[(in_force, conditions)]
+                pattern = [{"key": item.key}] + _range(first, last)
+                pattern += [_literal(fields[item.key][name], values) for name, values in path]
+                rule_name = f"{item.key}|{in_force.value}{conditions.value}|{span}.{number}"
+                definition[rule_name] = {
+                    "all": [{"m": {"$and": pattern}}],
+                    "run": record(rule_name, item.key, status, conditions),
+                }
+    return definition, fields
+
+
+class Engine:
+    """A compiled rule base registered once on the process's host."""
+
+    def __init__(self, rules: RuleBase, name: Optional[str] = None):
+        self.name = name or f"eligibility_{rules.digest}"
+        self._inbox: list[tuple[int, str, str, Truth, str]] = []
+        self.definition, self.fields = compile_rules(rules.judged.values(), self._recorder)
+        # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
+        host().register_rulesets({self.name: {name: dict(rule) for name, rule in self.definition.items()}})
+
+    def _recorder(self, rule_name: str, key: str, status: str, conditions: Truth) -> Callable[[Any], None]:
+        inbox = self._inbox
+
+        def record(c: Any) -> None:
+            inbox.append((c.m.serial, c.m.key, status, conditions, rule_name))
+
+        return record
+
+    def judge(self, day: date, rows: Sequence[tuple[str, Mapping[str, Truth]]]) -> dict[str, Verdict]:
+        """One verdict per (key, condition values) row, all on the same date."""
+        facts = []
+        for key, values in rows:
+            fields = self.fields.get(key)
+            if fields is None:
+                raise InternalError(f"the engine has no compiled rules for {key!r}")
+            if set(values) != set(fields):
+                raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
+            fact: dict[str, Any] = {"serial": next(_serials), "key": key, "on": day.toordinal()}
+            for name, value in values.items():
+                fact[fields[name]] = value.value
+            facts.append(fact)
+        if not facts:
+            return {}
+        self._inbox.clear()
+        the_host = host()
+        try:
+            state = the_host.assert_facts(self.name, facts)
+        except Exception as error:  # MessageNotHandled / MessageObserved / engine errors
+            raise InternalError(f"durable_rules refused the facts for {day.isoformat()}: "
+                                f"{getattr(error, 'message', error)}") from None
+        try:
+            the_host.retract_facts(self.name, facts)
+        except Exception as error:
+            raise InternalError(f"durable_rules could not retract the facts: {getattr(error, 'message', error)}") from None
+        if isinstance(state, dict) and state.get("exception"):
+            raise InternalError(f"a durable_rules action failed: {state['exception']}")
+        by_serial = {fact["serial"]: fact["key"] for fact in facts}
+        verdicts: dict[str, Verdict] = {}
+        for serial, key, status, conditions, rule_name in self._inbox:
+            if by_serial.get(serial) != key:
+                raise InternalError(f"durable_rules returned a verdict for a fact outside this batch ({key}, #{serial})")
+            if key in verdicts:
+                raise InternalError(f"two durable_rules rules fired for {key}: {verdicts[key].rule} and {rule_name}")
+            verdicts[key] = Verdict(status, conditions, rule_name)
+        self._inbox.clear()
+        missing = [key for key, _ in rows if key not in verdicts]
+        if missing:
+            raise InternalError(f"no durable_rules rule fired for {', '.join(missing)}")
+        return verdicts
+
+
+def engine_for(rules: RuleBase) -> Engine:
+    """The compiled engine for a rule base, compiled once per process."""
+    found = _engines.get(rules.digest)
+    if found is None:
+        found = _engines[rules.digest] = Engine(rules)
+    return found

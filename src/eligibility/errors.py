@@ -1,0 +1,54 @@
+"""The two kinds of failure the tool reports.
+
+`InputError` is the user's: a file, a field, what was expected and what was found,
+always on one line.  `InternalError` is ours: the engine and the Python evaluation
+disagreed, or the engine misbehaved; it is never silently resolved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_MAX_SHOWN = 60
+
+
+def shown(value: Any) -> str:
+    """A short, single-line rendering of a value the user gave."""
+    if isinstance(value, bytes):
+        text = repr(value)
+    elif isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, bool) or value is None:
+        text = "true" if value is True else "false" if value is False else "null"
+    elif isinstance(value, dict):
+        text = "an object"
+    elif isinstance(value, list):
+        text = "a list"
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 3] + "..."
+    return text
+
+
+class InputError(Exception):
+    """Bad input: names the file and the field, says what was expected."""
+
+    def __init__(self, file: str, field: str | None, message: str):
+        self.file = file
+        self.field = field
+        self.message = " ".join(message.split())
+        super().__init__(str(self))
+
+    @classmethod
+    def expected(cls, file: str, field: str | None, expected: str, got: Any) -> "InputError":
+        return cls(file, field, f"expected {expected}, got {shown(got)}")
+
+    def __str__(self) -> str:
+        where = self.file if not self.field else f"{self.file}: {self.field}"
+        return f"{where}: {self.message}"
+
+
+class InternalError(Exception):
+    """A fault of the tool itself, reported loudly and never papered over."""

@@ -1,0 +1,168 @@
+"""Three-valued (Kleene) logic and the small language rule files use to combine
+their conditions: `all(a, b)`, `any(a, b)`, `not(a)`, and condition ids.
+
+An unknown never hides a definite answer: `all` is false as soon as one part is
+false, `any` is true as soon as one part is true, whatever the unknowns.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Union
+
+
+class Truth(str, enum.Enum):
+    TRUE = "T"
+    FALSE = "F"
+    UNKNOWN = "U"
+
+    @property
+    def word(self) -> str:
+        return {"T": "yes", "F": "no", "U": "unknown"}[self.value]
+
+    def __invert__(self) -> "Truth":
+        return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(self, Truth.UNKNOWN)
+
+    @staticmethod
+    def of(value: bool | None) -> "Truth":
+        return Truth.UNKNOWN if value is None else Truth.TRUE if value else Truth.FALSE
+
+
+def all_of(values: Iterable[Truth]) -> Truth:
+    result = Truth.TRUE
+    for value in values:
+        if value is Truth.FALSE:
+            return Truth.FALSE
+        if value is Truth.UNKNOWN:
+            result = Truth.UNKNOWN
+    return result
+
+
+def any_of(values: Iterable[Truth]) -> Truth:
+    result = Truth.FALSE
+    for value in values:
+        if value is Truth.TRUE:
+            return Truth.TRUE
+        if value is Truth.UNKNOWN:
+            result = Truth.UNKNOWN
+    return result
+
+
+@dataclass(frozen=True)
+class Ref:
+    name: str
+
+
+@dataclass(frozen=True)
+class All:
+    parts: tuple["Expr", ...]
+
+
+@dataclass(frozen=True)
+class Any_:
+    parts: tuple["Expr", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    part: "Expr"
+
+
+Expr = Union[Ref, All, Any_, Not]
+
+
+def evaluate(expr: Expr, values: Mapping[str, Truth]) -> Truth:
+    if isinstance(expr, Ref):
+        return values[expr.name]
+    if isinstance(expr, All):
+        return all_of(evaluate(part, values) for part in expr.parts)
+    if isinstance(expr, Any_):
+        return any_of(evaluate(part, values) for part in expr.parts)
+    return ~evaluate(expr.part, values)
+
+
+def names(expr: Expr) -> list[str]:
+    """The condition ids an expression mentions, in order of first mention."""
+    if isinstance(expr, Ref):
+        return [expr.name]
+    parts = (expr.part,) if isinstance(expr, Not) else expr.parts
+    seen: list[str] = []
+    for part in parts:
+        for name in names(part):
+            if name not in seen:
+                seen.append(name)
+    return seen
+
+
+def written(expr: Expr) -> str:
+    if isinstance(expr, Ref):
+        return expr.name
+    if isinstance(expr, Not):
+        return f"not({written(expr.part)})"
+    word = "all" if isinstance(expr, All) else "any"
+    return f"{word}({', '.join(written(part) for part in expr.parts)})"
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<name>[a-z][a-z0-9-]*)|(?P<punct>[(),])|(?P<bad>\S))")
+_MAX_DEPTH = 32
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens: list[tuple[str, str, int]] = []
+        for match in _TOKEN.finditer(text):
+            if match.group("bad"):
+                raise ValueError(f"unexpected {match.group('bad')!r} at position {match.start('bad') + 1}")
+            kind = "name" if match.group("name") else "punct"
+            self.tokens.append((kind, match.group(kind), match.start(kind) + 1))
+        self.at = 0
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self, want: str | None = None) -> tuple[str, str, int]:
+        token = self.peek()
+        if token is None:
+            raise ValueError(f"the expression ends early; expected {want or 'a condition id'}")
+        if want is not None and token[1] != want:
+            raise ValueError(f"expected {want!r} at position {token[2]}, found {token[1]!r}")
+        self.at += 1
+        return token
+
+    def expr(self, depth: int = 0) -> Expr:
+        if depth > _MAX_DEPTH:
+            raise ValueError(f"the expression nests deeper than {_MAX_DEPTH} levels")
+        kind, word, position = self.take()
+        if kind != "name":
+            raise ValueError(f"expected a condition id or all(/any(/not( at position {position}, found {word!r}")
+        following = self.peek()
+        if word in ("all", "any", "not") and following is not None and following[1] == "(":
+            self.take("(")
+            parts = [self.expr(depth + 1)]
+            while self.peek() is not None and self.peek()[1] == ",":
+                self.take(",")
+                parts.append(self.expr(depth + 1))
+            self.take(")")
+            if word == "not":
+                if len(parts) != 1:
+                    raise ValueError(f"not(...) takes exactly one part (position {position})")
+                return Not(parts[0])
+            if len(parts) < 2:
+                raise ValueError(f"{word}(...) needs at least two parts (position {position})")
+            return All(tuple(parts)) if word == "all" else Any_(tuple(parts))
+        return Ref(word)
+
+
+def parse(text: str) -> Expr:
+    """Parse a condition expression; ValueError says what was expected and where."""
+    parser = _Parser(text)
+    if not parser.tokens:
+        raise ValueError("an expression such as all(a, any(b, c)); got an empty one")
+    expr = parser.expr()
+    rest = parser.peek()
+    if rest is not None:
+        raise ValueError(f"unexpected {rest[1]!r} at position {rest[2]} after a complete expression")
+    return expr

@@ -1,0 +1,277 @@
+"""What a condition's test says about one profile on one date.
+
+Each test gives a three-valued answer, the profile facts it read, and the fields
+whose absence left it unknown.  Facts are read as of the date: a citizenship,
+residence or service counts only inside its since/start .. until/end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Optional, Sequence
+
+from . import countries
+from .dates import add_months
+from .logic import Truth, all_of, any_of
+from .profile import Citizenship, Profile, Residence, Service
+from .rulebase import (
+    CitizenshipTest, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest,
+    RegistrationTest, ResidenceTest, ServiceTest, StatelessTest, Test,
+)
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """A family member whose own provision carried a family condition."""
+
+    member: str          # "family[0]"
+    relation: str
+    label: Optional[str]
+    provision: str
+
+
+@dataclass(frozen=True)
+class MemberVerdict:
+    status: str
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    value: Truth
+    facts: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    note: Optional[str] = None
+    carried_by: tuple[Carrier, ...] = field(default=())
+
+
+# (member index, provision id) -> that member's verdict on the same date
+FamilyLookup = Callable[[int, str], MemberVerdict]
+
+
+def _span(since: Optional[date], until: Optional[date], first: str = "since", last: str = "until") -> str:
+    parts = []
+    if since is not None:
+        parts.append(f"{first} {since.isoformat()}")
+    if until is not None:
+        parts.append(f"{last} {until.isoformat()}")
+    return ", ".join(parts)
+
+
+def describe_citizenship(index: int, record: Citizenship) -> str:
+    extra = [record.acquired or "acquired: not given", _span(record.since, record.until)]
+    return f"citizenships[{index}]: {record.country} ({'; '.join(e for e in extra if e)})"
+
+
+def describe_residence(index: int, record: Residence) -> str:
+    extra = [record.status or "status: not given", _span(record.since, record.until)]
+    return f"residences[{index}]: {record.country} ({'; '.join(e for e in extra if e)})"
+
+
+def describe_service(index: int, record: Service) -> str:
+    extra = [record.force or "force: not given", record.kind or "kind: not given",
+             _span(record.start, record.end, "start", "end")]
+    if record.discharge:
+        extra.append(f"discharge {record.discharge}")
+    if record.combat is not None:
+        extra.append("combat" if record.combat else "no combat")
+    return f"service[{index}]: {record.country} ({'; '.join(extra)})"
+
+
+def _held(profile: Profile, day: date) -> list[tuple[int, Citizenship]]:
+    return [(i, c) for i, c in enumerate(profile.citizenships or []) if c.held_on(day)]
+
+
+def _held_words(held: list[tuple[int, Citizenship]], day: date) -> tuple[str, ...]:
+    if not held:
+        return (f"holds no citizenship on {day.isoformat()}",)
+    return tuple(describe_citizenship(i, c) for i, c in held)
+
+
+def _unknown_citizenships() -> Finding:
+    return Finding(Truth.UNKNOWN, ("citizenships not given",), ("citizenships",))
+
+
+def _citizenship(test: CitizenshipTest, profile: Profile, day: date) -> Finding:
+    if profile.citizenships is None:
+        return _unknown_citizenships()
+    held = _held(profile, day)
+    matches = [(i, c) for i, c in held if c.country == test.country]
+    if not matches:
+        return Finding(Truth.FALSE, _held_words(held, day))
+    if test.acquired is None:
+        return Finding(Truth.TRUE, tuple(describe_citizenship(i, c) for i, c in matches))
+    values, missing = [], []
+    for i, c in matches:
+        if c.acquired is None:
+            values.append(Truth.UNKNOWN)
+            missing.append(f"citizenships[{i}].acquired")
+        else:
+            values.append(Truth.of(c.acquired in test.acquired))
+    value = any_of(values)
+    return Finding(value, tuple(describe_citizenship(i, c) for i, c in matches),
+                   tuple(missing) if value is Truth.UNKNOWN else ())
+
+
+def _other_citizenship(test: OtherCitizenshipTest, profile: Profile, day: date) -> Finding:
+    if profile.citizenships is None:
+        return _unknown_citizenships()
+    held = _held(profile, day)
+    others = [(i, c) for i, c in held if c.country != test.than]
+    return Finding(Truth.of(bool(others)), _held_words(others or held, day))
+
+
+def _stateless(test: StatelessTest, profile: Profile, day: date) -> Finding:
+    if profile.citizenships is None:
+        return _unknown_citizenships()
+    held = _held(profile, day)
+    return Finding(Truth.of(not held), _held_words(held, day))
+
+
+def _non_citizen(test: NonCitizenTest, profile: Profile, day: date) -> Finding:
+    if profile.citizenships is None:
+        return _unknown_citizenships()
+    held = _held(profile, day)
+    words = _held_words(held, day)
+    if any(c.country == test.of for _, c in held):
+        return Finding(Truth.FALSE, words)
+    if held:
+        return Finding(Truth.TRUE, words)
+    value = {"covered": Truth.TRUE, "not-covered": Truth.FALSE, "unsettled": Truth.UNKNOWN}[test.stateless]
+    note = test.stateless_note if test.stateless == "unsettled" else None
+    return Finding(value, words, (), note)
+
+
+def _residence(test: ResidenceTest, profile: Profile, day: date) -> Finding:
+    if profile.residences is None:
+        return Finding(Truth.UNKNOWN, ("residences not given",), ("residences",))
+    current = [(i, r) for i, r in enumerate(profile.residences) if r.held_on(day)]
+    where = [(i, r) for i, r in current
+             if (r.country == test.country if test.country else r.country != test.outside_of)]
+    if not where:
+        place = countries.name(test.country) if test.country else f"a country other than {countries.name(test.outside_of)}"
+        listed = tuple(describe_residence(i, r) for i, r in current)
+        return Finding(Truth.FALSE, listed + (f"no residence in {place} on {day.isoformat()}",))
+    values, missing = [], []
+    for i, r in where:
+        if r.status is None:
+            values.append(Truth.UNKNOWN)
+            missing.append(f"residences[{i}].status")
+        else:
+            values.append(Truth.of(r.status in test.status))
+    value = any_of(values)
+    return Finding(value, tuple(describe_residence(i, r) for i, r in where),
+                   tuple(missing) if value is Truth.UNKNOWN else ())
+
+
+def _record_value(test: ServiceTest, index: int, record: Service, day: date) -> tuple[Truth, list[str]]:
+    """Whether one record matches every filter, and which of its fields were missing."""
+    if test.state == "serving":
+        in_state = record.serving_on(day)
+    elif test.state == "started":
+        in_state = record.started_by(day)
+    else:
+        in_state = record.ended_by(day)
+    if not in_state:
+        return Truth.FALSE, []
+    parts: list[Truth] = []
+    missing: list[str] = []
+
+    def check(name: str, given: object, allowed: Sequence[object] | None) -> None:
+        if allowed is None:
+            return
+        if given is None:
+            parts.append(Truth.UNKNOWN)
+            missing.append(f"service[{index}].{name}")
+        else:
+            parts.append(Truth.of(given in allowed))
+
+    check("force", record.force, test.force)
+    check("kind", record.kind, test.kind)
+    check("discharge", record.discharge, test.discharge)
+    check("combat", record.combat, None if test.combat is None else [test.combat])
+    if test.min_months is not None:
+        parts.append(Truth.of(day >= add_months(record.start, test.min_months)))
+    value = all_of(parts)
+    return value, (missing if value is Truth.UNKNOWN else [])
+
+
+def _service(test: ServiceTest, profile: Profile, day: date) -> Finding:
+    if profile.service is None:
+        return Finding(Truth.UNKNOWN, ("service not given",), ("service",))
+    records = [(i, s) for i, s in enumerate(profile.service) if s.country == test.country]
+    if not records:
+        return Finding(Truth.FALSE, (f"no service record with {countries.name(test.country)}",))
+    values, missing, facts = [], [], []
+    for i, record in records:
+        value, record_missing = _record_value(test, i, record, day)
+        values.append(value)
+        missing.extend(record_missing)
+        words = describe_service(i, record)
+        if test.min_months is not None and record.serving_on(day):
+            words += f"; {test.min_months} months complete on {add_months(record.start, test.min_months).isoformat()}"
+        facts.append(words)
+    value = any_of(values)
+    return Finding(value, tuple(facts), tuple(missing) if value is Truth.UNKNOWN else ())
+
+
+def _registration(test: RegistrationTest, profile: Profile, day: date) -> Finding:
+    path = f"military_registration.{test.country}"
+    registry = profile.military_registration
+    if registry is None or test.country not in registry:
+        return Finding(Truth.UNKNOWN, (f"{path} not given",), (path,))
+    given = registry[test.country]
+    return Finding(Truth.of(given == test.registered), (f"{path}: {'true' if given else 'false'}",))
+
+
+def _criminal_record(test: CriminalRecordTest, profile: Profile, day: date) -> Finding:
+    path = f"criminal_record.{test.field}"
+    record = profile.criminal_record
+    given = None if record is None else getattr(record, test.field)
+    if given is None:
+        return Finding(Truth.UNKNOWN, (f"{path} not given",), (path,))
+    return Finding(Truth.of(given), (f"{path}: {'true' if given else 'false'}",))
+
+
+def _family(test: FamilyTest, profile: Profile, day: date, lookup: FamilyLookup) -> Finding:
+    if profile.family is None:
+        return Finding(Truth.UNKNOWN, ("family not given",), ("family",))
+    if not profile.family:
+        return Finding(Truth.FALSE, ("family: none listed",))
+    values, facts, missing, carriers = [], [], [], []
+    for index, member in enumerate(profile.family):
+        name = f"family[{index}]"
+        label = member.person.id
+        who = f"{name} ({member.relation}{', ' + label if label else ''})"
+        for provision in test.provisions:
+            verdict = lookup(index, provision)
+            facts.append(f"{who}: {provision} {verdict.status}")
+            if verdict.status == "applies":
+                values.append(Truth.TRUE)
+                carriers.append(Carrier(name, member.relation, label, provision))
+            elif verdict.status == "undetermined":
+                values.append(Truth.UNKNOWN)
+                missing.extend(f"{name}.person.{path}" for path in verdict.missing)
+            else:
+                values.append(Truth.FALSE)
+    value = any_of(values)
+    return Finding(value, tuple(facts), tuple(dict.fromkeys(missing)) if value is Truth.UNKNOWN else (),
+                   carried_by=tuple(carriers))
+
+
+def finding(test: Test, profile: Profile, day: date, family: FamilyLookup) -> Finding:
+    """Evaluate one condition test on a profile as of a date."""
+    if isinstance(test, FamilyTest):
+        return _family(test, profile, day, family)
+    handler = {
+        CitizenshipTest: _citizenship,
+        OtherCitizenshipTest: _other_citizenship,
+        StatelessTest: _stateless,
+        NonCitizenTest: _non_citizen,
+        ResidenceTest: _residence,
+        ServiceTest: _service,
+        RegistrationTest: _registration,
+        CriminalRecordTest: _criminal_record,
+    }[type(test)]
+    return handler(test, profile, day)

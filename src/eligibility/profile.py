@@ -1,0 +1,224 @@
+"""A person's profile: the facts the rules are judged on.
+
+The format is a public contract (docs/profile.md).  An omitted field (or `null`)
+means unknown; an empty list means none; an unknown field is an error.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+
+from . import countries
+from .dates import parse_day
+from .errors import InputError
+from .validation import input_error
+
+MAX_FAMILY_DEPTH = 8
+MAX_PROFILE_BYTES = 16 * 1024 * 1024
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    return parse_day(value)
+
+
+def _country(value: Any) -> str:
+    if not countries.is_code(value):
+        raise ValueError("an ISO 3166-1 alpha-2 country code such as 'NP'")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_day)]
+Country = Annotated[str, BeforeValidator(_country)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _order(first: date | None, last: date | None, first_name: str, last_name: str) -> None:
+    if first is not None and last is not None and last < first:
+        raise ValueError(
+            f"{last_name}: expected a date on or after {first_name} ({first.isoformat()}), "
+            f"got {last.isoformat()!r}"
+        )
+
+
+class Citizenship(_Record):
+    country: Country
+    acquired: Optional[Literal["birth", "naturalization", "other"]] = None
+    since: Optional[Day] = None
+    until: Optional[Day] = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Citizenship":
+        _order(self.since, self.until, "since", "until")
+        return self
+
+    def held_on(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
+
+
+class Residence(_Record):
+    country: Country
+    status: Optional[Literal["permanent", "temporary", "unlawful"]] = None
+    since: Optional[Day] = None
+    until: Optional[Day] = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Residence":
+        _order(self.since, self.until, "since", "until")
+        return self
+
+    def held_on(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
+
+
+class Service(_Record):
+    country: Country
+    force: Optional[Literal["armed_forces", "national_guard", "other"]] = None
+    kind: Optional[Literal["contract", "conscription", "volunteer"]] = None
+    start: Day
+    end: Optional[Day] = None
+    discharge: Optional[Literal["health", "age", "contract_end", "martial_law_end", "other"]] = None
+    combat: Optional[StrictBool] = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Service":
+        _order(self.start, self.end, "start", "end")
+        if self.discharge is not None and self.end is None:
+            raise ValueError("discharge: expected an end date alongside the discharge, got no end")
+        return self
+
+    def started_by(self, day: date) -> bool:
+        return self.start <= day
+
+    def serving_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def ended_by(self, day: date) -> bool:
+        return self.end is not None and self.end <= day
+
+
+class CriminalRecord(_Record):
+    convicted: Optional[StrictBool] = None
+    conviction_expunged: Optional[StrictBool] = None
+    under_investigation: Optional[StrictBool] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "CriminalRecord":
+        if self.conviction_expunged is True and self.convicted is False:
+            raise ValueError("conviction_expunged: expected false or no value when convicted is false, got true")
+        return self
+
+
+class FamilyMember(_Record):
+    relation: Literal["spouse", "child", "parent", "sibling", "other"]
+    person: "Profile"
+
+
+class Profile(_Record):
+    id: Optional[StrictStr] = None
+    citizenships: Optional[list[Citizenship]] = None
+    residences: Optional[list[Residence]] = None
+    service: Optional[list[Service]] = None
+    military_registration: Optional[dict[Country, StrictBool]] = None
+    criminal_record: Optional[CriminalRecord] = None
+    family: Optional[list[FamilyMember]] = None
+
+    def label(self, fallback: str = "profile") -> str:
+        return self.id if self.id else fallback
+
+
+FamilyMember.model_rebuild()
+
+def _family_depth(data: Any, limit: int) -> int:
+    """Depth of family nesting, counted without recursion; stops past the limit."""
+    depth = 0
+    level = [data]
+    while level:
+        following = []
+        for item in level:
+            if isinstance(item, dict) and isinstance(item.get("family"), list):
+                for member in item["family"]:
+                    if isinstance(member, dict) and "person" in member:
+                        following.append(member["person"])
+        if not following:
+            break
+        depth += 1
+        if depth > limit:
+            break
+        level = following
+    return depth
+
+
+def parse_profile(data: Any, file: str = "profile") -> Profile:
+    """Validate already-decoded JSON as a profile; InputError on any problem."""
+    if not isinstance(data, dict):
+        raise InputError.expected(file, None, "a JSON object holding a profile", data)
+    if _family_depth(data, MAX_FAMILY_DEPTH) > MAX_FAMILY_DEPTH:
+        raise InputError(file, "family",
+                         f"family members are nested more than {MAX_FAMILY_DEPTH} levels deep; "
+                         f"expected at most {MAX_FAMILY_DEPTH}")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as error:
+        raise input_error(error, Profile, file) from None
+    except RecursionError:
+        raise InputError(file, None, "the profile nests too deeply to read") from None
+
+
+def decode_json(raw: bytes, file: str) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(file, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})") from None
+    if not text.strip():
+        raise InputError(file, None, "expected a JSON object, the file is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(file, None,
+                         f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except RecursionError:
+        raise InputError(file, None, "the JSON nests too deeply to read") from None
+
+
+def read_file(path: str | Path, what: str = "file", limit: int = MAX_PROFILE_BYTES) -> bytes:
+    name = str(path)
+    target = Path(path)
+    try:
+        if target.is_dir():
+            raise InputError(name, None, f"expected a {what}, found a directory")
+        size = target.stat().st_size
+        if size > limit:
+            raise InputError(name, None, f"expected a {what} of at most {limit // (1024 * 1024)} MiB, "
+                                         f"found {size // (1024 * 1024)} MiB")
+        return target.read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, None, f"no such {what}") from None
+    except PermissionError:
+        raise InputError(name, None, f"cannot read the {what}: permission denied") from None
+    except OSError as error:
+        raise InputError(name, None, f"cannot read the {what}: {error.strerror or error}") from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file; InputError names the file and the field."""
+    raw = read_file(path, "profile file")
+    return parse_profile(decode_json(raw, str(path)), str(path))

@@ -1,0 +1,107 @@
+"""The report `check` produces: what the text view shows and `--format json` prints.
+
+The JSON schema is documented in docs/report.md; `Report.model_json_schema()`
+gives it in machine-readable form.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
+STATUSES: tuple[str, ...] = ("applies", "undetermined", "does_not_apply", "not_in_force")
+Value = Literal["yes", "no", "unknown"]
+Held = Literal["held", "failed", "unknown"]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CitationOut(_Out):
+    source: str
+    outlet: str
+    published: str
+    quote: str
+
+
+class ConditionOut(_Out):
+    id: str
+    says: str
+    value: Held
+    facts: list[str]
+    missing: list[str]
+    note: Optional[str] = None
+    citations: list[CitationOut] = []
+
+
+class InForceOut(_Out):
+    value: Value
+    explanation: str
+    stage: Optional[str]
+    stage_label: Optional[str]
+    date: Optional[str]
+    precision: Optional[Literal["day", "month", "window"]]
+    citations: list[CitationOut]
+
+
+class EffectOut(_Out):
+    kind: str
+    text: str
+
+
+class CarrierOut(_Out):
+    member: str
+    relation: str
+    label: Optional[str]
+    provision: str
+
+
+class ReadingOut(_Out):
+    id: str
+    follows: str
+    summary: str
+    status: Status
+    would_qualify: Value
+    in_force: InForceOut
+    conditions: list[ConditionOut]
+    missing: list[str]
+    citations: list[CitationOut]
+
+
+class ProvisionOut(_Out):
+    id: str
+    title: str
+    jurisdiction: str
+    status: Status
+    reason: str
+    effect: EffectOut
+    would_qualify: Value
+    in_force: InForceOut
+    conditions: list[ConditionOut]
+    missing: list[str]
+    citations: list[CitationOut]
+    carried_by: list[CarrierOut] = []
+    other_readings: list[ReadingOut] = []
+    engine_rule: str
+
+
+class Report(_Out):
+    profile: str
+    on: str
+    rule_base: str
+    provisions: list[ProvisionOut]
+
+    def provision(self, provision_id: str) -> ProvisionOut:
+        for item in self.provisions:
+            if item.id == provision_id:
+                return item
+        raise KeyError(f"no provision {provision_id!r} in the report")
+
+    def status(self, provision_id: str) -> str:
+        return self.provision(provision_id).status
+
+    def statuses(self) -> dict[str, str]:
+        return {item.id: item.status for item in self.provisions}

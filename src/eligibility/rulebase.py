@@ -1,0 +1,510 @@
+"""The rule base: one TOML file per provision, plus `sources.toml`.
+
+Every file is validated on load; a malformed one fails with the file, the field
+and what was expected (docs/adding-a-rule.md describes the format).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal, Optional, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, ValidationError, model_validator
+
+from . import logic
+from .dates import DateSpec, parse_day, parse_spec
+from .errors import InputError
+from .validation import input_error
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+ProvisionId = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+$")]
+ConditionId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+
+# Stages in the order a measure moves through them; a provision lists its stages in this order.
+STAGE_ORDER: dict[str, int] = {
+    "bill_approved_lower_house": 1,
+    "passed_upper_house": 2,
+    "passed_parliament": 2,
+    "signed": 3,
+    "decree_signed": 3,
+    "in_effect": 4,
+    "ended": 9,
+}
+STAGE_LABEL: dict[str, str] = {
+    "bill_approved_lower_house": "bill approved by the lower house",
+    "passed_upper_house": "passed by the upper house",
+    "passed_parliament": "passed by parliament",
+    "signed": "signed into law",
+    "decree_signed": "decree signed",
+    "in_effect": "took effect",
+    "ended": "ended",
+}
+SIGNATURES = ("signed", "decree_signed")
+StageKind = Literal[
+    "bill_approved_lower_house", "passed_upper_house", "passed_parliament",
+    "signed", "decree_signed", "in_effect", "ended",
+]
+
+
+def _spec(value: Any) -> Any:
+    if isinstance(value, DateSpec):
+        return value
+    if isinstance(value, date):
+        raise ValueError("a quoted string such as \"2024-01-04\", \"2022-11\" or \"2022-09-21..2022-09-30\" "
+                         "(a bare TOML date is not accepted)")
+    return parse_spec(value)
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, DateSpec):
+        raise ValueError("a quoted string such as \"2024-08-05\" (a bare TOML date is not accepted)")
+    return parse_day(value)
+
+
+Spec = Annotated[DateSpec, BeforeValidator(_spec)]
+Day = Annotated[date, BeforeValidator(_day)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, arbitrary_types_allowed=True)
+
+
+class Citation(_Strict):
+    source: NonEmpty
+    quote: NonEmpty
+
+
+class Stage(_Strict):
+    kind: StageKind
+    date: Spec
+    date_text: Optional[NonEmpty] = None
+    basis: Optional[NonEmpty] = None
+    cite: list[Citation] = Field(min_length=1)
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABEL[self.kind]
+
+    @property
+    def when(self) -> str:
+        """The date in words, with its precision."""
+        if self.date_text:
+            return f"{self.date_text} ({self.date.written()})"
+        return self.date.text
+
+
+class Horizon(_Strict):
+    """The latest source that still reports the measure as not enacted."""
+
+    date: Day
+    cite: list[Citation] = Field(min_length=1)
+    note: Optional[NonEmpty] = None
+
+
+class InForce(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    start: Union[StageKind, Literal["standing"]] = Field(alias="from")
+    until: Optional[StageKind] = None
+    note: Optional[NonEmpty] = None
+    standing_cite: list[Citation] = []
+    unenacted_as_of: Optional[Horizon] = None
+
+
+class Effect(_Strict):
+    kind: Literal["grants", "imposes", "bars", "exempts", "limits", "protects"]
+    text: NonEmpty
+
+
+# --- the evaluator's vocabulary: what a condition can test -------------------------------
+
+class CitizenshipTest(_Strict):
+    """Holds a citizenship of `country` on the date (optionally acquired in one of `acquired`)."""
+
+    fact: Literal["citizenship"]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    acquired: Optional[list[Literal["birth", "naturalization", "other"]]] = None
+
+
+class OtherCitizenshipTest(_Strict):
+    """Holds a citizenship of some country other than `than` on the date."""
+
+    fact: Literal["other-citizenship"]
+    than: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+
+
+class StatelessTest(_Strict):
+    """Holds no citizenship on the date."""
+
+    fact: Literal["stateless"]
+
+
+class NonCitizenTest(_Strict):
+    """Does not hold the citizenship of `of`; for a stateless person the law's words decide."""
+
+    fact: Literal["non-citizen"]
+    of: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    stateless: Literal["covered", "not-covered", "unsettled"]
+    stateless_note: Optional[NonEmpty] = None
+
+    @model_validator(mode="after")
+    def _note(self) -> "NonCitizenTest":
+        if self.stateless == "unsettled" and not self.stateless_note:
+            raise ValueError("stateless_note: expected a note saying why the sources leave stateless persons unsettled, got none")
+        return self
+
+
+class ResidenceTest(_Strict):
+    """Resides in `country` (or anywhere but `outside_of`) on the date, with a status in `status`."""
+
+    fact: Literal["residence"]
+    country: Optional[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = None
+    outside_of: Optional[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = None
+    status: list[Literal["permanent", "temporary", "unlawful"]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _where(self) -> "ResidenceTest":
+        if (self.country is None) == (self.outside_of is None):
+            raise ValueError("country: expected exactly one of country or outside_of, got "
+                             + ("both" if self.country else "neither"))
+        return self
+
+
+class ServiceTest(_Strict):
+    """A service record with `country` in the given state on the date, matching every filter given."""
+
+    fact: Literal["service"]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    state: Literal["serving", "started", "ended"]
+    force: Optional[list[Literal["armed_forces", "national_guard", "other"]]] = None
+    kind: Optional[list[Literal["contract", "conscription", "volunteer"]]] = None
+    discharge: Optional[list[Literal["health", "age", "contract_end", "martial_law_end", "other"]]] = None
+    combat: Optional[bool] = None
+    min_months: Optional[Annotated[int, Field(ge=1)]] = None
+
+    @model_validator(mode="after")
+    def _filters(self) -> "ServiceTest":
+        if self.discharge is not None and self.state != "ended":
+            raise ValueError("discharge: expected state = \"ended\" alongside a discharge filter, got state = "
+                             f"{self.state!r}")
+        if self.min_months is not None and self.state != "serving":
+            raise ValueError(f"min_months: expected state = \"serving\" alongside min_months, got state = {self.state!r}")
+        return self
+
+
+class RegistrationTest(_Strict):
+    """The person's military registration with `country` is `registered`."""
+
+    fact: Literal["registration"]
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    registered: bool
+
+
+class CriminalRecordTest(_Strict):
+    """The criminal record field is true."""
+
+    fact: Literal["criminal-record"]
+    field: Literal["convicted", "conviction_expunged", "under_investigation"]
+
+
+class FamilyTest(_Strict):
+    """A listed family member has one of `provisions` applying on the same date."""
+
+    fact: Literal["family"]
+    provisions: list[ProvisionId] = Field(min_length=1)
+
+
+Test = Annotated[
+    Union[CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest, ResidenceTest,
+          ServiceTest, RegistrationTest, CriminalRecordTest, FamilyTest],
+    Discriminator("fact"),
+]
+TEST_KINDS = ("citizenship", "other-citizenship", "stateless", "non-citizen", "residence",
+              "service", "registration", "criminal-record", "family")
+
+
+class Condition(_Strict):
+    id: ConditionId
+    says: NonEmpty
+    test: Test
+    cite: list[Citation] = []
+
+
+class Reading(_Strict):
+    """Another source's reading of the same provision, shown beside the one followed."""
+
+    id: ConditionId
+    follows: NonEmpty
+    summary: NonEmpty
+    when: NonEmpty
+    conditions: list[Condition] = []
+    stages: list[Stage] = Field(min_length=1)
+    in_force: InForce
+    cite: list[Citation] = Field(min_length=1)
+
+
+class Provision(_Strict):
+    id: ProvisionId
+    title: NonEmpty
+    jurisdiction: Literal["RU", "UA"]
+    instrument: Optional[NonEmpty] = None
+    effect: Effect
+    stages: list[Stage] = []
+    in_force: InForce
+    conditions: list[Condition] = Field(min_length=1)
+    when: Optional[NonEmpty] = None
+    cite: list[Citation] = Field(min_length=1)
+    readings: list[Reading] = []
+    notes: list[NonEmpty] = []
+    not_modelled: list[NonEmpty] = []
+
+
+class Source(_Strict):
+    id: NonEmpty
+    file: NonEmpty
+    outlet: NonEmpty
+    headline: NonEmpty
+    published: Spec
+    published_note: Optional[NonEmpty] = None
+
+
+class SourcesFile(_Strict):
+    sources: list[Source] = Field(min_length=1)
+
+
+# --- what the loader hands on -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Judged:
+    """One thing the engine judges: a provision's followed reading, or another reading of it."""
+
+    key: str                      # "ru.x.y" or "ru.x.y@reading"
+    provision: Provision
+    reading: Optional[Reading]
+    conditions: tuple[Condition, ...]
+    expr: logic.Expr
+    stages: tuple[Stage, ...]
+    in_force: InForce
+
+    def stage(self, kind: str) -> Optional[Stage]:
+        return next((s for s in self.stages if s.kind == kind), None)
+
+    @cached_property
+    def condition_map(self) -> dict[str, Condition]:
+        return {c.id: c for c in self.conditions}
+
+
+@dataclass
+class RuleBase:
+    directory: Path
+    sources: dict[str, Source]
+    provisions: dict[str, Provision]
+    files: dict[str, Path]
+    judged: dict[str, Judged] = field(default_factory=dict)
+    digest: str = ""
+
+    def provision(self, provision_id: str) -> Provision:
+        return self.provisions[provision_id]
+
+    def readings_of(self, provision_id: str) -> list[Judged]:
+        return [j for j in self.judged.values() if j.provision.id == provision_id and j.reading is not None]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(name, None, f"cannot read the rule file: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(name, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(name, None, f"not valid TOML: {error}") from None
+
+
+def _expression(owner: Provision | Reading, known: dict[str, Condition], file: str, where: str) -> logic.Expr:
+    if owner.when is None:
+        if len(known) == 1:
+            return logic.Ref(next(iter(known)))
+        return logic.All(tuple(logic.Ref(name) for name in known))
+    try:
+        expr = logic.parse(owner.when)
+    except ValueError as error:
+        raise InputError(file, where, str(error)) from None
+    for name in logic.names(expr):
+        if name not in known:
+            raise InputError(file, where, f"expected a condition id defined in this file ({', '.join(known)}), got {name!r}")
+    return expr
+
+
+def _check_stages(stages: list[Stage], in_force: InForce, file: str, where: str) -> None:
+    kinds = [s.kind for s in stages]
+    for index, kind in enumerate(kinds):
+        if kinds.index(kind) != index:
+            raise InputError(file, f"{where}stages[{index}].kind", f"expected each stage once, got {kind!r} again")
+    for index in range(1, len(stages)):
+        before, after = stages[index - 1], stages[index]
+        if STAGE_ORDER[after.kind] < STAGE_ORDER[before.kind]:
+            raise InputError(file, f"{where}stages[{index}].kind",
+                             f"expected stages in legal order, got {after.kind!r} after {before.kind!r}")
+        if after.date.latest < before.date.earliest:
+            raise InputError(file, f"{where}stages[{index}].date",
+                             f"expected a date no earlier than the stage before ({before.date.written()}), "
+                             f"got {after.date.written()!r}")
+    start = in_force.start
+    if start == "standing":
+        if not in_force.standing_cite:
+            raise InputError(file, f"{where}in_force.standing_cite",
+                             "expected a citation for a provision in force without a start date, got none")
+    elif start not in kinds:
+        if in_force.unenacted_as_of is None:
+            raise InputError(file, f"{where}in_force.from",
+                             f"expected a stage listed in this file ({', '.join(kinds) or 'none listed'}), got {start!r}; "
+                             "a measure whose enactment no source reports needs in_force.unenacted_as_of")
+    elif in_force.unenacted_as_of is not None:
+        raise InputError(file, f"{where}in_force.unenacted_as_of",
+                         f"expected no horizon when the stage {start!r} is reported, got one")
+    if in_force.until is not None and in_force.until not in kinds:
+        raise InputError(file, f"{where}in_force.until",
+                         f"expected a stage listed in this file ({', '.join(kinds)}), got {in_force.until!r}")
+    if in_force.until is not None and in_force.until == start:
+        raise InputError(file, f"{where}in_force.until", "expected an ending stage different from the starting one")
+
+
+def _conditions(conditions: list[Condition], file: str, where: str, known: dict[str, Condition]) -> dict[str, Condition]:
+    found = dict(known)
+    for index, condition in enumerate(conditions):
+        if condition.id in found:
+            raise InputError(file, f"{where}conditions[{index}].id", f"expected a unique condition id, got {condition.id!r} again")
+        found[condition.id] = condition
+    return found
+
+
+def _judged(provision: Provision, file: str) -> list[Judged]:
+    known = _conditions(provision.conditions, file, "", {})
+    expr = _expression(provision, known, file, "when")
+    unused = [name for name in known if name not in logic.names(expr)]
+    if unused:
+        raise InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused")
+    _check_stages(provision.stages, provision.in_force, file, "")
+    out = [Judged(provision.id, provision, None, tuple(provision.conditions), expr,
+                  tuple(provision.stages), provision.in_force)]
+    for index, reading in enumerate(provision.readings):
+        where = f"readings[{index}]."
+        extended = _conditions(reading.conditions, file, where, known)
+        rexpr = _expression(reading, extended, file, where + "when")
+        _check_stages(reading.stages, reading.in_force, file, where)
+        used = tuple(extended[name] for name in logic.names(rexpr))
+        out.append(Judged(f"{provision.id}@{reading.id}", provision, reading, used, rexpr,
+                          tuple(reading.stages), reading.in_force))
+    return out
+
+
+def _citations(provision: Provision) -> list[tuple[str, Citation]]:
+    found: list[tuple[str, Citation]] = [("cite", c) for c in provision.cite]
+
+    def stages(prefix: str, stage_list: list[Stage], in_force: InForce) -> None:
+        for i, stage in enumerate(stage_list):
+            found.extend((f"{prefix}stages[{i}].cite", c) for c in stage.cite)
+        found.extend((f"{prefix}in_force.standing_cite", c) for c in in_force.standing_cite)
+        if in_force.unenacted_as_of:
+            found.extend((f"{prefix}in_force.unenacted_as_of.cite", c) for c in in_force.unenacted_as_of.cite)
+
+    stages("", provision.stages, provision.in_force)
+    for i, condition in enumerate(provision.conditions):
+        found.extend((f"conditions[{i}].cite", c) for c in condition.cite)
+    for r, reading in enumerate(provision.readings):
+        found.extend((f"readings[{r}].cite", c) for c in reading.cite)
+        stages(f"readings[{r}].", reading.stages, reading.in_force)
+        for i, condition in enumerate(reading.conditions):
+            found.extend((f"readings[{r}].conditions[{i}].cite", c) for c in condition.cite)
+    return found
+
+
+def citations(provision: Provision) -> list[tuple[str, Citation]]:
+    """Every citation in a provision, with the field it sits in."""
+    return _citations(provision)
+
+
+def default_directory() -> Path:
+    """The rule base: $ELIGIBILITY_RULES, the copy inside an installed package, or the repository's rules/."""
+    env = os.environ.get("ELIGIBILITY_RULES")
+    if env:
+        return Path(env)
+    packaged = Path(__file__).resolve().parent / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_rules(directory: str | Path | None = None) -> RuleBase:
+    """Load and validate every rule file in a directory; InputError on the first problem."""
+    base = Path(directory) if directory is not None else default_directory()
+    if not base.is_dir():
+        raise InputError(str(base), None, "expected a directory of rule files, found none")
+    sources_path = base / "sources.toml"
+    if not sources_path.is_file():
+        raise InputError(str(sources_path), None, "expected the sources index next to the rule files, found none")
+    digest = hashlib.sha256()
+    data = _read_toml(sources_path)
+    try:
+        sources_file = SourcesFile.model_validate(data)
+    except ValidationError as error:
+        raise input_error(error, SourcesFile, str(sources_path)) from None
+    sources: dict[str, Source] = {}
+    for index, source in enumerate(sources_file.sources):
+        if source.id in sources:
+            raise InputError(str(sources_path), f"sources[{index}].id", f"expected a unique id, got {source.id!r} again")
+        sources[source.id] = source
+    digest.update(sources_path.read_bytes())
+
+    provisions: dict[str, Provision] = {}
+    files: dict[str, Path] = {}
+    judged: dict[str, Judged] = {}
+    paths = sorted(p for p in base.glob("*.toml") if p.name != "sources.toml")
+    if not paths:
+        raise InputError(str(base), None, "expected at least one provision file (*.toml), found none")
+    for path in paths:
+        name = str(path)
+        data = _read_toml(path)
+        try:
+            provision = Provision.model_validate(data)
+        except ValidationError as error:
+            raise input_error(error, Provision, name) from None
+        if path.stem != provision.id:
+            raise InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}")
+        if provision.id in provisions:
+            raise InputError(name, "id", f"expected a unique id, got {provision.id!r} again")
+        for where, citation in _citations(provision):
+            if citation.source not in sources:
+                raise InputError(name, f"{where}.source",
+                                 f"expected a source id from sources.toml ({', '.join(sources)}), got {citation.source!r}")
+        for index, reading in enumerate(provision.readings):
+            if reading.follows not in sources:
+                raise InputError(name, f"readings[{index}].follows",
+                                 f"expected a source id from sources.toml, got {reading.follows!r}")
+        for item in _judged(provision, name):
+            judged[item.key] = item
+        provisions[provision.id] = provision
+        files[provision.id] = path
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+
+    for item in judged.values():
+        for index, condition in enumerate(item.conditions):
+            test = condition.test
+            if isinstance(test, FamilyTest):
+                for target in test.provisions:
+                    if target not in provisions:
+                        raise InputError(str(files[item.provision.id]), f"conditions[{index}].test.provisions",
+                                         f"expected ids of provisions in the rule base, got {target!r}")
+    return RuleBase(base, sources, provisions, files, judged, digest.hexdigest()[:16])

@@ -25,7 +25,7 @@ RulesLike = Union[RuleBase, str, Path, None]
 
 
 @lru_cache(maxsize=4)
-def _rules_at(directory: Optional[str]) -> RuleBase:
+def rules_at(directory: Optional[str]) -> RuleBase:
     return load_rules(directory)
 
 
@@ -35,7 +35,7 @@ _evaluators: dict[str, Evaluator] = {}
 def evaluator(rules: RulesLike = None) -> Evaluator:
     """The evaluator for a rule base (the bundled one by default), built once per process."""
     if not isinstance(rules, RuleBase):
-        rules = _rules_at(None if rules is None else str(Path(rules).resolve()))
+        rules = rules_at(None if rules is None else str(Path(rules).resolve()))
     found = _evaluators.get(rules.digest)
     if found is None or found.rules is not rules and found.rules.digest != rules.digest:
         found = _evaluators[rules.digest] = Evaluator(rules)

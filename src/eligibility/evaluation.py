@@ -149,11 +149,12 @@ class Evaluator:
                              (judgement.validity.stage.label + " " + judgement.validity.stage.when
                               if judgement.validity.stage else "its enactment"))
             if judgement.conditions is Truth.UNKNOWN:
-                unknown = [n for n in by_value[Truth.UNKNOWN]]
-                missing = judgement.missing
-                parts.append("unknown whether " + "; whether ".join(says[n] for n in unknown) +
-                             (f" (missing: {', '.join(missing)})" if missing else ""))
-            return "Undetermined: " + "; and ".join(parts) + "."
+                for name in by_value[Truth.UNKNOWN]:
+                    f = judgement.findings[name]
+                    detail = (f"missing: {', '.join(f.missing)}" if f.missing
+                              else (f.note or "the facts given do not settle it").rstrip("."))
+                    parts.append(f"unknown whether {says[name]} ({detail})")
+            return "Undetermined: " + "; and ".join(parts).rstrip(".") + "."
         carried = [c for f in judgement.findings.values() for c in f.carried_by]
         if carried:
             first = carried[0]
@@ -169,23 +170,32 @@ class Evaluator:
             conditions=self._conditions(judgement), missing=judgement.missing,
             citations=[self.citation(c) for c in reading.cite])
 
+    def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
+        text = self.reason(judgement, day)
+        for other in readings:
+            if other.status != judgement.status:
+                text += (f" The {other.item.reading.id} reading ({other.item.reading.follows}) gives "
+                         f"{other.status.replace('_', ' ')}.")
+        return text
+
     def check(self, profile: Profile, day: date, label: Optional[str] = None) -> Report:
         judgements = self.judge(profile, day)
         provisions = []
         for provision_id, provision in self.rules.provisions.items():
             judgement = judgements[provision_id]
+            readings = [judgements[r.key] for r in self.rules.readings_of(provision_id)]
             carried = [c for f in judgement.findings.values() for c in f.carried_by] \
                 if judgement.status == "applies" else []
             provisions.append(ProvisionOut(
                 id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction,
-                status=judgement.status, reason=self.reason(judgement, day),
+                status=judgement.status, reason=self._full_reason(judgement, readings, day),
                 effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
                 would_qualify=judgement.conditions.word, in_force=self._in_force(judgement),
                 conditions=self._conditions(judgement), missing=judgement.missing,
                 citations=[self.citation(c) for c in provision.cite],
                 carried_by=[CarrierOut(member=c.member, relation=c.relation, label=c.label, provision=c.provision)
                             for c in carried],
-                other_readings=[self._reading(judgements[r.key]) for r in self.rules.readings_of(provision_id)],
+                other_readings=[self._reading(r) for r in readings],
                 engine_rule=judgement.engine_rule,
             ))
         return Report(profile=label or profile.label(), on=day.isoformat(), rule_base=self.rules.digest,

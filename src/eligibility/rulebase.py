@@ -15,7 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, ValidationError, model_validator,
+)
 
 from . import logic
 from .dates import DateSpec, parse_day, parse_spec
@@ -67,7 +69,7 @@ def _day(value: Any) -> date:
     return parse_day(value)
 
 
-Spec = Annotated[DateSpec, BeforeValidator(_spec)]
+Spec = Annotated[DateSpec, BeforeValidator(_spec), PlainSerializer(lambda spec: spec.written(), return_type=str)]
 Day = Annotated[date, BeforeValidator(_day)]
 
 

@@ -1,0 +1,178 @@
+"""The `eligibility` command.
+
+Bad input of any kind ends with one line on standard error and exit code 2;
+an internal fault (the engine and the Python evaluation disagreeing) with one
+line and exit code 3.  No traceback is shown.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator, List, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from .errors import InputError, InternalError
+
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+FORMATS = ("text", "json")
+
+
+def _fail(message: str, code: int) -> None:
+    sys.stderr.write(f"eligibility: {' '.join(message.split())}\n")
+    raise SystemExit(code)
+
+
+class OneLineErrors(TyperGroup):
+    """Runs the command group and turns usage errors into one line."""
+
+    def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            result = super().main(args=args, prog_name=prog_name or "eligibility", complete_var=complete_var,
+                                  standalone_mode=False, **extra)
+        except typer.TyperException as error:
+            context = getattr(error, "ctx", None)
+            if context is not None and error.format_message() == context.get_help():
+                sys.stdout.write(context.get_help() + "\n")   # a group called with no arguments
+                raise SystemExit(0) from None
+            where = f" (see '{context.command_path} --help')" if context is not None else ""
+            _fail(f"{error.format_message()}{where}", EXIT_INPUT)
+        except typer.Abort:
+            _fail("aborted", 130)
+        code = result if isinstance(result, int) else 0
+        if standalone_mode:
+            raise SystemExit(code)
+        return code
+
+
+app = typer.Typer(
+    cls=OneLineErrors, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Which dated provisions on foreign fighters, military service and citizenship in Russia and "
+         "Ukraine apply to a person on a day, why, and on what source.",
+)
+rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The rule base: list and show provisions.")
+app.add_typer(rules_app, name="rules")
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """Input errors and internal faults become one line and an exit code."""
+    try:
+        yield
+    except InputError as error:
+        _fail(str(error), EXIT_INPUT)
+    except InternalError as error:
+        _fail(f"internal error: {error}", EXIT_INTERNAL)
+    except RecursionError:
+        _fail("input nests too deeply to process", EXIT_INPUT)
+    except BrokenPipeError:
+        raise SystemExit(0)
+
+
+def _format(value: str) -> str:
+    if value not in FORMATS:
+        raise InputError.expected("--format", None, "text or json", value)
+    return value
+
+
+def _rules(directory: Optional[str]) -> Any:
+    from pathlib import Path
+
+    from .api import rules_at
+    return rules_at(None if directory is None else str(Path(directory).resolve()))
+
+
+def _write_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+RULES_OPTION = typer.Option(None, "--rules", metavar="DIR", help="Rule base directory (default: the bundled rules).")
+FORMAT_OPTION = typer.Option("text", "--format", metavar="text|json", help="Output format.")
+WIDTH_OPTION = typer.Option(None, "--width", metavar="COLUMNS", help="Text width (default: the terminal's).")
+
+
+@app.command()
+def check(
+    profile: str = typer.Argument(..., metavar="PROFILE.json", help="The person's profile (docs/profile.md)."),
+    on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge the provisions on."),
+    format: str = FORMAT_OPTION,
+    status: List[str] = typer.Option([], "--status", metavar="STATUS",
+                                     help="Show only provisions with this status (repeatable)."),
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """What the law said about a person on a day: every provision, its status, why, and its sources."""
+    with reported():
+        from . import api
+        from .report import STATUSES
+
+        chosen = _format(format)
+        for item in status:
+            if item not in STATUSES:
+                raise InputError.expected("--status", None, " or ".join(STATUSES), item)
+        day = api.as_day(on)
+        result = api.check(profile, day, _rules(rules))
+        if chosen == "json":
+            data = result.model_dump(mode="json")
+            if status:
+                data["provisions"] = [p for p in data["provisions"] if p["status"] in status]
+            _write_json(data)
+            return
+        from . import render
+        render.report(render.console(width), result, status or STATUSES)
+
+
+@rules_app.command("list")
+def rules_list(
+    format: str = FORMAT_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """The catalogue: id, title, jurisdiction, stages and dates."""
+    with reported():
+        chosen = _format(format)
+        base = _rules(rules)
+        if chosen == "json":
+            _write_json([
+                {"id": p.id, "title": p.title, "jurisdiction": p.jurisdiction,
+                 "stages": [{"kind": s.kind, "date": s.date.written(), "precision": s.date.precision}
+                            for s in p.stages],
+                 "in_force": p.in_force.model_dump(mode="json", by_alias=True, include={"start", "until"})}
+                for p in base.provisions.values()])
+            return
+        from . import render
+        render.rules_table(render.console(width), base)
+
+
+@rules_app.command("show")
+def rules_show(
+    provision_id: str = typer.Argument(..., metavar="ID", help="A provision id, e.g. ru.citizenship.contract-service."),
+    format: str = FORMAT_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """One provision: stages, conditions, citations, notes."""
+    with reported():
+        chosen = _format(format)
+        base = _rules(rules)
+        if provision_id not in base.provisions:
+            import difflib
+            close = difflib.get_close_matches(provision_id, list(base.provisions), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else " (see 'eligibility rules list')"
+            raise InputError("ID", None, f"expected a provision id from the rule base, got {provision_id!r}{hint}")
+        provision = base.provisions[provision_id]
+        if chosen == "json":
+            _write_json(provision.model_dump(mode="json", by_alias=True, exclude_none=True))
+            return
+        from . import render
+        render.rule(render.console(width), base, provision)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,260 @@
+"""Terminal output.  The only module that talks to rich.
+
+Everything is built from `Text` objects, never from markup strings, so brackets
+in field paths such as `service[0]` are printed as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from . import logic
+from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report
+from .rulebase import STAGE_LABEL, Condition, Provision, RuleBase, Stage, Test
+
+STYLE = {
+    "applies": "bold green",
+    "undetermined": "bold yellow",
+    "does_not_apply": "bold red",
+    "not_in_force": "bold blue",
+}
+HEADING = {
+    "applies": "APPLIES",
+    "undetermined": "UNDETERMINED",
+    "does_not_apply": "DOES NOT APPLY",
+    "not_in_force": "NOT IN FORCE",
+}
+MARK = {"held": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "yellow")}
+IN_FORCE_STYLE = {"yes": "green", "no": "blue", "unknown": "yellow"}
+
+
+def _pad(renderable: Text | Padding, pad: tuple[int, int, int, int]) -> Padding:
+    """Indent without padding lines out to the full width."""
+    return Padding(renderable, pad, expand=False)
+
+
+def console(width: Optional[int] = None, stderr: bool = False, color: Optional[bool] = None) -> Console:
+    """A console for the CLI; tests pass a fixed width and no colour."""
+    return Console(width=width, stderr=stderr, no_color=(color is False), highlight=False,
+                   soft_wrap=False, emoji=False)
+
+
+def _label(text: str, style: str = "bold") -> Text:
+    return Text(f"{text}: ", style=style)
+
+
+def _citation(citation: CitationOut) -> Text:
+    line = Text("“", style="dim")
+    line.append(citation.quote, style="italic")
+    line.append("”", style="dim")
+    line.append(f" — {citation.outlet}, {citation.published} [{citation.source}]", style="dim")
+    return line
+
+
+def _condition(condition: ConditionOut) -> list[Text | Padding]:
+    mark, colour = MARK[condition.value]
+    head = Text(f"{mark} ", style=colour)
+    head.append(condition.says)
+    head.append(f"  ({condition.id})", style="dim")
+    out: list[Text | Padding] = [head]
+    for fact in condition.facts:
+        out.append(_pad(Text(fact, style="dim"), (0, 0, 0, 4)))
+    if condition.note:
+        out.append(_pad(Text(f"note: {condition.note}", style="yellow"), (0, 0, 0, 4)))
+    if condition.missing:
+        out.append(_pad(Text("missing: " + ", ".join(condition.missing), style="yellow"), (0, 0, 0, 4)))
+    return out
+
+
+def _in_force(in_force: InForceOut) -> Text:
+    return Text(in_force.explanation, style=IN_FORCE_STYLE[in_force.value])
+
+
+def _block(title: str, rows: Sequence[Text | Padding]) -> list[Text | Padding]:
+    return [_pad(_label(title), (0, 0, 0, 2))] + [_pad(row, (0, 0, 0, 4)) for row in rows]
+
+
+def _reading(reading: ReadingOut) -> list[Text | Padding]:
+    head = Text(f"{reading.id} ({reading.follows}): ", style="bold")
+    head.append(reading.status, style=STYLE[reading.status])
+    head.append(f", would qualify: {reading.would_qualify}")
+    rows: list[Text | Padding] = [head, Text(reading.summary), _in_force(reading.in_force)]
+    for condition in reading.conditions:
+        rows.extend(_condition(condition))
+    if reading.missing:
+        rows.append(Text("missing: " + ", ".join(reading.missing), style="yellow"))
+    rows.extend(_citation(c) for c in reading.citations)
+    return rows
+
+
+def provision_block(item: ProvisionOut) -> Group:
+    head = Text("● ", style=STYLE[item.status])
+    head.append(item.id, style="bold")
+    head.append(f"  [{item.jurisdiction}] ", style="dim")
+    head.append(item.title)
+    parts: list[Text | Padding] = [head]
+    effect = _label("effect")
+    effect.append(f"{item.effect.text} ({item.effect.kind})", style="")
+    parts.append(_pad(effect, (0, 0, 0, 2)))
+    why = _label("why")
+    why.append(item.reason, style="")
+    parts.append(_pad(why, (0, 0, 0, 2)))
+    if item.missing:
+        missing = _label("missing facts", "bold yellow")
+        missing.append(", ".join(item.missing), style="yellow")
+        parts.append(_pad(missing, (0, 0, 0, 2)))
+    conditions: list[Text | Padding] = []
+    for condition in item.conditions:
+        conditions.extend(_condition(condition))
+    parts.extend(_block("conditions", conditions))
+    parts.extend(_block("in force", [_in_force(item.in_force)] + [_citation(c) for c in item.in_force.citations]))
+    parts.extend(_block("sources", [_citation(c) for c in item.citations]))
+    for reading in item.other_readings:
+        parts.extend(_block("other reading", _reading(reading)))
+    return Group(*parts)
+
+
+def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
+    wanted = list(statuses)
+    title = Text("eligibility check", style="bold")
+    title.append(f" — {result.profile} — on {result.on}")
+    out.print(title)
+    counts = Text("  ")
+    for status in STATUSES:
+        number = sum(1 for p in result.provisions if p.status == status)
+        counts.append(f"{HEADING[status].lower()}: {number}", style=STYLE[status])
+        counts.append("   ")
+    out.print(counts)
+    for status in STATUSES:
+        if status not in wanted:
+            continue
+        items = [p for p in result.provisions if p.status == status]
+        if not items:
+            continue
+        out.print()
+        out.print(Text(f"{HEADING[status]} ({len(items)})", style=STYLE[status] + " underline"))
+        for item in items:
+            out.print(provision_block(item))
+            out.print()
+
+
+# --- the rule base ------------------------------------------------------------------------
+
+def _stage_line(stage: Stage) -> Text:
+    line = Text(f"{stage.label}: ", style="bold")
+    line.append(f"{stage.when}")
+    line.append(f"  (precision: {stage.date.precision})", style="dim")
+    return line
+
+
+def in_force_rule(provision: Provision) -> str:
+    rule = provision.in_force
+    if rule.start == "standing":
+        start = "standing (no start date given)"
+    elif any(s.kind == rule.start for s in provision.stages):
+        start = f"from {STAGE_LABEL[rule.start]}"
+    else:
+        start = (f"from {STAGE_LABEL[rule.start]} (not reported; not yet as of "
+                 f"{rule.unenacted_as_of.date.isoformat()})")
+    return start + (f", until {STAGE_LABEL[rule.until]}" if rule.until else "")
+
+
+def rules_table(out: Console, rules: RuleBase) -> None:
+    table = Table(show_lines=False, pad_edge=False, expand=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("jur.")
+    table.add_column("title")
+    table.add_column("stages and dates")
+    table.add_column("in force")
+    for provision in rules.provisions.values():
+        stages = Text("\n".join(f"{s.label} {s.date.written()}" for s in provision.stages) or "—")
+        table.add_row(Text(provision.id), Text(provision.jurisdiction), Text(provision.title), stages,
+                      Text(in_force_rule(provision)))
+    out.print(table)
+
+
+def describe_test(test: Test) -> str:
+    data = test.model_dump(exclude_none=True)
+    kind = data.pop("fact")
+    details = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in data.items()
+                        if k != "stateless_note")
+    return f"{kind}({details})"
+
+
+def _rule_condition(condition: Condition) -> list[Text | Padding]:
+    head = Text(f"{condition.id}: ", style="bold")
+    head.append(condition.says)
+    rows: list[Text | Padding] = [head, _pad(Text("test: " + describe_test(condition.test), style="dim"), (0, 0, 0, 4))]
+    note = getattr(condition.test, "stateless_note", None)
+    if note:
+        rows.append(_pad(Text(f"stateless persons: {note}", style="yellow"), (0, 0, 0, 4)))
+    for citation in condition.cite:
+        rows.append(_pad(_source_quote(citation.source, citation.quote), (0, 0, 0, 4)))
+    return rows
+
+
+def _source_quote(source: str, quote: str) -> Text:
+    line = Text("“", style="dim")
+    line.append(quote, style="italic")
+    line.append(f"” [{source}]", style="dim")
+    return line
+
+
+def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
+    head = Text(provision.id, style="bold")
+    head.append(f"  [{provision.jurisdiction}] ", style="dim")
+    head.append(provision.title)
+    out.print(head)
+    if provision.instrument:
+        out.print(_pad(_label("instrument").append(provision.instrument, style=""), (0, 0, 0, 2)))
+    out.print(_pad(_label("effect").append(f"{provision.effect.text} ({provision.effect.kind})", style=""), (0, 0, 0, 2)))
+    out.print(_pad(_label("file").append(str(rules.files[provision.id]), style=""), (0, 0, 0, 2)))
+    stage_rows: list[Text | Padding] = []
+    for stage in provision.stages:
+        stage_rows.append(_stage_line(stage))
+        if stage.basis:
+            stage_rows.append(_pad(Text(f"basis: {stage.basis}", style="dim"), (0, 0, 0, 4)))
+        stage_rows.extend(_pad(_source_quote(c.source, c.quote), (0, 0, 0, 4)) for c in stage.cite)
+    for part in _block("stages", stage_rows or [Text("none reported")]):
+        out.print(part)
+    force_rows: list[Text | Padding] = [Text(in_force_rule(provision))]
+    if provision.in_force.note:
+        force_rows.append(Text(provision.in_force.note, style="dim"))
+    for citation in provision.in_force.standing_cite:
+        force_rows.append(_source_quote(citation.source, citation.quote))
+    horizon = provision.in_force.unenacted_as_of
+    if horizon:
+        force_rows.append(Text(f"latest report of it unenacted: {horizon.date.isoformat()}"
+                               + (f" — {horizon.note}" if horizon.note else ""), style="dim"))
+        force_rows.extend(_source_quote(c.source, c.quote) for c in horizon.cite)
+    for part in _block("in force", force_rows):
+        out.print(part)
+    condition_rows: list[Text | Padding] = []
+    for condition in provision.conditions:
+        condition_rows.extend(_rule_condition(condition))
+    judged = rules.judged[provision.id]
+    condition_rows.append(Text("applies when: " + logic.written(judged.expr), style="bold"))
+    for part in _block("conditions", condition_rows):
+        out.print(part)
+    for part in _block("sources", [_source_quote(c.source, c.quote) for c in provision.cite]):
+        out.print(part)
+    for reading in provision.readings:
+        rows: list[Text | Padding] = [Text(f"{reading.id} (follows {reading.follows})", style="bold"),
+                                      Text(reading.summary)]
+        rows.extend(_stage_line(s) for s in reading.stages)
+        rows.extend(c for condition in reading.conditions for c in _rule_condition(condition))
+        rows.append(Text("applies when: " + reading.when, style="bold"))
+        rows.extend(_source_quote(c.source, c.quote) for c in reading.cite)
+        for part in _block("other reading", rows):
+            out.print(part)
+    if provision.notes:
+        for part in _block("notes", [Text(f"- {n}") for n in provision.notes]):
+            out.print(part)
+    if provision.not_modelled:
+        for part in _block("not modelled", [Text(f"- {n}") for n in provision.not_modelled]):
+            out.print(part)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence
 
-from rich.console import Console, Group
-from rich.padding import Padding
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -33,9 +32,27 @@ MARK = {"held": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "ye
 IN_FORCE_STYLE = {"yes": "green", "no": "blue", "unknown": "yellow"}
 
 
-def _pad(renderable: Text | Padding, pad: tuple[int, int, int, int]) -> Padding:
-    """Indent without padding lines out to the full width."""
-    return Padding(renderable, pad, expand=False)
+Row = tuple[int, Text]   # (indent, text)
+
+
+def _pad(row: Text | Row, pad: tuple[int, int, int, int]) -> Row:
+    """Indent a text (or an already indented row) by the pad's left amount."""
+    if isinstance(row, tuple):
+        return (row[0] + pad[3], row[1])
+    return (pad[3], row)
+
+
+def _row(item: Text | Row) -> Row:
+    return item if isinstance(item, tuple) else (0, item)
+
+
+def emit(out: Console, rows: Iterable[Text | Row]) -> None:
+    """Print rows, wrapping each to the width left after its indent, with no trailing spaces."""
+    for item in rows:
+        indent, text = _row(item)
+        for line in text.wrap(out, max(20, out.width - indent)):
+            line.rstrip()
+            out.print(Text(" " * indent) + line, soft_wrap=True)
 
 
 def console(width: Optional[int] = None, stderr: bool = False, color: Optional[bool] = None) -> Console:
@@ -56,12 +73,12 @@ def _citation(citation: CitationOut) -> Text:
     return line
 
 
-def _condition(condition: ConditionOut) -> list[Text | Padding]:
+def _condition(condition: ConditionOut) -> list[Text | Row]:
     mark, colour = MARK[condition.value]
     head = Text(f"{mark} ", style=colour)
     head.append(condition.says)
     head.append(f"  ({condition.id})", style="dim")
-    out: list[Text | Padding] = [head]
+    out: list[Text | Row] = [head]
     for fact in condition.facts:
         out.append(_pad(Text(fact, style="dim"), (0, 0, 0, 4)))
     if condition.note:
@@ -75,15 +92,15 @@ def _in_force(in_force: InForceOut) -> Text:
     return Text(in_force.explanation, style=IN_FORCE_STYLE[in_force.value])
 
 
-def _block(title: str, rows: Sequence[Text | Padding]) -> list[Text | Padding]:
+def _block(title: str, rows: Sequence[Text | Row]) -> list[Text | Row]:
     return [_pad(_label(title), (0, 0, 0, 2))] + [_pad(row, (0, 0, 0, 4)) for row in rows]
 
 
-def _reading(reading: ReadingOut) -> list[Text | Padding]:
+def _reading(reading: ReadingOut) -> list[Text | Row]:
     head = Text(f"{reading.id} ({reading.follows}): ", style="bold")
     head.append(reading.status, style=STYLE[reading.status])
     head.append(f", would qualify: {reading.would_qualify}")
-    rows: list[Text | Padding] = [head, Text(reading.summary), _in_force(reading.in_force)]
+    rows: list[Text | Row] = [head, Text(reading.summary), _in_force(reading.in_force)]
     for condition in reading.conditions:
         rows.extend(_condition(condition))
     if reading.missing:
@@ -92,12 +109,12 @@ def _reading(reading: ReadingOut) -> list[Text | Padding]:
     return rows
 
 
-def provision_block(item: ProvisionOut) -> Group:
+def provision_block(item: ProvisionOut) -> list[Text | Row]:
     head = Text("● ", style=STYLE[item.status])
     head.append(item.id, style="bold")
     head.append(f"  [{item.jurisdiction}] ", style="dim")
     head.append(item.title)
-    parts: list[Text | Padding] = [head]
+    parts: list[Text | Row] = [head]
     effect = _label("effect")
     effect.append(f"{item.effect.text} ({item.effect.kind})", style="")
     parts.append(_pad(effect, (0, 0, 0, 2)))
@@ -108,7 +125,7 @@ def provision_block(item: ProvisionOut) -> Group:
         missing = _label("missing facts", "bold yellow")
         missing.append(", ".join(item.missing), style="yellow")
         parts.append(_pad(missing, (0, 0, 0, 2)))
-    conditions: list[Text | Padding] = []
+    conditions: list[Text | Row] = []
     for condition in item.conditions:
         conditions.extend(_condition(condition))
     parts.extend(_block("conditions", conditions))
@@ -116,7 +133,7 @@ def provision_block(item: ProvisionOut) -> Group:
     parts.extend(_block("sources", [_citation(c) for c in item.citations]))
     for reading in item.other_readings:
         parts.extend(_block("other reading", _reading(reading)))
-    return Group(*parts)
+    return parts
 
 
 def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
@@ -125,10 +142,9 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
     title.append(f" — {result.profile} — on {result.on}")
     out.print(title)
     counts = Text("  ")
-    for status in STATUSES:
+    for index, status in enumerate(STATUSES):
         number = sum(1 for p in result.provisions if p.status == status)
-        counts.append(f"{HEADING[status].lower()}: {number}", style=STYLE[status])
-        counts.append("   ")
+        counts.append(("   " if index else "") + f"{HEADING[status].lower()}: {number}", style=STYLE[status])
     out.print(counts)
     for status in STATUSES:
         if status not in wanted:
@@ -139,7 +155,7 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
         out.print()
         out.print(Text(f"{HEADING[status]} ({len(items)})", style=STYLE[status] + " underline"))
         for item in items:
-            out.print(provision_block(item))
+            emit(out, provision_block(item))
             out.print()
 
 
@@ -186,10 +202,10 @@ def describe_test(test: Test) -> str:
     return f"{kind}({details})"
 
 
-def _rule_condition(condition: Condition) -> list[Text | Padding]:
+def _rule_condition(condition: Condition) -> list[Text | Row]:
     head = Text(f"{condition.id}: ", style="bold")
     head.append(condition.says)
-    rows: list[Text | Padding] = [head, _pad(Text("test: " + describe_test(condition.test), style="dim"), (0, 0, 0, 4))]
+    rows: list[Text | Row] = [head, _pad(Text("test: " + describe_test(condition.test), style="dim"), (0, 0, 0, 4))]
     note = getattr(condition.test, "stateless_note", None)
     if note:
         rows.append(_pad(Text(f"stateless persons: {note}", style="yellow"), (0, 0, 0, 4)))
@@ -209,20 +225,19 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
     head = Text(provision.id, style="bold")
     head.append(f"  [{provision.jurisdiction}] ", style="dim")
     head.append(provision.title)
-    out.print(head)
+    emit(out, [head])
     if provision.instrument:
-        out.print(_pad(_label("instrument").append(provision.instrument, style=""), (0, 0, 0, 2)))
-    out.print(_pad(_label("effect").append(f"{provision.effect.text} ({provision.effect.kind})", style=""), (0, 0, 0, 2)))
-    out.print(_pad(_label("file").append(str(rules.files[provision.id]), style=""), (0, 0, 0, 2)))
-    stage_rows: list[Text | Padding] = []
+        emit(out, [_pad(_label("instrument").append(provision.instrument, style=""), (0, 0, 0, 2))])
+    emit(out, [_pad(_label("effect").append(f"{provision.effect.text} ({provision.effect.kind})", style=""), (0, 0, 0, 2)),
+               _pad(_label("file").append(str(rules.files[provision.id]), style=""), (0, 0, 0, 2))])
+    stage_rows: list[Text | Row] = []
     for stage in provision.stages:
         stage_rows.append(_stage_line(stage))
         if stage.basis:
             stage_rows.append(_pad(Text(f"basis: {stage.basis}", style="dim"), (0, 0, 0, 4)))
         stage_rows.extend(_pad(_source_quote(c.source, c.quote), (0, 0, 0, 4)) for c in stage.cite)
-    for part in _block("stages", stage_rows or [Text("none reported")]):
-        out.print(part)
-    force_rows: list[Text | Padding] = [Text(in_force_rule(provision))]
+    emit(out, _block("stages", stage_rows or [Text("none reported")]))
+    force_rows: list[Text | Row] = [Text(in_force_rule(provision))]
     if provision.in_force.note:
         force_rows.append(Text(provision.in_force.note, style="dim"))
     for citation in provision.in_force.standing_cite:
@@ -232,29 +247,23 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
         force_rows.append(Text(f"latest report of it unenacted: {horizon.date.isoformat()}"
                                + (f" — {horizon.note}" if horizon.note else ""), style="dim"))
         force_rows.extend(_source_quote(c.source, c.quote) for c in horizon.cite)
-    for part in _block("in force", force_rows):
-        out.print(part)
-    condition_rows: list[Text | Padding] = []
+    emit(out, _block("in force", force_rows))
+    condition_rows: list[Text | Row] = []
     for condition in provision.conditions:
         condition_rows.extend(_rule_condition(condition))
     judged = rules.judged[provision.id]
     condition_rows.append(Text("applies when: " + logic.written(judged.expr), style="bold"))
-    for part in _block("conditions", condition_rows):
-        out.print(part)
-    for part in _block("sources", [_source_quote(c.source, c.quote) for c in provision.cite]):
-        out.print(part)
+    emit(out, _block("conditions", condition_rows))
+    emit(out, _block("sources", [_source_quote(c.source, c.quote) for c in provision.cite]))
     for reading in provision.readings:
-        rows: list[Text | Padding] = [Text(f"{reading.id} (follows {reading.follows})", style="bold"),
+        rows: list[Text | Row] = [Text(f"{reading.id} (follows {reading.follows})", style="bold"),
                                       Text(reading.summary)]
         rows.extend(_stage_line(s) for s in reading.stages)
         rows.extend(c for condition in reading.conditions for c in _rule_condition(condition))
         rows.append(Text("applies when: " + reading.when, style="bold"))
         rows.extend(_source_quote(c.source, c.quote) for c in reading.cite)
-        for part in _block("other reading", rows):
-            out.print(part)
+        emit(out, _block("other reading", rows))
     if provision.notes:
-        for part in _block("notes", [Text(f"- {n}") for n in provision.notes]):
-            out.print(part)
+        emit(out, _block("notes", [Text(f"- {n}") for n in provision.notes]))
     if provision.not_modelled:
-        for part in _block("not modelled", [Text(f"- {n}") for n in provision.not_modelled]):
-            out.print(part)
+        emit(out, _block("not modelled", [Text(f"- {n}") for n in provision.not_modelled]))

@@ -121,6 +121,8 @@ def describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, str]:
 def input_error(error: ValidationError, root: type[BaseModel], file: str) -> InputError:
     """The first problem of a validation error as one InputError line."""
     problems = error.errors(include_url=False)
+    # A misspelt field shows up twice, as unknown and as missing; the unknown one says more.
+    problems.sort(key=lambda problem: problem["type"] != "extra_forbidden")
     field, message = describe(problems[0], root)
     more = len(problems) - 1
     if more:

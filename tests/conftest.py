@@ -1,0 +1,47 @@
+"""Shared fixtures: the bundled rule base, its evaluator, the CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from eligibility import evaluator as make_evaluator
+from eligibility import load_rules
+from eligibility.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = ROOT / "rules"
+SCENARIOS = ROOT / "scenarios"
+PEOPLE = SCENARIOS / "people"
+SOURCES = ROOT.parent / "shared" / "sources"
+
+
+@pytest.fixture(scope="session")
+def rules():
+    return load_rules(RULES)
+
+
+@pytest.fixture(scope="session")
+def evaluator(rules):
+    return make_evaluator(rules)
+
+
+@pytest.fixture
+def cli():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, [str(a) for a in args])
+
+    return invoke
+
+
+def one_line_error(result) -> str:
+    """The error a failed command printed: exactly one line on stderr, no traceback."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+    assert result.stdout == ""
+    return lines[0]

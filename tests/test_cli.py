@@ -1,0 +1,133 @@
+"""The command line: outputs, exit codes, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import PEOPLE, one_line_error
+
+RAM = PEOPLE / "nepali-contract-soldier.json"
+
+
+def test_check_text_groups_by_status_with_reasons_conditions_and_sources(cli):
+    result = cli("check", RAM, "--on", "2024-08-01", "--width", "100")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    flat = " ".join(out.split())
+    assert out.startswith("eligibility check — Ram, Nepali contract soldier — on 2024-08-01")
+    assert out.index("APPLIES (3)") < out.index("DOES NOT APPLY (10)") < out.index("NOT IN FORCE (3)")
+    assert "● ru.citizenship.contract-service [RU]" in flat
+    assert "✓ serving under contract with the Russian Armed Forces on the date" in flat
+    assert "service[0]: RU (armed_forces; contract; start 2023-05-10; combat)" in flat
+    assert "In force on 2024-08-01: decree signed 2024-01-04" in flat
+    assert "taken as in force from signature" in flat
+    assert "— The Kyiv Independent, 2024-01-04 [kyiv-independent-2024-01-04]" in flat
+    assert all(len(line) <= 100 for line in out.splitlines())
+    assert all(line == line.rstrip() for line in out.splitlines())
+
+
+def test_check_shows_missing_facts_for_undetermined(cli):
+    result = cli("check", PEOPLE / "indian-recruit-incomplete.json", "--on", "2024-08-01",
+                 "--status", "undetermined", "--width", "120")
+    assert result.exit_code == 0
+    assert "UNDETERMINED" in result.stdout and "APPLIES" not in result.stdout
+    assert "missing facts: service[0].force, service[0].kind" in result.stdout
+
+
+def test_check_json_has_the_documented_shape(cli):
+    result = cli("check", PEOPLE / "nepali-soldier-wife.json", "--on", "2024-08-01", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert {"profile", "on", "provisions"} <= set(data)
+    assert data["on"] == "2024-08-01" and len(data["provisions"]) == 16
+    for item in data["provisions"]:
+        assert {"id", "status", "effect", "conditions", "in_force", "missing", "citations"} <= set(item)
+    family = next(p for p in data["provisions"] if p["id"] == "ru.citizenship.family-members")
+    assert family["status"] == "applies"
+    assert family["carried_by"] == [{"member": "family[0]", "relation": "spouse",
+                                     "label": "Ram, Nepali contract soldier",
+                                     "provision": "ru.citizenship.contract-service"}]
+
+
+def test_the_other_reading_is_shown_beside_the_followed_one(cli):
+    result = cli("check", PEOPLE / "syrian-discharged-other.json", "--on", "2026-04-01", "--format", "json")
+    item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.discharged-soldiers")
+    assert item["status"] == "does_not_apply"
+    (other,) = item["other_readings"]
+    assert (other["follows"], other["status"], other["missing"]) == (
+        "extradition-law-2026-03-09", "undetermined", ["service[0].combat"])
+
+
+def test_an_unreported_enactment_names_the_source_that_sets_the_horizon(cli):
+    result = cli("check", PEOPLE / "naturalized-unregistered.json", "--on", "2025-01-15", "--format", "json")
+    item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.revocation-unregistered")
+    assert item["status"] == "undetermined"
+    assert "uk-intel-2024-08-05, 2024-08-05" in item["in_force"]["explanation"]
+    assert "cannot say" in item["in_force"]["explanation"]
+
+
+def test_rules_list_and_show(cli):
+    listing = cli("rules", "list", "--width", "160")
+    assert listing.exit_code == 0
+    assert "ru.citizenship.contract-service" in listing.stdout and "ua.citizenship.military-service" in listing.stdout
+    data = json.loads(cli("rules", "list", "--format", "json").stdout)
+    assert len(data) == 16
+    shown = cli("rules", "show", "ru.citizenship.contract-service", "--width", "120")
+    assert shown.exit_code == 0
+    for words in ("decree signed: 2024-01-04", "serving-under-contract", "applies when: all(foreign-national, serving-under-contract)",
+                  "not modelled:", "while the invasion of Ukraine is ongoing"):
+        assert words in shown.stdout, words
+    as_json = json.loads(cli("rules", "show", "ru.extradition.contract-soldiers", "--format", "json").stdout)
+    assert as_json["stages"][2]["date"] == "2026-03-04..2026-03-09"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["check", "nowhere.json", "--on", "2024-08-01"], "nowhere.json: no such profile file"),
+    (["check", RAM, "--on", "2024-02-30"], "--on: expected a date written YYYY-MM-DD that exists on the calendar, got '2024-02-30'"),
+    (["check", RAM, "--on", "yesterday"], "--on: expected a date written YYYY-MM-DD"),
+    (["check", RAM], "Missing option '--on'"),
+    (["check", RAM, "--on", "2024-08-01", "--format", "xml"], "--format: expected text or json, got 'xml'"),
+    (["check", RAM, "--on", "2024-08-01", "--status", "valid"], "--status: expected applies or undetermined"),
+    (["rules", "show", "ru.citizenship.contract"], "did you mean 'ru.citizenship.contract-service'?"),
+    (["frobnicate"], "No such command 'frobnicate'"),
+    (["check", RAM, "--on", "2024-08-01", "--rules", "/nonexistent"], "/nonexistent: expected a directory of rule files"),
+])
+def test_bad_arguments_give_one_line_and_exit_2(cli, args, words):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert words in one_line_error(result)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "expected a JSON object, the file is empty"),
+    (b'{"citizenships": [', "not valid JSON"),
+    (b"\xff\xfe\x00binary", "expected UTF-8 text"),
+    (b"[1, 2]", "expected a JSON object holding a profile"),
+    (b'{"citizenships": [{"country": "NP", "since": "2024-02-30"}]}', "citizenships[0].since: expected a date"),
+    (b'{"citizenships": [{"country": "NP"}], "servce": []}', "servce: unknown field"),
+    (b'{"service": [{"country": "RU", "start": "2024-05-01", "end": "2024-01-01"}]}', "service[0].end: expected a date on or after start"),
+    (b'{"residences": [{"country": "ZZ"}]}', "residences[0].country: expected an ISO 3166-1 alpha-2"),
+    (b"[" * 100000, "nests too deeply"),
+])
+def test_bad_profiles_give_one_line_naming_file_and_field(cli, tmp_path, content, words):
+    path = tmp_path / "profile.json"
+    path.write_bytes(content)
+    result = cli("check", path, "--on", "2024-08-01")
+    assert result.exit_code == 2
+    line = one_line_error(result)
+    assert line.startswith(f"eligibility: {path}"), line
+    assert words in line, line
+
+
+def test_a_directory_is_not_a_profile(cli, tmp_path):
+    result = cli("check", tmp_path, "--on", "2024-08-01")
+    assert result.exit_code == 2
+    assert "expected a profile file, found a directory" in one_line_error(result)
+
+
+def test_no_arguments_shows_help(cli):
+    result = cli()
+    assert result.exit_code == 0
+    assert "check" in result.stdout and "rules" in result.stdout

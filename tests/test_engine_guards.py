@@ -1,0 +1,175 @@
+"""Regression tests for each guard around durable_rules 2.0.28, and for engine/Python agreement."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import tomllib
+from datetime import date
+
+import pytest
+from durable import engine as durable_engine
+
+from eligibility import InternalError, check, logic
+from eligibility import engine as engine_module
+from eligibility import evaluation
+from eligibility.engine import Engine, host, in_force_segments
+from eligibility.logic import Truth
+
+from .conftest import PEOPLE, ROOT
+
+
+def _walk(pattern):
+    if isinstance(pattern, dict):
+        for key, value in pattern.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(pattern, list):
+        for item in pattern:
+            yield from _walk(item)
+
+
+def _size(pattern) -> int:
+    """Roughly how many entries durable_rules' expression sequence needs for a pattern."""
+    if isinstance(pattern, dict):
+        key, value = next(iter(pattern.items()))
+        if key in ("$and", "$or"):
+            return 1 + sum(_size(p) for p in value)
+        return 1
+    return 1
+
+
+def test_every_rule_matches_one_fact_against_constants_only(evaluator):
+    """Guard: joins on another fact's field segfaulted, and (A | B) & join fired wrongly."""
+    for name, rule in evaluator.engine.definition.items():
+        assert set(rule) == {"all", "run"}, name
+        assert len(rule["all"]) == 1 and set(rule["all"][0]) == {"m"}, name
+        for key, value in _walk(rule["all"][0]["m"]):
+            assert not isinstance(value, dict) or not ({"$m", "$s", "$l", "$r"} & set(value)), name
+            assert key not in ("$m", "$s"), name
+            if not key.startswith("$"):
+                assert isinstance(value, (str, int)), (name, key, value)
+
+
+def test_every_rule_stays_under_the_expression_limit(evaluator):
+    """Guard: durable_rules refuses a rule whose expression sequence reaches 32 (error 113)."""
+    assert max(_size(rule["all"][0]["m"]) for rule in evaluator.engine.definition.values()) < 32
+
+
+def test_the_host_starts_no_timer_threads():
+    """Guard: every durable Host() starts timer threads, which raced delete_state into a use-after-free."""
+    before = {t.ident for t in threading.enumerate()}
+    quiet = engine_module._QuietHost()
+    after = {t.ident for t in threading.enumerate()}
+    assert after == before
+    assert quiet is not host()  # the process keeps one host; this one is only for the count
+
+
+def test_more_judgements_than_durable_allows_sessions(evaluator):
+    """Guard: at most 1024 live sessions per ruleset; one session is reused for every judgement."""
+    profile = PEOPLE / "nepali-contract-soldier.json"
+    for offset in range(1100):
+        day = date(2024, 1, 1).toordinal() + offset
+        check(profile, date.fromordinal(day))
+    assert host().get_facts(evaluator.engine.name) == []  # every fact was retracted
+
+
+def test_judging_the_same_facts_twice_works(evaluator):
+    """Guard: asserting an identical fact twice raises; every fact carries a fresh serial."""
+    first = check(PEOPLE / "stateless-resident.json", "2024-08-01")
+    second = check(PEOPLE / "stateless-resident.json", "2024-08-01")
+    assert first == second
+
+
+def test_delete_state_is_never_called(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("delete_state must not be called")
+
+    monkeypatch.setattr(durable_engine.Host, "delete_state", refuse)
+    monkeypatch.setattr(durable_engine.Ruleset, "delete_state", refuse)
+    check(PEOPLE / "dual-national-conscript.json", "2023-03-01")
+
+
+def test_an_unknown_key_is_refused_before_anything_is_asserted(evaluator):
+    """Guard: a fact no rule matches aborts the batch and leaves matched facts queued for the next call."""
+    with pytest.raises(InternalError, match="no compiled rules"):
+        evaluator.engine.judge(date(2024, 8, 1), [
+            ("ru.contract.stateless", {"stateless": Truth.TRUE}),
+            ("ru.no.such-provision", {}),
+        ])
+    verdicts = evaluator.engine.judge(date(2024, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])
+    assert list(verdicts) == ["ru.contract.stateless"]
+
+
+def test_an_exception_in_an_action_is_loud(rules):
+    """Guard: durable_rules swallows action exceptions into the session state."""
+
+    class Faulty(Engine):
+        def _recorder(self, rule_name, key, status, conditions):
+            def record(c):
+                raise RuntimeError("boom")
+            return record
+
+    faulty = Faulty(rules, name="eligibility_guard_faulty_actions")
+    with pytest.raises(InternalError, match="action failed"):
+        faulty.judge(date(2024, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])
+
+
+def test_python_versions_are_declared_without_3_13():
+    """Guard: durable_rules 2.0.28 builds on 3.11 and 3.12 but does not import on 3.13."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11,<3.13"
+
+
+def _probe_days(item):
+    days = []
+    for first, last, _ in in_force_segments(item):
+        for day in (first, last):
+            if day is not None:
+                days.extend([day - 1, day, day + 1])
+    return sorted(set(days)) or [date(2024, 1, 1).toordinal()]
+
+
+def test_engine_and_python_agree_on_every_combination_of_condition_values(evaluator):
+    """For every provision and reading: every assignment of condition values, on every day around
+    each stage boundary, gives the same verdict from durable_rules and from the Python fold."""
+    from eligibility.validity import validity
+
+    checked = 0
+    for item in evaluator.rules.judged.values():
+        names = logic.names(item.expr)
+        for ordinal in _probe_days(item):
+            day = date.fromordinal(ordinal)
+            in_force = validity(item, day).value
+            rows = []
+            expected = {}
+            for number, values in enumerate(itertools.product(list(Truth), repeat=len(names))):
+                assignment = dict(zip(names, values))
+                conditions = logic.evaluate(item.expr, assignment)
+                expected[number] = (evaluation.python_status(in_force, conditions), conditions)
+                rows.append(assignment)
+            for number, assignment in enumerate(rows):
+                verdict = evaluator.engine.judge(day, [(item.key, assignment)])[item.key]
+                assert (verdict.status, verdict.conditions) == expected[number], (item.key, day, assignment)
+                checked += 1
+    assert checked > 1000
+
+
+def test_a_disagreement_between_the_paths_is_an_internal_error(monkeypatch):
+    monkeypatch.setattr(evaluation, "python_status", lambda in_force, conditions: "applies")
+    with pytest.raises(InternalError, match="disagree"):
+        check(PEOPLE / "nepali-contract-soldier.json", "2024-08-01")
+
+
+def test_two_rules_firing_for_one_fact_is_an_internal_error(rules):
+    class Overlapping(Engine):
+        pass
+
+    overlapping = Overlapping(rules, name="eligibility_guard_overlap")
+    # Register a second ruleset in which one rule is duplicated under another name.
+    name, rule = next((n, r) for n, r in overlapping.definition.items() if n.startswith("ru.contract.stateless|TT"))
+    doubled = {**overlapping.definition, name + "|copy": dict(rule)}
+    host().register_rulesets({"eligibility_guard_overlap_2": {n: dict(r) for n, r in doubled.items()}})
+    overlapping.name = "eligibility_guard_overlap_2"
+    with pytest.raises(InternalError, match="two durable_rules rules fired"):
+        overlapping.judge(date(2024, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])

@@ -1,0 +1,54 @@
+"""Three-valued logic, the condition language, and dates with precision."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eligibility import logic
+from eligibility.dates import add_months, parse_spec
+from eligibility.logic import Truth
+
+T, F, U = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
+
+
+def test_an_unknown_never_hides_a_definite_answer():
+    assert logic.all_of([U, F]) is F and logic.all_of([U, T]) is U and logic.all_of([T, T]) is T
+    assert logic.any_of([U, T]) is T and logic.any_of([U, F]) is U and logic.any_of([F, F]) is F
+    assert ~U is U and ~T is F
+
+
+def test_the_condition_language():
+    expr = logic.parse("all(a, any(b, not(c)))")
+    assert logic.written(expr) == "all(a, any(b, not(c)))"
+    assert logic.names(expr) == ["a", "b", "c"]
+    assert logic.evaluate(expr, {"a": T, "b": F, "c": F}) is T
+    assert logic.evaluate(expr, {"a": U, "b": F, "c": T}) is F
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "empty"), ("all(a)", "at least two parts"), ("not(a, b)", "exactly one part"),
+    ("all(a, b", "ends early"), ("a b", "unexpected 'b'"), ("all(a, B)", "unexpected 'B'"),
+])
+def test_bad_expressions_say_what_was_expected(text, words):
+    with pytest.raises(ValueError, match=words):
+        logic.parse(text)
+
+
+def test_date_specs_keep_their_precision():
+    assert parse_spec("2024-01-04").precision == "day"
+    month = parse_spec("2022-11")
+    assert (month.earliest, month.latest, month.precision, month.text) == (
+        date(2022, 11, 1), date(2022, 11, 30), "month", "November 2022")
+    window = parse_spec("2026-03-04..2026-03-09")
+    assert (window.earliest, window.latest, window.precision) == (date(2026, 3, 4), date(2026, 3, 9), "window")
+    for bad in ("2022-13", "2024-02-30", "2024-03-09..2024-03-04", "March 2024", "2024-1-4"):
+        with pytest.raises(ValueError):
+            parse_spec(bad)
+
+
+def test_months_are_counted_on_the_calendar():
+    assert add_months(date(2023, 1, 10), 3) == date(2023, 4, 10)
+    assert add_months(date(2023, 11, 30), 3) == date(2024, 2, 29)
+    assert add_months(date(2023, 12, 31), 2) == date(2024, 2, 29)

@@ -1,0 +1,81 @@
+"""The profile contract: unknown is not none, typos are errors, dates are real dates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from eligibility import InputError, check, parse_profile
+
+ON = "2024-08-01"
+
+
+@pytest.mark.parametrize("data, field, words", [
+    ({"citizenship": []}, "citizenship", "did you mean 'citizenships'"),
+    ({"citizenships": [{"country": "Nepal"}]}, "citizenships[0].country", "ISO 3166-1 alpha-2"),
+    ({"citizenships": [{"country": "NP", "since": "2024-02-30"}]}, "citizenships[0].since", "exists on the calendar"),
+    ({"citizenships": [{"country": "NP", "since": "01/02/2024"}]}, "citizenships[0].since", "YYYY-MM-DD"),
+    ({"citizenships": [{"country": "NP", "since": "2024-02-01", "until": "2023-01-01"}]}, "citizenships[0].until", "on or after since"),
+    ({"service": [{"country": "RU", "start": "2023-05-01", "end": "2023-01-01"}]}, "service[0].end", "on or after start"),
+    ({"service": [{"country": "RU"}]}, "service[0].start", "required"),
+    ({"service": [{"country": "RU", "start": "2023-01-01", "kind": "mercenary"}]}, "service[0].kind", "'contract', 'conscription' or 'volunteer'"),
+    ({"service": [{"country": "RU", "start": "2023-01-01", "discharge": "health"}]}, "service[0].discharge", "end date"),
+    ({"service": [{"country": "RU", "start": "2023-01-01", "combat": "yes"}]}, "service[0].combat", "true or false"),
+    ({"military_registration": {"RU": "no"}}, "military_registration.RU", "true or false"),
+    ({"military_registration": {"XX": True}}, "military_registration.XX", "country code"),
+    ({"residences": [{"country": "UA", "status": "legal"}]}, "residences[0].status", "'permanent', 'temporary' or 'unlawful'"),
+    ({"family": [{"relation": "cousin", "person": {}}]}, "family[0].relation", "expected one of"),
+    ({"family": [{"relation": "spouse", "person": {"citizenships": [{"country": 7}]}}]},
+     "family[0].person.citizenships[0].country", "country code"),
+    ({"id": 12}, "id", "a string"),
+])
+def test_a_bad_field_is_named_with_what_was_expected(data, field, words):
+    with pytest.raises(InputError) as caught:
+        parse_profile(data, "p.json")
+    message = str(caught.value)
+    assert message.startswith(f"p.json: {field}: "), message
+    assert words in message and "\n" not in message
+
+
+def test_a_profile_must_be_an_object():
+    with pytest.raises(InputError, match="expected a JSON object holding a profile, got a list"):
+        parse_profile([1, 2], "p.json")
+
+
+def test_family_nesting_has_a_clear_limit():
+    data: dict = {}
+    for _ in range(50):
+        data = {"family": [{"relation": "child", "person": data}]}
+    with pytest.raises(InputError, match="nested more than 8 levels"):
+        parse_profile(data, "p.json")
+
+
+def test_omitted_means_unknown_and_empty_means_none():
+    unknown = check({"service": []}, ON).provision("ru.contract.stateless")
+    assert unknown.status == "undetermined" and unknown.missing == ["citizenships"]
+    stateless = check({"citizenships": [], "service": []}, ON).provision("ru.contract.stateless")
+    assert stateless.status == "applies"
+
+
+def test_null_is_the_same_as_omitted():
+    assert check({"citizenships": None}, ON).statuses() == check({}, ON).statuses()
+
+
+def test_facts_count_only_inside_their_dates():
+    lost = {"citizenships": [{"country": "RU", "until": "2023-01-01"}, {"country": "DE"}]}
+    assert check(lost, "2022-12-31").status("ru.conscription.extended-2022") == "applies"
+    assert check(lost, "2023-01-01").status("ru.conscription.extended-2022") == "does_not_apply"
+    served = {"citizenships": [{"country": "NP"}],
+              "service": [{"country": "RU", "force": "armed_forces", "kind": "contract",
+                           "start": "2024-02-01", "end": "2024-06-01", "discharge": "contract_end"}]}
+    assert check(served, "2024-05-31").status("ru.citizenship.contract-service") == "applies"
+    assert check(served, "2024-06-01").status("ru.citizenship.contract-service") == "does_not_apply"
+    assert check(served, "2024-06-01").status("ru.citizenship.discharged-soldiers") == "applies"
+
+
+def test_a_profile_file_round_trips(tmp_path):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"citizenships": [{"country": "GE"}],
+                                "residences": [{"country": "UA", "status": "temporary"}]}))
+    assert check(path, "2024-03-01").status("ua.national-guard.foreign-residents") == "applies"

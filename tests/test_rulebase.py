@@ -1,0 +1,121 @@
+"""The rule base covers every documented provision, and malformed rule files fail clearly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from eligibility import InputError, load_rules
+from eligibility.rulebase import SIGNATURES
+
+from .conftest import RULES
+
+IDS = {
+    "R1": "ru.contract.foreign-citizens", "R2": "ru.contract.stateless",
+    "R3": "ru.citizenship.army-2022", "R4": "ru.conscription.dual-national-exemption",
+    "R5": "ru.conscription.extended-2022", "R6": "ru.conscription.dual-national-ranks",
+    "R7": "ru.contract.criminal-record-bar", "R8": "ru.contract.after-conscript-service",
+    "R9": "ru.citizenship.contract-service", "R10": "ru.citizenship.family-members",
+    "R11": "ru.citizenship.discharged-soldiers", "R12": "ru.citizenship.revocation-unregistered",
+    "R13": "ru.extradition.contract-soldiers", "U1": "ua.national-guard.foreign-residents",
+    "U2": "ua.national-guard.citizens", "U3": "ua.citizenship.military-service",
+}
+
+
+def test_every_documented_provision_is_in_the_rule_base(rules):
+    assert set(rules.provisions) == set(IDS.values())
+
+
+def test_every_provision_and_every_stage_date_is_cited(rules):
+    for provision in rules.provisions.values():
+        assert provision.cite, provision.id
+        for stage in provision.stages:
+            assert stage.cite, (provision.id, stage.kind)
+        for reading in provision.readings:
+            assert reading.cite and all(s.cite for s in reading.stages)
+
+
+def test_the_sources_index_names_the_five_articles(rules):
+    assert len(rules.sources) == 5
+    assert rules.sources["moscow-times-2022-11-dual-citizens"].published.precision == "month"
+
+
+@pytest.mark.parametrize("provision_id, written, precision", [
+    ("ru.contract.foreign-citizens", "2022-11", "month"),
+    ("ru.contract.stateless", "2024-07", "month"),
+    ("ru.citizenship.army-2022", "2022-09-21..2022-09-30", "window"),
+    ("ru.conscription.extended-2022", "2022-11-14", "day"),
+    ("ru.citizenship.contract-service", "2024-01-04", "day"),
+    ("ru.extradition.contract-soldiers", "2026-03-04..2026-03-09", "window"),
+    ("ua.national-guard.foreign-residents", "2024-02-21", "day"),
+    ("ua.citizenship.military-service", "2024-01", "month"),
+])
+def test_dates_keep_the_precision_the_sources_give(rules, provision_id, written, precision):
+    provision = rules.provisions[provision_id]
+    start = next(s for s in provision.stages if s.kind == provision.in_force.start)
+    assert (start.date.written(), start.date.precision) == (written, precision)
+
+
+def test_the_revocation_bill_has_no_reported_signature(rules):
+    provision = rules.provisions["ru.citizenship.revocation-unregistered"]
+    assert [s.kind for s in provision.stages] == ["bill_approved_lower_house"]
+    assert provision.in_force.start in SIGNATURES
+    assert provision.in_force.unenacted_as_of.date.isoformat() == "2024-08-05"
+
+
+def test_the_disputed_discharge_rule_keeps_both_readings(rules):
+    provision = rules.provisions["ru.citizenship.discharged-soldiers"]
+    assert [r.follows for r in provision.readings] == ["extradition-law-2026-03-09"]
+    assert any("disagree" in note for note in provision.notes)
+
+
+def _broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(RULES, target)
+    path = target / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+BROKEN = [
+    ("ru.contract.stateless.toml", 'date = "2024-07"', 'date = "2024-13"', "stages[0].date", "expected a day"),
+    ("ru.contract.stateless.toml", 'date = "2024-07"', 'date = 2024-07-01', "stages[0].date", "bare TOML date"),
+    ("ru.contract.stateless.toml", 'kind = "in_effect"', 'kind = "in_efect"', "stages[0].kind", "expected one of"),
+    ("ru.contract.stateless.toml", 'title = ', 'titel = ', "titel", "unknown field"),
+    ("ru.contract.stateless.toml", 'id = "ru.contract.stateless"', 'id = "ru.contract.stateles"', "id", "file name"),
+    ("ru.contract.stateless.toml", 'source = "extradition-law-2026-03-09"', 'source = "bbc"', "cite.source", "sources.toml"),
+    ("ru.contract.stateless.toml", 'test = { fact = "stateless" }', 'test = { fact = "nationality" }', "conditions[0].test", "fact"),
+    ("ru.contract.stateless.toml", 'from = "in_effect"', 'from = "signed"', "in_force.from", "unenacted_as_of"),
+    ("ru.contract.criminal-record-bar.toml", "any(under-investigation,", "any(under-investigaton,", "when", "condition id"),
+    ("ru.contract.criminal-record-bar.toml", "all(convicted, not(expunged))", "convicted", "when", "unused"),
+    ("ru.contract.criminal-record-bar.toml", "not(expunged))))", "not(expunged)))", "when", "ends early"),
+    ("ru.extradition.contract-soldiers.toml", 'date = "2026-03-04"\n', 'date = "2026-03-24"\n', "stages[2].date", "no earlier"),
+    ("ru.citizenship.family-members.toml", '"ru.citizenship.discharged-soldiers"]', '"ru.citizenship.discharged"]', "test.provisions", "provisions in the rule base"),
+    ("ru.contract.stateless.toml", 'quote = "Stateless individuals became eligible in July 2024."', 'quote = ""', "cite[0].quote", "non-empty"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, field, words", BROKEN, ids=[b[3] + ":" + b[4] for b in BROKEN])
+def test_a_malformed_rule_file_names_the_file_the_field_and_what_was_expected(tmp_path, name, old, new, field, words):
+    directory = _broken_copy(tmp_path, name, old, new)
+    with pytest.raises(InputError) as caught:
+        load_rules(directory)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(str(directory / name)), message
+    assert field in message and words in message, message
+
+
+def test_invalid_toml_is_reported_with_its_file(tmp_path):
+    directory = _broken_copy(tmp_path, "ru.contract.stateless.toml", 'title = "', 'title = ')
+    with pytest.raises(InputError, match=r"ru\.contract\.stateless\.toml: not valid TOML"):
+        load_rules(directory)
+
+
+def test_a_missing_rule_directory_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="expected a directory of rule files"):
+        load_rules(tmp_path / "nowhere")

@@ -79,3 +79,17 @@ def test_a_profile_file_round_trips(tmp_path):
     path.write_text(json.dumps({"citizenships": [{"country": "GE"}],
                                 "residences": [{"country": "UA", "status": "temporary"}]}))
     assert check(path, "2024-03-01").status("ua.national-guard.foreign-residents") == "applies"
+
+
+def test_the_python_api_answers_in_one_line_per_assertion():
+    from eligibility import explain, status
+
+    from .conftest import PEOPLE
+
+    assert status(PEOPLE / "nepali-soldier-wife.json", "ru.citizenship.family-members", on="2024-08-01") == "applies"
+    assert status(PEOPLE / "naturalized-unregistered.json", "ru.citizenship.revocation-unregistered",
+                  on="2024-09-01") == "undetermined"
+    detail = explain(PEOPLE / "cuban-discharged-health.json", "ru.citizenship.discharged-soldiers", on="2024-06-01")
+    assert detail["status"] == "applies"
+    assert "taken as in force from signature" in detail["in_force"]["explanation"]
+    assert detail["other_readings"][0]["status"] == "undetermined"

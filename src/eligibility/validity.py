@@ -34,7 +34,7 @@ def _position(day: date, stage: Stage) -> Truth:
 
 
 def _from_signature(item: Judged, stage: Stage) -> str:
-    if stage.kind in SIGNATURES and not item.in_force.note:
+    if stage.kind in SIGNATURES:
         return " No entry-into-force date is reported, so it is taken as in force from signature."
     return ""
 

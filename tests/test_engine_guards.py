@@ -144,7 +144,7 @@ def test_engine_and_python_agree_on_every_combination_of_condition_values(evalua
             rows = []
             expected = {}
             for number, values in enumerate(itertools.product(list(Truth), repeat=len(names))):
-                assignment = dict(zip(names, values))
+                assignment = dict(zip(names, values, strict=True))
                 conditions = logic.evaluate(item.expr, assignment)
                 expected[number] = (evaluation.python_status(in_force, conditions), conditions)
                 rows.append(assignment)

@@ -37,7 +37,7 @@ def evaluator(rules: RulesLike = None) -> Evaluator:
     if not isinstance(rules, RuleBase):
         rules = rules_at(None if rules is None else str(Path(rules).resolve()))
     found = _evaluators.get(rules.digest)
-    if found is None or found.rules is not rules and found.rules.digest != rules.digest:
+    if found is None:
         found = _evaluators[rules.digest] = Evaluator(rules)
     return found
 

@@ -72,7 +72,7 @@ def reported() -> Iterator[None]:
     except RecursionError:
         _fail("input nests too deeply to process", EXIT_INPUT)
     except BrokenPipeError:
-        raise SystemExit(0)
+        raise SystemExit(0) from None
 
 
 def _format(value: str) -> str:

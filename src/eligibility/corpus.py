@@ -32,11 +32,6 @@ class Unverified:
         return f"{self.file}: {self.field}: {self.reason}: {self.quote!r}"
 
 
-def default_directory() -> Path:
-    """../shared/sources beside the repository, where the articles are kept."""
-    return Path(__file__).resolve().parents[3] / "shared" / "sources"
-
-
 def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
     """Every citation whose quote is not found verbatim in its source file."""
     texts: dict[str, str | None] = {}

@@ -42,7 +42,7 @@ from .errors import InternalError
 from .logic import Truth
 from .rulebase import Judged, RuleBase, Stage
 
-SESSION = "0"
+SESSION = "0"   # the one durable_rules session every judgement uses
 
 STATUS_OF = {
     # (in force, conditions) -> status, by the precedence:
@@ -273,7 +273,7 @@ class Engine:
                 raise InternalError(f"the engine has no compiled rules for {key!r}")
             if set(values) != set(fields):
                 raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
-            fact: dict[str, Any] = {"serial": next(_serials), "key": key, "on": day.toordinal()}
+            fact: dict[str, Any] = {"sid": SESSION, "serial": next(_serials), "key": key, "on": day.toordinal()}
             for name, value in values.items():
                 fact[fields[name]] = value.value
             facts.append(fact)

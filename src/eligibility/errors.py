@@ -14,9 +14,7 @@ _MAX_SHOWN = 60
 
 def shown(value: Any) -> str:
     """A short, single-line rendering of a value the user gave."""
-    if isinstance(value, bytes):
-        text = repr(value)
-    elif isinstance(value, str):
+    if isinstance(value, (bytes, str)):
         text = repr(value)
     elif isinstance(value, bool) or value is None:
         text = "true" if value is True else "false" if value is False else "null"

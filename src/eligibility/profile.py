@@ -58,34 +58,29 @@ def _order(first: date | None, last: date | None, first_name: str, last_name: st
         )
 
 
-class Citizenship(_Record):
+class _Held(_Record):
+    """A status held from `since` (omitted: since before any date asked about) until the day before `until`."""
+
+    since: Optional[Day] = None
+    until: Optional[Day] = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> "_Held":
+        _order(self.since, self.until, "since", "until")
+        return self
+
+    def held_on(self, day: date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
+
+
+class Citizenship(_Held):
     country: Country
     acquired: Optional[Literal["birth", "naturalization", "other"]] = None
-    since: Optional[Day] = None
-    until: Optional[Day] = None
-
-    @model_validator(mode="after")
-    def _dates(self) -> "Citizenship":
-        _order(self.since, self.until, "since", "until")
-        return self
-
-    def held_on(self, day: date) -> bool:
-        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
 
 
-class Residence(_Record):
+class Residence(_Held):
     country: Country
     status: Optional[Literal["permanent", "temporary", "unlawful"]] = None
-    since: Optional[Day] = None
-    until: Optional[Day] = None
-
-    @model_validator(mode="after")
-    def _dates(self) -> "Residence":
-        _order(self.since, self.until, "since", "until")
-        return self
-
-    def held_on(self, day: date) -> bool:
-        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
 
 
 class Service(_Record):

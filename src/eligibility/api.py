@@ -29,13 +29,19 @@ def rules_at(directory: Optional[str]) -> RuleBase:
     return load_rules(directory)
 
 
+def rule_base(rules: RulesLike = None) -> RuleBase:
+    """A rule base given as itself or as a directory (None: the bundled one), loaded once per process."""
+    if isinstance(rules, RuleBase):
+        return rules
+    return rules_at(None if rules is None else str(Path(rules).resolve()))
+
+
 _evaluators: dict[str, Evaluator] = {}
 
 
 def evaluator(rules: RulesLike = None) -> Evaluator:
     """The evaluator for a rule base (the bundled one by default), built once per process."""
-    if not isinstance(rules, RuleBase):
-        rules = rules_at(None if rules is None else str(Path(rules).resolve()))
+    rules = rule_base(rules)
     found = _evaluators.get(rules.digest)
     if found is None:
         found = _evaluators[rules.digest] = Evaluator(rules)

@@ -82,10 +82,8 @@ def _format(value: str) -> str:
 
 
 def _rules(directory: Optional[str]) -> Any:
-    from pathlib import Path
-
-    from .api import rules_at
-    return rules_at(None if directory is None else str(Path(directory).resolve()))
+    from .api import rule_base
+    return rule_base(directory)
 
 
 def _write_json(data: Any) -> None:

@@ -17,7 +17,7 @@ from . import logic
 from .engine import Engine, engine_for
 from .errors import InternalError
 from .logic import Truth
-from .predicates import Finding, MemberVerdict, finding
+from .predicates import Carrier, Finding, MemberVerdict, finding
 from .profile import Profile
 from .report import (
     CarrierOut, CitationOut, ConditionOut, EffectOut, InForceOut, ProvisionOut, ReadingOut, Report,
@@ -49,6 +49,11 @@ class Judgement:
     conditions: Truth
     status: str
     engine_rule: str
+
+    @property
+    def carriers(self) -> list[Carrier]:
+        """The family members whose own provisions carried a family condition."""
+        return [c for f in self.findings.values() for c in f.carried_by]
 
     @property
     def missing(self) -> list[str]:
@@ -155,9 +160,8 @@ class Evaluator:
                               else (f.note or "the facts given do not settle it").rstrip("."))
                     parts.append(f"unknown whether {says[name]} ({detail})")
             return "Undetermined: " + "; and ".join(parts).rstrip(".") + "."
-        carried = [c for f in judgement.findings.values() for c in f.carried_by]
-        if carried:
-            first = carried[0]
+        if judgement.carriers:
+            first = judgement.carriers[0]
             return (f"Applies: in force and every condition holds; carried by {first.member} ({first.relation}"
                     f"{', ' + first.label if first.label else ''}) under {first.provision}.")
         return "Applies: in force and every condition holds."
@@ -184,8 +188,7 @@ class Evaluator:
         for provision_id, provision in self.rules.provisions.items():
             judgement = judgements[provision_id]
             readings = [judgements[r.key] for r in self.rules.readings_of(provision_id)]
-            carried = [c for f in judgement.findings.values() for c in f.carried_by] \
-                if judgement.status == "applies" else []
+            carried = judgement.carriers if judgement.status == "applies" else []
             provisions.append(ProvisionOut(
                 id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction,
                 status=judgement.status, reason=self._full_reason(judgement, readings, day),

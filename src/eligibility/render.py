@@ -55,22 +55,24 @@ def emit(out: Console, rows: Iterable[Text | Row]) -> None:
             out.print(Text(" " * indent) + line, soft_wrap=True)
 
 
-def console(width: Optional[int] = None, stderr: bool = False, color: Optional[bool] = None) -> Console:
-    """A console for the CLI; tests pass a fixed width and no colour."""
-    return Console(width=width, stderr=stderr, no_color=(color is False), highlight=False,
-                   soft_wrap=False, emoji=False)
+def console(width: Optional[int] = None) -> Console:
+    """A console for the CLI; tests pass a fixed width."""
+    return Console(width=width, highlight=False, soft_wrap=False, emoji=False)
 
 
 def _label(text: str, style: str = "bold") -> Text:
     return Text(f"{text}: ", style=style)
 
 
-def _citation(citation: CitationOut) -> Text:
+def _quote(quote: str, tail: str) -> Text:
     line = Text("“", style="dim")
-    line.append(citation.quote, style="italic")
-    line.append("”", style="dim")
-    line.append(f" — {citation.outlet}, {citation.published} [{citation.source}]", style="dim")
+    line.append(quote, style="italic")
+    line.append(f"”{tail}", style="dim")
     return line
+
+
+def _citation(citation: CitationOut) -> Text:
+    return _quote(citation.quote, f" — {citation.outlet}, {citation.published} [{citation.source}]")
 
 
 def _condition(condition: ConditionOut) -> list[Text | Row]:
@@ -173,11 +175,11 @@ def in_force_rule(provision: Provision) -> str:
     if rule.start == "standing":
         start = "standing (no start date given)"
     elif any(s.kind == rule.start for s in provision.stages):
-        start = f"from {STAGE_LABEL[rule.start]}"
+        start = f"from the stage '{STAGE_LABEL[rule.start]}'"
     else:
-        start = (f"from {STAGE_LABEL[rule.start]} (not reported; not yet as of "
+        start = (f"from the stage '{STAGE_LABEL[rule.start]}' (not reported; not yet as of "
                  f"{rule.unenacted_as_of.date.isoformat()})")
-    return start + (f", until {STAGE_LABEL[rule.until]}" if rule.until else "")
+    return start + (f", until the stage '{STAGE_LABEL[rule.until]}'" if rule.until else "")
 
 
 def rules_table(out: Console, rules: RuleBase) -> None:
@@ -215,10 +217,7 @@ def _rule_condition(condition: Condition) -> list[Text | Row]:
 
 
 def _source_quote(source: str, quote: str) -> Text:
-    line = Text("“", style="dim")
-    line.append(quote, style="italic")
-    line.append(f"” [{source}]", style="dim")
-    return line
+    return _quote(quote, f" [{source}]")
 
 
 def rule(out: Console, rules: RuleBase, provision: Provision) -> None:

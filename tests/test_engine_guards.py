@@ -13,7 +13,8 @@ from durable import engine as durable_engine
 from eligibility import InternalError, check, logic
 from eligibility import engine as engine_module
 from eligibility import evaluation
-from eligibility.engine import Engine, host, in_force_segments
+from eligibility.engine import Engine, host
+from eligibility.validity import in_force_segments
 from eligibility.logic import Truth
 
 from .conftest import PEOPLE, ROOT

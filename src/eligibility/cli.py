@@ -93,11 +93,13 @@ def _write_json(data: Any) -> None:
 RULES_OPTION = typer.Option(None, "--rules", metavar="DIR", help="Rule base directory (default: the bundled rules).")
 FORMAT_OPTION = typer.Option("text", "--format", metavar="text|json", help="Output format.")
 WIDTH_OPTION = typer.Option(None, "--width", metavar="COLUMNS", help="Text width (default: the terminal's).")
+PROFILE_ARGUMENT = typer.Argument(..., metavar="PROFILE.json", help="The person's profile (docs/profile.md).")
+PROVISION_OPTION = typer.Option([], "--provision", metavar="ID", help="Only this provision (repeatable).")
 
 
 @app.command()
 def check(
-    profile: str = typer.Argument(..., metavar="PROFILE.json", help="The person's profile (docs/profile.md)."),
+    profile: str = PROFILE_ARGUMENT,
     on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge the provisions on."),
     format: str = FORMAT_OPTION,
     status: List[str] = typer.Option([], "--status", metavar="STATUS",
@@ -124,6 +126,72 @@ def check(
             return
         from . import render
         render.report(render.console(width), result, status or STATUSES)
+
+
+def _known(base: Any, provision_id: str, option: str) -> str:
+    """A provision id from the rule base, or a one-line error with the closest id."""
+    if provision_id not in base.provisions:
+        import difflib
+        close = difflib.get_close_matches(provision_id, list(base.provisions), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else " (see 'eligibility rules list')"
+        raise InputError(option, None, f"expected a provision id from the rule base, got {provision_id!r}{hint}")
+    return provision_id
+
+
+def _provisions(base: Any, wanted: List[str], option: str = "--provision") -> Optional[List[str]]:
+    if not wanted:
+        return None
+    return list(dict.fromkeys(_known(base, provision_id, option) for provision_id in wanted))
+
+
+def _over_time(kind: str, profile: str, start: str, end: str, provision: List[str], format: str,
+               rules: Optional[str], width: Optional[int]) -> None:
+    """timeline and diff: a profile between two dates, as text or JSON."""
+    with reported():
+        from . import api
+
+        chosen = _format(format)
+        first, last = api.as_day(start, "--from"), api.as_day(end, "--to")
+        base = _rules(rules)
+        parsed, label = api.as_profile(profile)
+        if kind == "timeline":
+            from .timeline import timeline as build
+        else:
+            from .diff import diff as build
+        result = build(api.evaluator(base), parsed, first, last, label, _provisions(base, provision))
+        if chosen == "json":
+            _write_json(result.model_dump(mode="json"))
+            return
+        from . import render
+        getattr(render, kind)(render.console(width), result)
+
+
+@app.command()
+def timeline(
+    profile: str = PROFILE_ARGUMENT,
+    start: str = typer.Option("2022-01-01", "--from", metavar="YYYY-MM-DD", help="First day."),
+    end: str = typer.Option("2026-12-31", "--to", metavar="YYYY-MM-DD", help="Last day."),
+    provision: List[str] = PROVISION_OPTION,
+    format: str = FORMAT_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Every period in which each provision's status held for the person, and what began each period."""
+    _over_time("timeline", profile, start, end, provision, format, rules, width)
+
+
+@app.command()
+def diff(
+    profile: str = PROFILE_ARGUMENT,
+    start: str = typer.Option(..., "--from", metavar="YYYY-MM-DD", help="The earlier date."),
+    end: str = typer.Option(..., "--to", metavar="YYYY-MM-DD", help="The later date."),
+    provision: List[str] = PROVISION_OPTION,
+    format: str = FORMAT_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """The provisions whose status differs between two dates, and the stage or fact that changed each."""
+    _over_time("diff", profile, start, end, provision, format, rules, width)
 
 
 @rules_app.command("list")
@@ -159,12 +227,7 @@ def rules_show(
     with reported():
         chosen = _format(format)
         base = _rules(rules)
-        if provision_id not in base.provisions:
-            import difflib
-            close = difflib.get_close_matches(provision_id, list(base.provisions), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else " (see 'eligibility rules list')"
-            raise InputError("ID", None, f"expected a provision id from the rule base, got {provision_id!r}{hint}")
-        provision = base.provisions[provision_id]
+        provision = base.provisions[_known(base, provision_id, "ID")]
         if chosen == "json":
             _write_json(provision.model_dump(mode="json", by_alias=True, exclude_none=True))
             return

@@ -143,7 +143,7 @@ class Evaluator:
         would = {Truth.TRUE: "would qualify", Truth.FALSE: "would not qualify",
                  Truth.UNKNOWN: "might qualify (not every fact is known)"}[judgement.conditions]
         if judgement.status == "not_in_force":
-            return f"Not in force on {day.isoformat()}; the person {would} if it were."
+            return f"{judgement.validity.explanation} The person {would} if it were."
         if judgement.status == "does_not_apply":
             failed = [says[n] for n in by_value[Truth.FALSE]]
             return "Does not apply: fails " + "; fails ".join(f"'{s}'" for s in failed) + "."

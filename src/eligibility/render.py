@@ -6,7 +6,8 @@ in field paths such as `service[0]` are printed as they are.
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +16,10 @@ from rich.text import Text
 from . import logic
 from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report
 from .rulebase import STAGE_LABEL, Condition, Provision, RuleBase, Stage, Test
+
+if TYPE_CHECKING:
+    from .diff import Diff
+    from .timeline import CauseOut, Timeline
 
 STYLE = {
     "applies": "bold green",
@@ -266,3 +271,137 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
         emit(out, _block("notes", [Text(f"- {n}") for n in provision.notes]))
     if provision.not_modelled:
         emit(out, _block("not modelled", [Text(f"- {n}") for n in provision.not_modelled]))
+
+
+# --- a person across time -------------------------------------------------------------------
+
+GLYPH = {"applies": "█", "undetermined": "▒", "does_not_apply": "·", "not_in_force": "─"}
+MIXED = "┊"
+
+
+def _strip_cells(periods: Sequence, start: date, end: date, columns: int) -> list[tuple[str, str]]:
+    """(glyph, style) per column; a column covering days of more than one status shows MIXED."""
+    total = (end - start).days + 1
+    cells = []
+    for column in range(columns):
+        first = start + timedelta(days=column * total // columns)
+        last = start + timedelta(days=max(column * total // columns, (column + 1) * total // columns - 1))
+        inside = [p for p in periods if p.start <= last.isoformat() and p.end >= first.isoformat()]
+        statuses = {p.status for p in inside}
+        closing = inside[-1].status
+        if len(statuses) == 1:
+            cells.append((GLYPH[closing], STYLE[closing].replace("bold ", "")))
+        else:
+            cells.append((MIXED, STYLE[closing].replace("bold ", "")))
+    return cells
+
+
+def _axis(start: date, end: date, columns: int, indent: int) -> Text:
+    total = (end - start).days + 1
+    line = [" "] * columns
+    for year in range(start.year, end.year + 1):
+        first = max(date(year, 1, 1), start)
+        column = (first - start).days * columns // total
+        label = str(year)
+        if column + len(label) <= columns and all(ch == " " for ch in line[max(0, column - 1):column + len(label)]):
+            line[column:column + len(label)] = list(label)
+    return Text(" " * indent + "".join(line).rstrip(), style="dim")
+
+
+def timeline(out: Console, result: "Timeline") -> None:
+    start, end = date.fromisoformat(result.start), date.fromisoformat(result.end)
+    title = Text("eligibility timeline", style="bold")
+    title.append(f" — {result.profile} — {result.start} to {result.end}")
+    out.print(title)
+    out.print()
+    label_width = max(len(p.id) for p in result.provisions) + 2
+    columns = max(10, min((end - start).days + 1, out.width - label_width))
+    out.print(_axis(start, end, columns, label_width))
+    for provision in result.provisions:
+        row = Text(provision.id.ljust(label_width))
+        for glyph, style in _strip_cells(provision.periods, start, end, columns):
+            row.append(glyph, style=style)
+        out.print(row, soft_wrap=True)
+    legend = Text("  ".join(f"{GLYPH[s]} {HEADING[s].lower()}" for s in STATUSES), style="dim")
+    legend.append(f"  {MIXED} several in one column", style="dim")
+    days = (end - start).days + 1
+    legend.append(f"  (one column ≈ {days / columns:.0f} days)" if columns < days else "  (one column = one day)",
+                  style="dim")
+    emit(out, [legend])
+    for provision in result.provisions:
+        out.print()
+        head = Text(provision.id, style="bold")
+        head.append(f"  [{provision.jurisdiction}] ", style="dim")
+        head.append(provision.title)
+        emit(out, [head])
+        for period in provision.periods:
+            line = Text(f"{period.start} – {period.end}  ")
+            line.append(GLYPH[period.status] + " " + HEADING[period.status].lower(), style=STYLE[period.status])
+            rows: list[Text | Row] = [_pad(line, (0, 0, 0, 2)),
+                                      _pad(Text(period.reason), (0, 0, 0, 6))]
+            for cause in period.began_with:
+                rows.extend(_pad(r, (0, 0, 0, 6)) for r in _cause(cause))
+            emit(out, rows)
+
+
+def _cause(cause: "CauseOut") -> list[Text | Row]:
+    line = Text("↳ ", style="dim")
+    line.append(f"{cause.on} ", style="bold")
+    line.append(cause.text)
+    rows: list[Text | Row] = [line]
+    if cause.via:
+        rows.append(_pad(Text(f"through {cause.via}", style="dim"), (0, 0, 0, 2)))
+    rows.extend(_pad(_citation(c), (0, 0, 0, 2)) for c in cause.citations)
+    return rows
+
+
+def _status_word(status: str) -> Text:
+    return Text(HEADING[status].lower(), style=STYLE[status])
+
+
+def _transition(before: str, after: str) -> Text:
+    line = _status_word(before)
+    line.append(" → ")
+    line.append_text(_status_word(after))
+    return line
+
+
+def diff(out: Console, result: "Diff") -> None:
+    title = Text("eligibility diff", style="bold")
+    title.append(f" — {result.profile} — {result.start} → {result.end}")
+    out.print(title)
+    out.print(Text(f"  {len(result.changed)} changed, {len(result.unchanged)} unchanged", style="dim"))
+    for change in result.changed:
+        out.print()
+        head = Text("● ", style=STYLE[change.after])
+        head.append(change.id, style="bold")
+        head.append("  ")
+        head.append_text(_transition(change.before, change.after))
+        rows: list[Text | Row] = [head, _pad(Text(change.title, style="dim"), (0, 0, 0, 2))]
+        rows.append(_pad(_label("before").append(change.before_reason, style=""), (0, 0, 0, 2)))
+        rows.append(_pad(_label("after").append(change.after_reason, style=""), (0, 0, 0, 2)))
+        if len(change.path) > 2:
+            path = Text("")
+            for index, step in enumerate(change.path):
+                if index:
+                    path.append(" → ")
+                path.append(f"{step.start} ")
+                path.append_text(_status_word(step.status))
+            rows.append(_pad(_label("in between").append_text(path), (0, 0, 0, 2)))
+        if change.in_force_before != change.in_force_after:
+            rows.append(_pad(_label("in force").append(f"{change.in_force_before} → {change.in_force_after}", style=""),
+                             (0, 0, 0, 2)))
+        conditions: list[Text | Row] = []
+        for condition in change.conditions:
+            line = Text(f"{condition.says}: ")
+            line.append(f"{condition.before} → {condition.after}", style="bold")
+            line.append(f"  ({condition.id})", style="dim")
+            conditions.append(line)
+            conditions.extend(_pad(Text(f, style="dim"), (0, 0, 0, 4)) for f in condition.facts_after)
+        if conditions:
+            rows.extend(_block("conditions that changed", conditions))
+        causes: list[Text | Row] = []
+        for cause in change.causes:
+            causes.extend(_cause(cause))
+        rows.extend(_block("because", causes))
+        emit(out, rows)

@@ -4,14 +4,20 @@ A stage known to the day takes effect on that day.  A stage known only to a mont
 or a window leaves in-force unknown on every day inside it and settles it after.
 A measure whose enactment no source reports is not in force up to the latest
 source that reports it still unenacted, and unknown after: the sources cannot say.
+
+`in_force_segments` gives the same answer over the whole line of days at once:
+the engine compiles it into day ranges, and the timeline takes its edges as the
+days on which a provision's in-force value can change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional
+from typing import Optional, Sequence
 
+from . import logic
+from .errors import InternalError
 from .logic import Truth
 from .rulebase import SIGNATURES, STAGE_LABEL, Citation, Judged, Stage
 
@@ -87,3 +93,56 @@ def validity(item: Judged, day: date) -> Validity:
              else f"certainly in force from {(start.date.latest + timedelta(days=1)).isoformat()}")
     return Validity(Truth.TRUE, f"In force on {on}: {start.label} {start.when} ({since}).{_from_signature(item, start)}{note}",
                     start, tuple(start.cite))
+
+
+# --- the same, as day ranges --------------------------------------------------------------
+
+Segment = tuple[Optional[int], Optional[int], Truth]   # (first day, last day, value) as ordinals; None = unbounded
+
+
+def _stage_segments(stage: Stage) -> list[Segment]:
+    """Has the stage happened on a day: no before its earliest day, unknown inside a window, yes after."""
+    first, last = stage.date.earliest.toordinal(), stage.date.latest.toordinal()
+    if first == last:
+        return [(None, first - 1, Truth.FALSE), (first, None, Truth.TRUE)]
+    return [(None, first - 1, Truth.FALSE), (first, last, Truth.UNKNOWN), (last + 1, None, Truth.TRUE)]
+
+
+def _start_segments(item: Judged) -> list[Segment]:
+    rule = item.in_force
+    if rule.start == "standing":
+        return [(None, None, Truth.TRUE)]
+    stage = item.stage(rule.start)
+    if stage is not None:
+        return _stage_segments(stage)
+    horizon = rule.unenacted_as_of.date.toordinal()   # the loader guarantees a horizon here
+    return [(None, horizon, Truth.FALSE), (horizon + 1, None, Truth.UNKNOWN)]
+
+
+def _value_at(segments: Sequence[Segment], day: int) -> Truth:
+    for first, last, value in segments:
+        if (first is None or first <= day) and (last is None or day <= last):
+            return value
+    raise InternalError(f"day {day} falls in no segment")
+
+
+def in_force_segments(item: Judged) -> list[Segment]:
+    """In force = started and not ended, over the whole line of days, as merged segments."""
+    start = _start_segments(item)
+    end = _stage_segments(item.stage(item.in_force.until)) if item.in_force.until else [(None, None, Truth.FALSE)]
+    cuts = sorted({s[0] for s in start + end if s[0] is not None})
+    bounds: list[tuple[Optional[int], Optional[int]]] = []
+    previous: Optional[int] = None
+    for cut in cuts:
+        bounds.append((previous, cut - 1))
+        previous = cut
+    bounds.append((previous, None))
+    merged: list[Segment] = []
+    for first, last in bounds:
+        probe = first if first is not None else (last if last is not None else 0)
+        value = logic.all_of([_value_at(start, probe), ~_value_at(end, probe)])
+        if merged and merged[-1][2] is value:
+            merged[-1] = (merged[-1][0], last, value)
+        else:
+            merged.append((first, last, value))
+    return merged

@@ -90,6 +90,15 @@ def _write_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _show(chosen: str, result: Any, view: str, width: Optional[int]) -> None:
+    """A command's result: its JSON, or the text view of that name in render.py."""
+    if chosen == "json":
+        _write_json(result.model_dump(mode="json"))
+        return
+    from . import render
+    getattr(render, view)(render.console(width), result)
+
+
 RULES_OPTION = typer.Option(None, "--rules", metavar="DIR", help="Rule base directory (default: the bundled rules).")
 FORMAT_OPTION = typer.Option("text", "--format", metavar="text|json", help="Output format.")
 WIDTH_OPTION = typer.Option(None, "--width", metavar="COLUMNS", help="Text width (default: the terminal's).")
@@ -159,11 +168,7 @@ def _over_time(kind: str, profile: str, start: str, end: str, provision: List[st
         else:
             from .diff import diff as build
         result = build(api.evaluator(base), parsed, first, last, label, _provisions(base, provision))
-        if chosen == "json":
-            _write_json(result.model_dump(mode="json"))
-            return
-        from . import render
-        getattr(render, kind)(render.console(width), result)
+        _show(chosen, result, kind, width)
 
 
 @app.command()
@@ -192,6 +197,44 @@ def diff(
 ) -> None:
     """The provisions whose status differs between two dates, and the stage or fact that changed each."""
     _over_time("diff", profile, start, end, provision, format, rules, width)
+
+
+@app.command("what-if")
+def what_if(
+    profile: str = PROFILE_ARGUMENT,
+    on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge on."),
+    set_: List[str] = typer.Option([], "--set", metavar="PATH=VALUE",
+                                   help="Change a fact, e.g. military_registration.RU=true (repeatable; docs/what-if.md)."),
+    unset: List[str] = typer.Option([], "--unset", metavar="PATH",
+                                    help="Make a fact unknown or remove a list item, e.g. citizenships[1] (repeatable)."),
+    make_apply: Optional[str] = typer.Option(None, "--make-apply", metavar="ID",
+                                             help="List the smallest sets of changes that would make this provision apply."),
+    format: str = FORMAT_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Judge the person again with changed facts and show what changed, or what it would take for one provision."""
+    with reported():
+        from . import api
+        from .edits import parse_set, parse_unset
+        from .whatif import make_apply as search
+        from .whatif import what_if as build
+
+        chosen = _format(format)
+        day = api.as_day(on)
+        edits = [parse_set(item) for item in set_] + [parse_unset(item) for item in unset]
+        base = _rules(rules)
+        if make_apply is not None and edits:
+            raise InputError("--make-apply", None, "expected no --set or --unset alongside it: the changes it lists "
+                             "refer to the profile file as written")
+        if make_apply is None and not edits:
+            raise InputError("what-if", None, "expected at least one --set, --unset or --make-apply")
+        parsed, label = api.as_profile(profile)
+        if make_apply is not None:
+            result = search(api.evaluator(base), parsed, day, _known(base, make_apply, "--make-apply"), label)
+        else:
+            result = build(api.evaluator(base), parsed, day, edits, label)
+        _show(chosen, result, "make_apply" if make_apply is not None else "what_if", width)
 
 
 @rules_app.command("list")

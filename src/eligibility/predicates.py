@@ -165,7 +165,7 @@ def _residence(test: ResidenceTest, profile: Profile, day: date) -> Finding:
                    tuple(missing) if value is Truth.UNKNOWN else ())
 
 
-def _record_value(test: ServiceTest, index: int, record: Service, day: date) -> tuple[Truth, list[str]]:
+def record_value(test: ServiceTest, index: int, record: Service, day: date) -> tuple[Truth, list[str]]:
     """Whether one record matches every filter, and which of its fields were missing."""
     if test.state == "serving":
         in_state = record.serving_on(day)
@@ -205,7 +205,7 @@ def _service(test: ServiceTest, profile: Profile, day: date) -> Finding:
         return Finding(Truth.FALSE, (f"no service record with {countries.name(test.country)}",))
     values, missing, facts = [], [], []
     for i, record in records:
-        value, record_missing = _record_value(test, i, record, day)
+        value, record_missing = record_value(test, i, record, day)
         values.append(value)
         missing.extend(record_missing)
         words = describe_service(i, record)

@@ -18,8 +18,9 @@ from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOu
 from .rulebase import STAGE_LABEL, Condition, Provision, RuleBase, Stage, Test
 
 if TYPE_CHECKING:
-    from .diff import Diff
+    from .diff import Diff, ProvisionChange
     from .timeline import CauseOut, Timeline
+    from .whatif import MakeApply, WhatIf, WhatIfChange
 
 STYLE = {
     "applies": "bold green",
@@ -366,18 +367,26 @@ def _transition(before: str, after: str) -> Text:
     return line
 
 
-def diff(out: Console, result: "Diff") -> None:
-    title = Text("eligibility diff", style="bold")
-    title.append(f" — {result.profile} — {result.start} → {result.end}")
-    out.print(title)
+def _changes_title(out: Console, command: str, subject: str, result: "Diff | WhatIf") -> None:
+    title = Text(f"eligibility {command}", style="bold")
+    title.append(f" — {subject}")
+    emit(out, [title])
     out.print(Text(f"  {len(result.changed)} changed, {len(result.unchanged)} unchanged", style="dim"))
+
+
+def _change_head(change: "ProvisionChange | WhatIfChange") -> list[Row]:
+    head = Text("● ", style=STYLE[change.after])
+    head.append(change.id, style="bold")
+    head.append("  ")
+    head.append_text(_transition(change.before, change.after))
+    return [(0, head), _pad(Text(change.title, style="dim"), (0, 0, 0, 2))]
+
+
+def diff(out: Console, result: "Diff") -> None:
+    _changes_title(out, "diff", f"{result.profile} — {result.start} → {result.end}", result)
     for change in result.changed:
         out.print()
-        head = Text("● ", style=STYLE[change.after])
-        head.append(change.id, style="bold")
-        head.append("  ")
-        head.append_text(_transition(change.before, change.after))
-        rows: list[Text | Row] = [head, _pad(Text(change.title, style="dim"), (0, 0, 0, 2))]
+        rows: list[Text | Row] = _change_head(change)
         rows.append(_pad(_label("before").append(change.before_reason, style=""), (0, 0, 0, 2)))
         rows.append(_pad(_label("after").append(change.after_reason, style=""), (0, 0, 0, 2)))
         if len(change.path) > 2:
@@ -391,17 +400,54 @@ def diff(out: Console, result: "Diff") -> None:
         if change.in_force_before != change.in_force_after:
             rows.append(_pad(_label("in force").append(f"{change.in_force_before} → {change.in_force_after}", style=""),
                              (0, 0, 0, 2)))
-        conditions: list[Text | Row] = []
-        for condition in change.conditions:
-            line = Text(f"{condition.says}: ")
-            line.append(f"{condition.before} → {condition.after}", style="bold")
-            line.append(f"  ({condition.id})", style="dim")
-            conditions.append(line)
-            conditions.extend(_pad(Text(f, style="dim"), (0, 0, 0, 4)) for f in condition.facts_after)
-        if conditions:
-            rows.extend(_block("conditions that changed", conditions))
+        if change.conditions:
+            rows.extend(_block("conditions that changed", _moved_conditions(change.conditions)))
         causes: list[Text | Row] = []
         for cause in change.causes:
             causes.extend(_cause(cause))
         rows.extend(_block("because", causes))
         emit(out, rows)
+
+
+def _moved_conditions(conditions: Sequence) -> list[Text | Row]:
+    rows: list[Text | Row] = []
+    for condition in conditions:
+        line = Text(f"{condition.says}: ")
+        line.append(f"{condition.before} → {condition.after}", style="bold")
+        line.append(f"  ({condition.id})", style="dim")
+        rows.append(line)
+        rows.extend(_pad(Text(f, style="dim"), (0, 0, 0, 4)) for f in condition.facts_after)
+    return rows
+
+
+def what_if(out: Console, result: "WhatIf") -> None:
+    _changes_title(out, "what-if", f"{result.profile} — on {result.on}", result)
+    out.print(Text("  changes: ", style="bold").append(" ".join(e.written for e in result.edits), style=""),
+              soft_wrap=True)
+    for change in result.changed:
+        out.print()
+        rows = _change_head(change)
+        if change.before == change.after:
+            rows[0][1].append(f"  (would qualify: {change.would_qualify_before} → {change.would_qualify_after})")
+        rows.append(_pad(_label("now").append(change.after_reason, style=""), (0, 0, 0, 2)))
+        rows.extend(_block("conditions that changed", _moved_conditions(change.conditions)))
+        emit(out, rows)
+
+
+def make_apply(out: Console, result: "MakeApply") -> None:
+    title = Text("eligibility what-if", style="bold")
+    title.append(f" — {result.profile} — on {result.on} — what would make {result.provision} apply?")
+    emit(out, [title])
+    now = _label("now")
+    now.append_text(_status_word(result.status))
+    now.append(f". {result.reason}", style="")
+    emit(out, [_pad(now, (0, 0, 0, 2)), _pad(Text(result.explanation, style="bold"), (0, 0, 0, 2))])
+    for number, change in enumerate(result.sets, 1):
+        out.print()
+        # The changes stay on one line, however long, so that they can be pasted as they are.
+        line = Text(f"  {number}. ", style="bold").append(" ".join(e.written for e in change.edits), style="")
+        out.print(line, soft_wrap=True)
+        emit(out, [_pad(r, (0, 0, 0, 5)) for r in _moved_conditions(change.conditions)])
+    if result.notes:
+        out.print()
+        emit(out, [_pad(Text(f"note: {n}", style="dim"), (0, 0, 0, 2)) for n in result.notes])

@@ -1,0 +1,435 @@
+"""What if the facts were different: re-judging with changed facts, and the inverse search.
+
+`what_if` applies `--set` / `--unset` changes (edits.py) to a profile, judges both on
+the same date and keeps only what changed, with the conditions that moved.
+
+`make_apply` asks what it would take for one provision to apply on a date.  If the
+provision is not certainly in force that day, no fact can make it apply, and it
+says why.  Otherwise it searches in two steps:
+
+1. over the condition values: the smallest sets of conditions whose values, flipped,
+   make the provision's `when` expression true (three-valued, so an unknown fact can
+   be settled either way);
+2. over the profile: for each condition to flip, the concrete changes that flip it
+   (fill in an unknown field, change a field, add or remove a record, make a family
+   member qualify or add one who does); each candidate is checked on its own, then
+   each combination is applied and judged by the engine, and only combinations that
+   make the provision apply are kept.
+
+Every set it prints has been applied and judged; no printed set contains another.
+A country that only has to be "other than X" is taken from the profile where it can
+be, and otherwise from REPRESENTATIVE, and the output says it stands for any.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shlex
+from datetime import date
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from . import logic
+from .dates import add_months
+from .diff import ConditionChange
+from .edits import Edit, apply
+from .errors import InputError
+from .evaluation import HELD, Evaluator, Judgement
+from .logic import Truth
+from .predicates import record_value
+from .profile import Profile, parse_profile
+from .report import Status, Value
+from .rulebase import (
+    CitizenshipTest, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest, RegistrationTest,
+    ResidenceTest, ServiceTest, StatelessTest, Test,
+)
+
+REPRESENTATIVE = ("NP", "GE", "IN")   # countries the sources' recruits come from, used as "any other country"
+ACQUIRED = ("birth", "naturalization", "other")
+RESIDENCE = ("permanent", "temporary", "unlawful")
+MAX_SETS = 8
+PER_CONDITION = 3
+MAX_DEPTH = 2
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EditOut(_Out):
+    op: str
+    path: str
+    value: Any = None
+    written: str
+
+
+def edit_out(edit: Edit) -> EditOut:
+    return EditOut(op=edit.op, path=edit.path, value=edit.value, written=command_line(edit))
+
+
+def command_line(edit: Edit) -> str:
+    """The edit as a shell-safe option."""
+    option, _, rest = edit.written().partition(" ")
+    return f"{option} {shlex.quote(rest)}"
+
+
+class WhatIfChange(_Out):
+    id: str
+    title: str
+    before: Status
+    after: Status
+    would_qualify_before: Value
+    would_qualify_after: Value
+    after_reason: str
+    conditions: list[ConditionChange]
+
+
+class WhatIf(_Out):
+    profile: str
+    on: str
+    rule_base: str
+    edits: list[EditOut]
+    changed: list[WhatIfChange]
+    unchanged: list[str]
+
+
+class ChangeSet(_Out):
+    edits: list[EditOut]
+    conditions: list[ConditionChange]     # the conditions the set moves
+    reason_after: str
+
+
+class MakeApply(_Out):
+    profile: str
+    on: str
+    rule_base: str
+    provision: str
+    status: Status
+    reason: str
+    possible: bool
+    explanation: str
+    sets: list[ChangeSet]
+    notes: list[str]
+
+
+def changed_profile(data: dict, edits: list[Edit], file: str = "--set/--unset") -> Profile:
+    return parse_profile(apply(data, edits), file)
+
+
+def profile_data(profile: Profile) -> dict:
+    """The profile as JSON data, positions as in its file."""
+    return profile.model_dump(mode="json", exclude_none=True)
+
+
+def _moved(before: Judgement, after: Judgement) -> list[ConditionChange]:
+    return [ConditionChange(id=name, says=before.item.condition_map[name].says, before=HELD[before.findings[name].value],
+                            after=HELD[after.findings[name].value], facts_after=list(after.findings[name].facts))
+            for name in logic.names(before.item.expr) if before.findings[name].value is not after.findings[name].value]
+
+
+def what_if(evaluator: Evaluator, profile: Profile, day: date, edits: list[Edit], label: Optional[str] = None) -> WhatIf:
+    changed = changed_profile(profile_data(profile), edits)
+    keys = list(evaluator.rules.provisions)
+    before, after = evaluator.judge(profile, day, keys), evaluator.judge(changed, day, keys)
+    out, same = [], []
+    for key in keys:
+        b, a = before[key], after[key]
+        if b.status == a.status and b.conditions is a.conditions:
+            same.append(key)
+            continue
+        out.append(WhatIfChange(id=key, title=b.item.provision.title, before=b.status, after=a.status,
+                                would_qualify_before=b.conditions.word, would_qualify_after=a.conditions.word,
+                                after_reason=evaluator.reason(a, day), conditions=_moved(b, a)))
+    return WhatIf(profile=label or profile.label(), on=day.isoformat(), rule_base=evaluator.rules.digest,
+                  edits=[edit_out(e) for e in edits], changed=out, unchanged=same)
+
+
+# --- the inverse: what would make one provision apply ---------------------------------------
+
+class _Search:
+    def __init__(self, evaluator: Evaluator, day: date, depth: int = 0):
+        self.evaluator = evaluator
+        self.day = day
+        self.depth = depth
+        self.notes: list[str] = []
+
+    # candidates -------------------------------------------------------------------------------
+
+    def foreign(self, data: dict, than: Optional[str]) -> str:
+        seen: list[str] = []
+        for section in ("citizenships", "residences", "service"):
+            for record in data.get(section) or []:
+                country = record.get("country")
+                if country and country != than and country not in seen:
+                    seen.append(country)
+        choice = next(c for c in seen + list(REPRESENTATIVE) if c != than)
+        if choice not in seen:
+            note = (f"{choice} stands for any country" + (f" other than {than}" if than else "")
+                    + "; no other country appears in the profile.")
+            if note not in self.notes:
+                self.notes.append(note)
+        return choice
+
+    def options(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+        day = self.day
+        if isinstance(test, (CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest)):
+            return self._citizenship(test, target, data, profile)
+        if isinstance(test, ResidenceTest):
+            return self._residence(test, target, data, profile)
+        if isinstance(test, ServiceTest):
+            return self._service(test, target, profile)
+        if isinstance(test, RegistrationTest):
+            want = test.registered if target is Truth.TRUE else not test.registered
+            return [[Edit("set", f"military_registration.{test.country}", want)]]
+        if isinstance(test, CriminalRecordTest):
+            record = profile.criminal_record
+            want = target is Truth.TRUE
+            found = [[Edit("set", f"criminal_record.{test.field}", want)]]
+            if test.field == "conviction_expunged" and want:
+                found.append([Edit("set", "criminal_record.convicted", True),
+                              Edit("set", "criminal_record.conviction_expunged", True)])
+            if test.field == "convicted" and not want and record is not None and record.conviction_expunged is not None:
+                found.append([Edit("set", "criminal_record.convicted", False),
+                              Edit("unset", "criminal_record.conviction_expunged")])
+            return found
+        assert isinstance(test, FamilyTest)
+        return self._family(test, target, data, profile, day)
+
+    def _citizenship(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+        given = profile.citizenships
+        held = [(i, c) for i, c in enumerate(given or []) if c.held_on(self.day)]
+
+        def add(country: str, acquired: Optional[str] = None) -> Edit:
+            record = {"country": country, **({"acquired": acquired} if acquired else {})}
+            return Edit("set", "citizenships[+]", record)
+
+        def drop(records: list) -> list[Edit]:
+            return [Edit("unset", f"citizenships[{i}]") for i, _ in records]
+
+        none = [[Edit("set", "citizenships", [])]] if given is None else []
+        if isinstance(test, CitizenshipTest):
+            mine = [(i, c) for i, c in held if c.country == test.country]
+            if target is Truth.TRUE:
+                found = [[Edit("set", f"citizenships[{i}].acquired", a)]
+                         for i, c in mine for a in (test.acquired or []) if c.acquired not in test.acquired]
+                return found + [[add(test.country, a)] for a in (test.acquired or [None])]
+            found = none + ([drop(mine)] if mine else [])
+            if test.acquired and mine:
+                other = next(a for a in ACQUIRED if a not in test.acquired)
+                found.append([Edit("set", f"citizenships[{i}].acquired", other) for i, _ in mine])
+            return found
+        if isinstance(test, OtherCitizenshipTest):
+            others = [(i, c) for i, c in held if c.country != test.than]
+            if target is Truth.TRUE:
+                return [[add(self.foreign(data, test.than))]]
+            return none + ([drop(others)] if others else [])
+        if isinstance(test, StatelessTest):
+            if target is Truth.TRUE:
+                return none + ([drop(held)] if held else [])
+            return [[add(self.foreign(data, None))]]
+        assert isinstance(test, NonCitizenTest)
+        if target is Truth.FALSE:
+            return [[add(test.of)]]
+        if given is None:
+            return [[Edit("set", "citizenships", [{"country": self.foreign(data, test.of)}])]]
+        mine = [(i, c) for i, c in held if c.country == test.of]
+        found = []
+        if mine:
+            found.append(drop(mine))
+            found.append(drop(mine) + [add(self.foreign(data, test.of))])
+        else:
+            found.append([add(self.foreign(data, test.of))])
+        return found
+
+    def _residence(self, test: ResidenceTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+        current = [(i, r) for i, r in enumerate(profile.residences or []) if r.held_on(self.day)]
+        where = [(i, r) for i, r in current
+                 if (r.country == test.country if test.country else r.country != test.outside_of)]
+        if target is Truth.TRUE:
+            found = [[Edit("set", f"residences[{i}].status", s)]
+                     for i, r in where if r.status not in test.status for s in test.status]
+            country = test.country or self.foreign(data, test.outside_of)
+            return found + [[Edit("set", "residences[+]", {"country": country, "status": s})] for s in test.status]
+        if profile.residences is None:
+            return [[Edit("set", "residences", [])]]
+        matching = [(i, r) for i, r in where if r.status is None or r.status in test.status]
+        if not matching:
+            return []
+        other = next(s for s in RESIDENCE if s not in test.status)
+        return [[Edit("unset", f"residences[{i}]") for i, _ in matching],
+                [Edit("set", f"residences[{i}].status", other) for i, _ in matching]]
+
+    def _service(self, test: ServiceTest, target: Truth, profile: Profile) -> list[list[Edit]]:
+        day = self.day
+        records = [(i, s) for i, s in enumerate(profile.service or []) if s.country == test.country]
+        latest_start = add_months(day, -test.min_months) if test.min_months else day
+        if target is Truth.FALSE:
+            if profile.service is None:
+                return [[Edit("set", "service", [])]]
+            matching = [(i, s) for i, s in records if record_value(test, i, s, day)[0] is not Truth.FALSE]
+            return [[Edit("unset", f"service[{i}]") for i, _ in matching]] if matching else []
+        record: dict[str, Any] = {"country": test.country}
+        for name in ("force", "kind"):
+            allowed = getattr(test, name)
+            if allowed:
+                record[name] = allowed[0]
+        if test.state == "ended":
+            record["start"] = add_months(day, -12).isoformat()
+            record["end"] = day.isoformat()
+            if test.discharge:
+                record["discharge"] = test.discharge[0]
+        else:
+            record["start"] = latest_start.isoformat()
+        if test.combat is not None:
+            record["combat"] = test.combat
+        found = [[Edit("set", "service[+]", record)]]
+        for i, s in records:
+            edits = []
+            for name in ("force", "kind", "discharge"):
+                allowed = getattr(test, name)
+                if allowed and getattr(s, name) not in allowed and (name != "discharge" or test.state == "ended"):
+                    edits.append(Edit("set", f"service[{i}].{name}", allowed[0]))
+            if test.combat is not None and s.combat is not test.combat:
+                edits.append(Edit("set", f"service[{i}].combat", test.combat))
+            if test.state in ("serving", "started") and s.start > latest_start:
+                edits.append(Edit("set", f"service[{i}].start", latest_start.isoformat()))
+            if test.state == "serving" and s.end is not None and s.end <= day:
+                edits.append(Edit("unset", f"service[{i}].end"))
+                if s.discharge is not None:
+                    edits.append(Edit("unset", f"service[{i}].discharge"))
+            if test.state == "ended" and not s.ended_by(day):
+                if s.start > day:
+                    edits.append(Edit("set", f"service[{i}].start", day.isoformat()))
+                edits.append(Edit("set", f"service[{i}].end", day.isoformat()))
+            if edits:
+                found.append(edits)
+        return found
+
+    def _family(self, test: FamilyTest, target: Truth, data: dict, profile: Profile, day: date) -> list[list[Edit]]:
+        members = profile.family or []
+        if target is Truth.FALSE:
+            if profile.family is None:
+                return [[Edit("set", "family", [])]]
+            carrying = []
+            for index, member in enumerate(members):
+                judged = self.evaluator.judge(member.person, day, list(test.provisions))
+                if any(j.status in ("applies", "undetermined") for j in judged.values()):
+                    carrying.append(Edit("unset", f"family[{index}]"))
+            return [carrying] if carrying else []
+        if self.depth >= MAX_DEPTH:
+            return []
+        inner = _Search(self.evaluator, day, self.depth + 1)
+        found = []
+        for index, member in enumerate(members):
+            prefix = f"family[{index}].person."
+            for provision in test.provisions:
+                for edits in inner.sets(profile_data(member.person), member.person, provision)[:PER_CONDITION]:
+                    found.append([Edit(e.op, prefix + e.path, e.value) for e in edits])
+        for provision in test.provisions:
+            sets = inner.sets({}, Profile(), provision)
+            if sets and sets[0]:
+                person = apply({}, sets[0])
+                found.append([Edit("set", "family[+]", {"relation": "spouse", "person": person})])
+        for note in inner.notes:
+            if note not in self.notes:
+                self.notes.append(note)
+        return found
+
+    # the search ------------------------------------------------------------------------------
+
+    def judge(self, profile: Profile, key: str) -> Judgement:
+        return self.evaluator.judge(profile, self.day, [key])[key]
+
+    def _try(self, data: dict, edits: list[Edit]) -> Optional[Profile]:
+        paths = [e.path for e in edits if not e.path.endswith("[+]")]
+        if len(paths) != len(set(paths)):
+            return None
+        try:
+            return changed_profile(data, edits)
+        except InputError:
+            return None
+
+    def sets(self, data: dict, profile: Profile, key: str) -> list[list[Edit]]:
+        """The smallest verified sets of edits that make `key` apply (empty when it cannot, [[]] if it does)."""
+        judgement = self.judge(profile, key)
+        if judgement.validity.value is not Truth.TRUE:
+            return []
+        if judgement.status == "applies":
+            return [[]]
+        item = judgement.item
+        names = logic.names(item.expr)
+        current = {name: judgement.findings[name].value for name in names}
+        cache: dict[tuple[str, Truth], list[list[Edit]]] = {}
+
+        def verified(name: str, target: Truth) -> list[list[Edit]]:
+            if (name, target) not in cache:
+                good = []
+                for edits in self.options(item.condition_map[name].test, target, data, profile):
+                    changed = self._try(data, edits) if edits else None
+                    if changed is not None and self.judge(changed, key).findings[name].value is target:
+                        good.append(edits)
+                cache[(name, target)] = good
+            return cache[(name, target)]
+
+        assignments: list[dict[str, Truth]] = []
+        for size in range(1, len(names) + 1):
+            for chosen in itertools.combinations(names, size):
+                flips = [[t for t in (Truth.TRUE, Truth.FALSE) if t is not current[n]] for n in chosen]
+                for targets in itertools.product(*flips):
+                    assign = dict(zip(chosen, targets, strict=True))
+                    if any(prev.items() <= assign.items() for prev in assignments):
+                        continue
+                    if logic.evaluate(item.expr, {**current, **assign}) is not Truth.TRUE:
+                        continue
+                    if all(verified(n, t) for n, t in assign.items()):
+                        assignments.append(assign)
+
+        found: list[list[Edit]] = []
+        for assign in assignments:
+            for combo in itertools.product(*[verified(n, t)[:PER_CONDITION] for n, t in assign.items()]):
+                edits = [e for part in combo for e in part]
+                edits = [e for i, e in enumerate(edits) if e not in edits[:i]]
+                changed = self._try(data, edits)
+                if changed is not None and self.judge(changed, key).status == "applies":
+                    found.append(edits)
+        found.sort(key=len)
+        smallest: list[list[Edit]] = []
+        for edits in found:
+            if not any(all(e in edits for e in kept) for kept in smallest):
+                smallest.append(edits)
+        return smallest[:MAX_SETS]
+
+
+def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, label: Optional[str] = None) -> MakeApply:
+    search = _Search(evaluator, day)
+    judgement = search.judge(profile, key)
+    reason = evaluator.reason(judgement, day)
+    common = dict(profile=label or profile.label(), on=day.isoformat(), rule_base=evaluator.rules.digest,
+                  provision=key, status=judgement.status, reason=reason)
+    validity = judgement.validity
+    if validity.value is Truth.FALSE:
+        return MakeApply(**common, possible=False, sets=[], notes=[],
+                         explanation=f"No change to the facts can make it apply on {day.isoformat()}: "
+                                     f"{validity.explanation}")
+    if validity.value is Truth.UNKNOWN:
+        return MakeApply(**common, possible=False, sets=[], notes=[],
+                         explanation=f"No change to the facts can make it certainly apply on {day.isoformat()}: "
+                                     f"{validity.explanation} At best it is undetermined.")
+    if judgement.status == "applies":
+        return MakeApply(**common, possible=True, sets=[], notes=[],
+                         explanation=f"It already applies on {day.isoformat()}; nothing needs to change.")
+    data = profile_data(profile)
+    sets = search.sets(data, profile, key)
+    out = []
+    for edits in sets:
+        after = search.judge(changed_profile(data, edits), key)
+        out.append(ChangeSet(edits=[edit_out(e) for e in edits], conditions=_moved(judgement, after),
+                             reason_after=evaluator.reason(after, day)))
+    if not out:
+        return MakeApply(**common, possible=False, sets=[], notes=search.notes,
+                         explanation="No change to the profile's facts found makes it apply: its conditions cannot "
+                                     "all hold together for one person.")
+    return MakeApply(**common, possible=True, sets=out, notes=search.notes,
+                     explanation=f"{len(out)} smallest set{'s' if len(out) > 1 else ''} of changes found; each was "
+                                 "applied and judged, and makes it apply. No set contains another.")

@@ -11,6 +11,8 @@ from eligibility import evaluator as make_evaluator
 from eligibility import load_rules
 from eligibility.cli import app
 
+pytest_plugins = ["pytester"]
+
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
 SCENARIOS = ROOT / "scenarios"

@@ -1,64 +1,73 @@
-"""Every scenario person gets the statuses its file expects, in-process and through the CLI."""
+"""Scenario files: pytest collects them (see eligibility.pytest_plugin); here, the rest.
+
+Every scenario also runs through the CLI in both formats; every provision has a scenario
+where it applies and one where it does not; every stage date has scenarios the day
+before, on and after it, and inside every imprecise window; `scenarios run` reports
+failures readably and exits 1; malformed scenario files get one line.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import date, timedelta
 
 import pytest
 
-from eligibility.scenario import load_scenario, run, scenario_files
+from eligibility.scenario import Expectation, load_scenario, run, scenario_files
 
-from .conftest import SCENARIOS
+from .conftest import PEOPLE, SCENARIOS, one_line_error
 
 FILES = scenario_files(SCENARIOS)
-CASES = [(path, index) for path in FILES for index in range(len(load_scenario(path).data.at))]
+SECTION = {"applies": "APPLIES", "undetermined": "UNDETERMINED", "does_not_apply": "DOES NOT APPLY",
+           "not_in_force": "NOT IN FORCE"}
 
 
-def test_there_are_at_least_twelve_scenario_people():
-    assert len(FILES) >= 12
+def _expectations():
+    for path in FILES:
+        for at in load_scenario(path).data.at:
+            for key, expected in at.expect.items():
+                yield path, at.on, key, expected if isinstance(expected, Expectation) else Expectation(status=expected)
 
 
-@pytest.mark.parametrize("path, index", CASES, ids=[f"{p.stem}@{load_scenario(p).data.at[i].on}" for p, i in CASES])
-def test_scenario_in_process(evaluator, path, index):
+def test_there_are_scenario_people_and_boundary_files():
+    assert len([p for p in FILES if p.parent == SCENARIOS]) >= 12
+    assert len([p for p in FILES if p.parent.name == "boundaries"]) >= 15
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SCENARIOS)) for p in FILES])
+def test_scenario_through_the_cli_in_both_formats(cli, path, tmp_path):
     scenario = load_scenario(path)
-    single = type(scenario)(scenario.path, scenario.data.model_copy(update={"at": [scenario.data.at[index]]}),
-                            scenario.profile)
-    failures = [str(o) for o in run(single, evaluator) if not o.ok]
-    assert not failures, "\n".join(failures) + f"\nwhy: {scenario.data.at[index].why}"
-
-
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_scenario_through_the_cli_in_both_formats(cli, path):
-    scenario = load_scenario(path)
-    profile = path.parent / scenario.data.profile
+    if isinstance(scenario.data.profile, dict):
+        profile = tmp_path / "inline.json"
+        profile.write_text(json.dumps(scenario.data.profile))
+    else:
+        profile = path.parent / scenario.data.profile
     for at in scenario.data.at:
         result = cli("check", profile, "--on", at.on.isoformat(), "--format", "json")
         assert result.exit_code == 0, result.stderr
-        statuses = {p["id"]: p["status"] for p in json.loads(result.stdout)["provisions"]}
+        provisions = {p["id"]: p for p in json.loads(result.stdout)["provisions"]}
         text = cli("check", profile, "--on", at.on.isoformat(), "--width", "120")
         assert text.exit_code == 0, text.stderr
-        for provision_id, expected in at.expect.items():
+        for key, expected in at.expect.items():
             status = expected if isinstance(expected, str) else expected.status
-            assert statuses[provision_id] == status, (path.stem, at.on, provision_id)
-            section = {"applies": "APPLIES", "undetermined": "UNDETERMINED",
-                       "does_not_apply": "DOES NOT APPLY", "not_in_force": "NOT IN FORCE"}[status]
-            body = text.stdout.split(f"\n{section} (", 1)[1]
+            provision_id, _, reading = key.partition("@")
+            if reading:
+                (found,) = [r for r in provisions[provision_id]["other_readings"] if r["id"] == reading]
+                assert found["status"] == status, (path.stem, at.on, key)
+                continue
+            assert provisions[provision_id]["status"] == status, (path.stem, at.on, key)
+            body = text.stdout.split(f"\n{SECTION[status]} (", 1)[1]
             body = body.split("\n\n\n", 1)[0] if "\n\n\n" in body else body
-            assert f"● {provision_id} " in body, (path.stem, at.on, provision_id, section)
+            assert f"● {provision_id} " in body, (path.stem, at.on, provision_id, SECTION[status])
 
 
 def test_every_provision_has_a_scenario_where_it_applies_and_one_where_it_does_not(rules):
     seen = defaultdict(set)
-    for path in FILES:
-        for at in load_scenario(path).data.at:
-            for provision_id, expected in at.expect.items():
-                if isinstance(expected, str):
-                    seen[provision_id].add(expected)
-                else:
-                    seen[provision_id].add(expected.status)
-                    if expected.would_qualify == "yes":
-                        seen[provision_id].add("would qualify")
+    for _, _, key, expected in _expectations():
+        seen[key].add(expected.status)
+        if expected.would_qualify == "yes":
+            seen[key].add("would qualify")
     for provision_id, provision in rules.provisions.items():
         assert "does_not_apply" in seen[provision_id], provision_id
         if provision.in_force.unenacted_as_of is not None:
@@ -67,3 +76,144 @@ def test_every_provision_has_a_scenario_where_it_applies_and_one_where_it_does_n
             assert "would qualify" in seen[provision_id], provision_id
         else:
             assert "applies" in seen[provision_id], provision_id
+
+
+def boundary_days(item) -> dict[date, str]:
+    """The days each stage date (and an unenacted measure's latest report) must be tested on."""
+    days: dict[date, str] = {}
+    for stage in item.stages:
+        first, last = stage.date.earliest, stage.date.latest
+        days[first - timedelta(days=1)] = f"the day before {stage.kind}"
+        if stage.date.exact:
+            days[first] = f"the day of {stage.kind}"
+        else:
+            days[first] = f"the first day inside the {stage.kind} window"
+            days[last] = f"the last day inside the {stage.kind} window"
+        days[last + timedelta(days=1)] = f"the day after {stage.kind}"
+    horizon = item.in_force.unenacted_as_of
+    if horizon is not None:
+        days[horizon.date] = "the latest report of it unenacted"
+        days[horizon.date + timedelta(days=1)] = "the day after the latest report"
+    return days
+
+
+def test_every_stage_date_has_scenarios_before_on_after_and_inside_its_window(rules):
+    tested = defaultdict(set)
+    for _, on, key, _ in _expectations():
+        tested[key].add(on)
+    gaps = [f"{key}: {day.isoformat()} ({what})" for key, item in rules.judged.items()
+            for day, what in boundary_days(item).items() if day not in tested[key]]
+    assert not gaps, "\n".join(gaps)
+
+
+def test_boundary_scenarios_assert_reasons_not_only_statuses():
+    reasons = [e for path, _, _, e in _expectations() if path.parent.name == "boundaries"
+               if e.decided_by is not None or e.failed is not None or e.in_force is not None]
+    assert len(reasons) >= 50
+
+
+# --- reasons are checked ------------------------------------------------------------------------
+
+def _scenario(tmp_path, expect: str, on: str = "2024-08-01", profile: str | None = None) -> str:
+    profile_line = profile or f'profile = "{PEOPLE / "nepali-contract-soldier.json"}"'
+    path = tmp_path / "s.toml"
+    path.write_text(f'title = "t"\n{profile_line}\nstory = "s"\n\n[[at]]\non = "{on}"\nwhy = "w"\n'
+                    f'[at.expect]\n{expect}\n')
+    return str(path)
+
+
+@pytest.mark.parametrize("expect, mismatch", [
+    ('"ru.citizenship.contract-service" = { status = "applies", failed = ["foreign-national"] }',
+     "failed: expected [foreign-national], got none"),
+    ('"ru.citizenship.contract-service" = { status = "applies", decided_by = { stage = "signed" } }',
+     "decided_by.stage: expected signed, got decree_signed"),
+    ('"ru.citizenship.contract-service" = { status = "applies", decided_by = { source = "uk-intel-2024-08-05" } }',
+     "decided_by.source: expected uk-intel-2024-08-05, got [kyiv-independent-2024-01-04]"),
+    ('"ru.citizenship.contract-service" = { status = "applies", decided_by = { quote = "Jan. 5" } }',
+     "decided_by.quote: expected a citation containing 'Jan. 5'"),
+    ('"ru.citizenship.family-members" = { status = "does_not_apply", missing = ["family"] }',
+     "missing: expected [family], got none"),
+    ('"ru.citizenship.contract-service" = { status = "applies", carried_by = "family[0]" }',
+     "carried_by: expected family[0], got none"),
+    ('"ru.citizenship.contract-service" = { status = "undetermined", in_force = "unknown" }',
+     "status: expected undetermined, got applies"),
+])
+def test_a_wrong_reason_fails_with_a_readable_diff(cli, tmp_path, expect, mismatch):
+    result = cli("scenarios", "run", _scenario(tmp_path, expect), "--width", "200")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert mismatch in result.stdout
+    assert "scenario says: w" in result.stdout and "eligibility says:" in result.stdout
+    assert "1 expectations in 1 files: 0 passed, 1 failed" in result.stdout
+
+
+def test_scenarios_run_passes_on_the_bundled_scenarios(cli):
+    result = cli("scenarios", "run", SCENARIOS, "--format", "json")
+    assert result.exit_code == 0, result.stdout[-2000:]
+    data = json.loads(result.stdout)
+    assert data["failed"] == 0 and data["passed"] == sum(1 for _ in _expectations())
+
+
+def test_an_inline_profile_is_judged_like_a_file(evaluator, tmp_path):
+    inline = '[profile]\nid = "inline"\ncitizenships = [{ country = "NP" }]\nservice = []'
+    path = tmp_path / "s.toml"
+    path.write_text(f'title = "t"\nstory = "s"\n\n{inline}\n\n[[at]]\non = "2024-08-01"\nwhy = "w"\n'
+                    '[at.expect]\n"ru.contract.foreign-citizens" = "applies"\n'
+                    '"ru.citizenship.contract-service" = { status = "does_not_apply", failed = ["serving-under-contract"] }\n')
+    assert all(o.ok for o in run(load_scenario(path), evaluator))
+
+
+@pytest.mark.parametrize("body, start", [
+    ('profile = "nowhere.json"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
+     "profile: expected a profile file relative to the scenario"),
+    ('[profile]\ncitizenships = [{ country = "XX" }]\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
+     '"ru.contract.stateless" = "applies"', "profile.citizenships[0].country: expected an ISO 3166-1"),
+    ('profile = "{p}"\n[[at]]\non = 2024-08-01\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
+     "at[0].on: expected a quoted string"),
+    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateles" = "applies"',
+     "at[0].expect.\"ru.contract.stateles\": expected a provision id (or id@reading) from the rule base"),
+    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
+     '"ru.contract.stateless" = { status = "applies", failed = ["statless"] }',
+     "at[0].expect.\"ru.contract.stateless\".failed[0]: expected a condition id of ru.contract.stateless"),
+    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
+     '"ru.contract.stateless" = { status = "applies", decided_by = { stage = "sined" } }',
+     "decided_by.stage: expected one of"),
+    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "apply"',
+     "expected one of"),
+])
+def test_malformed_scenario_files_get_one_line(cli, tmp_path, body, start):
+    path = tmp_path / "bad.toml"
+    path.write_text('title = "t"\nstory = "s"\n' + body.replace("{p}", str(PEOPLE / "stateless-resident.json")))
+    result = cli("scenarios", "run", path)
+    assert result.exit_code == 2, result.stdout
+    line = one_line_error(result)
+    assert line.startswith(f"eligibility: {path}: ") and start in line, line
+
+
+def test_scenarios_run_with_nothing_to_run_is_an_error(cli, tmp_path):
+    assert one_line_error(cli("scenarios", "run", tmp_path)).endswith("expected at least one scenario file (*.toml), found none")
+    assert cli("scenarios", "run", tmp_path / "missing").exit_code == 2
+
+
+# --- pytest collects scenario files -----------------------------------------------------------
+
+def test_pytest_collects_each_expectation_and_shows_a_readable_failure(pytester):
+    profile = PEOPLE / "nepali-contract-soldier.json"
+    folder = pytester.mkdir("scenarios")
+    (folder / "ram.toml").write_text(
+        f'title = "t"\nprofile = "{profile}"\nstory = "s"\n\n[[at]]\non = "2024-08-01"\nwhy = "the decree"\n'
+        '[at.expect]\n"ru.citizenship.contract-service" = "applies"\n'
+        '"ru.contract.stateless" = { status = "applies", failed = [] }\n')
+    result = pytester.runpytest("-p", "no:cacheprovider", "scenarios")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*status: expected applies, got does_not_apply*",
+                                 "*scenario says: the decree*",
+                                 "FAILED scenarios/ram.toml::2024-08-01::ru.contract.stateless*"])
+
+
+def test_pytest_reports_a_malformed_scenario_file_in_one_line(pytester):
+    folder = pytester.mkdir("scenarios")
+    (folder / "bad.toml").write_text('title = "t"\n')
+    result = pytester.runpytest("-p", "no:cacheprovider", "scenarios")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*eligibility: *bad.toml: profile: required field is missing*"])
+    assert "Traceback" not in result.stdout.str()

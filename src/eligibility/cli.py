@@ -56,8 +56,12 @@ app = typer.Typer(
     help="Which dated provisions on foreign fighters, military service and citizenship in Russia and "
          "Ukraine apply to a person on a day, why, and on what source.",
 )
+scenarios_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                            help="Scenario files: people, dates and the expected outcomes, with reasons.")
 rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The rule base: list and show provisions.")
 app.add_typer(rules_app, name="rules")
+app.add_typer(scenarios_app, name="scenarios")
+EXIT_FAILED = 1
 
 
 @contextmanager
@@ -235,6 +239,29 @@ def what_if(
         else:
             result = build(api.evaluator(base), parsed, day, edits, label)
         _show(chosen, result, "make_apply" if make_apply is not None else "what_if", width)
+
+
+@scenarios_app.command("run")
+def scenarios_run(
+    places: List[str] = typer.Argument(None, metavar="[PATH]...",
+                                       help="Scenario files or directories (default: ./scenarios)."),
+    format: str = FORMAT_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Check every expectation of the scenario files; exit 1 if any fails."""
+    with reported():
+        from . import api
+        from .scenario import run_files, scenario_files
+
+        chosen = _format(format)
+        paths = scenario_files(*(places or ["scenarios"]))
+        if not paths:
+            raise InputError(" ".join(places or ["scenarios"]), None, "expected at least one scenario file (*.toml), found none")
+        result = run_files(paths, api.evaluator(_rules(rules)))
+        _show(chosen, result, "scenario_run", width)
+    if not result.ok:
+        raise SystemExit(EXIT_FAILED)
 
 
 @rules_app.command("list")

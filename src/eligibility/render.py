@@ -20,6 +20,7 @@ from .rulebase import STAGE_LABEL, Condition, Provision, RuleBase, Stage, Test
 if TYPE_CHECKING:
     from .diff import Diff, ProvisionChange
     from .timeline import CauseOut, Timeline
+    from .scenario import ScenarioRun
     from .whatif import MakeApply, WhatIf, WhatIfChange
 
 STYLE = {
@@ -451,3 +452,26 @@ def make_apply(out: Console, result: "MakeApply") -> None:
     if result.notes:
         out.print()
         emit(out, [_pad(Text(f"note: {n}", style="dim"), (0, 0, 0, 2)) for n in result.notes])
+
+
+def scenario_run(out: Console, result: "ScenarioRun") -> None:
+    for item in result.files:
+        line = Text("✓ " if not item.failed else "✗ ", style="green" if not item.failed else "bold red")
+        line.append(item.file, style="bold")
+        line.append(f"  {item.title}", style="dim")
+        line.append(f"  {item.expectations} expectations" + (f", {item.failed} failed" if item.failed else ""))
+        emit(out, [line])
+        for outcome in result.outcomes:
+            if outcome.file == item.file and not outcome.ok:
+                rows: list[Text | Row] = []
+                for text_line in (outcome.explained or "").splitlines()[1:]:
+                    depth = len(text_line) - len(text_line.lstrip())
+                    rows.append((2 + depth, Text(text_line.strip(), style="red" if depth >= 4 else "")))
+                emit(out, [(2, Text(f"✗ {outcome.on}  {outcome.provision}", style="bold red"))] + rows)
+    total = result.passed + result.failed
+    summary = Text(f"{total} expectations in {len(result.files)} files: ")
+    summary.append(f"{result.passed} passed", style="green")
+    summary.append(", ")
+    summary.append(f"{result.failed} failed", style="bold red" if result.failed else "")
+    out.print()
+    out.print(summary)

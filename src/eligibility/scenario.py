@@ -1,14 +1,17 @@
-"""Scenario files: a person, dates, and what the law should say about them.
+"""Scenario files: a person, dates, and what the law should say about them, and why.
 
-A scenario is a TOML file naming a profile (a path relative to the scenario file),
-a short story, and one `[[at]]` table per date with the expected status of each
-provision that matters and a sentence saying why, checkable against the sources.
+A scenario is a TOML file with a profile (a path relative to the file, or an inline
+`[profile]` table), a short story, and one `[[at]]` table per date.  Each date
+expects, for some provisions (or `id@reading` for another reading of one), a status
+and optionally the reason: the conditions that failed or stayed unknown, the facts
+missing, the in-force value and the stage and source that decided it, the family
+member who carried it.  docs/scenarios.md describes the format.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Union
@@ -18,11 +21,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from .dates import parse_day
 from .errors import InputError
 from .evaluation import Evaluator
-from .profile import Profile, load_profile
-from .report import Report
+from .profile import Profile, load_profile, parse_profile
+from .report import InForceOut, ProvisionOut, ReadingOut, Report
+from .rulebase import StageKind
 from .validation import input_error
 
 Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
+Value = Literal["yes", "no", "unknown"]
+MAX_SCENARIO_BYTES = 1024 * 1024
 
 
 def _day(value: Any) -> date:
@@ -32,26 +38,46 @@ def _day(value: Any) -> date:
 
 
 Day = Annotated[date, BeforeValidator(_day)]
+Ids = Annotated[list[Annotated[str, Field(min_length=1)]], Field()]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+class DecidedBy(_Strict):
+    """What decided whether the provision was in force on the date."""
+
+    stage: Optional[Literal[StageKind, "standing"]] = None
+    source: Optional[Annotated[str, Field(min_length=1)]] = None
+    quote: Optional[Annotated[str, Field(min_length=1)]] = None   # a part of that citation's quote
+
+
 class Expectation(_Strict):
     status: Status
-    would_qualify: Optional[Literal["yes", "no", "unknown"]] = None
+    would_qualify: Optional[Value] = None
+    in_force: Optional[Value] = None
+    failed: Optional[Ids] = None          # exactly these conditions failed
+    unknown: Optional[Ids] = None         # exactly these conditions are unknown
+    missing: Optional[Ids] = None         # exactly these facts are missing
+    decided_by: Optional[DecidedBy] = None
+    carried_by: Optional[Annotated[str, Field(pattern=r"^family\[\d+\]$")]] = None
+
+
+def _expectation(value: Any) -> Any:
+    """A bare status is short for an expectation of that status alone."""
+    return {"status": value} if isinstance(value, str) else value
 
 
 class At(_Strict):
     on: Day
     why: Annotated[str, Field(min_length=1)]
-    expect: dict[str, Union[Status, Expectation]] = Field(min_length=1)
+    expect: dict[str, Annotated[Expectation, BeforeValidator(_expectation)]] = Field(min_length=1)
 
 
 class ScenarioFile(_Strict):
     title: Annotated[str, Field(min_length=1)]
-    profile: Annotated[str, Field(min_length=1)]
+    profile: Union[Annotated[str, Field(min_length=1)], dict[str, Any]]
     story: Annotated[str, Field(min_length=1)]
     at: list[At] = Field(min_length=1)
 
@@ -68,32 +94,66 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Mismatch:
+    field: str
+    expected: Any
+    actual: Any
+
+    def __str__(self) -> str:
+        return f"{self.field}: expected {_shown(self.expected)}, got {_shown(self.actual)}"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]" if value else "none"
+    return str(value)
+
+
+@dataclass(frozen=True)
 class Outcome:
     scenario: str
+    path: Path
     on: date
-    provision: str
+    key: str
     expected: Expectation
-    actual_status: str
-    actual_would: str
+    actual: Union[ProvisionOut, ReadingOut]
     why: str
+    mismatches: tuple[Mismatch, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
-        return (self.actual_status == self.expected.status and
-                (self.expected.would_qualify is None or self.actual_would == self.expected.would_qualify))
+        return not self.mismatches
+
+    @property
+    def actual_status(self) -> str:
+        return self.actual.status
 
     def __str__(self) -> str:
-        want = self.expected.status + (f" (would qualify: {self.expected.would_qualify})"
-                                       if self.expected.would_qualify else "")
-        got = self.actual_status + (f" (would qualify: {self.actual_would})" if self.expected.would_qualify else "")
-        return f"{self.scenario} on {self.on.isoformat()}: {self.provision}: expected {want}, got {got}"
+        head = f"{self.scenario} on {self.on.isoformat()}: {self.key}"
+        if self.ok:
+            return f"{head}: {self.expected.status} as expected"
+        return head + ": " + "; ".join(str(m) for m in self.mismatches)
+
+    def explained(self) -> str:
+        """A readable account of a failure: what differed, the scenario's why, the tool's reason."""
+        lines = [f"{self.scenario} on {self.on.isoformat()}: {self.key}"]
+        lines += [f"    {m}" for m in self.mismatches]
+        lines.append(f"  scenario says: {self.why}")
+        reason = getattr(self.actual, "reason", None) or getattr(self.actual, "summary", "")
+        lines.append(f"  eligibility says: {reason}")
+        if self.actual.in_force.explanation:
+            lines.append(f"  in force: {self.actual.in_force.explanation}")
+        return "\n".join(lines)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    target = Path(path)
-    name = str(target)
+def _read(path: Path) -> dict[str, Any]:
+    name = str(path)
     try:
-        text = target.read_bytes().decode("utf-8")
+        if path.is_dir():
+            raise InputError(name, None, "expected a scenario file, found a directory")
+        if path.stat().st_size > MAX_SCENARIO_BYTES:
+            raise InputError(name, None, f"expected a scenario file of at most {MAX_SCENARIO_BYTES // 1024} KiB")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise InputError(name, None, "no such scenario file") from None
     except UnicodeDecodeError as error:
@@ -101,35 +161,188 @@ def load_scenario(path: str | Path) -> Scenario:
     except OSError as error:
         raise InputError(name, None, f"cannot read the scenario file: {error.strerror or error}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(name, None, f"not valid TOML: {error}") from None
+    except RecursionError:
+        raise InputError(name, None, "the TOML nests too deeply to read") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    target = Path(path)
+    name = str(target)
     try:
-        parsed = ScenarioFile.model_validate(data)
+        parsed = ScenarioFile.model_validate(_read(target))
     except ValidationError as error:
         raise input_error(error, ScenarioFile, name) from None
-    profile_path = (target.parent / parsed.profile)
-    if not profile_path.is_file():
-        raise InputError(name, "profile", f"expected a profile file relative to the scenario, found none at {profile_path}")
-    return Scenario(target, parsed, load_profile(profile_path))
+    if isinstance(parsed.profile, dict):
+        try:
+            profile = parse_profile(parsed.profile, name)
+        except InputError as error:
+            raise InputError(name, "profile" + (f".{error.field}" if error.field else ""), error.message) from None
+    else:
+        profile_path = target.parent / parsed.profile
+        if not profile_path.is_file():
+            raise InputError(name, "profile",
+                             f"expected a profile file relative to the scenario, found none at {profile_path}")
+        profile = load_profile(profile_path)
+    return Scenario(target, parsed, profile)
 
 
-def scenario_files(directory: str | Path) -> list[Path]:
-    return sorted(Path(directory).glob("*.toml"))
+def scenario_files(*places: str | Path) -> list[Path]:
+    """Scenario files: the given files, and every *.toml under the given directories."""
+    found: list[Path] = []
+    for place in places:
+        target = Path(place)
+        if target.is_dir():
+            found.extend(sorted(target.rglob("*.toml")))
+        elif target.exists():
+            found.append(target)
+        else:
+            raise InputError(str(target), None, "no such scenario file or directory")
+    return found
+
+
+def _validate(scenario: Scenario, evaluator: Evaluator) -> None:
+    """Every expectation names a provision or reading of the rule base, and conditions it has."""
+    rules = evaluator.rules
+    for index, at in enumerate(scenario.data.at):
+        for key, expected in at.expect.items():
+            where = f'at[{index}].expect."{key}"'
+            if key not in rules.judged:
+                import difflib
+                close = difflib.get_close_matches(key, list(rules.judged), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise InputError(str(scenario.path), where,
+                                 f"expected a provision id (or id@reading) from the rule base, got {key!r}{hint}")
+            known = rules.judged[key].condition_map
+            for name in ("failed", "unknown"):
+                for position, condition in enumerate(getattr(expected, name) or []):
+                    if condition not in known:
+                        raise InputError(str(scenario.path), f"{where}.{name}[{position}]",
+                                         f"expected a condition id of {key} ({', '.join(known)}), got {condition!r}")
+
+
+def _actual(report: Report, key: str) -> Union[ProvisionOut, ReadingOut]:
+    provision_id, _, reading = key.partition("@")
+    item = report.provision(provision_id)
+    if not reading:
+        return item
+    return next(r for r in item.other_readings if r.id == reading)
+
+
+def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut]) -> list[Mismatch]:
+    found = []
+
+    def same(name: str, want: Any, got: Any) -> None:
+        if want is not None and want != got:
+            found.append(Mismatch(name, want, got))
+
+    same("status", expected.status, actual.status)
+    same("would_qualify", expected.would_qualify, actual.would_qualify)
+    same("in_force", expected.in_force, actual.in_force.value)
+    by_value = {v: sorted(c.id for c in actual.conditions if c.value == v) for v in ("failed", "unknown")}
+    same("failed", sorted(expected.failed) if expected.failed is not None else None, by_value["failed"])
+    same("unknown", sorted(expected.unknown) if expected.unknown is not None else None, by_value["unknown"])
+    same("missing", sorted(expected.missing) if expected.missing is not None else None, sorted(actual.missing))
+    if expected.decided_by is not None:
+        found.extend(_decided(expected.decided_by, actual.in_force))
+    if expected.carried_by is not None:
+        carriers = [c.member for c in getattr(actual, "carried_by", [])]
+        if expected.carried_by not in carriers:
+            found.append(Mismatch("carried_by", expected.carried_by, carriers))
+    return found
+
+
+def _decided(want: DecidedBy, in_force: InForceOut) -> list[Mismatch]:
+    found = []
+    stage = in_force.stage or "standing"
+    if want.stage is not None and want.stage != stage:
+        found.append(Mismatch("decided_by.stage", want.stage, stage))
+    sources = [c.source for c in in_force.citations]
+    if want.source is not None and want.source not in sources:
+        found.append(Mismatch("decided_by.source", want.source, sources))
+    if want.quote is not None:
+        quotes = [c.quote for c in in_force.citations if want.source in (None, c.source)]
+        if not any(want.quote in q for q in quotes):
+            found.append(Mismatch("decided_by.quote", f"a citation containing {want.quote!r}", quotes))
+    return found
 
 
 def run(scenario: Scenario, evaluator: Evaluator) -> list[Outcome]:
     """Judge the scenario's person on each of its dates and compare with the expectations."""
+    _validate(scenario, evaluator)
     outcomes = []
-    for index, at in enumerate(scenario.data.at):
-        unknown = [pid for pid in at.expect if pid not in evaluator.rules.provisions]
-        if unknown:
-            raise InputError(str(scenario.path), f"at[{index}].expect",
-                             f"expected provision ids from the rule base, got {unknown[0]!r}")
-        report: Report = evaluator.check(scenario.profile, at.on)
-        for provision_id, expected in at.expect.items():
-            expectation = expected if isinstance(expected, Expectation) else Expectation(status=expected)
-            actual = report.provision(provision_id)
-            outcomes.append(Outcome(scenario.name, at.on, provision_id, expectation, actual.status,
-                                    actual.would_qualify, at.why))
+    for at in scenario.data.at:
+        report = evaluator.check(scenario.profile, at.on)
+        outcomes.extend(judge_at(scenario, at, report))
     return outcomes
+
+
+def judge_at(scenario: Scenario, at: At, report: Report) -> list[Outcome]:
+    outcomes = []
+    for key, expected in at.expect.items():
+        actual = _actual(report, key)
+        outcomes.append(Outcome(scenario.name, scenario.path, at.on, key, expected, actual, at.why,
+                                tuple(_compare(expected, actual))))
+    return outcomes
+
+
+# --- a run over many files, as the command reports it --------------------------------------
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MismatchOut(_Out):
+    field: str
+    expected: Any
+    actual: Any
+
+
+class OutcomeOut(_Out):
+    scenario: str
+    file: str
+    on: str
+    provision: str
+    ok: bool
+    status: str
+    mismatches: list[MismatchOut]
+    why: str
+    explained: Optional[str] = None
+
+
+class FileOut(_Out):
+    file: str
+    title: str
+    expectations: int
+    failed: int
+
+
+class ScenarioRun(_Out):
+    rule_base: str
+    files: list[FileOut]
+    passed: int
+    failed: int
+    outcomes: list[OutcomeOut]
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+def run_files(paths: list[Path], evaluator: Evaluator) -> ScenarioRun:
+    files, outcomes = [], []
+    for path in paths:
+        scenario = load_scenario(path)
+        results = run(scenario, evaluator)
+        files.append(FileOut(file=str(path), title=scenario.data.title, expectations=len(results),
+                             failed=sum(1 for o in results if not o.ok)))
+        outcomes.extend(OutcomeOut(
+            scenario=o.scenario, file=str(o.path), on=o.on.isoformat(), provision=o.key, ok=o.ok,
+            status=o.actual_status, why=o.why, explained=None if o.ok else o.explained(),
+            mismatches=[MismatchOut(field=m.field, expected=m.expected, actual=m.actual) for m in o.mismatches])
+            for o in results)
+    failed = sum(1 for o in outcomes if not o.ok)
+    return ScenarioRun(rule_base=evaluator.rules.digest, files=files, passed=len(outcomes) - failed, failed=failed,
+                       outcomes=outcomes)

@@ -67,8 +67,9 @@ def walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, list[type[Ba
         if len(models) > 1 and tagged:
             models = tagged
             continue
-        path += ("." if path else "") + part
-        models = []
+        # A key of a mapping (a provision id in a scenario, a country code): the models
+        # reached so far are its value's.
+        path += ("." if path else "") + (part if part.isidentifier() else f'"{part}"')
     return path or "(top level)", models
 
 

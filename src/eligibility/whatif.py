@@ -410,12 +410,13 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
     validity = judgement.validity
     if validity.value is Truth.FALSE:
         return MakeApply(**common, possible=False, sets=[], notes=[],
-                         explanation=f"No change to the facts can make it apply on {day.isoformat()}: "
-                                     f"{validity.explanation}")
+                         explanation=f"No change to the facts can make it apply on {day.isoformat()}: the provision "
+                                     f"itself is not in force. {validity.explanation}")
     if validity.value is Truth.UNKNOWN:
         return MakeApply(**common, possible=False, sets=[], notes=[],
                          explanation=f"No change to the facts can make it certainly apply on {day.isoformat()}: "
-                                     f"{validity.explanation} At best it is undetermined.")
+                                     f"whether the provision is in force is itself unknown. {validity.explanation} "
+                                     "At best it is undetermined.")
     if judgement.status == "applies":
         return MakeApply(**common, possible=True, sets=[], notes=[],
                          explanation=f"It already applies on {day.isoformat()}; nothing needs to change.")

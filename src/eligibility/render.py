@@ -149,7 +149,7 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
     wanted = list(statuses)
     title = Text("eligibility check", style="bold")
     title.append(f" — {result.profile} — on {result.on}")
-    out.print(title)
+    emit(out, [title])
     counts = Text("  ")
     for index, status in enumerate(STATUSES):
         number = sum(1 for p in result.provisions if p.status == status)
@@ -307,17 +307,17 @@ def _axis(start: date, end: date, columns: int, indent: int) -> Text:
         label = str(year)
         if column + len(label) <= columns and all(ch == " " for ch in line[max(0, column - 1):column + len(label)]):
             line[column:column + len(label)] = list(label)
-    return Text(" " * indent + "".join(line).rstrip(), style="dim")
+    return Text((" " * indent + "".join(line)).rstrip(), style="dim")
 
 
 def timeline(out: Console, result: "Timeline") -> None:
     start, end = date.fromisoformat(result.start), date.fromisoformat(result.end)
     title = Text("eligibility timeline", style="bold")
     title.append(f" — {result.profile} — {result.start} to {result.end}")
-    out.print(title)
+    emit(out, [title])
     out.print()
     label_width = max(len(p.id) for p in result.provisions) + 2
-    columns = max(10, min((end - start).days + 1, out.width - label_width))
+    columns = min((end - start).days + 1, max(10, out.width - label_width))
     out.print(_axis(start, end, columns, label_width))
     for provision in result.provisions:
         row = Text(provision.id.ljust(label_width))

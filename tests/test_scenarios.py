@@ -153,6 +153,13 @@ def test_scenarios_run_passes_on_the_bundled_scenarios(cli):
     assert data["failed"] == 0 and data["passed"] == sum(1 for _ in _expectations())
 
 
+def test_verbose_lists_every_expectation(cli):
+    result = cli("scenarios", "run", SCENARIOS / "boundaries" / "ru.contract.stateless.toml", "-v", "--width", "100")
+    assert result.exit_code == 0
+    assert [line.split()[1] for line in result.stdout.splitlines() if line.startswith("  ✓ ")] == [
+        "2024-06-30", "2024-07-01", "2024-07-31", "2024-08-01"]
+
+
 def test_an_inline_profile_is_judged_like_a_file(evaluator, tmp_path):
     inline = '[profile]\nid = "inline"\ncitizenships = [{ country = "NP" }]\nservice = []'
     path = tmp_path / "s.toml"

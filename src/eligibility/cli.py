@@ -245,6 +245,7 @@ def what_if(
 def scenarios_run(
     places: List[str] = typer.Argument(None, metavar="[PATH]...",
                                        help="Scenario files or directories (default: ./scenarios)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every expectation, not only the failed ones."),
     format: str = FORMAT_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
@@ -259,7 +260,7 @@ def scenarios_run(
         if not paths:
             raise InputError(" ".join(places or ["scenarios"]), None, "expected at least one scenario file (*.toml), found none")
         result = run_files(paths, api.evaluator(_rules(rules)))
-        _show(chosen, result, "scenario_run", width)
+        _show(chosen, result, "scenario_run_verbose" if verbose else "scenario_run", width)
     if not result.ok:
         raise SystemExit(EXIT_FAILED)
 

@@ -454,7 +454,11 @@ def make_apply(out: Console, result: "MakeApply") -> None:
         emit(out, [_pad(Text(f"note: {n}", style="dim"), (0, 0, 0, 2)) for n in result.notes])
 
 
-def scenario_run(out: Console, result: "ScenarioRun") -> None:
+def scenario_run_verbose(out: Console, result: "ScenarioRun") -> None:
+    scenario_run(out, result, verbose=True)
+
+
+def scenario_run(out: Console, result: "ScenarioRun", verbose: bool = False) -> None:
     for item in result.files:
         line = Text("✓ " if not item.failed else "✗ ", style="green" if not item.failed else "bold red")
         line.append(item.file, style="bold")
@@ -462,6 +466,10 @@ def scenario_run(out: Console, result: "ScenarioRun") -> None:
         line.append(f"  {item.expectations} expectations" + (f", {item.failed} failed" if item.failed else ""))
         emit(out, [line])
         for outcome in result.outcomes:
+            if outcome.file == item.file and outcome.ok and verbose:
+                line = Text(f"  ✓ {outcome.on}  {outcome.provision}  ", style="green")
+                line.append(outcome.status, style=STYLE[outcome.status])
+                emit(out, [line])
             if outcome.file == item.file and not outcome.ok:
                 rows: list[Text | Row] = []
                 for text_line in (outcome.explained or "").splitlines()[1:]:

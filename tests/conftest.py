@@ -47,3 +47,15 @@ def one_line_error(result) -> str:
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     assert result.stdout == ""
     return lines[0]
+
+
+# hypothesis: "ci" keeps the property suite fast; HYPOTHESIS_PROFILE=deep runs many more examples.
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("deep", max_examples=2000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -25,7 +25,7 @@ def test_the_check_really_looks(rules):
     rules_copy = type(rules)(rules.directory, rules.sources, {**rules.provisions, provision.id: altered},
                              rules.files, rules.judged, rules.digest)
     problems = unverified_quotes(rules_copy, SOURCES)
-    assert [p.field for p in problems] == ["cite"]
+    assert [p.field for p in problems] == ["cite[0]"]
 
 
 def test_folding_forgives_typographic_quotes_and_spaces_only():

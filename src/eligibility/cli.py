@@ -58,7 +58,8 @@ app = typer.Typer(
 )
 scenarios_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                             help="Scenario files: people, dates and the expected outcomes, with reasons.")
-rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The rule base: list and show provisions.")
+rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                        help="The rule base: list, show and check provisions.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(scenarios_app, name="scenarios")
 EXIT_FAILED = 1
@@ -285,6 +286,32 @@ def rules_list(
             return
         from . import render
         render.rules_table(render.console(width), base)
+
+
+@rules_app.command("check")
+def rules_check(
+    sources: Optional[str] = typer.Option(None, "--sources", metavar="DIR",
+                                          help="Also prove every quote verbatim against the articles in DIR."),
+    scenarios: Optional[str] = typer.Option(None, "--scenarios", metavar="DIR",
+                                            help="Scenario folder for the coverage check (default: ./scenarios if present)."),
+    format: str = FORMAT_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Check a rule base and list every problem with its file and field; exit 1 if there is any."""
+    from pathlib import Path
+
+    with reported():
+        from .checker import check_rules
+        from .rulebase import default_directory
+
+        chosen = _format(format)
+        folder = Path(rules) if rules else default_directory()
+        scenario_folder = Path(scenarios) if scenarios else (Path("scenarios") if Path("scenarios").is_dir() else None)
+        result = check_rules(folder, Path(sources) if sources else None, scenario_folder)
+        _show(chosen, result, "rules_check", width)
+    if result.problems:
+        raise SystemExit(EXIT_FAILED)
 
 
 @rules_app.command("show")

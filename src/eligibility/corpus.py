@@ -32,12 +32,18 @@ class Unverified:
         return f"{self.file}: {self.field}: {self.reason}: {self.quote!r}"
 
 
-def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
-    """Every citation whose quote is not found verbatim in its source file."""
+def source_texts(rules: RuleBase, directory: Path) -> dict[str, str | None]:
+    """Each source's text, folded; None where its file is not in the directory."""
     texts: dict[str, str | None] = {}
     for source in rules.sources.values():
         path = directory / source.file
         texts[source.id] = fold(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return texts
+
+
+def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
+    """Every citation whose quote is not found verbatim in its source file."""
+    texts = source_texts(rules, directory)
     problems = []
     for provision_id, provision in rules.provisions.items():
         file = str(rules.files[provision_id])

@@ -18,6 +18,7 @@ from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOu
 from .rulebase import STAGE_LABEL, Condition, Provision, RuleBase, Stage, Test
 
 if TYPE_CHECKING:
+    from .checker import CheckReport
     from .diff import Diff, ProvisionChange
     from .timeline import CauseOut, Timeline
     from .scenario import ScenarioRun
@@ -483,3 +484,18 @@ def scenario_run(out: Console, result: "ScenarioRun", verbose: bool = False) -> 
     summary.append(f"{result.failed} failed", style="bold red" if result.failed else "")
     out.print()
     out.print(summary)
+
+
+def rules_check(out: Console, result: "CheckReport") -> None:
+    for problem in result.problems:
+        emit(out, [Text(f"✗ {problem}", style="red")])
+    checked = [f"{result.provisions} provisions in {result.directory}"]
+    if result.sources_checked:
+        checked.append(f"quotes against {result.sources_checked}")
+    if result.scenarios_checked:
+        checked.append(f"scenario coverage in {result.scenarios_checked}")
+    summary = Text("checked " + "; ".join(checked) + ": ")
+    count = len(result.problems)
+    summary.append(f"{count} problem{'s' if count != 1 else ''}" if count else "no problems",
+                   style="bold red" if count else "bold green")
+    emit(out, [summary])

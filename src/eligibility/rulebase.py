@@ -22,7 +22,7 @@ from pydantic import (
 from . import logic
 from .dates import DateSpec, parse_day, parse_spec
 from .errors import InputError
-from .validation import input_error
+from .validation import input_error, input_errors
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 ProvisionId = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+$")]
@@ -413,23 +413,27 @@ def _judged(provision: Provision, file: str) -> list[Judged]:
 
 
 def _citations(provision: Provision) -> list[tuple[str, Citation]]:
-    found: list[tuple[str, Citation]] = [("cite", c) for c in provision.cite]
+    found: list[tuple[str, Citation]] = []
+
+    def add(field: str, cites: list[Citation]) -> None:
+        found.extend((f"{field}[{i}]", c) for i, c in enumerate(cites))
 
     def stages(prefix: str, stage_list: list[Stage], in_force: InForce) -> None:
         for i, stage in enumerate(stage_list):
-            found.extend((f"{prefix}stages[{i}].cite", c) for c in stage.cite)
-        found.extend((f"{prefix}in_force.standing_cite", c) for c in in_force.standing_cite)
+            add(f"{prefix}stages[{i}].cite", stage.cite)
+        add(f"{prefix}in_force.standing_cite", in_force.standing_cite)
         if in_force.unenacted_as_of:
-            found.extend((f"{prefix}in_force.unenacted_as_of.cite", c) for c in in_force.unenacted_as_of.cite)
+            add(f"{prefix}in_force.unenacted_as_of.cite", in_force.unenacted_as_of.cite)
 
+    add("cite", provision.cite)
     stages("", provision.stages, provision.in_force)
     for i, condition in enumerate(provision.conditions):
-        found.extend((f"conditions[{i}].cite", c) for c in condition.cite)
+        add(f"conditions[{i}].cite", condition.cite)
     for r, reading in enumerate(provision.readings):
-        found.extend((f"readings[{r}].cite", c) for c in reading.cite)
+        add(f"readings[{r}].cite", reading.cite)
         stages(f"readings[{r}].", reading.stages, reading.in_force)
         for i, condition in enumerate(reading.conditions):
-            found.extend((f"readings[{r}].conditions[{i}].cite", c) for c in condition.cite)
+            add(f"readings[{r}].conditions[{i}].cite", condition.cite)
     return found
 
 
@@ -458,16 +462,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBase:
     if not sources_path.is_file():
         raise InputError(str(sources_path), None, "expected the sources index next to the rule files, found none")
     digest = hashlib.sha256()
-    data = _read_toml(sources_path)
-    try:
-        sources_file = SourcesFile.model_validate(data)
-    except ValidationError as error:
-        raise input_error(error, SourcesFile, str(sources_path)) from None
-    sources: dict[str, Source] = {}
-    for index, source in enumerate(sources_file.sources):
-        if source.id in sources:
-            raise InputError(str(sources_path), f"sources[{index}].id", f"expected a unique id, got {source.id!r} again")
-        sources[source.id] = source
+    sources = load_sources(sources_path)
     digest.update(sources_path.read_bytes())
 
     provisions: dict[str, Provision] = {}
@@ -477,36 +472,80 @@ def load_rules(directory: str | Path | None = None) -> RuleBase:
     if not paths:
         raise InputError(str(base), None, "expected at least one provision file (*.toml), found none")
     for path in paths:
-        name = str(path)
-        data = _read_toml(path)
-        try:
-            provision = Provision.model_validate(data)
-        except ValidationError as error:
-            raise input_error(error, Provision, name) from None
-        if path.stem != provision.id:
-            raise InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}")
+        provision, items = load_provision(path, sources)
         if provision.id in provisions:
-            raise InputError(name, "id", f"expected a unique id, got {provision.id!r} again")
-        for where, citation in _citations(provision):
-            if citation.source not in sources:
-                raise InputError(name, f"{where}.source",
-                                 f"expected a source id from sources.toml ({', '.join(sources)}), got {citation.source!r}")
-        for index, reading in enumerate(provision.readings):
-            if reading.follows not in sources:
-                raise InputError(name, f"readings[{index}].follows",
-                                 f"expected a source id from sources.toml, got {reading.follows!r}")
-        for item in _judged(provision, name):
+            raise InputError(str(path), "id", f"expected a unique id, got {provision.id!r} again")
+        for item in items:
             judged[item.key] = item
         provisions[provision.id] = provision
         files[provision.id] = path
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
 
+    problems = cross_references(judged, provisions, files)
+    if problems:
+        raise problems[0]
+    return RuleBase(base, sources, provisions, files, judged, digest.hexdigest()[:16])
+
+
+def load_sources(path: Path) -> dict[str, Source]:
+    """sources.toml, validated; InputError on the first problem."""
+    data = _read_toml(path)
+    try:
+        sources_file = SourcesFile.model_validate(data)
+    except ValidationError as error:
+        raise input_error(error, SourcesFile, str(path)) from None
+    sources: dict[str, Source] = {}
+    for index, source in enumerate(sources_file.sources):
+        if source.id in sources:
+            raise InputError(str(path), f"sources[{index}].id", f"expected a unique id, got {source.id!r} again")
+        sources[source.id] = source
+    return sources
+
+
+def load_provision(path: Path, sources: dict[str, Source], every: bool = False) -> tuple[Provision, list[Judged]]:
+    """One provision file, validated against the schema and the sources; InputError on a problem.
+
+    With `every`, a schema failure raises an InputErrors carrying every problem found.
+    """
+    name = str(path)
+    data = _read_toml(path)
+    try:
+        provision = Provision.model_validate(data)
+    except ValidationError as error:
+        if every:
+            raise InputErrors(input_errors(error, Provision, name)) from None
+        raise input_error(error, Provision, name) from None
+    if path.stem != provision.id:
+        raise InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}")
+    for where, citation in _citations(provision):
+        if citation.source not in sources:
+            raise InputError(name, f"{where}.source",
+                             f"expected a source id from sources.toml ({', '.join(sources)}), got {citation.source!r}")
+    for index, reading in enumerate(provision.readings):
+        if reading.follows not in sources:
+            raise InputError(name, f"readings[{index}].follows",
+                             f"expected a source id from sources.toml, got {reading.follows!r}")
+    return provision, _judged(provision, name)
+
+
+class InputErrors(Exception):
+    """Several problems of one file, for a checker that lists them all."""
+
+    def __init__(self, errors: list[InputError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def cross_references(judged: dict[str, Judged], provisions: dict[str, Provision],
+                     files: dict[str, Path]) -> list[InputError]:
+    """Family conditions name provisions of the rule base."""
+    problems = []
     for item in judged.values():
         for index, condition in enumerate(item.conditions):
             test = condition.test
             if isinstance(test, FamilyTest):
                 for target in test.provisions:
                     if target not in provisions:
-                        raise InputError(str(files[item.provision.id]), f"conditions[{index}].test.provisions",
-                                         f"expected ids of provisions in the rule base, got {target!r}")
-    return RuleBase(base, sources, provisions, files, judged, digest.hexdigest()[:16])
+                        problems.append(InputError(str(files[item.provision.id]), f"conditions[{index}].test.provisions",
+                                                   f"expected ids of provisions in the rule base, got {target!r}"))
+    return problems

@@ -129,3 +129,15 @@ def input_error(error: ValidationError, root: type[BaseModel], file: str) -> Inp
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
     return InputError(file, field, message)
+
+
+def input_errors(error: ValidationError, root: type[BaseModel], file: str) -> list[InputError]:
+    """Every problem of a validation error, one InputError each (for checkers that list them all)."""
+    problems = error.errors(include_url=False)
+    problems.sort(key=lambda problem: problem["type"] != "extra_forbidden")
+    found: list[InputError] = []
+    for problem in problems:
+        field, message = describe(problem, root)
+        if not any(e.field == field for e in found):
+            found.append(InputError(file, field, message))
+    return found

@@ -1,0 +1,182 @@
+"""Invariants of the law and of the engine, over generated profiles and dates.
+
+The default hypothesis profile ("ci") keeps the suite fast; for a deeper local run:
+
+    HYPOTHESIS_PROFILE=deep .venv/bin/python -m pytest tests/test_properties.py
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from eligibility import corpus, load_rules, parse_profile
+from eligibility.evaluation import Evaluator
+from eligibility.timeline import timeline
+
+from .conftest import RULES, SOURCES
+from .strategies import QUERY, forget, people
+
+R1, R4, R5 = "ru.contract.foreign-citizens", "ru.conscription.dual-national-exemption", "ru.conscription.extended-2022"
+R9, R10, R11 = "ru.citizenship.contract-service", "ru.citizenship.family-members", "ru.citizenship.discharged-soldiers"
+R12 = "ru.citizenship.revocation-unregistered"
+U1, U2 = "ua.national-guard.foreign-residents", "ua.national-guard.citizens"
+
+
+def statuses(evaluator: Evaluator, data: dict, day: date) -> dict[str, str]:
+    """Every provision's status; the evaluator raises if durable_rules and Python disagree."""
+    profile = parse_profile(data, "generated")
+    return {key: j.status for key, j in evaluator.judge(profile, day, list(evaluator.rules.provisions)).items()}
+
+
+def _holds(data: dict, day: date, country: str, acquired: tuple[str, ...] | None = None) -> bool:
+    for c in data.get("citizenships") or []:
+        since = date.fromisoformat(c["since"]) if "since" in c else date.min
+        until = date.fromisoformat(c["until"]) if "until" in c else date.max
+        if c["country"] == country and since <= day < until and (acquired is None or c.get("acquired") in acquired):
+            return True
+    return False
+
+
+# --- the properties, as functions of an evaluator, so that a broken rule base can be shown to fail them ---
+
+def agreement(evaluator, data, day):
+    found = statuses(evaluator, data, day)
+    assert set(found.values()) <= {"applies", "undetermined", "does_not_apply", "not_in_force"}
+
+
+def law_before_facts(evaluator, data, day):
+    """not_in_force exactly on the days the rule file's stage dates say, whatever the profile."""
+    found = statuses(evaluator, data, day)
+    for key, provision in evaluator.rules.provisions.items():
+        rule = provision.in_force
+        stages = {s.kind: s.date for s in provision.stages}
+        if rule.start == "standing":
+            before_start = False
+        elif rule.start in stages:
+            before_start = day < stages[rule.start].earliest
+        else:   # no source reports it enacted: certainly not in force up to the latest report
+            before_start = day <= rule.unenacted_as_of.date
+        ended = False
+        if rule.until is not None:
+            end = stages[rule.until]
+            ended = day >= end.earliest if end.exact else day > end.latest
+        assert (found[key] == "not_in_force") == (before_start or ended), (key, day, found[key])
+
+
+def exclusions(evaluator, data, day):
+    """What the law itself rules out, checked against the generated facts directly."""
+    found = statuses(evaluator, data, day)
+    assert not (found[R4] == "applies" and found[R5] == "applies"), day
+    if _holds(data, day, "RU"):
+        for key in (R1, R9, R10, R11):
+            assert found[key] != "applies", (key, day)
+    if found[R12] == "applies":
+        assert _holds(data, day, "RU", ("naturalization",))
+    if found[R10] == "applies":
+        carried = [statuses(evaluator, m["person"], day) for m in data.get("family") or []]
+        assert any(s[R9] == "applies" or s[R11] == "applies" for s in carried)
+    assert not (found[U1] == "applies" and found[U2] == "applies"), day
+
+
+# --- hypothesis drives them on the bundled rule base ---------------------------------------------
+
+@given(data=people, day=QUERY)
+def test_durable_rules_and_python_agree_on_every_provision(evaluator, data, day):
+    agreement(evaluator, data, day)
+
+
+@given(data=people, day=QUERY)
+def test_law_before_facts(evaluator, data, day):
+    law_before_facts(evaluator, data, day)
+
+
+@given(data=people, day=QUERY)
+def test_the_laws_own_exclusions(evaluator, data, day):
+    exclusions(evaluator, data, day)
+
+
+@given(data=people, day=QUERY, choice=st.data())
+def test_knowing_more_never_contradicts(evaluator, data, day, choice):
+    """A profile that knows less may be undetermined where the full one is definite, never the reverse."""
+    less = choice.draw(forget(data))
+    full, partial = statuses(evaluator, data, day), statuses(evaluator, less, day)
+    for key, status in partial.items():
+        if status != "undetermined":
+            assert full[key] == status, (key, day, status, full[key], less)
+
+
+@given(data=people, day=QUERY, choice=st.data())
+def test_order_and_labels_do_not_matter(evaluator, data, day, choice):
+    shuffled = dict(data)
+    for key in ("citizenships", "residences", "service", "family"):
+        if key in shuffled:
+            shuffled[key] = choice.draw(st.permutations(shuffled[key]))
+    shuffled["id"] = choice.draw(st.text(max_size=8))
+    assert statuses(evaluator, shuffled, day) == statuses(evaluator, data, day)
+
+
+@given(data=people, day=QUERY)
+def test_time_is_piecewise_constant_between_change_points(evaluator, data, day):
+    profile = parse_profile(data, "generated")
+    start, end = date(2021, 1, 1), date(2027, 12, 31)
+    result = timeline(evaluator, profile, start, end)
+    found = statuses(evaluator, data, day)
+    for provision in result.provisions:
+        assert result.status_on(provision.id, day) == found[provision.id], (provision.id, day)
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources is not next to the repository")
+@given(data=people, day=QUERY)
+def test_every_applying_verdict_is_sourced(evaluator, data, day):
+    report = evaluator.check(parse_profile(data, "generated"), day)
+    texts = corpus.source_texts(evaluator.rules, SOURCES)
+    for item in report.provisions:
+        if item.status != "applies":
+            continue
+        cited = item.citations + item.in_force.citations
+        assert cited, item.id
+        for citation in cited:
+            assert corpus.fold(citation.quote) in texts[citation.source], (item.id, citation.quote)
+
+
+# --- a deliberately broken rule base makes the properties fail -------------------------------------
+
+def _broken(tmp_path, name: str, old: str, new: str) -> Evaluator:
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES, copy)
+    path = copy / f"{name}.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return Evaluator(load_rules(copy))
+
+
+def _fails(prop, evaluator) -> bool:
+    @settings(max_examples=1000, phases=[Phase.generate], deadline=None, database=None, derandomize=True)
+    @given(data=people, day=QUERY)
+    def run(data, day):
+        prop(evaluator, data, day)
+
+    try:
+        run()
+    except AssertionError:
+        return True
+    return False
+
+
+def test_an_exemption_that_never_ends_breaks_the_exclusions(tmp_path):
+    """R4 made to stand forever overlaps R5 for a dual national: the exclusion property catches it."""
+    broken = _broken(tmp_path, R4, 'until = "ended"\n', "")
+    assert _fails(exclusions, broken)
+
+
+def test_a_dropped_condition_breaks_the_exclusions(tmp_path):
+    """R9 without its 'foreign national' condition would grant a Russian citizen citizenship."""
+    broken = _broken(tmp_path, R9, 'test = { fact = "non-citizen", of = "RU", stateless = "unsettled", ',
+                     'test = { fact = "non-citizen", of = "ZZ", stateless = "unsettled", ')
+    assert _fails(exclusions, broken)

@@ -29,7 +29,7 @@ def test_the_condition_language():
 
 @pytest.mark.parametrize("text, words", [
     ("", "empty"), ("all(a)", "at least two parts"), ("not(a, b)", "exactly one part"),
-    ("all(a, b", "ends early"), ("a b", "unexpected 'b'"), ("all(a, B)", "unexpected 'B'"),
+    ("all(a, b", "ends early"), ("a b", "expected the end of the expression at position 3, found 'b'"), ("all(a, B)", "found 'B' at position 8"),
 ])
 def test_bad_expressions_say_what_was_expected(text, words):
     with pytest.raises(ValueError, match=words):

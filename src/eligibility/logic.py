@@ -115,7 +115,8 @@ class _Parser:
         self.tokens: list[tuple[str, str, int]] = []
         for match in _TOKEN.finditer(text):
             if match.group("bad"):
-                raise ValueError(f"unexpected {match.group('bad')!r} at position {match.start('bad') + 1}")
+                raise ValueError(f"expected condition ids, all(, any(, not(, commas and parentheses, "
+                                 f"found {match.group('bad')!r} at position {match.start('bad') + 1}")
             kind = "name" if match.group("name") else "punct"
             self.tokens.append((kind, match.group(kind), match.start(kind) + 1))
         self.at = 0
@@ -134,7 +135,7 @@ class _Parser:
 
     def expr(self, depth: int = 0) -> Expr:
         if depth > _MAX_DEPTH:
-            raise ValueError(f"the expression nests deeper than {_MAX_DEPTH} levels")
+            raise ValueError(f"expected an expression nested at most {_MAX_DEPTH} levels deep")
         kind, word, position = self.take()
         if kind != "name":
             raise ValueError(f"expected a condition id or all(/any(/not( at position {position}, found {word!r}")
@@ -148,10 +149,10 @@ class _Parser:
             self.take(")")
             if word == "not":
                 if len(parts) != 1:
-                    raise ValueError(f"not(...) takes exactly one part (position {position})")
+                    raise ValueError(f"expected exactly one part inside not(...) at position {position}")
                 return Not(parts[0])
             if len(parts) < 2:
-                raise ValueError(f"{word}(...) needs at least two parts (position {position})")
+                raise ValueError(f"expected at least two parts inside {word}(...) at position {position}")
             return All(tuple(parts)) if word == "all" else Any_(tuple(parts))
         return Ref(word)
 
@@ -164,5 +165,5 @@ def parse(text: str) -> Expr:
     expr = parser.expr()
     rest = parser.peek()
     if rest is not None:
-        raise ValueError(f"unexpected {rest[1]!r} at position {rest[2]} after a complete expression")
+        raise ValueError(f"expected the end of the expression at position {rest[2]}, found {rest[1]!r}")
     return expr

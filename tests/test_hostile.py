@@ -1,0 +1,288 @@
+"""Hostile input: every bad file or option gets one line naming the file or field, exit code 2,
+no traceback; nothing in a data file is ever run; fuzzed input only ever gets an answer or a
+clean error.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import PEOPLE, ROOT, RULES, SCENARIOS, one_line_error
+
+RAM = PEOPLE / "nepali-contract-soldier.json"
+PROFILE_COMMANDS = [
+    ("check", "--on", "2024-08-01"),
+    ("timeline",),
+    ("diff", "--from", "2023-01-01", "--to", "2024-08-01"),
+    ("what-if", "--on", "2024-08-01", "--set", "military_registration.RU=true"),
+    ("what-if", "--on", "2024-08-01", "--make-apply", "ru.contract.stateless"),
+]
+
+
+def _nested_family(depth: int) -> bytes:
+    return (b'{"family": [{"relation": "child", "person": ' * depth + b"{}" + b"}]}" * depth)
+
+
+BAD_PROFILES = [
+    (b"", "the file is empty"),
+    (b"   \n", "the file is empty"),
+    (b'{"citizenships": [{"country": "NP"', "not valid JSON"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "expected UTF-8 text"),
+    (b"[1, 2]", "expected a JSON object holding a profile, got a list"),
+    (b'"a profile"', "expected a JSON object holding a profile"),
+    (b"42", "expected a JSON object holding a profile"),
+    (b"null", "expected a JSON object holding a profile"),
+    (b'{"citizenship": []}', "citizenship: unknown field"),
+    (b'{"citizenships": {"country": "NP"}}', "citizenships: expected a list"),
+    (b'{"citizenships": [{"country": "NP", "since": "2024-02-30"}]}', "citizenships[0].since"),
+    (b'{"service": [{"country": "RU", "start": "2024-05-01", "end": "2024-01-01"}]}', "service[0].end"),
+    (b'{"service": [{"country": "RU", "start": "2024-05-01", "kind": "mercenary"}]}', "service[0].kind"),
+    (b'{"residences": [{"country": "XX"}]}', "residences[0].country"),
+    (b'{"criminal_record": {"convicted": "no"}}', "criminal_record.convicted: expected true or false"),
+    (_nested_family(20), "family: family members are nested more than 8 levels deep"),
+    (_nested_family(3000), "nests too deeply to read"),
+    (b"[" * 50000, "nests too deeply"),
+]
+
+
+@pytest.mark.parametrize("command", PROFILE_COMMANDS, ids=[" ".join(c[:1] + c[-1:]) for c in PROFILE_COMMANDS])
+@pytest.mark.parametrize("content, words", BAD_PROFILES, ids=[w for _, w in BAD_PROFILES])
+def test_every_command_refuses_a_bad_profile_in_one_line(cli, tmp_path, command, content, words):
+    path = tmp_path / "profile.json"
+    path.write_bytes(content)
+    result = cli(command[0], path, *command[1:])
+    assert result.exit_code == 2, result.stdout
+    line = one_line_error(result)
+    assert line.startswith(f"eligibility: {path}") and words in line, line
+
+
+def test_a_profile_larger_than_the_limit_is_refused_before_it_is_read(cli, tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as handle:
+        handle.write(b'{"id": "')
+        handle.write(b"x" * (17 * 1024 * 1024))
+        handle.write(b'"}')
+    line = one_line_error(cli("check", path, "--on", "2024-08-01"))
+    assert "expected a profile file of at most 16 MiB" in line
+
+
+def test_a_very_large_valid_profile_gets_an_answer(cli, tmp_path):
+    profile = {"citizenships": [{"country": "NP", "since": f"{2000 + i % 20}-01-01"} for i in range(3000)],
+               "service": [{"country": "RU", "start": "2023-01-01", "kind": "contract", "force": "armed_forces"}] * 3000,
+               "residences": [], "family": []}
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(profile))
+    result = cli("check", path, "--on", "2024-08-01", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["provisions"]
+
+
+@pytest.mark.parametrize("value", ["2024-8-1", "", "2024-08-01T00:00", "99999-01-01", "2024-02-30", "0000-01-01",
+                                   "2024-08-01 ", "２０２４-08-01"])
+def test_malformed_dates_on_the_command_line(cli, value):
+    for args in (("check", RAM, "--on", value), ("timeline", RAM, "--from", value),
+                 ("diff", RAM, "--from", "2024-01-01", "--to", value), ("what-if", RAM, "--on", value, "--unset", "family")):
+        result = cli(*args)
+        assert result.exit_code == 2, args
+        assert re.match(r"eligibility: --(on|from|to): expected a date written YYYY-MM-DD", one_line_error(result)), args
+
+
+# --- rule files ------------------------------------------------------------------------------
+
+BAD_RULES = [
+    (b"", "required field is missing", None),
+    (b'id = "ru.contract.stateless"\ntitle = "x', "not valid TOML", None),
+    (b"\xff\xfe\x00\x01", "expected UTF-8 text", None),
+    (b"[[[", "not valid TOML", None),
+    (b'id = 7', "id: expected a string", "id"),
+]
+
+
+@pytest.mark.parametrize("content, words, field", BAD_RULES, ids=[w for _, w, _ in BAD_RULES])
+def test_a_bad_rule_file_gets_one_line_and_is_listed_by_the_checker(cli, tmp_path, content, words, field):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    target = folder / "ru.contract.stateless.toml"
+    target.write_bytes(content)
+    result = cli("check", RAM, "--on", "2024-08-01", "--rules", folder)
+    assert result.exit_code == 2
+    line = one_line_error(result)
+    assert line.startswith(f"eligibility: {target}") and words in line, line
+    listed = cli("rules", "check", "--rules", folder, "--width", "400")
+    assert listed.exit_code == 1 and str(target) in listed.stdout and "Traceback" not in listed.stdout
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('date = "2024-07"', 'date = "2024-02-30"', "stages[0].date: expected a day"),
+    ('date = "2024-07"', "date = 2024-07-01", "a bare TOML date is not accepted"),
+    ('kind = "in_effect"', 'kind = "in_force"', "stages[0].kind: expected one of"),
+    ('jurisdiction = "RU"', 'jurisdiction = "RUS"', "jurisdiction: expected one of"),
+])
+def test_wrong_values_in_a_rule_file_are_named(cli, tmp_path, old, new, words):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    target = folder / "ru.contract.stateless.toml"
+    target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    line = one_line_error(cli("rules", "show", "ru.contract.stateless", "--rules", folder))
+    assert line.startswith(f"eligibility: {target}: ") and words in line, line
+
+
+# --- scenario files ----------------------------------------------------------------------------
+
+BAD_SCENARIOS = [
+    (b"", "title: required field is missing"),
+    (b'title = "t"\nprofile = "x', "not valid TOML"),
+    (b"\x00\x01\xff", "expected UTF-8 text"),
+    (b'title = 5\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-01-01"\nwhy = "w"\n[at.expect]\n'
+     b'"ru.contract.stateless" = "applies"', "title: expected a string"),
+    (b'title = "t"\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-02-30"\nwhy = "w"\n[at.expect]\n'
+     b'"ru.contract.stateless" = "applies"', "at[0].on: expected a date"),
+    (b'title = "t"\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-01-01"\nwhy = "w"\n[at.expect]\n'
+     b'"ru.contract.stateless" = "maybe"', "expected one of"),
+    (b'title = "t"\nprofile = "p.json"\nstory = "s"\nat = []', "at: expected a non-empty value"),
+]
+
+
+@pytest.mark.parametrize("content, words", BAD_SCENARIOS, ids=[w for _, w in BAD_SCENARIOS])
+def test_a_bad_scenario_file_gets_one_line(cli, tmp_path, content, words):
+    shutil.copy(RAM, tmp_path / "p.json")
+    path = tmp_path / "s.toml"
+    path.write_bytes(content)
+    line = one_line_error(cli("scenarios", "run", path))
+    assert line.startswith(f"eligibility: {path}") and words in line, line
+
+
+# --- nothing in a data file is ever run ----------------------------------------------------------
+
+def test_loading_never_evaluates_code_from_a_data_file(cli, tmp_path):
+    canary = tmp_path / "canary"
+    payload = f"__import__('os').system('touch {canary}')"
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES, folder)
+    target = folder / "ru.contract.criminal-record-bar.toml"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(re.sub(r'^when = ".*"$', f'when = "{payload}"', text, count=1, flags=re.M), encoding="utf-8")
+    line = one_line_error(cli("check", RAM, "--on", "2024-08-01", "--rules", folder))
+    assert "when: expected" in line
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps({"id": payload, "citizenships": [{"country": "NP"}]}))
+    result = cli("what-if", profile, "--on", "2024-08-01", "--set", f"id={payload}")
+    assert result.exit_code == 0
+    assert not canary.exists()
+
+
+def test_the_package_has_no_code_loader_for_data():
+    """Data is read with json and tomllib only: no eval, exec, pickle, marshal or yaml anywhere."""
+    for path in (ROOT / "src" / "eligibility").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for word in (r"(?<![.\w])eval\(", r"(?<![.\w])exec\(", r"(?<![.\w])compile\(", "pickle", "marshal",
+                     "yaml", "import_module", "__import__"):
+            assert not re.search(word, text), (path.name, word)
+
+
+# --- fuzz: the CLI only ever answers or errors cleanly ---------------------------------------------
+
+# The cli fixture holds no state between calls, so sharing it across examples is safe.
+FUZZ = settings(max_examples=80, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def _run_on(cli, content: bytes, *args: str):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "profile.json"
+        path.write_bytes(content)
+        result = cli("check", path, "--on", "2024-08-01", "--format", "json", *args)
+    assert result.exit_code in (0, 2), (content[:200], result.exit_code, result.stderr)
+    if result.exit_code == 2:
+        one_line_error(result)
+    else:
+        assert json.loads(result.stdout)["provisions"]
+    return result
+
+
+@FUZZ
+@given(content=st.binary(max_size=400))
+def test_fuzz_raw_bytes(cli, content):
+    _run_on(cli, content)
+
+
+@FUZZ
+@given(content=st.text(alphabet='{}[]":,0123456789-truefalsn acdiostyRUNP\\', max_size=300))
+def test_fuzz_json_looking_text(cli, content):
+    _run_on(cli, content.encode("utf-8"))
+
+
+JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-10, 3000) | st.floats(allow_nan=True) |
+                           st.text(max_size=12) | st.sampled_from(["RU", "NP", "2024-01-01", "2024-02-30", "birth",
+                                                                    "contract", "armed_forces", "spouse"]),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                         max_size=3),
+                           max_leaves=8)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, prefix + (index,))
+
+
+@FUZZ
+@given(person=st.sampled_from(sorted(PEOPLE.glob("*.json"))), seed=st.integers(0, 2**32), value=JSON_VALUES,
+       action=st.sampled_from(["replace", "delete", "insert"]))
+def test_fuzz_mutated_valid_profiles(cli, person, seed, value, action):
+    data = json.loads(person.read_text(encoding="utf-8"))
+    paths = [p for p in _paths(data) if p]
+    chooser = random.Random(seed)
+    if paths:
+        path = chooser.choice(paths)
+        parent = data
+        for step in path[:-1]:
+            parent = parent[step]
+        last = path[-1]
+        if action == "replace":
+            parent[last] = value
+        elif action == "delete":
+            del parent[last]
+        elif isinstance(parent, dict):
+            parent[chooser.choice(["since", "until", "end", "discharge", "x", "person", "country"])] = value
+        else:
+            parent.insert(last, value)
+    _run_on(cli, json.dumps(data, allow_nan=True).encode("utf-8"))
+
+
+def test_fuzz_covers_the_scenario_people():
+    assert len(list(PEOPLE.glob("*.json"))) >= 20 and SCENARIOS.is_dir()
+
+
+@FUZZ
+@given(content=st.binary(max_size=300) | st.text(alphabet='[]=."\n abcdefgijklmnoprstuwy0123456789-_{},', max_size=300)
+       .map(lambda t: t.encode("utf-8")))
+def test_fuzz_scenario_and_rule_files(cli, content):
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "s.toml"
+        scenario.write_bytes(content)
+        result = cli("scenarios", "run", scenario)
+        assert result.exit_code in (0, 1, 2), result.stderr
+        if result.exit_code == 2:
+            one_line_error(result)
+        rules = Path(folder) / "rules"
+        shutil.copytree(RULES, rules)
+        (rules / "ru.contract.stateless.toml").write_bytes(content)
+        result = cli("rules", "show", "ru.contract.stateless", "--rules", rules)
+        assert result.exit_code == 2   # never a valid provision
+        one_line_error(result)
+        listed = cli("rules", "check", "--rules", rules, "--width", "300")
+        assert listed.exit_code == 1 and "Traceback" not in listed.stdout + listed.stderr

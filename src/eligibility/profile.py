@@ -6,7 +6,6 @@ means unknown; an empty list means none; an unknown field is an error.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -24,6 +23,7 @@ from pydantic import (
 from . import countries
 from .dates import parse_day
 from .errors import InputError
+from .files import decode_json, read_file
 from .validation import input_error
 
 MAX_FAMILY_DEPTH = 8
@@ -177,42 +177,7 @@ def parse_profile(data: Any, file: str = "profile") -> Profile:
         raise InputError(file, None, "the profile nests too deeply to read") from None
 
 
-def decode_json(raw: bytes, file: str) -> Any:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(file, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})") from None
-    if not text.strip():
-        raise InputError(file, None, "expected a JSON object, the file is empty")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(file, None,
-                         f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
-    except RecursionError:
-        raise InputError(file, None, "the JSON nests too deeply to read") from None
-
-
-def read_file(path: str | Path, what: str = "file", limit: int = MAX_PROFILE_BYTES) -> bytes:
-    name = str(path)
-    target = Path(path)
-    try:
-        if target.is_dir():
-            raise InputError(name, None, f"expected a {what}, found a directory")
-        size = target.stat().st_size
-        if size > limit:
-            raise InputError(name, None, f"expected a {what} of at most {limit // (1024 * 1024)} MiB, "
-                                         f"found {size // (1024 * 1024)} MiB")
-        return target.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, None, f"no such {what}") from None
-    except PermissionError:
-        raise InputError(name, None, f"cannot read the {what}: permission denied") from None
-    except OSError as error:
-        raise InputError(name, None, f"cannot read the {what}: {error.strerror or error}") from None
-
-
 def load_profile(path: str | Path) -> Profile:
     """Read and validate a profile file; InputError names the file and the field."""
-    raw = read_file(path, "profile file")
+    raw = read_file(path, "profile file", MAX_PROFILE_BYTES)
     return parse_profile(decode_json(raw, str(path)), str(path))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -22,6 +21,7 @@ from pydantic import (
 from . import logic
 from .dates import DateSpec, parse_day, parse_spec
 from .errors import InputError
+from .files import read_toml
 from .validation import input_error, input_errors
 
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -318,22 +318,6 @@ class RuleBase:
         return [j for j in self.judged.values() if j.provision.id == provision_id and j.reading is not None]
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(name, None, f"cannot read the rule file: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(name, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(name, None, f"not valid TOML: {error}") from None
-
-
 def _expression(owner: Provision | Reading, known: dict[str, Condition], file: str, where: str) -> logic.Expr:
     if owner.when is None:
         if len(known) == 1:
@@ -489,7 +473,7 @@ def load_rules(directory: str | Path | None = None) -> RuleBase:
 
 def load_sources(path: Path) -> dict[str, Source]:
     """sources.toml, validated; InputError on the first problem."""
-    data = _read_toml(path)
+    data = read_toml(path, "rule file")
     try:
         sources_file = SourcesFile.model_validate(data)
     except ValidationError as error:
@@ -508,7 +492,7 @@ def load_provision(path: Path, sources: dict[str, Source], every: bool = False) 
     With `every`, a schema failure raises an InputErrors carrying every problem found.
     """
     name = str(path)
-    data = _read_toml(path)
+    data = read_toml(path, "rule file")
     try:
         provision = Provision.model_validate(data)
     except ValidationError as error:

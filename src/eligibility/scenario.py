@@ -10,7 +10,6 @@ member who carried it.  docs/scenarios.md describes the format.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from .dates import parse_day
 from .errors import InputError
+from .files import read_toml
 from .evaluation import Evaluator
 from .profile import Profile, load_profile, parse_profile
 from .report import InForceOut, ProvisionOut, ReadingOut, Report
@@ -146,33 +146,11 @@ class Outcome:
         return "\n".join(lines)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    name = str(path)
-    try:
-        if path.is_dir():
-            raise InputError(name, None, "expected a scenario file, found a directory")
-        if path.stat().st_size > MAX_SCENARIO_BYTES:
-            raise InputError(name, None, f"expected a scenario file of at most {MAX_SCENARIO_BYTES // 1024} KiB")
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(name, None, "no such scenario file") from None
-    except UnicodeDecodeError as error:
-        raise InputError(name, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})") from None
-    except OSError as error:
-        raise InputError(name, None, f"cannot read the scenario file: {error.strerror or error}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(name, None, f"not valid TOML: {error}") from None
-    except RecursionError:
-        raise InputError(name, None, "the TOML nests too deeply to read") from None
-
-
 def load_scenario(path: str | Path) -> Scenario:
     target = Path(path)
     name = str(target)
     try:
-        parsed = ScenarioFile.model_validate(_read(target))
+        parsed = ScenarioFile.model_validate(read_toml(target, "scenario file", MAX_SCENARIO_BYTES))
     except ValidationError as error:
         raise input_error(error, ScenarioFile, name) from None
     if isinstance(parsed.profile, dict):

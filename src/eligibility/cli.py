@@ -15,7 +15,7 @@ from typing import Any, Iterator, List, Optional
 import typer
 from typer.core import TyperGroup
 
-from .errors import InputError, InternalError
+from .errors import InputError, InternalError, did_you_mean
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -95,13 +95,13 @@ def _write_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _show(chosen: str, result: Any, view: str, width: Optional[int]) -> None:
+def _show(chosen: str, result: Any, view: str, width: Optional[int], **options: Any) -> None:
     """A command's result: its JSON, or the text view of that name in render.py."""
     if chosen == "json":
         _write_json(result.model_dump(mode="json"))
         return
     from . import render
-    getattr(render, view)(render.console(width), result)
+    getattr(render, view)(render.console(width), result, **options)
 
 
 RULES_OPTION = typer.Option(None, "--rules", metavar="DIR", help="Rule base directory (default: the bundled rules).")
@@ -145,9 +145,7 @@ def check(
 def _known(base: Any, provision_id: str, option: str) -> str:
     """A provision id from the rule base, or a one-line error with the closest id."""
     if provision_id not in base.provisions:
-        import difflib
-        close = difflib.get_close_matches(provision_id, list(base.provisions), n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else " (see 'eligibility rules list')"
+        hint = did_you_mean(provision_id, list(base.provisions)) or " (see 'eligibility rules list')"
         raise InputError(option, None, f"expected a provision id from the rule base, got {provision_id!r}{hint}")
     return provision_id
 
@@ -261,7 +259,7 @@ def scenarios_run(
         if not paths:
             raise InputError(" ".join(places or ["scenarios"]), None, "expected at least one scenario file (*.toml), found none")
         result = run_files(paths, api.evaluator(_rules(rules)))
-        _show(chosen, result, "scenario_run_verbose" if verbose else "scenario_run", width)
+        _show(chosen, result, "scenario_run", width, verbose=verbose)
     if not result.ok:
         raise SystemExit(EXIT_FAILED)
 

@@ -30,6 +30,13 @@ def shown(value: Any) -> str:
     return text
 
 
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """"; did you mean 'x'?" for the closest choice, or nothing."""
+    import difflib
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 class InputError(Exception):
     """Bad input: names the file and the field, says what was expected."""
 

@@ -57,11 +57,11 @@ class ScenarioCollector(pytest.File):
     def report_at(self, index: int) -> Any:
         """The check report for one date, judged once for all its expectations."""
         from . import api
-        from .scenario import _validate
+        from .scenario import check_expectations
 
         if index not in self._reports:
             evaluator = api.evaluator()
-            _validate(self.scenario, evaluator)
+            check_expectations(self.scenario, evaluator)
             self._reports[index] = evaluator.check(self.scenario.profile, self.scenario.data.at[index].on)
         return self._reports[index]
 

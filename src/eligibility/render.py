@@ -455,10 +455,6 @@ def make_apply(out: Console, result: "MakeApply") -> None:
         emit(out, [_pad(Text(f"note: {n}", style="dim"), (0, 0, 0, 2)) for n in result.notes])
 
 
-def scenario_run_verbose(out: Console, result: "ScenarioRun") -> None:
-    scenario_run(out, result, verbose=True)
-
-
 def scenario_run(out: Console, result: "ScenarioRun", verbose: bool = False) -> None:
     for item in result.files:
         line = Text("✓ " if not item.failed else "✗ ", style="green" if not item.failed else "bold red")

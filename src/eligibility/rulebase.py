@@ -227,8 +227,6 @@ Test = Annotated[
           ServiceTest, RegistrationTest, CriminalRecordTest, FamilyTest],
     Discriminator("fact"),
 ]
-TEST_KINDS = ("citizenship", "other-citizenship", "stateless", "non-citizen", "residence",
-              "service", "registration", "criminal-record", "family")
 
 
 class Condition(_Strict):

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .dates import parse_day
-from .errors import InputError
+from .errors import InputError, did_you_mean
 from .files import read_toml
 from .evaluation import Evaluator
 from .profile import Profile, load_profile, parse_profile
@@ -124,16 +124,6 @@ class Outcome:
     def ok(self) -> bool:
         return not self.mismatches
 
-    @property
-    def actual_status(self) -> str:
-        return self.actual.status
-
-    def __str__(self) -> str:
-        head = f"{self.scenario} on {self.on.isoformat()}: {self.key}"
-        if self.ok:
-            return f"{head}: {self.expected.status} as expected"
-        return head + ": " + "; ".join(str(m) for m in self.mismatches)
-
     def explained(self) -> str:
         """A readable account of a failure: what differed, the scenario's why, the tool's reason."""
         lines = [f"{self.scenario} on {self.on.isoformat()}: {self.key}"]
@@ -181,18 +171,15 @@ def scenario_files(*places: str | Path) -> list[Path]:
     return found
 
 
-def _validate(scenario: Scenario, evaluator: Evaluator) -> None:
+def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
     """Every expectation names a provision or reading of the rule base, and conditions it has."""
     rules = evaluator.rules
     for index, at in enumerate(scenario.data.at):
         for key, expected in at.expect.items():
             where = f'at[{index}].expect."{key}"'
             if key not in rules.judged:
-                import difflib
-                close = difflib.get_close_matches(key, list(rules.judged), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise InputError(str(scenario.path), where,
-                                 f"expected a provision id (or id@reading) from the rule base, got {key!r}{hint}")
+                raise InputError(str(scenario.path), where, "expected a provision id (or id@reading) from the rule "
+                                 f"base, got {key!r}{did_you_mean(key, list(rules.judged))}")
             known = rules.judged[key].condition_map
             for name in ("failed", "unknown"):
                 for position, condition in enumerate(getattr(expected, name) or []):
@@ -249,7 +236,7 @@ def _decided(want: DecidedBy, in_force: InForceOut) -> list[Mismatch]:
 
 def run(scenario: Scenario, evaluator: Evaluator) -> list[Outcome]:
     """Judge the scenario's person on each of its dates and compare with the expectations."""
-    _validate(scenario, evaluator)
+    check_expectations(scenario, evaluator)
     outcomes = []
     for at in scenario.data.at:
         report = evaluator.check(scenario.profile, at.on)
@@ -318,7 +305,7 @@ def run_files(paths: list[Path], evaluator: Evaluator) -> ScenarioRun:
                              failed=sum(1 for o in results if not o.ok)))
         outcomes.extend(OutcomeOut(
             scenario=o.scenario, file=str(o.path), on=o.on.isoformat(), provision=o.key, ok=o.ok,
-            status=o.actual_status, why=o.why, explained=None if o.ok else o.explained(),
+            status=o.actual.status, why=o.why, explained=None if o.ok else o.explained(),
             mismatches=[MismatchOut(field=m.field, expected=m.expected, actual=m.actual) for m in o.mismatches])
             for o in results)
     failed = sum(1 for o in outcomes if not o.ok)

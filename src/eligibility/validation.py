@@ -3,14 +3,13 @@ the field as a path (`service[0].kind`), what was expected and what was found.""
 
 from __future__ import annotations
 
-import difflib
 import re
 import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, shown
+from .errors import InputError, did_you_mean, shown
 
 # A validator that checks one field against another says "field: expected ...".
 _NAMED = re.compile(r"^([a-z_]+): (expected .*)$")
@@ -83,8 +82,7 @@ def describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, str]:
     if kind == "extra_forbidden":
         _, owners = walk(root, loc[:-1])
         allowed = _field_names(owners[0]) if owners else []
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(str(loc[-1]), allowed)
         listing = f" (expected one of {', '.join(allowed)})" if allowed else ""
         return path, f"unknown field{listing}{hint}"
     if kind == "missing":

@@ -172,7 +172,6 @@ class _Search:
         return choice
 
     def options(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
-        day = self.day
         if isinstance(test, (CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest)):
             return self._citizenship(test, target, data, profile)
         if isinstance(test, ResidenceTest):
@@ -194,7 +193,7 @@ class _Search:
                               Edit("unset", "criminal_record.conviction_expunged")])
             return found
         assert isinstance(test, FamilyTest)
-        return self._family(test, target, data, profile, day)
+        return self._family(test, target, profile)
 
     def _citizenship(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
         given = profile.citizenships
@@ -306,7 +305,8 @@ class _Search:
                 found.append(edits)
         return found
 
-    def _family(self, test: FamilyTest, target: Truth, data: dict, profile: Profile, day: date) -> list[list[Edit]]:
+    def _family(self, test: FamilyTest, target: Truth, profile: Profile) -> list[list[Edit]]:
+        day = self.day
         members = profile.family or []
         if target is Truth.FALSE:
             if profile.family is None:

@@ -43,7 +43,7 @@ def _size(pattern) -> int:
 def test_every_rule_matches_one_fact_against_constants_only(evaluator):
     """Guard: joins on another fact's field segfaulted, and (A | B) & join fired wrongly."""
     for name, rule in evaluator.engine.definition.items():
-        assert set(rule) == {"all", "run"}, name
+        assert set(rule) == {"all", "cap", "run"}, name
         assert len(rule["all"]) == 1 and set(rule["all"][0]) == {"m"}, name
         for key, value in _walk(rule["all"][0]["m"]):
             assert not isinstance(value, dict) or not ({"$m", "$s", "$l", "$r"} & set(value)), name
@@ -76,7 +76,7 @@ def test_more_judgements_than_durable_allows_sessions(evaluator):
 
 
 def test_judging_the_same_facts_twice_works(evaluator):
-    """Guard: asserting an identical fact twice raises; every fact carries a fresh serial."""
+    """Guard: asserting an identical fact twice raises; facts carry ids and are retracted after each batch."""
     first = check(PEOPLE / "stateless-resident.json", "2024-08-01")
     second = check(PEOPLE / "stateless-resident.json", "2024-08-01")
     assert first == second
@@ -174,3 +174,50 @@ def test_two_rules_firing_for_one_fact_is_an_internal_error(rules):
     overlapping.name = "eligibility_guard_overlap_2"
     with pytest.raises(InternalError, match="two durable_rules rules fired"):
         overlapping.judge(date(2024, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])
+
+
+def _colliding_ids() -> tuple[str, str]:
+    """Two different ids with the same 32-bit FNV-1a hash (found by search, ~2^16 tries)."""
+    seen: dict[int, str] = {}
+    for number in itertools.count():
+        candidate = f"c{number}"
+        code = engine_module.fnv1a32(candidate)
+        if code in seen:
+            return seen[code], candidate
+        seen[code] = candidate
+    raise AssertionError("unreachable")
+
+
+def test_durable_refuses_a_fact_whose_id_hash_equals_a_live_one():
+    """Guard, measured: durable_rules files facts under a 32-bit hash of their id, so two different
+    facts whose id hashes collide cannot be live together.  The engine's ids never collide."""
+    first, second = _colliding_ids()
+    assert first != second
+    quiet = engine_module._QuietHost()
+    fired = []
+    quiet.register_rulesets({"eligibility_guard_ids": {
+        "any": {"all": [{"m": {"key": "k"}}], "run": lambda c: fired.append(c.m["id"])}}})
+    with pytest.raises(durable_engine.MessageObservedException):
+        quiet.assert_facts("eligibility_guard_ids", [{"sid": "0", "id": first, "key": "k"},
+                                                     {"sid": "0", "id": second, "key": "k"}])
+    ids = engine_module._ids.first(5000)
+    codes = {engine_module.fnv1a32(i) for i in ids}
+    assert len(codes) == len(ids) and engine_module.fnv1a32(f"sid-{engine_module.SESSION}") not in codes
+
+
+def test_a_batch_of_many_profile_dates_gets_one_verdict_each(evaluator):
+    """Rules have a cap, so one firing carries many facts; every fact still gets exactly one verdict,
+    in order, across several durable_rules calls, and the same as judging each fact alone."""
+    item = evaluator.rules.judged["ru.contract.foreign-citizens"]
+    names = logic.names(item.expr)
+    rows = []
+    for offset in range(engine_module.MAX_BATCH * 2 + 7):
+        ordinal = date(2022, 1, 1).toordinal() + offset * 3
+        values = {name: list(Truth)[(offset + i) % 3] for i, name in enumerate(names)}
+        rows.append((ordinal, item.key, values))
+    verdicts = evaluator.engine.run(rows)
+    assert len(verdicts) == len(rows)
+    for (ordinal, key, values), verdict in zip(rows, verdicts):
+        alone = evaluator.engine.judge(date.fromordinal(ordinal), [(key, values)])[key]
+        assert (verdict.status, verdict.conditions) == (alone.status, alone.conditions)
+    assert host().get_facts(evaluator.engine.name) == []

@@ -1,11 +1,11 @@
 """eligibility: which dated provisions on foreign fighters, military service and
-citizenship in Russia and Ukraine apply to a person on a day, why, and on what source."""
+citizenship in Russia and Ukraine apply to a person on a day, why, and on what source.
 
-from .api import check, evaluator, explain, status
-from .errors import InputError, InternalError
-from .profile import Profile, load_profile, parse_profile
-from .report import STATUSES, Report
-from .rulebase import RuleBase, load_rules
+The public names are loaded on first use, so that a command which needs only part of the
+package (the command line, a worker process) does not pay for the rest.
+"""
+
+from typing import Any
 
 __all__ = [
     "check", "status", "explain", "evaluator",
@@ -13,3 +13,25 @@ __all__ = [
     "Profile", "Report", "RuleBase", "STATUSES",
     "InputError", "InternalError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("check", "status", "explain", "evaluator"):
+        from . import api as module
+    elif name in ("load_profile", "parse_profile", "Profile"):
+        from . import profile as module  # type: ignore[no-redef]
+    elif name in ("load_rules", "RuleBase"):
+        from . import rulebase as module  # type: ignore[no-redef]
+    elif name in ("Report", "STATUSES"):
+        from . import report as module  # type: ignore[no-redef]
+    elif name in ("InputError", "InternalError"):
+        from . import errors as module  # type: ignore[no-redef]
+    else:
+        raise AttributeError(f"module 'eligibility' has no attribute {name!r}")
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

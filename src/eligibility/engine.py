@@ -18,19 +18,26 @@ Guards against behaviours of durable_rules 2.0.28 measured on this machine
   (they raced `delete_state` into a use-after-free), and one session id reused for
   every judgement (at most 1024 live sessions per ruleset, then MemoryError).
   `delete_state` is never called: facts are retracted instead.
-* Every fact carries a fresh serial number (asserting an identical fact twice
-  raises), and every fact's key is checked against the compiled rules before the
-  batch is asserted (a fact no rule matches aborts the whole batch and leaves its
-  matched facts queued for the next call).
+* durable_rules files each stored fact under a 32-bit FNV-1a hash of its id and refuses
+  (MessageObserved) a fact whose hash equals a live one's, even when the ids differ.  Its
+  own ids are hashes of the content, so any two facts could collide.  Every fact here
+  carries an id from a pool whose hashes differ from each other and from the session
+  state's; facts are retracted after every batch, so the pool is reused.
+* Every fact's key is checked against the compiled rules before the batch is asserted
+  (a fact no rule matches aborts the whole batch and leaves its matched facts queued for
+  the next call).
 * An exception inside an action is swallowed into the session state by
   durable_rules; actions only append to a list, and the state is checked after
   every batch.  A verdict for a fact outside the batch, a fact with no verdict or
   with two, is a loud InternalError.
+
+Every rule has a `cap`: when a batch holds many facts matching one rule, the rule fires
+once with all of them instead of once per fact.  A batch of many profile-dates therefore
+costs a few dozen actions, not one per provision per profile-date.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
@@ -44,6 +51,9 @@ from .rulebase import Judged, RuleBase
 from .validity import in_force_segments
 
 SESSION = "0"   # the one durable_rules session every judgement uses
+MAX_BATCH = 512  # facts per durable_rules call; also every rule's cap
+
+Row = tuple[int, str, Mapping[str, "Truth"]]   # (day ordinal, key, condition values)
 
 STATUS_OF = {
     # (in force, conditions) -> status, by the precedence:
@@ -77,7 +87,36 @@ class _QuietHost(durable_engine.Host):
 
 _host: Optional[_QuietHost] = None
 _engines: dict[str, "Engine"] = {}
-_serials = itertools.count(1)
+
+
+def fnv1a32(text: str) -> int:
+    """The 32-bit hash durable_rules files a stored message under (of its id)."""
+    value = 0x811C9DC5
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+class _Ids:
+    """Fact ids whose durable_rules hashes differ from each other and from the session state's."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self._taken = {fnv1a32(f"sid-{SESSION}")}
+        self._next = 0
+
+    def first(self, count: int) -> list[str]:
+        while len(self.ids) < count:
+            candidate = format(self._next, "x")
+            self._next += 1
+            code = fnv1a32(candidate)
+            if code not in self._taken:
+                self._taken.add(code)
+                self.ids.append(candidate)
+        return self.ids[:count]
+
+
+_ids = _Ids()
 
 
 def host() -> _QuietHost:
@@ -189,6 +228,7 @@ def compile_rules(items: Iterable[Judged], record: Callable[[str, str, str, Trut
                 rule_name = f"{item.key}|{in_force.value}{conditions.value}|{span}.{number}"
                 definition[rule_name] = {
                     "all": [{"m": {"$and": pattern}}],
+                    "cap": MAX_BATCH,
                     "run": record(rule_name, item.key, status, conditions),
                 }
     return definition, fields
@@ -208,51 +248,67 @@ class Engine:
         inbox = self._inbox
 
         def record(c: Any) -> None:
-            inbox.append((c.m.serial, c.m.key, status, conditions, rule_name))
+            matched = c.m
+            for fact in (matched if isinstance(matched, list) else [matched]):
+                inbox.append((fact["id"], fact["key"], status, conditions, rule_name))
 
         return record
 
     def judge(self, day: date, rows: Sequence[tuple[str, Mapping[str, Truth]]]) -> dict[str, Verdict]:
         """One verdict per (key, condition values) row, all on the same date."""
+        ordinal = day.toordinal()
+        verdicts = self.run([(ordinal, key, values) for key, values in rows])
+        return {key: verdict for (key, _), verdict in zip(rows, verdicts)}
+
+    def run(self, rows: Sequence[Row]) -> list[Verdict]:
+        """One verdict per (day ordinal, key, condition values) row, in the rows' order."""
+        verdicts: list[Verdict] = []
+        for start in range(0, len(rows), MAX_BATCH):
+            verdicts.extend(self._batch(rows[start:start + MAX_BATCH]))
+        return verdicts
+
+    def _batch(self, rows: Sequence[Row]) -> list[Verdict]:
+        ids = _ids.first(len(rows))
         facts = []
-        for key, values in rows:
+        for fact_id, (ordinal, key, values) in zip(ids, rows):
             fields = self.fields.get(key)
             if fields is None:
                 raise InternalError(f"the engine has no compiled rules for {key!r}")
-            if set(values) != set(fields):
+            if len(values) != len(fields) or not all(name in fields for name in values):
                 raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
-            fact: dict[str, Any] = {"sid": SESSION, "serial": next(_serials), "key": key, "on": day.toordinal()}
+            fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "key": key, "on": ordinal}
             for name, value in values.items():
                 fact[fields[name]] = value.value
             facts.append(fact)
         if not facts:
-            return {}
+            return []
         self._inbox.clear()
         the_host = host()
         try:
             state = the_host.assert_facts(self.name, facts)
         except Exception as error:  # MessageNotHandled / MessageObserved / engine errors
-            raise InternalError(f"durable_rules refused the facts for {day.isoformat()}: "
-                                f"{getattr(error, 'message', error)}") from None
+            raise InternalError(f"durable_rules refused the facts: {getattr(error, 'message', error)}") from None
         try:
-            the_host.retract_facts(self.name, facts)
+            the_host.retract_facts(self.name, [{"sid": SESSION, "id": fact_id} for fact_id in ids])
         except Exception as error:
             raise InternalError(f"durable_rules could not retract the facts: {getattr(error, 'message', error)}") from None
         if isinstance(state, dict) and state.get("exception"):
             raise InternalError(f"a durable_rules action failed: {state['exception']}")
-        by_serial = {fact["serial"]: fact["key"] for fact in facts}
-        verdicts: dict[str, Verdict] = {}
-        for serial, key, status, conditions, rule_name in self._inbox:
-            if by_serial.get(serial) != key:
-                raise InternalError(f"durable_rules returned a verdict for a fact outside this batch ({key}, #{serial})")
-            if key in verdicts:
-                raise InternalError(f"two durable_rules rules fired for {key}: {verdicts[key].rule} and {rule_name}")
-            verdicts[key] = Verdict(status, conditions, rule_name)
+        position = {fact_id: index for index, fact_id in enumerate(ids)}
+        found: list[Optional[Verdict]] = [None] * len(facts)
+        for fact_id, key, status, conditions, rule_name in self._inbox:
+            index = position.get(fact_id)
+            if index is None or rows[index][1] != key:
+                raise InternalError(f"durable_rules returned a verdict for a fact outside this batch ({key}, {fact_id})")
+            earlier = found[index]
+            if earlier is not None:
+                raise InternalError(f"two durable_rules rules fired for {key}: {earlier.rule} and {rule_name}")
+            found[index] = Verdict(status, conditions, rule_name)
         self._inbox.clear()
-        missing = [key for key, _ in rows if key not in verdicts]
+        missing = [rows[index][1] for index, verdict in enumerate(found) if verdict is None]
         if missing:
-            raise InternalError(f"no durable_rules rule fired for {', '.join(missing)}")
-        return verdicts
+            raise InternalError(f"no durable_rules rule fired for {', '.join(dict.fromkeys(missing))}")
+        return found  # type: ignore[return-value]
 
 
 def engine_for(rules: RuleBase) -> Engine:

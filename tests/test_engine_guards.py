@@ -217,7 +217,7 @@ def test_a_batch_of_many_profile_dates_gets_one_verdict_each(evaluator):
         rows.append((ordinal, item.key, values))
     verdicts = evaluator.engine.run(rows)
     assert len(verdicts) == len(rows)
-    for (ordinal, key, values), verdict in zip(rows, verdicts):
+    for (ordinal, key, values), verdict in zip(rows, verdicts, strict=True):
         alone = evaluator.engine.judge(date.fromordinal(ordinal), [(key, values)])[key]
         assert (verdict.status, verdict.conditions) == (alone.status, alone.conditions)
     assert host().get_facts(evaluator.engine.name) == []

@@ -51,7 +51,7 @@ from .rulebase import Judged, RuleBase
 from .validity import in_force_segments
 
 SESSION = "0"   # the one durable_rules session every judgement uses
-MAX_BATCH = 512  # facts per durable_rules call; also every rule's cap
+MAX_BATCH = 1024  # facts per durable_rules call; also every rule's cap
 
 Row = tuple[int, str, Mapping[str, "Truth"]]   # (day ordinal, key, condition values)
 
@@ -68,6 +68,9 @@ STATUS_OF = {
     (Truth.UNKNOWN, Truth.TRUE): "undetermined",
     (Truth.TRUE, Truth.TRUE): "applies",
 }
+
+
+CODE = {value: value.value for value in Truth}   # a condition value as a fact field holds it
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class _Ids:
 
     def __init__(self) -> None:
         self.ids: list[str] = []
+        self.position: dict[str, int] = {}
         self._taken = {fnv1a32(f"sid-{SESSION}")}
         self._next = 0
 
@@ -112,6 +116,7 @@ class _Ids:
             code = fnv1a32(candidate)
             if code not in self._taken:
                 self._taken.add(code)
+                self.position[candidate] = len(self.ids)
                 self.ids.append(candidate)
         return self.ids[:count]
 
@@ -212,18 +217,19 @@ def compile_rules(items: Iterable[Judged], record: Callable[[str, str, str, Trut
     """The ruleset definition, and for each key the fact field that carries each condition.
 
     One rule per (day range of an in-force value) x (leaf of the conditions' decision tree);
-    every rule is a conjunction of constants over a single fact.
+    every rule is a conjunction of constants over a single fact.  A fact names its provision
+    (or reading) by its position in the rule base, `k`, to keep the facts short.
     """
     definition: dict[str, Any] = {}
     fields: dict[str, dict[str, str]] = {}
-    for item in items:
+    for code, item in enumerate(items):
         names = logic.names(item.expr)
         fields[item.key] = {name: f"c{index}" for index, name in enumerate(names)}
         paths = leaves(decision_tree(item.expr))
         for span, (first, last, in_force) in enumerate(in_force_segments(item)):
             for number, (path, conditions) in enumerate(paths):
                 status = STATUS_OF[(in_force, conditions)]
-                pattern = [{"key": item.key}] + _range(first, last)
+                pattern = [{"k": code}] + _range(first, last)
                 pattern += [_literal(fields[item.key][name], values) for name, values in path]
                 rule_name = f"{item.key}|{in_force.value}{conditions.value}|{span}.{number}"
                 definition[rule_name] = {
@@ -239,18 +245,20 @@ class Engine:
 
     def __init__(self, rules: RuleBase, name: Optional[str] = None):
         self.name = name or f"eligibility_{rules.digest}"
-        self._inbox: list[tuple[int, str, str, Truth, str]] = []
+        self._inbox: list[tuple[str, str, Verdict]] = []
         self.definition, self.fields = compile_rules(rules.judged.values(), self._recorder)
+        self.codes = {key: code for code, key in enumerate(rules.judged)}
         # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
         host().register_rulesets({self.name: {name: dict(rule) for name, rule in self.definition.items()}})
 
     def _recorder(self, rule_name: str, key: str, status: str, conditions: Truth) -> Callable[[Any], None]:
         inbox = self._inbox
+        verdict = Verdict(status, conditions, rule_name)
 
         def record(c: Any) -> None:
             matched = c.m
             for fact in (matched if isinstance(matched, list) else [matched]):
-                inbox.append((fact["id"], fact["key"], status, conditions, rule_name))
+                inbox.append((fact["id"], key, verdict))
 
         return record
 
@@ -258,27 +266,40 @@ class Engine:
         """One verdict per (key, condition values) row, all on the same date."""
         ordinal = day.toordinal()
         verdicts = self.run([(ordinal, key, values) for key, values in rows])
-        return {key: verdict for (key, _), verdict in zip(rows, verdicts)}
+        return {key: verdict for (key, _), verdict in zip(rows, verdicts, strict=True)}
 
     def run(self, rows: Sequence[Row]) -> list[Verdict]:
-        """One verdict per (day ordinal, key, condition values) row, in the rows' order."""
+        """One verdict per (day ordinal, key, condition values) row, in the rows' order.
+
+        Rows that are the same fact (same provision, day and condition values, as happens
+        often across a population) are asserted once per call, and share its verdict."""
+        distinct: dict[tuple[Any, ...], int] = {}
+        unique: list[Row] = []
+        slots: list[int] = []
+        for row in rows:
+            signature = (row[0], row[1], *row[2].items())
+            slot = distinct.get(signature)
+            if slot is None:
+                slot = distinct[signature] = len(unique)
+                unique.append(row)
+            slots.append(slot)
         verdicts: list[Verdict] = []
-        for start in range(0, len(rows), MAX_BATCH):
-            verdicts.extend(self._batch(rows[start:start + MAX_BATCH]))
-        return verdicts
+        for start in range(0, len(unique), MAX_BATCH):
+            verdicts.extend(self._batch(unique[start:start + MAX_BATCH]))
+        return [verdicts[slot] for slot in slots]
 
     def _batch(self, rows: Sequence[Row]) -> list[Verdict]:
         ids = _ids.first(len(rows))
         facts = []
-        for fact_id, (ordinal, key, values) in zip(ids, rows):
+        for fact_id, (ordinal, key, values) in zip(ids, rows, strict=True):
             fields = self.fields.get(key)
             if fields is None:
                 raise InternalError(f"the engine has no compiled rules for {key!r}")
-            if len(values) != len(fields) or not all(name in fields for name in values):
+            if values.keys() != fields.keys():
                 raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
-            fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "key": key, "on": ordinal}
+            fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "k": self.codes[key], "on": ordinal}
             for name, value in values.items():
-                fact[fields[name]] = value.value
+                fact[fields[name]] = CODE[value]
             facts.append(fact)
         if not facts:
             return []
@@ -294,16 +315,16 @@ class Engine:
             raise InternalError(f"durable_rules could not retract the facts: {getattr(error, 'message', error)}") from None
         if isinstance(state, dict) and state.get("exception"):
             raise InternalError(f"a durable_rules action failed: {state['exception']}")
-        position = {fact_id: index for index, fact_id in enumerate(ids)}
+        position = _ids.position
         found: list[Optional[Verdict]] = [None] * len(facts)
-        for fact_id, key, status, conditions, rule_name in self._inbox:
-            index = position.get(fact_id)
-            if index is None or rows[index][1] != key:
+        for fact_id, key, verdict in self._inbox:
+            index = position.get(fact_id, len(facts))
+            if index >= len(facts) or rows[index][1] != key:
                 raise InternalError(f"durable_rules returned a verdict for a fact outside this batch ({key}, {fact_id})")
             earlier = found[index]
             if earlier is not None:
-                raise InternalError(f"two durable_rules rules fired for {key}: {earlier.rule} and {rule_name}")
-            found[index] = Verdict(status, conditions, rule_name)
+                raise InternalError(f"two durable_rules rules fired for {key}: {earlier.rule} and {verdict.rule}")
+            found[index] = verdict
         self._inbox.clear()
         missing = [rows[index][1] for index, verdict in enumerate(found) if verdict is None]
         if missing:

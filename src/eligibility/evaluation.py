@@ -9,20 +9,19 @@ InternalError.  Family members are judged first, on the same date.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from . import logic
-from .engine import Engine, engine_for
+from .engine import Engine, Verdict, engine_for
 from .errors import InternalError
 from .logic import Truth
-from .predicates import Carrier, Finding, MemberVerdict, finding
+from .predicates import Carrier, Facts, Finding, MemberVerdict, handler
 from .profile import Profile
 from .report import (
     CarrierOut, CitationOut, ConditionOut, EffectOut, InForceOut, ProvisionOut, ReadingOut, Report,
 )
-from .rulebase import Citation, Judged, RuleBase
+from .rulebase import Citation, FamilyTest, Judged, RuleBase
 from .validity import Validity, validity
 
 HELD = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
@@ -39,8 +38,7 @@ def python_status(in_force: Truth, conditions: Truth) -> str:
     return "applies"
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
     """One provision (or reading) judged: both paths' results and what explains them."""
 
     item: Judged
@@ -67,47 +65,102 @@ class Judgement:
         return found
 
 
+class _Prepared(NamedTuple):
+    """One profile-date's Python side, waiting for the engine's verdicts."""
+
+    day: date
+    items: list[Judged]
+    findings: dict[str, dict[str, Finding]]
+    values: dict[str, dict[str, Truth]]
+    validities: dict[str, Validity]
+
+
 class Evaluator:
+    VALIDITY_CACHE = 100_000   # (provision, day) pairs kept; in-force depends on nothing else
+
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules
         self.engine = engine or engine_for(rules)
+        self._validity: dict[tuple[str, int], Validity] = {}
+        # for each provision or reading: (condition id, its test's function, the test)
+        self._plans = {key: tuple((name, handler(test), test) for name, test in item.tests)
+                       for key, item in rules.judged.items()}
 
     # -- judging ------------------------------------------------------------------------
 
     def judge(self, profile: Profile, day: date, keys: Optional[Iterable[str]] = None) -> dict[str, Judgement]:
+        return self.judge_many([(profile, day)], keys)[0]
+
+    def judge_many(self, cases: Sequence[tuple[Profile, date]],
+                   keys: Optional[Iterable[str]] = None) -> list[dict[str, Judgement]]:
+        """Judge many (profile, day) cases with one engine run: the same as judging each alone.
+
+        Family members are judged first, all of them in one run per level of nesting, on the
+        provisions the family conditions name."""
         items = [self.rules.judged[k] for k in keys] if keys is not None else list(self.rules.judged.values())
-        member_cache: dict[tuple[int, str], MemberVerdict] = {}
+        members = self._members(cases, items)
+        prepared = [self._prepare(profile, day, items, members[n]) for n, (profile, day) in enumerate(cases)]
+        rows = [(p.day.toordinal(), item.key, p.values[item.key]) for p in prepared for item in p.items]
+        verdicts = iter(self.engine.run(rows))
+        return [self._conclude(p, verdicts) for p in prepared]
 
+    def _members(self, cases: Sequence[tuple[Profile, date]], items: list[Judged]) -> list[dict[tuple[int, str], MemberVerdict]]:
+        """For each case, the verdicts of its family members on the provisions family conditions name."""
+        wanted = sorted({provision for item in items for name in item.names
+                         if isinstance(test := item.condition_map[name].test, FamilyTest)
+                         for provision in test.provisions})
+        found: list[dict[tuple[int, str], MemberVerdict]] = [{} for _ in cases]
+        if not wanted:
+            return found
+        member_cases, where = [], []
+        for n, (profile, day) in enumerate(cases):
+            for index, member in enumerate(profile.family or []):
+                member_cases.append((member.person, day))
+                where.append((n, index))
+        if member_cases:
+            for (n, index), judged in zip(where, self.judge_many(member_cases, wanted), strict=True):
+                for provision in wanted:
+                    found[n][(index, provision)] = MemberVerdict(judged[provision].status, tuple(judged[provision].missing))
+        return found
+
+    def validity(self, item: Judged, day: date) -> Validity:
+        key = (item.key, day.toordinal())
+        found = self._validity.get(key)
+        if found is None:
+            if len(self._validity) >= self.VALIDITY_CACHE:
+                self._validity.clear()
+            found = self._validity[key] = validity(item, day)
+        return found
+
+    def _prepare(self, profile: Profile, day: date, items: list[Judged],
+                 members: dict[tuple[int, str], MemberVerdict]) -> _Prepared:
         def lookup(index: int, provision_id: str) -> MemberVerdict:
-            key = (index, provision_id)
-            if key not in member_cache:
-                member = profile.family[index].person
-                judged = self.judge(member, day, [provision_id])[provision_id]
-                member_cache[key] = MemberVerdict(judged.status, tuple(judged.missing))
-            return member_cache[key]
+            found = members.get((index, provision_id))
+            if found is None:
+                raise InternalError(f"family[{index}] was not judged on {provision_id} before its relative")
+            return found
 
-        findings: dict[str, dict[str, Finding]] = {}
-        validities: dict[str, Validity] = {}
-        rows = []
-        for item in items:
-            findings[item.key] = {name: finding(item.condition_map[name].test, profile, day, lookup)
-                                  for name in logic.names(item.expr)}
-            validities[item.key] = validity(item, day)
-            rows.append((item.key, {name: f.value for name, f in findings[item.key].items()}))
-        verdicts = self.engine.judge(day, rows)
+        facts = Facts(profile, day)
+        plans = self._plans
+        findings = {item.key: {name: run(test, facts, lookup) for name, run, test in plans[item.key]} for item in items}
+        values = {key: {name: f.value for name, f in found.items()} for key, found in findings.items()}
+        return _Prepared(day, items, findings, values, {item.key: self.validity(item, day) for item in items})
 
+    def _conclude(self, prepared: _Prepared, verdicts: Iterator[Verdict]) -> dict[str, Judgement]:
+        day = prepared.day
         out: dict[str, Judgement] = {}
-        for item in items:
-            values = {name: f.value for name, f in findings[item.key].items()}
-            conditions = logic.evaluate(item.expr, values)
-            status = python_status(validities[item.key].value, conditions)
-            verdict = verdicts[item.key]
-            if (verdict.status, verdict.conditions) != (status, conditions):
+        for item in prepared.items:
+            findings = prepared.findings[item.key]
+            conditions = item.decide(prepared.values[item.key])
+            in_force = prepared.validities[item.key]
+            status = python_status(in_force.value, conditions)
+            verdict = next(verdicts)
+            if verdict.status != status or verdict.conditions is not conditions:
                 raise InternalError(
                     f"durable_rules and the Python evaluation disagree on {item.key} on {day.isoformat()}: "
                     f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
-                    f"Python says {status} (conditions {conditions.word}, in force {validities[item.key].value.word})")
-            out[item.key] = Judgement(item, findings[item.key], validities[item.key], conditions, status, verdict.rule)
+                    f"Python says {status} (conditions {conditions.word}, in force {in_force.value.word})")
+            out[item.key] = Judgement(item, findings, in_force, conditions, status, verdict.rule)
         return out
 
     # -- explaining ---------------------------------------------------------------------

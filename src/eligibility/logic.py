@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Union
+from typing import Callable, Iterable, Mapping, Union
 
 
 class Truth(str, enum.Enum):
@@ -71,6 +71,32 @@ class Not:
 
 
 Expr = Union[Ref, All, Any_, Not]
+
+
+def compiled(expr: Expr) -> Callable[[Mapping[str, Truth]], Truth]:
+    """The expression as a function of the condition values: `evaluate` without re-reading the tree."""
+    if isinstance(expr, Ref):
+        name = expr.name
+        return lambda values: values[name]
+    if isinstance(expr, Not):
+        inner = compiled(expr.part)
+        return lambda values: ~inner(values)
+    parts = tuple(compiled(part) for part in expr.parts)
+    # all: false wins, else unknown, else true; any: true wins, else unknown, else false
+    wins, otherwise = (Truth.FALSE, Truth.TRUE) if isinstance(expr, All) else (Truth.TRUE, Truth.FALSE)
+    unknown = Truth.UNKNOWN
+
+    def combine(values: Mapping[str, Truth]) -> Truth:
+        result = otherwise
+        for part in parts:
+            value = part(values)
+            if value is wins:
+                return wins
+            if value is unknown:
+                result = unknown
+        return result
+
+    return combine
 
 
 def evaluate(expr: Expr, values: Mapping[str, Truth]) -> Truth:

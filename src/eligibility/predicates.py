@@ -3,13 +3,17 @@
 Each test gives a three-valued answer, the profile facts it read, and the fields
 whose absence left it unknown.  Facts are read as of the date: a citizenship,
 residence or service counts only inside its since/start .. until/end.
+
+What several tests read (the citizenships held that day, the residences, the service
+records of a country) is worked out once per profile and day, in `Facts`, and shared
+by every provision judged on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 from . import countries
 from .dates import add_months
@@ -37,13 +41,22 @@ class MemberVerdict:
     missing: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Finding:
+Words = tuple[str, ...] | Callable[[], tuple[str, ...]]
+
+
+class Finding(NamedTuple):
+    """A test's answer.  The words describing the facts it read are built only when asked for:
+    a batch needs the values, an explanation needs the words."""
+
     value: Truth
-    facts: tuple[str, ...] = ()
+    words: Words = ()
     missing: tuple[str, ...] = ()
     note: Optional[str] = None
-    carried_by: tuple[Carrier, ...] = field(default=())
+    carried_by: tuple[Carrier, ...] = ()
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return self.words() if callable(self.words) else self.words
 
 
 # (member index, provision id) -> that member's verdict on the same date
@@ -79,8 +92,28 @@ def describe_service(index: int, record: Service) -> str:
     return f"service[{index}]: {record.country} ({'; '.join(extra)})"
 
 
-def _held(profile: Profile, day: date) -> list[tuple[int, Citizenship]]:
-    return [(i, c) for i, c in enumerate(profile.citizenships or []) if c.held_on(day)]
+class Facts:
+    """One profile as of one day: what the tests read, worked out once."""
+
+    __slots__ = ("profile", "day", "held", "residing", "_service")
+
+    def __init__(self, profile: Profile, day: date):
+        self.profile = profile
+        self.day = day
+        given = profile.citizenships
+        self.held = None if given is None else [(i, c) for i, c in enumerate(given) if c.held_on(day)]
+        places = profile.residences
+        self.residing = None if places is None else [(i, r) for i, r in enumerate(places) if r.held_on(day)]
+        self._service: Optional[dict[str, list[tuple[int, Service]]]] = None
+
+    def service_with(self, country: str) -> list[tuple[int, Service]]:
+        """The profile's service records with a country (the profile must list its service)."""
+        if self._service is None:
+            grouped: dict[str, list[tuple[int, Service]]] = {}
+            for i, record in enumerate(self.profile.service or []):
+                grouped.setdefault(record.country, []).append((i, record))
+            self._service = grouped
+        return self._service.get(country, [])
 
 
 def _held_words(held: list[tuple[int, Citizenship]], day: date) -> tuple[str, ...]:
@@ -93,15 +126,15 @@ def _unknown_citizenships() -> Finding:
     return Finding(Truth.UNKNOWN, ("citizenships not given",), ("citizenships",))
 
 
-def _citizenship(test: CitizenshipTest, profile: Profile, day: date) -> Finding:
-    if profile.citizenships is None:
+def _citizenship(test: CitizenshipTest, facts: Facts) -> Finding:
+    held, day = facts.held, facts.day
+    if held is None:
         return _unknown_citizenships()
-    held = _held(profile, day)
     matches = [(i, c) for i, c in held if c.country == test.country]
     if not matches:
-        return Finding(Truth.FALSE, _held_words(held, day))
+        return Finding(Truth.FALSE, lambda: _held_words(held, day))
     if test.acquired is None:
-        return Finding(Truth.TRUE, tuple(describe_citizenship(i, c) for i, c in matches))
+        return Finding(Truth.TRUE, lambda: tuple(describe_citizenship(i, c) for i, c in matches))
     values, missing = [], []
     for i, c in matches:
         if c.acquired is None:
@@ -110,30 +143,33 @@ def _citizenship(test: CitizenshipTest, profile: Profile, day: date) -> Finding:
         else:
             values.append(Truth.of(c.acquired in test.acquired))
     value = any_of(values)
-    return Finding(value, tuple(describe_citizenship(i, c) for i, c in matches),
+    return Finding(value, lambda: tuple(describe_citizenship(i, c) for i, c in matches),
                    tuple(missing) if value is Truth.UNKNOWN else ())
 
 
-def _other_citizenship(test: OtherCitizenshipTest, profile: Profile, day: date) -> Finding:
-    if profile.citizenships is None:
+def _other_citizenship(test: OtherCitizenshipTest, facts: Facts) -> Finding:
+    held, day = facts.held, facts.day
+    if held is None:
         return _unknown_citizenships()
-    held = _held(profile, day)
     others = [(i, c) for i, c in held if c.country != test.than]
-    return Finding(Truth.of(bool(others)), _held_words(others or held, day))
+    return Finding(Truth.of(bool(others)), lambda: _held_words(others or held, day))
 
 
-def _stateless(test: StatelessTest, profile: Profile, day: date) -> Finding:
-    if profile.citizenships is None:
+def _stateless(test: StatelessTest, facts: Facts) -> Finding:
+    held, day = facts.held, facts.day
+    if held is None:
         return _unknown_citizenships()
-    held = _held(profile, day)
-    return Finding(Truth.of(not held), _held_words(held, day))
+    return Finding(Truth.of(not held), lambda: _held_words(held, day))
 
 
-def _non_citizen(test: NonCitizenTest, profile: Profile, day: date) -> Finding:
-    if profile.citizenships is None:
+def _non_citizen(test: NonCitizenTest, facts: Facts) -> Finding:
+    held, day = facts.held, facts.day
+    if held is None:
         return _unknown_citizenships()
-    held = _held(profile, day)
-    words = _held_words(held, day)
+
+    def words() -> tuple[str, ...]:
+        return _held_words(held, day)
+
     if any(c.country == test.of for _, c in held):
         return Finding(Truth.FALSE, words)
     if held:
@@ -143,16 +179,19 @@ def _non_citizen(test: NonCitizenTest, profile: Profile, day: date) -> Finding:
     return Finding(value, words, (), note)
 
 
-def _residence(test: ResidenceTest, profile: Profile, day: date) -> Finding:
-    if profile.residences is None:
+def _residence(test: ResidenceTest, facts: Facts) -> Finding:
+    current, day = facts.residing, facts.day
+    if current is None:
         return Finding(Truth.UNKNOWN, ("residences not given",), ("residences",))
-    current = [(i, r) for i, r in enumerate(profile.residences) if r.held_on(day)]
     where = [(i, r) for i, r in current
              if (r.country == test.country if test.country else r.country != test.outside_of)]
     if not where:
-        place = countries.name(test.country) if test.country else f"a country other than {countries.name(test.outside_of)}"
-        listed = tuple(describe_residence(i, r) for i, r in current)
-        return Finding(Truth.FALSE, listed + (f"no residence in {place} on {day.isoformat()}",))
+        def absent() -> tuple[str, ...]:
+            place = (countries.name(test.country) if test.country
+                     else f"a country other than {countries.name(test.outside_of)}")
+            listed = tuple(describe_residence(i, r) for i, r in current)
+            return listed + (f"no residence in {place} on {day.isoformat()}",)
+        return Finding(Truth.FALSE, absent)
     values, missing = [], []
     for i, r in where:
         if r.status is None:
@@ -161,7 +200,7 @@ def _residence(test: ResidenceTest, profile: Profile, day: date) -> Finding:
         else:
             values.append(Truth.of(r.status in test.status))
     value = any_of(values)
-    return Finding(value, tuple(describe_residence(i, r) for i, r in where),
+    return Finding(value, lambda: tuple(describe_residence(i, r) for i, r in where),
                    tuple(missing) if value is Truth.UNKNOWN else ())
 
 
@@ -197,44 +236,52 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> t
     return value, (missing if value is Truth.UNKNOWN else [])
 
 
-def _service(test: ServiceTest, profile: Profile, day: date) -> Finding:
-    if profile.service is None:
+def _service(test: ServiceTest, facts: Facts) -> Finding:
+    if facts.profile.service is None:
         return Finding(Truth.UNKNOWN, ("service not given",), ("service",))
-    records = [(i, s) for i, s in enumerate(profile.service) if s.country == test.country]
+    day = facts.day
+    records = facts.service_with(test.country)
     if not records:
-        return Finding(Truth.FALSE, (f"no service record with {countries.name(test.country)}",))
-    values, missing, facts = [], [], []
+        return Finding(Truth.FALSE, lambda: (f"no service record with {countries.name(test.country)}",))
+    values, missing = [], []
     for i, record in records:
         value, record_missing = record_value(test, i, record, day)
         values.append(value)
         missing.extend(record_missing)
-        words = describe_service(i, record)
-        if test.min_months is not None and record.serving_on(day):
-            words += f"; {test.min_months} months complete on {add_months(record.start, test.min_months).isoformat()}"
-        facts.append(words)
+
+    def words() -> tuple[str, ...]:
+        facts = []
+        for i, record in records:
+            text = describe_service(i, record)
+            if test.min_months is not None and record.serving_on(day):
+                text += f"; {test.min_months} months complete on {add_months(record.start, test.min_months).isoformat()}"
+            facts.append(text)
+        return tuple(facts)
+
     value = any_of(values)
-    return Finding(value, tuple(facts), tuple(missing) if value is Truth.UNKNOWN else ())
+    return Finding(value, words, tuple(missing) if value is Truth.UNKNOWN else ())
 
 
-def _registration(test: RegistrationTest, profile: Profile, day: date) -> Finding:
+def _registration(test: RegistrationTest, facts: Facts) -> Finding:
     path = f"military_registration.{test.country}"
-    registry = profile.military_registration
+    registry = facts.profile.military_registration
     if registry is None or test.country not in registry:
         return Finding(Truth.UNKNOWN, (f"{path} not given",), (path,))
     given = registry[test.country]
-    return Finding(Truth.of(given == test.registered), (f"{path}: {'true' if given else 'false'}",))
+    return Finding(Truth.of(given == test.registered), lambda: (f"{path}: {'true' if given else 'false'}",))
 
 
-def _criminal_record(test: CriminalRecordTest, profile: Profile, day: date) -> Finding:
+def _criminal_record(test: CriminalRecordTest, facts: Facts) -> Finding:
     path = f"criminal_record.{test.field}"
-    record = profile.criminal_record
+    record = facts.profile.criminal_record
     given = None if record is None else getattr(record, test.field)
     if given is None:
         return Finding(Truth.UNKNOWN, (f"{path} not given",), (path,))
-    return Finding(Truth.of(given), (f"{path}: {'true' if given else 'false'}",))
+    return Finding(Truth.of(given), lambda: (f"{path}: {'true' if given else 'false'}",))
 
 
-def _family(test: FamilyTest, profile: Profile, day: date, lookup: FamilyLookup) -> Finding:
+def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
+    profile = facts.profile
     if profile.family is None:
         return Finding(Truth.UNKNOWN, ("family not given",), ("family",))
     if not profile.family:
@@ -260,18 +307,24 @@ def _family(test: FamilyTest, profile: Profile, day: date, lookup: FamilyLookup)
                    carried_by=tuple(carriers))
 
 
-def finding(test: Test, profile: Profile, day: date, family: FamilyLookup) -> Finding:
-    """Evaluate one condition test on a profile as of a date."""
+Handler = Callable[[Test, Facts, FamilyLookup], Finding]
+
+
+def handler(test: Test) -> Handler:
+    """The function that evaluates this kind of test (looked up once per rule base, not per call)."""
     if isinstance(test, FamilyTest):
-        return _family(test, profile, day, family)
-    handler = {
-        CitizenshipTest: _citizenship,
-        OtherCitizenshipTest: _other_citizenship,
-        StatelessTest: _stateless,
-        NonCitizenTest: _non_citizen,
-        ResidenceTest: _residence,
-        ServiceTest: _service,
-        RegistrationTest: _registration,
-        CriminalRecordTest: _criminal_record,
-    }[type(test)]
-    return handler(test, profile, day)
+        return _family  # type: ignore[return-value]
+    plain = _HANDLERS[type(test)]
+    return lambda test, facts, family: plain(test, facts)
+
+
+_HANDLERS: dict[type, Callable[..., Finding]] = {
+    CitizenshipTest: _citizenship,
+    OtherCitizenshipTest: _other_citizenship,
+    StatelessTest: _stateless,
+    NonCitizenTest: _non_citizen,
+    ResidenceTest: _residence,
+    ServiceTest: _service,
+    RegistrationTest: _registration,
+    CriminalRecordTest: _criminal_record,
+}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
 from pydantic import (
     BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, ValidationError, model_validator,
@@ -298,6 +298,21 @@ class Judged:
     @cached_property
     def condition_map(self) -> dict[str, Condition]:
         return {c.id: c for c in self.conditions}
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The condition ids its expression uses, in order of first mention."""
+        return tuple(logic.names(self.expr))
+
+    @cached_property
+    def decide(self) -> Callable[[Mapping[str, logic.Truth]], logic.Truth]:
+        """Its `when` expression, compiled once: condition values -> what the conditions come to."""
+        return logic.compiled(self.expr)
+
+    @cached_property
+    def tests(self) -> tuple[tuple[str, "Test"], ...]:
+        """(condition id, test) for each condition its expression uses."""
+        return tuple((name, self.condition_map[name].test) for name in self.names)
 
 
 @dataclass

@@ -240,6 +240,121 @@ def what_if(
         _show(chosen, result, "make_apply" if make_apply is not None else "what_if", width)
 
 
+@app.command()
+def batch(
+    people: str = typer.Argument(..., metavar="PEOPLE.jsonl", help="Profiles as JSON Lines, one per line ('-': standard input)."),
+    on: List[str] = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="A date to judge every profile on (repeatable)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write the results here ('-': standard output). Default: standard "
+                                              "output, or nothing when --summary is given."),
+    summary: bool = typer.Option(False, "--summary", help="Print counts per provision and status on each date, and "
+                                                          "how many profiles changed status between dates."),
+    jobs: int = typer.Option(1, "--jobs", "-j", metavar="N", help="Worker processes (0: one per core)."),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid",
+                                      help="Report an invalid line and go on, instead of stopping."),
+    full: bool = typer.Option(False, "--full", help="Write each profile-date's whole check report, not the compact row."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    format: str = typer.Option("text", "--format", metavar="text|json", help="Format of the summary."),
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Judge a population: one JSON result per profile and date, in input order, and a summary."""
+    from pathlib import Path
+
+    with reported():
+        from . import api
+        from .batch import Job, default_jobs, output_path, run
+
+        chosen = _format(format)
+        days = list(dict.fromkeys(api.as_day(day).isoformat() for day in on))
+        if jobs < 0:
+            raise InputError.expected("--jobs", None, "0 (one per core) or a positive number of processes", jobs)
+        workers = jobs or default_jobs()
+        base = _rules(rules)
+        job = Job(source=people if people != "-" else "<stdin>", dates=tuple(days),
+                  rules=None if rules is None else str(Path(rules).resolve()), full=full)
+        to_file = output not in (None, "-")
+        if to_file:
+            target, partial = output_path(output)
+            if target.is_dir():
+                raise InputError(output, None, "expected a file to write the results to, found a directory")
+        stream = _open_input(people)
+        from . import render
+        size = None if people == "-" else Path(people).stat().st_size
+        show_progress = not quiet and sys.stderr.isatty()
+        sink: Any = None
+        try:
+            if to_file:
+                try:
+                    sink = open(partial, "w", encoding="utf-8")
+                except OSError as error:
+                    raise InputError(output, None, f"cannot write the results: {error.strerror or error}") from None
+            elif output == "-" or not summary:
+                sink = sys.stdout
+            with render.progress(size, f"judging {job.source}", show_progress) as advance:
+                result = run(job, stream, sink.write if sink is not None else None, list(base.provisions),
+                             jobs=workers, skip_invalid=skip_invalid, advance=advance,
+                             warn=lambda message: sys.stderr.write(f"eligibility: {message}\n"))
+            if to_file:
+                sink.close()
+                partial.replace(target)
+                sink = None
+        finally:
+            if people != "-":
+                stream.close()
+            if to_file and sink is not None:
+                sink.close()
+                partial.unlink(missing_ok=True)
+        if result.skipped:
+            sys.stderr.write(f"eligibility: skipped {result.skipped} invalid line(s) of {job.source}\n")
+        if summary:
+            if chosen == "json":
+                _write_json(result.model_dump(mode="json", by_alias=True))
+            else:
+                render.batch_summary(render.console(width), result)
+
+
+def _open_input(people: str) -> Any:
+    if people == "-":
+        return sys.stdin.buffer
+    from pathlib import Path
+
+    target = Path(people)
+    if target.is_dir():
+        raise InputError(people, None, "expected a JSON Lines file of profiles, found a directory")
+    try:
+        return open(target, "rb")
+    except FileNotFoundError:
+        raise InputError(people, None, "no such JSON Lines file of profiles") from None
+    except OSError as error:
+        raise InputError(people, None, f"cannot read the JSON Lines file: {error.strerror or error}") from None
+
+
+@app.command()
+def synth(
+    n: int = typer.Option(..., "--n", metavar="N", help="How many profiles."),
+    seed: int = typer.Option(1, "--seed", metavar="SEED", help="The same seed gives the same people."),
+    start: int = typer.Option(0, "--start", metavar="I", help="Number of the first profile (to continue a population)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write here instead of standard output."),
+) -> None:
+    """A reproducible synthetic population as JSON Lines, for batch and the benchmark."""
+    with reported():
+        from .synth import lines
+
+        if n < 0:
+            raise InputError.expected("--n", None, "a number of profiles, 0 or more", n)
+        if start < 0:
+            raise InputError.expected("--start", None, "a profile number, 0 or more", start)
+        if output in (None, "-"):
+            sys.stdout.writelines(lines(n, seed, start))
+            return
+        try:
+            with open(output, "w", encoding="utf-8") as sink:
+                sink.writelines(lines(n, seed, start))
+        except OSError as error:
+            raise InputError(output, None, f"cannot write the population: {error.strerror or error}") from None
+
+
 @scenarios_app.command("run")
 def scenarios_run(
     places: List[str] = typer.Argument(None, metavar="[PATH]...",

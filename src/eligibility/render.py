@@ -6,8 +6,9 @@ in field paths such as `service[0]` are printed as they are.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -18,6 +19,7 @@ from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOu
 from .rulebase import STAGE_LABEL, Condition, Provision, RuleBase, Stage, Test
 
 if TYPE_CHECKING:
+    from .batch import Summary
     from .checker import CheckReport
     from .diff import Diff, ProvisionChange
     from .timeline import CauseOut, Timeline
@@ -495,3 +497,48 @@ def rules_check(out: Console, result: "CheckReport") -> None:
     summary.append(f"{count} problem{'s' if count != 1 else ''}" if count else "no problems",
                    style="bold red" if count else "bold green")
     emit(out, [summary])
+
+
+# --- a population -----------------------------------------------------------------------------
+
+@contextmanager
+def progress(total: Optional[int], description: str, shown: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error, advanced by bytes of input read; nothing when not shown."""
+    if not shown:
+        yield lambda _: None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                   TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.advance(task, done)
+
+
+def batch_summary(out: Console, result: "Summary") -> None:
+    title = Text("eligibility batch", style="bold")
+    title.append(f" — {result.source} — {result.profiles} profiles")
+    if result.skipped:
+        title.append(f", {result.skipped} invalid lines skipped", style="yellow")
+    emit(out, [title])
+    for counts in result.dates:
+        out.print()
+        table = Table(title=Text(f"on {counts.on}", style="bold"), title_justify="left", pad_edge=False)
+        table.add_column("provision", no_wrap=True)
+        for status in STATUSES:
+            table.add_column(HEADING[status].lower(), justify="right", style=STYLE[status].replace("bold ", ""))
+        for provision_id, by_status in counts.counts.items():
+            table.add_row(provision_id, *(str(by_status[s]) for s in STATUSES))
+        out.print(table)
+    for change in result.changes:
+        out.print()
+        table = Table(title=Text(f"changed status from {change.start} to {change.end}", style="bold"),
+                      title_justify="left", pad_edge=False)
+        table.add_column("provision", no_wrap=True)
+        table.add_column("profiles", justify="right")
+        table.add_column("share", justify="right")
+        for provision_id, number in sorted(change.changed.items(), key=lambda item: (-item[1], item[0])):
+            share = f"{100 * number / result.profiles:.1f}%" if result.profiles else "—"
+            table.add_row(provision_id, str(number), share)
+        out.print(table)

@@ -1,0 +1,281 @@
+"""Judging a population: profiles as JSON Lines in, one result per profile and date out.
+
+`judge_lines` is the whole per-profile job, a pure function of (rule base, numbered
+lines, dates): the same function runs in this process, in `--jobs` worker processes and
+in Dask partitions (distributed.py).  `run` streams a file through it in chunks, keeps
+the input order, counts statuses for the summary, and never holds more than a few
+chunks in memory however long the input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator, Optional, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from typing_extensions import TypedDict
+
+from .errors import InputError
+from .report import STATUSES
+
+CHUNK = 128                        # lines per task: one engine run judges CHUNK x dates profile-dates
+MAX_LINE = 16 * 1024 * 1024        # the same limit as a profile file
+
+
+# --- what a batch writes ---------------------------------------------------------------------
+
+class Row(TypedDict):
+    """One line of `batch` output: one profile on one date."""
+
+    line: int                          # the profile's line in the input (1-based)
+    profile: str                       # its `id`, or "line N" when it has none
+    on: str                            # the date, YYYY-MM-DD
+    statuses: dict[str, str]           # provision id -> status, as `check` gives it
+    would_qualify: dict[str, str]      # provision id -> yes / no / unknown
+    missing: dict[str, list[str]]      # provision id -> missing facts, for the undetermined ones
+    readings: dict[str, str]           # "provision@reading" -> status of each other reading
+
+
+class FullRow(TypedDict):
+    """With `--full`: the line, and the whole `check` report for that profile and date."""
+
+    line: int
+    report: dict[str, Any]
+
+
+ROW = TypeAdapter(Row)
+FULL_ROW = TypeAdapter(FullRow)
+
+
+class DateCounts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    on: str
+    counts: dict[str, dict[str, int]]     # provision -> status -> number of profiles
+
+
+class Changes(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    changed: dict[str, int]               # provision -> profiles whose status differs
+
+
+class Summary(BaseModel):
+    """What `--summary` prints: counts per provision and status on each date, and changes."""
+
+    model_config = ConfigDict(frozen=True)
+    source: str
+    profiles: int
+    skipped: int
+    dates: list[DateCounts]
+    changes: list[Changes]
+
+
+# --- the per-profile job ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    """What every chunk is judged with: picklable, so worker processes and Dask can carry it."""
+
+    source: str                        # the input's name, for error messages
+    dates: tuple[str, ...]             # ISO dates, in the order asked
+    rules: Optional[str] = None        # rule base directory; None: the bundled one
+    full: bool = False                 # write whole reports instead of compact rows
+
+
+@dataclass(frozen=True)
+class LineResult:
+    line: int
+    error: Optional[tuple[str, Optional[str], str]]   # an invalid line's (file:line, field, message)
+    text: str                          # its output lines, newline-terminated
+    codes: tuple[int, ...]             # per date, per provision: index into STATUSES
+
+    def input_error(self) -> InputError:
+        assert self.error is not None
+        return InputError(*self.error)
+
+
+def _parse(job: Job, number: int, raw: bytes) -> Any:
+    from .files import decode_json
+    from .profile import parse_profile
+
+    where = f"{job.source}:{number}"
+    if len(raw) > MAX_LINE:
+        raise InputError(where, None, f"expected a profile of at most {MAX_LINE // (1024 * 1024)} MiB on one line")
+    return parse_profile(decode_json(raw, where), where)
+
+
+def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
+    """Judge numbered JSON lines on the job's dates.  Blank lines give nothing; an invalid line
+    gives its error and no rows; every other line gives one row per date, in date order."""
+    from .api import evaluator
+
+    judge = evaluator(job.rules)
+    provisions = list(judge.rules.provisions)
+    readings = {pid: [r.key for r in judge.rules.readings_of(pid)] for pid in provisions}
+    days = [date.fromisoformat(d) for d in job.dates]
+    status_code = {status: index for index, status in enumerate(STATUSES)}
+
+    parsed: list[tuple[int, Any]] = []
+    results: dict[int, LineResult] = {}
+    order: list[int] = []
+    for number, raw in lines:
+        if not raw.strip():
+            continue
+        order.append(number)
+        try:
+            parsed.append((number, _parse(job, number, raw)))
+        except InputError as error:
+            results[number] = LineResult(number, (error.file, error.field, error.message), "", ())
+        except RecursionError:
+            results[number] = LineResult(number, (f"{job.source}:{number}", None, "the profile nests too deeply to read"),
+                                         "", ())
+
+    if job.full:
+        for number, profile in parsed:
+            reports = [judge.check(profile, day, profile.label(f"line {number}")) for day in days]
+            text = "".join(FULL_ROW.dump_json({"line": number, "report": r.model_dump(mode="json")}).decode() + "\n"
+                           for r in reports)
+            codes = tuple(status_code[p.status] for r in reports for p in r.provisions)
+            results[number] = LineResult(number, None, text, codes)
+        return [results[n] for n in order]
+
+    cases = [(profile, day) for _, profile in parsed for day in days]
+    judged = iter(judge.judge_many(cases))
+    for number, profile in parsed:
+        label = profile.label(f"line {number}")
+        out: list[str] = []
+        codes: list[int] = []
+        for day in days:
+            judgements = next(judged)
+            statuses, would, missing, other = {}, {}, {}, {}
+            for pid in provisions:
+                j = judgements[pid]
+                statuses[pid] = j.status
+                would[pid] = j.conditions.word
+                gaps = j.missing
+                if gaps:
+                    missing[pid] = gaps
+                codes.append(status_code[j.status])
+                for key in readings[pid]:
+                    other[key] = judgements[key].status
+            row: Row = {"line": number, "profile": label, "on": day.isoformat(), "statuses": statuses,
+                        "would_qualify": would, "missing": missing, "readings": other}
+            out.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        results[number] = LineResult(number, None, "".join(out), tuple(codes))
+    return [results[n] for n in order]
+
+
+# --- streaming a file through it ------------------------------------------------------------------
+
+def numbered_chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
+    """(numbered lines, bytes read) in chunks of `size` lines, read as they come."""
+    chunk: list[tuple[int, bytes]] = []
+    read = 0
+    for number, raw in enumerate(stream, start=1):
+        chunk.append((number, raw))
+        read += len(raw)
+        if len(chunk) == size:
+            yield chunk, read
+            chunk, read = [], 0
+    if chunk:
+        yield chunk, read
+
+
+class Counter:
+    """Status counts per date and provision, and status changes between consecutive dates."""
+
+    def __init__(self, dates: Sequence[str], provisions: Sequence[str]):
+        self.dates = list(dates)
+        self.provisions = list(provisions)
+        width = len(provisions)
+        self._counts = [[[0] * len(STATUSES) for _ in provisions] for _ in dates]
+        self._changed = [[0] * width for _ in range(max(0, len(dates) - 1))]
+        self.profiles = 0
+        self.skipped = 0
+
+    def add(self, codes: Sequence[int]) -> None:
+        width = len(self.provisions)
+        self.profiles += 1
+        for d in range(len(self.dates)):
+            counts = self._counts[d]
+            base = d * width
+            for p in range(width):
+                code = codes[base + p]
+                counts[p][code] += 1
+                if d and codes[base - width + p] != code:
+                    self._changed[d - 1][p] += 1
+
+    def summary(self, source: str) -> Summary:
+        return Summary(
+            source=source, profiles=self.profiles, skipped=self.skipped,
+            dates=[DateCounts(on=on, counts={pid: dict(zip(STATUSES, self._counts[d][p], strict=True))
+                                             for p, pid in enumerate(self.provisions)})
+                   for d, on in enumerate(self.dates)],
+            changes=[Changes(start=self.dates[d], end=self.dates[d + 1],
+                             changed={pid: self._changed[d][p] for p, pid in enumerate(self.provisions)})
+                     for d in range(len(self.dates) - 1)])
+
+
+def _results(job: Job, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], jobs: int,
+             advance: Callable[[int], None]) -> Iterator[LineResult]:
+    """Every line's result in input order; with jobs > 1, chunks are judged by worker processes,
+    at most a few chunks per worker in flight."""
+    if jobs <= 1:
+        for chunk, read in chunks:
+            yield from judge_lines(job, chunk)
+            advance(read)
+        return
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with context.Pool(jobs) as pool:
+        pending: deque[tuple[Any, int]] = deque()
+        for chunk, read in chunks:
+            pending.append((pool.apply_async(judge_lines, (job, chunk)), read))
+            if len(pending) >= 3 * jobs:
+                result, done = pending.popleft()
+                yield from result.get()
+                advance(done)
+        while pending:
+            result, done = pending.popleft()
+            yield from result.get()
+            advance(done)
+
+
+def run(job: Job, stream: IO[bytes], write: Optional[Callable[[str], None]], provisions: Sequence[str],
+        jobs: int = 1, skip_invalid: bool = False, warn: Callable[[str], None] = lambda _: None,
+        advance: Callable[[int], None] = lambda _: None) -> Summary:
+    """Stream the input through `judge_lines`, writing rows in input order.
+
+    An invalid line stops the run with its InputError unless `skip_invalid`, in which case it
+    is reported through `warn` and counted."""
+    counter = Counter(job.dates, provisions)
+    for result in _results(job, numbered_chunks(stream), jobs, advance):
+        if result.error is not None:
+            if not skip_invalid:
+                raise result.input_error()
+            counter.skipped += 1
+            warn(f"{result.input_error()} (line skipped)")
+            continue
+        if write is not None:
+            write(result.text)
+        counter.add(result.codes)
+    return counter.summary(job.source)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def output_path(path: str) -> tuple[Path, Path]:
+    """The output file and the partial file written first (renamed into place on success)."""
+    target = Path(path)
+    return target, target.with_name(target.name + ".partial")

@@ -1,0 +1,208 @@
+"""`eligibility batch` and `eligibility synth`: order, equivalence with `check`, invalid lines,
+empty input, the summary, and reproducible populations."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eligibility import api, synth
+from eligibility.batch import ROW, Job, judge_lines
+from eligibility.profile import parse_profile
+from eligibility.report import STATUSES
+
+from .conftest import PEOPLE, one_line_error
+
+DATES = ["2022-10-01", "2024-08-01", "2026-03-10"]
+
+
+def _population(tmp_path: Path, n: int = 40, seed: int = 7) -> Path:
+    """Synthetic people and every scenario person, one per line."""
+    path = tmp_path / "people.jsonl"
+    lines = list(synth.lines(n, seed))
+    lines += [json.dumps(json.loads(p.read_text())) + "\n" for p in sorted(PEOPLE.glob("*.json"))]
+    path.write_text("".join(lines))
+    return path
+
+
+def _rows(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def _expected(profile_data: dict, day: str) -> dict:
+    """What `check` says, projected onto a batch row."""
+    report = api.check(profile_data, day)
+    return {
+        "on": day,
+        "statuses": {p.id: p.status for p in report.provisions},
+        "would_qualify": {p.id: p.would_qualify for p in report.provisions},
+        "missing": {p.id: p.missing for p in report.provisions if p.missing},
+        "readings": {f"{p.id}@{r.id}": r.status for p in report.provisions for r in p.other_readings},
+    }
+
+
+def test_every_row_is_what_check_says_in_input_order(cli, tmp_path):
+    people = _population(tmp_path)
+    args = ["batch", people] + [a for d in DATES for a in ("--on", d)]
+    result = cli(*args)
+    assert result.exit_code == 0, result.stderr
+    rows = _rows(result.stdout)
+    inputs = [json.loads(line) for line in people.read_text().splitlines()]
+    assert [(r["line"], r["on"]) for r in rows] == [(n, d) for n in range(1, len(inputs) + 1) for d in DATES]
+    for row in rows:
+        ROW.validate_python(row)
+        data = inputs[row["line"] - 1]
+        assert row["profile"] == data.get("id", f"line {row['line']}")
+        assert {k: row[k] for k in ("on", "statuses", "would_qualify", "missing", "readings")} == _expected(data, row["on"])
+
+
+def test_jobs_give_the_same_bytes_as_one_process(cli, tmp_path):
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(700, 3)))   # several chunks per worker
+    one = cli("batch", people, "--on", "2024-08-01", "--on", "2025-06-01")
+    two = cli("batch", people, "--on", "2024-08-01", "--on", "2025-06-01", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 0
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 1400
+
+
+def test_full_rows_are_the_check_reports(cli, tmp_path):
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(json.dumps(json.loads(p.read_text())) + "\n" for p in sorted(PEOPLE.glob("*.json"))[:6]))
+    result = cli("batch", people, "--on", "2024-08-01", "--full")
+    assert result.exit_code == 0, result.stderr
+    for number, row in enumerate(_rows(result.stdout), start=1):
+        data = json.loads(people.read_text().splitlines()[number - 1])
+        expected = api.check(data, "2024-08-01").model_dump(mode="json")
+        expected["profile"] = data.get("id", f"line {number}")
+        assert row == {"line": number, "report": expected}
+
+
+def test_an_invalid_line_stops_the_run_with_its_line_and_field_and_writes_no_file(cli, tmp_path):
+    people = tmp_path / "people.jsonl"
+    lines = list(synth.lines(300, 1))
+    lines[200] = '{"citizenships": [{"country": "XX"}]}\n'
+    people.write_text("".join(lines))
+    out = tmp_path / "results.jsonl"
+    result = cli("batch", people, "--on", "2024-08-01", "-o", out)
+    assert result.exit_code == 2
+    line = one_line_error(result)
+    assert line.startswith(f"eligibility: {people}:201: citizenships[0].country: expected")
+    assert not out.exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_skip_invalid_reports_each_bad_line_and_judges_the_rest(cli, tmp_path):
+    people = tmp_path / "people.jsonl"
+    lines = list(synth.lines(10, 1))
+    lines[2] = "{not json\n"
+    lines[5] = '{"citizenship": []}\n'
+    people.write_text("".join(lines))
+    out = tmp_path / "results.jsonl"
+    result = cli("batch", people, "--on", "2024-08-01", "-o", out, "--skip-invalid", "--summary", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    errors = result.stderr.strip().splitlines()
+    assert errors[0].startswith(f"eligibility: {people}:3: not valid JSON") and errors[0].endswith("(line skipped)")
+    assert errors[1].startswith(f"eligibility: {people}:6: citizenship: unknown field")
+    assert errors[2] == f"eligibility: skipped 2 invalid line(s) of {people}"
+    assert [r["line"] for r in _rows(out.read_text())] == [1, 2, 4, 5, 7, 8, 9, 10]
+    summary = json.loads(result.stdout)
+    assert (summary["profiles"], summary["skipped"]) == (8, 2)
+
+
+def test_empty_input_and_blank_lines(cli, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    result = cli("batch", empty, "--on", "2024-08-01", "--summary", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["profiles"] == 0
+    assert cli("batch", empty, "--on", "2024-08-01").stdout == ""
+    spaced = tmp_path / "spaced.jsonl"
+    spaced.write_text("\n" + next(synth.lines(1, 1)) + "   \n\n" + next(synth.lines(1, 2)))
+    rows = _rows(cli("batch", spaced, "--on", "2024-08-01").stdout)
+    assert [r["line"] for r in rows] == [2, 5]
+
+
+def test_the_summary_counts_the_rows_and_the_changes(cli, tmp_path):
+    people = _population(tmp_path, n=60)
+    out = tmp_path / "results.jsonl"
+    result = cli("batch", people, "--on", "2024-08-01", "--on", "2025-01-01", "-o", out, "--summary", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = _rows(out.read_text())
+    summary = json.loads(result.stdout)
+    for block in summary["dates"]:
+        counted = Counter((pid, status) for r in rows if r["on"] == block["on"] for pid, status in r["statuses"].items())
+        assert block["counts"] == {pid: {s: counted[(pid, s)] for s in STATUSES} for pid in block["counts"]}
+    by_line = {}
+    for r in rows:
+        by_line.setdefault(r["line"], []).append(r["statuses"])
+    (change,) = summary["changes"]
+    assert (change["from"], change["to"]) == ("2024-08-01", "2025-01-01")
+    for pid, number in change["changed"].items():
+        assert number == sum(1 for a, b in by_line.values() if a[pid] != b[pid])
+    text = cli("batch", people, "--on", "2024-08-01", "--on", "2025-01-01", "--summary", "--width", "100")
+    assert "changed status from 2024-08-01 to 2025-01-01" in text.stdout
+    assert '"statuses"' not in text.stdout   # --summary without -o prints only the summary
+
+
+def test_standard_input_and_output(cli, tmp_path):
+    from typer.testing import CliRunner
+
+    from eligibility.cli import app
+
+    text = "".join(synth.lines(5, 9))
+    result = CliRunner().invoke(app, ["batch", "-", "--on", "2024-08-01", "-o", "-"], input=text)
+    assert result.exit_code == 0
+    assert [r["profile"] for r in _rows(result.stdout)] == [f"synth-9-{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--on", "2024-02-30"], "--on: expected"),
+    (["--on", "2024-08-01", "--jobs", "-1"], "--jobs: expected 0 (one per core) or a positive number"),
+    (["--on", "2024-08-01", "--format", "xml"], "--format: expected text or json"),
+])
+def test_bad_options_are_one_line(cli, tmp_path, args, expected):
+    people = tmp_path / "people.jsonl"
+    people.write_text(next(synth.lines(1, 1)))
+    assert expected in one_line_error(cli("batch", people, *args))
+
+
+def test_a_missing_input_is_one_line(cli, tmp_path):
+    line = one_line_error(cli("batch", tmp_path / "nobody.jsonl", "--on", "2024-08-01"))
+    assert "nobody.jsonl: no such JSON Lines file of profiles" in line
+
+
+def test_judge_lines_is_a_pure_function_of_its_inputs():
+    job = Job(source="x.jsonl", dates=("2024-08-01",))
+    lines = [(n + 1, line.encode()) for n, line in enumerate(synth.lines(20, 5))]
+    assert judge_lines(job, lines) == judge_lines(job, lines)
+    assert judge_lines(job, lines[10:]) == judge_lines(job, lines)[10:]
+
+
+# --- synth -------------------------------------------------------------------------------------
+
+def test_synth_is_reproducible_and_prefix_stable(cli):
+    first = cli("synth", "--n", "50", "--seed", "4").stdout
+    again = cli("synth", "--n", "50", "--seed", "4").stdout
+    longer = cli("synth", "--n", "80", "--seed", "4").stdout
+    rest = cli("synth", "--n", "30", "--seed", "4", "--start", "50").stdout
+    assert first == again and longer.startswith(first) and longer == first + rest
+    assert cli("synth", "--n", "50", "--seed", "5").stdout != first
+
+
+def test_synthetic_people_are_valid_profiles_and_reach_every_status():
+    seen = Counter()
+    days = ["2022-10-01", "2024-08-01", "2025-06-01", "2026-06-01"]
+    for data in synth.population(400, 1):
+        profile = parse_profile(json.loads(json.dumps(data)), "synth")
+        for day in days:
+            for p in api.check(profile, day).provisions:
+                seen[(p.id, p.status)] += 1
+    provisions = {pid for pid, _ in seen}
+    # Under the sources R12 never applies: no source reports the bill enacted (its rule file).
+    # Every other provision applies to someone in the population on one of the dates.
+    cannot_apply = {"ru.citizenship.revocation-unregistered"}
+    for pid in provisions:
+        assert seen[(pid, "does_not_apply")] > 0, pid
+        assert seen[(pid, "undetermined")] > 0, pid
+        assert (seen[(pid, "applies")] > 0) == (pid not in cannot_apply), pid

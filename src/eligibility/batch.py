@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
@@ -111,9 +112,19 @@ def _parse(job: Job, number: int, raw: bytes) -> Any:
     return parse_profile(decode_json(raw, where), where)
 
 
+_engine_lock = threading.Lock()   # the process's one durable_rules host is not for concurrent use
+
+
 def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
     """Judge numbered JSON lines on the job's dates.  Blank lines give nothing; an invalid line
-    gives its error and no rows; every other line gives one row per date, in date order."""
+    gives its error and no rows; every other line gives one row per date, in date order.
+
+    Safe to call from several threads (as Dask's threaded schedulers do): judging holds a lock."""
+    with _engine_lock:
+        return _judge_lines(job, lines)
+
+
+def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
     from .api import evaluator
 
     judge = evaluator(job.rules)

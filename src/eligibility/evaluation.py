@@ -91,20 +91,24 @@ class Evaluator:
     def judge(self, profile: Profile, day: date, keys: Optional[Iterable[str]] = None) -> dict[str, Judgement]:
         return self.judge_many([(profile, day)], keys)[0]
 
-    def judge_many(self, cases: Sequence[tuple[Profile, date]],
-                   keys: Optional[Iterable[str]] = None) -> list[dict[str, Judgement]]:
+    def judge_many(self, cases: Sequence[tuple[Profile, date]], keys: Optional[Iterable[str]] = None,
+                   engine: bool = True) -> list[dict[str, Judgement]]:
         """Judge many (profile, day) cases with one engine run: the same as judging each alone.
 
         Family members are judged first, all of them in one run per level of nesting, on the
-        provisions the family conditions name."""
+        provisions the family conditions name.  `engine=False` skips durable_rules and takes the
+        Python fold's status: no command does that; the benchmark uses it to measure the engine."""
         items = [self.rules.judged[k] for k in keys] if keys is not None else list(self.rules.judged.values())
-        members = self._members(cases, items)
+        members = self._members(cases, items, engine)
         prepared = [self._prepare(profile, day, items, members[n]) for n, (profile, day) in enumerate(cases)]
+        if not engine:
+            return [self._conclude(p, None) for p in prepared]
         rows = [(p.day.toordinal(), item.key, p.values[item.key]) for p in prepared for item in p.items]
         verdicts = iter(self.engine.run(rows))
         return [self._conclude(p, verdicts) for p in prepared]
 
-    def _members(self, cases: Sequence[tuple[Profile, date]], items: list[Judged]) -> list[dict[tuple[int, str], MemberVerdict]]:
+    def _members(self, cases: Sequence[tuple[Profile, date]], items: list[Judged],
+                 engine: bool = True) -> list[dict[tuple[int, str], MemberVerdict]]:
         """For each case, the verdicts of its family members on the provisions family conditions name."""
         wanted = sorted({provision for item in items for name in item.names
                          if isinstance(test := item.condition_map[name].test, FamilyTest)
@@ -118,7 +122,7 @@ class Evaluator:
                 member_cases.append((member.person, day))
                 where.append((n, index))
         if member_cases:
-            for (n, index), judged in zip(where, self.judge_many(member_cases, wanted), strict=True):
+            for (n, index), judged in zip(where, self.judge_many(member_cases, wanted, engine), strict=True):
                 for provision in wanted:
                     found[n][(index, provision)] = MemberVerdict(judged[provision].status, tuple(judged[provision].missing))
         return found
@@ -146,7 +150,7 @@ class Evaluator:
         values = {key: {name: f.value for name, f in found.items()} for key, found in findings.items()}
         return _Prepared(day, items, findings, values, {item.key: self.validity(item, day) for item in items})
 
-    def _conclude(self, prepared: _Prepared, verdicts: Iterator[Verdict]) -> dict[str, Judgement]:
+    def _conclude(self, prepared: _Prepared, verdicts: Optional[Iterator[Verdict]]) -> dict[str, Judgement]:
         day = prepared.day
         out: dict[str, Judgement] = {}
         for item in prepared.items:
@@ -154,6 +158,9 @@ class Evaluator:
             conditions = item.decide(prepared.values[item.key])
             in_force = prepared.validities[item.key]
             status = python_status(in_force.value, conditions)
+            if verdicts is None:
+                out[item.key] = Judgement(item, findings, in_force, conditions, status, "")
+                continue
             verdict = next(verdicts)
             if verdict.status != status or verdict.conditions is not conditions:
                 raise InternalError(

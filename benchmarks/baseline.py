@@ -1,0 +1,99 @@
+"""The physical-limit baseline: three provisions written by hand as plain Python.
+
+Same input as the engine (validated profiles and a date), same answer (the status, with
+three-valued logic and month precision), none of the rule base's generality.  Its dates and
+tests are copied from the three rule files named below; tests/test_baseline.py checks that it
+agrees with the engine on a synthetic population, so the comparison is like for like.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+PROVISIONS = ("ru.contract.foreign-citizens", "ru.citizenship.contract-service", "ua.national-guard.foreign-residents")
+
+T, F, U = "T", "F", "U"
+
+
+def _status(in_force: str, conditions: str) -> str:
+    if in_force == F:
+        return "not_in_force"
+    if conditions == F:
+        return "does_not_apply"
+    if conditions == U or in_force == U:
+        return "undetermined"
+    return "applies"
+
+
+def _held(profile, day):
+    return [c.country for c in profile.citizenships
+            if (c.since is None or c.since <= day) and (c.until is None or day < c.until)]
+
+
+def _non_citizen(profile, day, of: str, stateless: str) -> str:
+    if profile.citizenships is None:
+        return U
+    held = _held(profile, day)
+    if of in held:
+        return F
+    return T if held else stateless
+
+
+def foreign_citizens_contract(profile, day: date) -> str:
+    """rules/ru.contract.foreign-citizens.toml: in effect November 2022 (month precision)."""
+    in_force = F if day < date(2022, 11, 1) else U if day <= date(2022, 11, 30) else T
+    return _status(in_force, _non_citizen(profile, day, "RU", F))
+
+
+def contract_service_citizenship(profile, day: date) -> str:
+    """rules/ru.citizenship.contract-service.toml: decree of 2024-01-04; foreign national serving
+    under contract in Russia's armed forces (stateless: unsettled)."""
+    in_force = T if day >= date(2024, 1, 4) else F
+    foreign = _non_citizen(profile, day, "RU", U)
+    if profile.service is None:
+        serving = U
+    else:
+        serving = F
+        for record in profile.service:
+            if record.country != "RU" or record.start > day or (record.end is not None and day >= record.end):
+                continue
+            parts = [U if record.force is None else T if record.force == "armed_forces" else F,
+                     U if record.kind is None else T if record.kind == "contract" else F]
+            value = F if F in parts else U if U in parts else T
+            if value == T:
+                serving = T
+                break
+            if value == U:
+                serving = U
+    conditions = F if F in (foreign, serving) else U if U in (foreign, serving) else T
+    return _status(in_force, conditions)
+
+
+def national_guard_foreign_residents(profile, day: date) -> str:
+    """rules/ua.national-guard.foreign-residents.toml: decree of 2024-02-21; a foreign citizen
+    (stateless: unsettled) legally resident in Ukraine."""
+    in_force = T if day >= date(2024, 2, 21) else F
+    foreign = _non_citizen(profile, day, "UA", U)
+    if profile.residences is None:
+        resident = U
+    else:
+        resident = F
+        for place in profile.residences:
+            if place.country != "UA" or not ((place.since is None or place.since <= day) and
+                                              (place.until is None or day < place.until)):
+                continue
+            value = U if place.status is None else T if place.status in ("permanent", "temporary") else F
+            if value == T:
+                resident = T
+                break
+            if value == U:
+                resident = U
+    conditions = F if F in (foreign, resident) else U if U in (foreign, resident) else T
+    return _status(in_force, conditions)
+
+
+FUNCTIONS = (foreign_citizens_contract, contract_service_citizenship, national_guard_foreign_residents)
+
+
+def judge(profile, day: date) -> dict[str, str]:
+    return {pid: f(profile, day) for pid, f in zip(PROVISIONS, FUNCTIONS, strict=True)}

@@ -1,0 +1,52 @@
+"""The Dask extra: the same rows as `eligibility batch`, on Dask's local schedulers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from eligibility import InputError, synth
+
+dask = pytest.importorskip("dask", reason="the dask extra is not installed (pip install -e '.[dask]')")
+
+from eligibility.distributed import judge_files  # noqa: E402
+
+DATES = ["2024-08-01", "2026-03-10"]
+
+
+@pytest.fixture
+def files(tmp_path):
+    paths = []
+    for part in range(3):
+        path = tmp_path / f"part-{part}.jsonl"
+        path.write_text("".join(synth.lines(90, 11, start=90 * part)))
+        paths.append(path)
+    return paths
+
+
+def _cli_rows(cli, path):
+    result = cli("batch", path, *[a for d in DATES for a in ("--on", d)])
+    assert result.exit_code == 0, result.stderr
+    return [{"source": str(path), **json.loads(line)} for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("scheduler", ["processes", "threads", "synchronous"])
+def test_a_bag_over_files_gives_the_rows_batch_writes(cli, files, scheduler):
+    expected = [row for path in files for row in _cli_rows(cli, path)]
+    bag = judge_files([str(p) for p in files], DATES)
+    assert bag.npartitions == len(files)
+    rows = bag.compute(scheduler=scheduler, num_workers=2)
+    assert rows == expected
+
+
+def test_an_invalid_line_raises_or_becomes_an_error_row(tmp_path):
+    path = tmp_path / "people.jsonl"
+    lines = list(synth.lines(4, 1))
+    lines[1] = '{"citizenships": [{"country": "XX"}]}\n'
+    path.write_text("".join(lines))
+    with pytest.raises(InputError, match=r"people.jsonl:2: citizenships\[0\].country: expected"):
+        judge_files(str(path), ["2024-08-01"]).compute(scheduler="synchronous")
+    rows = judge_files(str(path), ["2024-08-01"], skip_invalid=True).compute(scheduler="synchronous")
+    assert [r["line"] for r in rows] == [1, 2, 3, 4]
+    assert rows[1]["error"].startswith(f"{path}:2: citizenships[0].country: expected")

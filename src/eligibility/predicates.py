@@ -126,7 +126,7 @@ def _unknown_citizenships() -> Finding:
     return Finding(Truth.UNKNOWN, ("citizenships not given",), ("citizenships",))
 
 
-def _citizenship(test: CitizenshipTest, facts: Facts) -> Finding:
+def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
         return _unknown_citizenships()
@@ -147,7 +147,7 @@ def _citizenship(test: CitizenshipTest, facts: Facts) -> Finding:
                    tuple(missing) if value is Truth.UNKNOWN else ())
 
 
-def _other_citizenship(test: OtherCitizenshipTest, facts: Facts) -> Finding:
+def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
         return _unknown_citizenships()
@@ -155,14 +155,14 @@ def _other_citizenship(test: OtherCitizenshipTest, facts: Facts) -> Finding:
     return Finding(Truth.of(bool(others)), lambda: _held_words(others or held, day))
 
 
-def _stateless(test: StatelessTest, facts: Facts) -> Finding:
+def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
         return _unknown_citizenships()
     return Finding(Truth.of(not held), lambda: _held_words(held, day))
 
 
-def _non_citizen(test: NonCitizenTest, facts: Facts) -> Finding:
+def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
         return _unknown_citizenships()
@@ -170,16 +170,21 @@ def _non_citizen(test: NonCitizenTest, facts: Facts) -> Finding:
     def words() -> tuple[str, ...]:
         return _held_words(held, day)
 
-    if any(c.country == test.of for _, c in held):
-        return Finding(Truth.FALSE, words)
+    of = test.of
+    for _, c in held:
+        if c.country == of:
+            return Finding(Truth.FALSE, words)
     if held:
         return Finding(Truth.TRUE, words)
-    value = {"covered": Truth.TRUE, "not-covered": Truth.FALSE, "unsettled": Truth.UNKNOWN}[test.stateless]
+    value = _STATELESS[test.stateless]
     note = test.stateless_note if test.stateless == "unsettled" else None
     return Finding(value, words, (), note)
 
 
-def _residence(test: ResidenceTest, facts: Facts) -> Finding:
+_STATELESS = {"covered": Truth.TRUE, "not-covered": Truth.FALSE, "unsettled": Truth.UNKNOWN}
+
+
+def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Finding:
     current, day = facts.residing, facts.day
     if current is None:
         return Finding(Truth.UNKNOWN, ("residences not given",), ("residences",))
@@ -236,7 +241,7 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> t
     return value, (missing if value is Truth.UNKNOWN else [])
 
 
-def _service(test: ServiceTest, facts: Facts) -> Finding:
+def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     if facts.profile.service is None:
         return Finding(Truth.UNKNOWN, ("service not given",), ("service",))
     day = facts.day
@@ -262,7 +267,7 @@ def _service(test: ServiceTest, facts: Facts) -> Finding:
     return Finding(value, words, tuple(missing) if value is Truth.UNKNOWN else ())
 
 
-def _registration(test: RegistrationTest, facts: Facts) -> Finding:
+def _registration(test: RegistrationTest, facts: Facts, family: FamilyLookup) -> Finding:
     path = f"military_registration.{test.country}"
     registry = facts.profile.military_registration
     if registry is None or test.country not in registry:
@@ -271,7 +276,7 @@ def _registration(test: RegistrationTest, facts: Facts) -> Finding:
     return Finding(Truth.of(given == test.registered), lambda: (f"{path}: {'true' if given else 'false'}",))
 
 
-def _criminal_record(test: CriminalRecordTest, facts: Facts) -> Finding:
+def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLookup) -> Finding:
     path = f"criminal_record.{test.field}"
     record = facts.profile.criminal_record
     given = None if record is None else getattr(record, test.field)
@@ -312,13 +317,10 @@ Handler = Callable[[Test, Facts, FamilyLookup], Finding]
 
 def handler(test: Test) -> Handler:
     """The function that evaluates this kind of test (looked up once per rule base, not per call)."""
-    if isinstance(test, FamilyTest):
-        return _family  # type: ignore[return-value]
-    plain = _HANDLERS[type(test)]
-    return lambda test, facts, family: plain(test, facts)
+    return _HANDLERS[type(test)]
 
 
-_HANDLERS: dict[type, Callable[..., Finding]] = {
+_HANDLERS: dict[type, Handler] = {
     CitizenshipTest: _citizenship,
     OtherCitizenshipTest: _other_citizenship,
     StatelessTest: _stateless,
@@ -327,4 +329,5 @@ _HANDLERS: dict[type, Callable[..., Finding]] = {
     ServiceTest: _service,
     RegistrationTest: _registration,
     CriminalRecordTest: _criminal_record,
+    FamilyTest: _family,
 }

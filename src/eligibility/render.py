@@ -57,12 +57,23 @@ def _row(item: Text | Row) -> Row:
 
 
 def emit(out: Console, rows: Iterable[Text | Row]) -> None:
-    """Print rows, wrapping each to the width left after its indent, with no trailing spaces."""
+    """Print rows, wrapping each to the width left after its indent, with no trailing spaces.
+
+    The rows are wrapped here and printed in one call: rich's per-call work, repeated for
+    every line, was most of the time `check` spent printing."""
+    lines: list[Text] = []
     for item in rows:
         indent, text = _row(item)
-        for line in text.wrap(out, max(20, out.width - indent)):
+        room = max(20, out.width - indent)
+        if "\n" not in text.plain and text.cell_len <= room:
+            wrapped: Iterable[Text] = [text.copy()]
+        else:
+            wrapped = text.wrap(out, room)
+        for line in wrapped:
             line.rstrip()
-            out.print(Text(" " * indent) + line, soft_wrap=True)
+            lines.append(Text(" " * indent) + line if indent else line)
+    if lines:
+        out.print(Text("\n").join(lines), soft_wrap=True)
 
 
 def console(width: Optional[int] = None) -> Console:

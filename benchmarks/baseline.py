@@ -30,6 +30,17 @@ def _held(profile, day):
             if (c.since is None or c.since <= day) and (c.until is None or day < c.until)]
 
 
+def _any(values) -> str:
+    """Three-valued any: T if one is T, else U if one is U, else F."""
+    found = F
+    for value in values:
+        if value == T:
+            return T
+        if value == U:
+            found = U
+    return found
+
+
 def _non_citizen(profile, day, of: str, stateless: str) -> str:
     if profile.citizenships is None:
         return U
@@ -53,18 +64,13 @@ def contract_service_citizenship(profile, day: date) -> str:
     if profile.service is None:
         serving = U
     else:
-        serving = F
-        for record in profile.service:
-            if record.country != "RU" or record.start > day or (record.end is not None and day >= record.end):
-                continue
-            parts = [U if record.force is None else T if record.force == "armed_forces" else F,
-                     U if record.kind is None else T if record.kind == "contract" else F]
-            value = F if F in parts else U if U in parts else T
-            if value == T:
-                serving = T
-                break
-            if value == U:
-                serving = U
+        def record_value(record) -> str:
+            parts = (U if record.force is None else T if record.force == "armed_forces" else F,
+                     U if record.kind is None else T if record.kind == "contract" else F)
+            return F if F in parts else U if U in parts else T
+
+        serving = _any(record_value(r) for r in profile.service
+                       if r.country == "RU" and r.start <= day and (r.end is None or day < r.end))
     conditions = F if F in (foreign, serving) else U if U in (foreign, serving) else T
     return _status(in_force, conditions)
 
@@ -77,17 +83,9 @@ def national_guard_foreign_residents(profile, day: date) -> str:
     if profile.residences is None:
         resident = U
     else:
-        resident = F
-        for place in profile.residences:
-            if place.country != "UA" or not ((place.since is None or place.since <= day) and
-                                              (place.until is None or day < place.until)):
-                continue
-            value = U if place.status is None else T if place.status in ("permanent", "temporary") else F
-            if value == T:
-                resident = T
-                break
-            if value == U:
-                resident = U
+        resident = _any(U if p.status is None else T if p.status in ("permanent", "temporary") else F
+                        for p in profile.residences
+                        if p.country == "UA" and (p.since is None or p.since <= day) and (p.until is None or day < p.until))
     conditions = F if F in (foreign, resident) else U if U in (foreign, resident) else T
     return _status(in_force, conditions)
 

@@ -142,11 +142,8 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
         order.append(number)
         try:
             parsed.append((number, _parse(job, number, raw)))
-        except InputError as error:
+        except InputError as error:   # parse_profile and decode_json also turn too-deep nesting into one
             results[number] = LineResult(number, (error.file, error.field, error.message), "", ())
-        except RecursionError:
-            results[number] = LineResult(number, (f"{job.source}:{number}", None, "the profile nests too deeply to read"),
-                                         "", ())
 
     if job.full:
         for number, profile in parsed:

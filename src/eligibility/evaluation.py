@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 from . import logic
 from .engine import Engine, Verdict, engine_for
 from .errors import InternalError
-from .logic import Truth
+from .logic import FALSE, UNKNOWN, Truth
 from .predicates import Carrier, Facts, Finding, MemberVerdict, handler
 from .profile import Profile
 from .report import (
@@ -29,11 +29,11 @@ HELD = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
 
 def python_status(in_force: Truth, conditions: Truth) -> str:
     """The documented precedence: certainly not in force > a false condition > unknown > applies."""
-    if in_force is Truth.FALSE:
+    if in_force is FALSE:
         return "not_in_force"
-    if conditions is Truth.FALSE:
+    if conditions is FALSE:
         return "does_not_apply"
-    if conditions is Truth.UNKNOWN or in_force is Truth.UNKNOWN:
+    if conditions is UNKNOWN or in_force is UNKNOWN:
         return "undetermined"
     return "applies"
 
@@ -65,26 +65,21 @@ class Judgement(NamedTuple):
         return found
 
 
-class _Prepared(NamedTuple):
-    """One profile-date's Python side, waiting for the engine's verdicts."""
-
-    day: date
-    items: list[Judged]
-    findings: dict[str, dict[str, Finding]]
-    values: dict[str, dict[str, Truth]]
-    validities: dict[str, Validity]
-
-
 class Evaluator:
-    VALIDITY_CACHE = 100_000   # (provision, day) pairs kept; in-force depends on nothing else
+    VALIDITY_DAYS = 5_000   # days whose in-force answers are kept; they depend on nothing else
 
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules
         self.engine = engine or engine_for(rules)
-        self._validity: dict[tuple[str, int], Validity] = {}
-        # for each provision or reading: (condition id, its test's function, the test)
-        self._plans = {key: tuple((name, handler(test), test) for name, test in item.tests)
-                       for key, item in rules.judged.items()}
+        self._validity: dict[int, dict[str, Validity]] = {}   # day ordinal -> key -> in force
+        # For each provision or reading, worked out once: its key, its compiled `when`, and for
+        # each condition it uses (condition id, slot, its test's function, the test).  Equal tests
+        # in different provisions share a slot, so a profile-date runs each distinct test once.
+        slots: dict[str, int] = {}
+        self._plans = {key: (key, item.decide, tuple(
+            (name, slots.setdefault(f"{type(test).__name__}:{test.model_dump_json()}", len(slots)), handler(test), test)
+            for name, test in item.tests)) for key, item in rules.judged.items()}
+        self._slots = len(slots)
 
     # -- judging ------------------------------------------------------------------------
 
@@ -100,12 +95,12 @@ class Evaluator:
         Python fold's status: no command does that; the benchmark uses it to measure the engine."""
         items = [self.rules.judged[k] for k in keys] if keys is not None else list(self.rules.judged.values())
         members = self._members(cases, items, engine)
-        prepared = [self._prepare(profile, day, items, members[n]) for n, (profile, day) in enumerate(cases)]
+        prepared = [(day, self._prepare(profile, day, items, members[n])) for n, (profile, day) in enumerate(cases)]
         if not engine:
-            return [self._conclude(p, None) for p in prepared]
-        rows = [(p.day.toordinal(), item.key, p.values[item.key]) for p in prepared for item in p.items]
+            return [{j.item.key: j for j, _ in judged} for _, judged in prepared]
+        rows = [(day.toordinal(), j.item.key, values) for day, judged in prepared for j, values in judged]
         verdicts = iter(self.engine.run(rows))
-        return [self._conclude(p, verdicts) for p in prepared]
+        return [self._conclude(day, judged, verdicts) for day, judged in prepared]
 
     def _members(self, cases: Sequence[tuple[Profile, date]], items: list[Judged],
                  engine: bool = True) -> list[dict[tuple[int, str], MemberVerdict]]:
@@ -127,17 +122,24 @@ class Evaluator:
                     found[n][(index, provision)] = MemberVerdict(judged[provision].status, tuple(judged[provision].missing))
         return found
 
-    def validity(self, item: Judged, day: date) -> Validity:
-        key = (item.key, day.toordinal())
-        found = self._validity.get(key)
+    def _validities(self, day: date) -> dict[str, Validity]:
+        """The in-force answers known for a day (filled as provisions are judged on it)."""
+        ordinal = day.toordinal()
+        found = self._validity.get(ordinal)
         if found is None:
-            if len(self._validity) >= self.VALIDITY_CACHE:
+            if len(self._validity) >= self.VALIDITY_DAYS:
                 self._validity.clear()
-            found = self._validity[key] = validity(item, day)
+            found = self._validity[ordinal] = {}
+        return found
+
+    def _valid(self, item: Judged, day: date) -> Validity:
+        """In force for an item on a day, worked out and kept."""
+        found = self._validities(day)[item.key] = validity(item, day)
         return found
 
     def _prepare(self, profile: Profile, day: date, items: list[Judged],
-                 members: dict[tuple[int, str], MemberVerdict]) -> _Prepared:
+                 members: dict[tuple[int, str], MemberVerdict]) -> list[tuple[Judgement, dict[str, Truth]]]:
+        """Each item judged in Python (no engine rule yet), with the condition values the engine is given."""
         def lookup(index: int, provision_id: str) -> MemberVerdict:
             found = members.get((index, provision_id))
             if found is None:
@@ -146,28 +148,37 @@ class Evaluator:
 
         facts = Facts(profile, day)
         plans = self._plans
-        findings = {item.key: {name: run(test, facts, lookup) for name, run, test in plans[item.key]} for item in items}
-        values = {key: {name: f.value for name, f in found.items()} for key, found in findings.items()}
-        return _Prepared(day, items, findings, values, {item.key: self.validity(item, day) for item in items})
-
-    def _conclude(self, prepared: _Prepared, verdicts: Optional[Iterator[Verdict]]) -> dict[str, Judgement]:
-        day = prepared.day
-        out: dict[str, Judgement] = {}
-        for item in prepared.items:
-            findings = prepared.findings[item.key]
-            conditions = item.decide(prepared.values[item.key])
-            in_force = prepared.validities[item.key]
+        known = self._validities(day)
+        done: list[Optional[Finding]] = [None] * self._slots
+        out = []
+        for item in items:
+            key, decide, plan = plans[item.key]
+            findings: dict[str, Finding] = {}
+            values: dict[str, Truth] = {}
+            for name, slot, run, test in plan:
+                found = done[slot]
+                if found is None:
+                    found = done[slot] = run(test, facts, lookup)
+                findings[name] = found
+                values[name] = found.value
+            conditions = decide(values)
+            in_force = known.get(key) or self._valid(item, day)
             status = python_status(in_force.value, conditions)
-            if verdicts is None:
-                out[item.key] = Judgement(item, findings, in_force, conditions, status, "")
-                continue
+            out.append((Judgement(item, findings, in_force, conditions, status, ""), values))
+        return out
+
+    def _conclude(self, day: date, judged: list[tuple[Judgement, dict[str, Truth]]],
+                  verdicts: Iterator[Verdict]) -> dict[str, Judgement]:
+        """The engine's verdicts checked against the Python ones, and recorded with the rule that fired."""
+        out: dict[str, Judgement] = {}
+        for p, _ in judged:
             verdict = next(verdicts)
-            if verdict.status != status or verdict.conditions is not conditions:
+            if verdict.status != p.status or verdict.conditions is not p.conditions:
                 raise InternalError(
-                    f"durable_rules and the Python evaluation disagree on {item.key} on {day.isoformat()}: "
+                    f"durable_rules and the Python evaluation disagree on {p.item.key} on {day.isoformat()}: "
                     f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
-                    f"Python says {status} (conditions {conditions.word}, in force {in_force.value.word})")
-            out[item.key] = Judgement(item, findings, in_force, conditions, status, verdict.rule)
+                    f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})")
+            out[p.item.key] = Judgement(p.item, p.findings, p.validity, p.conditions, p.status, verdict.rule)
         return out
 
     # -- explaining ---------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple, Optional, Sequence
 
 from . import countries
 from .dates import add_months
-from .logic import Truth, all_of, any_of
+from .logic import FALSE, TRUE, UNKNOWN, Truth, all_of, any_of, truth
 from .profile import Citizenship, Profile, Residence, Service
 from .rulebase import (
     CitizenshipTest, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest,
@@ -123,7 +123,7 @@ def _held_words(held: list[tuple[int, Citizenship]], day: date) -> tuple[str, ..
 
 
 def _unknown_citizenships() -> Finding:
-    return Finding(Truth.UNKNOWN, ("citizenships not given",), ("citizenships",))
+    return Finding(UNKNOWN, ("citizenships not given",), ("citizenships",))
 
 
 def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
@@ -132,19 +132,19 @@ def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> F
         return _unknown_citizenships()
     matches = [(i, c) for i, c in held if c.country == test.country]
     if not matches:
-        return Finding(Truth.FALSE, lambda: _held_words(held, day))
+        return Finding(FALSE, lambda: _held_words(held, day))
     if test.acquired is None:
-        return Finding(Truth.TRUE, lambda: tuple(describe_citizenship(i, c) for i, c in matches))
+        return Finding(TRUE, lambda: tuple(describe_citizenship(i, c) for i, c in matches))
     values, missing = [], []
     for i, c in matches:
         if c.acquired is None:
-            values.append(Truth.UNKNOWN)
+            values.append(UNKNOWN)
             missing.append(f"citizenships[{i}].acquired")
         else:
-            values.append(Truth.of(c.acquired in test.acquired))
+            values.append(truth(c.acquired in test.acquired))
     value = any_of(values)
     return Finding(value, lambda: tuple(describe_citizenship(i, c) for i, c in matches),
-                   tuple(missing) if value is Truth.UNKNOWN else ())
+                   tuple(missing) if value is UNKNOWN else ())
 
 
 def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
@@ -152,14 +152,14 @@ def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyL
     if held is None:
         return _unknown_citizenships()
     others = [(i, c) for i, c in held if c.country != test.than]
-    return Finding(Truth.of(bool(others)), lambda: _held_words(others or held, day))
+    return Finding(truth(bool(others)), lambda: _held_words(others or held, day))
 
 
 def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
         return _unknown_citizenships()
-    return Finding(Truth.of(not held), lambda: _held_words(held, day))
+    return Finding(truth(not held), lambda: _held_words(held, day))
 
 
 def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Finding:
@@ -173,21 +173,21 @@ def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Fi
     of = test.of
     for _, c in held:
         if c.country == of:
-            return Finding(Truth.FALSE, words)
+            return Finding(FALSE, words)
     if held:
-        return Finding(Truth.TRUE, words)
+        return Finding(TRUE, words)
     value = _STATELESS[test.stateless]
     note = test.stateless_note if test.stateless == "unsettled" else None
     return Finding(value, words, (), note)
 
 
-_STATELESS = {"covered": Truth.TRUE, "not-covered": Truth.FALSE, "unsettled": Truth.UNKNOWN}
+_STATELESS = {"covered": TRUE, "not-covered": FALSE, "unsettled": UNKNOWN}
 
 
 def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Finding:
     current, day = facts.residing, facts.day
     if current is None:
-        return Finding(Truth.UNKNOWN, ("residences not given",), ("residences",))
+        return Finding(UNKNOWN, ("residences not given",), ("residences",))
     where = [(i, r) for i, r in current
              if (r.country == test.country if test.country else r.country != test.outside_of)]
     if not where:
@@ -196,17 +196,17 @@ def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Findi
                      else f"a country other than {countries.name(test.outside_of)}")
             listed = tuple(describe_residence(i, r) for i, r in current)
             return listed + (f"no residence in {place} on {day.isoformat()}",)
-        return Finding(Truth.FALSE, absent)
+        return Finding(FALSE, absent)
     values, missing = [], []
     for i, r in where:
         if r.status is None:
-            values.append(Truth.UNKNOWN)
+            values.append(UNKNOWN)
             missing.append(f"residences[{i}].status")
         else:
-            values.append(Truth.of(r.status in test.status))
+            values.append(truth(r.status in test.status))
     value = any_of(values)
     return Finding(value, lambda: tuple(describe_residence(i, r) for i, r in where),
-                   tuple(missing) if value is Truth.UNKNOWN else ())
+                   tuple(missing) if value is UNKNOWN else ())
 
 
 def record_value(test: ServiceTest, index: int, record: Service, day: date) -> tuple[Truth, list[str]]:
@@ -218,7 +218,7 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> t
     else:
         in_state = record.ended_by(day)
     if not in_state:
-        return Truth.FALSE, []
+        return FALSE, []
     parts: list[Truth] = []
     missing: list[str] = []
 
@@ -226,28 +226,28 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> t
         if allowed is None:
             return
         if given is None:
-            parts.append(Truth.UNKNOWN)
+            parts.append(UNKNOWN)
             missing.append(f"service[{index}].{name}")
         else:
-            parts.append(Truth.of(given in allowed))
+            parts.append(truth(given in allowed))
 
     check("force", record.force, test.force)
     check("kind", record.kind, test.kind)
     check("discharge", record.discharge, test.discharge)
     check("combat", record.combat, None if test.combat is None else [test.combat])
     if test.min_months is not None:
-        parts.append(Truth.of(day >= add_months(record.start, test.min_months)))
+        parts.append(truth(day >= add_months(record.start, test.min_months)))
     value = all_of(parts)
-    return value, (missing if value is Truth.UNKNOWN else [])
+    return value, (missing if value is UNKNOWN else [])
 
 
 def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     if facts.profile.service is None:
-        return Finding(Truth.UNKNOWN, ("service not given",), ("service",))
+        return Finding(UNKNOWN, ("service not given",), ("service",))
     day = facts.day
     records = facts.service_with(test.country)
     if not records:
-        return Finding(Truth.FALSE, lambda: (f"no service record with {countries.name(test.country)}",))
+        return Finding(FALSE, lambda: (f"no service record with {countries.name(test.country)}",))
     values, missing = [], []
     for i, record in records:
         value, record_missing = record_value(test, i, record, day)
@@ -264,16 +264,16 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
         return tuple(facts)
 
     value = any_of(values)
-    return Finding(value, words, tuple(missing) if value is Truth.UNKNOWN else ())
+    return Finding(value, words, tuple(missing) if value is UNKNOWN else ())
 
 
 def _registration(test: RegistrationTest, facts: Facts, family: FamilyLookup) -> Finding:
     path = f"military_registration.{test.country}"
     registry = facts.profile.military_registration
     if registry is None or test.country not in registry:
-        return Finding(Truth.UNKNOWN, (f"{path} not given",), (path,))
+        return Finding(UNKNOWN, (f"{path} not given",), (path,))
     given = registry[test.country]
-    return Finding(Truth.of(given == test.registered), lambda: (f"{path}: {'true' if given else 'false'}",))
+    return Finding(truth(given == test.registered), lambda: (f"{path}: {'true' if given else 'false'}",))
 
 
 def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLookup) -> Finding:
@@ -281,16 +281,16 @@ def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLooku
     record = facts.profile.criminal_record
     given = None if record is None else getattr(record, test.field)
     if given is None:
-        return Finding(Truth.UNKNOWN, (f"{path} not given",), (path,))
-    return Finding(Truth.of(given), lambda: (f"{path}: {'true' if given else 'false'}",))
+        return Finding(UNKNOWN, (f"{path} not given",), (path,))
+    return Finding(truth(given), lambda: (f"{path}: {'true' if given else 'false'}",))
 
 
 def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
     profile = facts.profile
     if profile.family is None:
-        return Finding(Truth.UNKNOWN, ("family not given",), ("family",))
+        return Finding(UNKNOWN, ("family not given",), ("family",))
     if not profile.family:
-        return Finding(Truth.FALSE, ("family: none listed",))
+        return Finding(FALSE, ("family: none listed",))
     values, facts, missing, carriers = [], [], [], []
     for index, member in enumerate(profile.family):
         name = f"family[{index}]"
@@ -300,15 +300,15 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
             verdict = lookup(index, provision)
             facts.append(f"{who}: {provision} {verdict.status}")
             if verdict.status == "applies":
-                values.append(Truth.TRUE)
+                values.append(TRUE)
                 carriers.append(Carrier(name, member.relation, label, provision))
             elif verdict.status == "undetermined":
-                values.append(Truth.UNKNOWN)
+                values.append(UNKNOWN)
                 missing.extend(f"{name}.person.{path}" for path in verdict.missing)
             else:
-                values.append(Truth.FALSE)
+                values.append(FALSE)
     value = any_of(values)
-    return Finding(value, tuple(facts), tuple(dict.fromkeys(missing)) if value is Truth.UNKNOWN else (),
+    return Finding(value, tuple(facts), tuple(dict.fromkeys(missing)) if value is UNKNOWN else (),
                    carried_by=tuple(carriers))
 
 

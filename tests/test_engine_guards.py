@@ -221,3 +221,25 @@ def test_a_batch_of_many_profile_dates_gets_one_verdict_each(evaluator):
         alone = evaluator.engine.judge(date.fromordinal(ordinal), [(key, values)])[key]
         assert (verdict.status, verdict.conditions) == (alone.status, alone.conditions)
     assert host().get_facts(evaluator.engine.name) == []
+
+
+def test_a_provision_is_judged_the_same_whatever_is_judged_beside_it(evaluator):
+    """Equal tests in different provisions are run once per profile-date and shared; judging one
+    provision alone, or with the Python path only, gives the same answer as judging them all."""
+    from eligibility import synth
+    from eligibility.profile import parse_profile
+
+    keys = list(evaluator.rules.judged)
+    assert evaluator._slots < sum(len(item.tests) for item in evaluator.rules.judged.values())
+    cases = [(parse_profile(data), day) for data in synth.population(60, 7)
+             for day in (date(2023, 1, 1), date(2024, 8, 1))]
+    together = evaluator.judge_many(cases)
+    python = evaluator.judge_many(cases, engine=False)
+    for key in keys:
+        alone = evaluator.judge_many(cases, [key])
+        for n in range(len(cases)):
+            a, b, c = together[n][key], alone[n][key], python[n][key]
+            assert (a.status, a.conditions, a.engine_rule) == (b.status, b.conditions, b.engine_rule), (key, n)
+            assert (a.status, a.conditions) == (c.status, c.conditions), (key, n)
+            assert {k: (f.value, f.facts, f.missing) for k, f in a.findings.items()} == \
+                   {k: (f.value, f.facts, f.missing) for k, f in b.findings.items()}, (key, n)

@@ -131,3 +131,28 @@ def test_no_arguments_shows_help(cli):
     result = cli()
     assert result.exit_code == 0
     assert "check" in result.stdout and "rules" in result.stdout
+
+
+def test_the_console_entry_point_prints_what_the_command_prints_in_process(cli):
+    """`main()` (the installed `eligibility` command) runs short commands without the cyclic
+    collector and freezes what is left at exit; the output is the same as in-process."""
+    import subprocess
+    import sys
+
+    args = ["check", str(RAM), "--on", "2024-08-01", "--width", "100"]
+    run = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", *args],
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == cli(*args).stdout
+    bad = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", "check", str(RAM)],
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--on" in bad.stderr
+
+
+def test_commands_run_in_process_leave_the_garbage_collector_alone(cli):
+    import gc
+
+    assert gc.isenabled()
+    assert cli("check", RAM, "--on", "2024-08-01").exit_code == 0
+    assert cli("rules", "list").exit_code == 0
+    assert gc.isenabled()

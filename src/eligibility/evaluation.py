@@ -77,7 +77,7 @@ class Evaluator:
         # in different provisions share a slot, so a profile-date runs each distinct test once.
         slots: dict[str, int] = {}
         self._plans = {key: (key, item.decide, tuple(
-            (name, slots.setdefault(f"{type(test).__name__}:{test.model_dump_json()}", len(slots)), handler(test), test)
+            (name, slots.setdefault(repr(test), len(slots)), handler(test), test)
             for name, test in item.tests)) for key, item in rules.judged.items()}
         self._slots = len(slots)
 

@@ -38,15 +38,18 @@ EXAMPLE = ROOT / "scenarios" / "people" / "nepali-contract-soldier.json"
 BIN = Path(sys.executable).parent
 
 
-def rate(function, cases, repeat: int = 3) -> float:
-    """Best of `repeat` runs, in profile-dates per second."""
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        started = time.perf_counter()
-        function(cases)
-        best = min(best, time.perf_counter() - started)
-    return len(cases) / best
+def rates(functions: dict[str, object], cases, rounds: int = 5) -> dict[str, float]:
+    """Best of `rounds` runs of each function over the cases, in profile-dates per second.
+
+    The functions take turns, round by round, so a slow spell on the machine falls on all."""
+    best = {name: float("inf") for name in functions}
+    for _ in range(rounds):
+        for name, function in functions.items():
+            gc.collect()
+            started = time.perf_counter()
+            function(cases)
+            best[name] = min(best[name], time.perf_counter() - started)
+    return {name: len(cases) / seconds for name, seconds in best.items()}
 
 
 def in_chunks(judge):
@@ -102,14 +105,46 @@ def batch_run(people: Path, jobs: int) -> tuple[float, int]:
     return wall, peak
 
 
-def cold(command: list[str], runs: int) -> float:
-    """Median wall time of a fresh process, in milliseconds."""
-    times = []
+def cold(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Fastest and median wall time of each command in a fresh process, in milliseconds.
+
+    The commands take turns, run by run, so a slow spell on the machine falls on all of them."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            times[name].append((time.perf_counter() - started) * 1000)
+    return {name: (min(found), statistics.median(found)) for name, found in times.items()}
+
+
+def dependency_modules(check: list[str]) -> list[str]:
+    """The modules of installed packages that `eligibility check` loads (beyond what Python
+    itself loads at start), found by running it and reading sys.modules."""
+    code = (
+        "import sys, sysconfig\n"
+        "before = set(sys.modules)\n"
+        "from eligibility.cli import main\n"
+        f"sys.argv = {check!r}\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "roots = tuple({sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']})\n"
+        "found = [name for name, module in list(sys.modules.items()) if name not in before\n"
+        "         and (getattr(module, '__file__', None) or '').startswith(roots) and name.split('.')[0] != 'eligibility']\n"
+        "sys.stderr.write(' '.join(sorted(found)))\n")
+    run = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, check=True)
+    return run.stderr.split()
+
+
+def compile_package() -> str:
+    """Byte-compile the package, as installing it from a wheel does.  An editable install
+    leaves that to Python's first import, which PYTHONDONTWRITEBYTECODE turns off; every cold
+    run would then compile the package's modules from source again."""
+    import eligibility
+
+    folder = Path(eligibility.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder)], check=True)
+    return str(folder)
 
 
 def write_population(path: Path, n: int) -> None:
@@ -122,26 +157,37 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000, help="population for the throughput figures")
     parser.add_argument("--big", action="store_true", help="memory up to 1,000,000 profiles instead of 100,000")
     parser.add_argument("--runs", type=int, default=15, help="runs per cold-start command")
+    parser.add_argument("--only", choices=("evaluation", "batch", "cold"), help="measure one part only")
     args = parser.parse_args()
     began = time.perf_counter()
     print(f"eligibility benchmark: {args.n} synthetic profiles (seed 1) x {len(DATES)} dates, "
           f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
 
-    # -- throughput, in this process ------------------------------------------------------------
+    if args.only in (None, "evaluation"):
+        evaluation(args.n)
+    if args.only in (None, "batch"):
+        batch(args.n, args.big)
+    if args.only in (None, "cold"):
+        cold_start(args.runs)
+    print(f"\nbenchmark took {time.perf_counter() - began:.0f} s")
+
+
+def evaluation(n: int) -> None:
+    """Profile-dates per second in this process, on validated profiles."""
     evaluator = api.evaluator()
     started = time.perf_counter()
-    profiles = [parse_profile(data) for data in synth.population(args.n, 1)]
-    validate = (time.perf_counter() - started) / args.n * 1e6
+    profiles = [parse_profile(data) for data in synth.population(n, 1)]
+    validate = (time.perf_counter() - started) / n * 1e6
     cases = [(p, d) for p in profiles for d in DATES]
     gc.freeze()
     three = list(baseline.PROVISIONS)
-    figures = {
-        "engine, all provisions": rate(in_chunks(evaluator.judge_many), cases),
-        "python, all provisions": rate(in_chunks(lambda c: evaluator.judge_many(c, engine=False)), cases),
-        "engine, 3 provisions": rate(in_chunks(lambda c: evaluator.judge_many(c, three)), cases),
-        "python, 3 provisions": rate(in_chunks(lambda c: evaluator.judge_many(c, three, engine=False)), cases),
-        "hand-written, 3 provisions": rate(lambda c: [baseline.judge(p, d) for p, d in c], cases),
-    }
+    figures = rates({
+        "engine, all provisions": in_chunks(evaluator.judge_many),
+        "python, all provisions": in_chunks(lambda c: evaluator.judge_many(c, engine=False)),
+        "engine, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three)),
+        "python, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three, engine=False)),
+        "hand-written, 3 provisions": lambda c: [baseline.judge(p, d) for p, d in c],
+    }, cases)
     print("\nprofile-dates per second, one core (evaluation only; profiles already validated, "
           f"{validate:.0f} us each to validate):")
     for name, value in figures.items():
@@ -154,17 +200,19 @@ def main() -> None:
     print(f"  engine / python, all provisions:           "
           f"{figures['python, all provisions'] / figures['engine, all provisions']:.1f}x slower")
 
-    # -- the batch command, end to end ------------------------------------------------------------
+
+def batch(n: int, big: bool) -> None:
+    """`eligibility batch` end to end, and its memory on a small and a large population."""
     with tempfile.TemporaryDirectory() as folder:
         people = Path(folder) / "people.jsonl"
-        write_population(people, args.n)
-        print(f"\neligibility batch, end to end ({args.n} profiles x {len(DATES)} dates, reading, validating, writing):")
+        write_population(people, n)
+        print(f"\neligibility batch, end to end ({n} profiles x {len(DATES)} dates, reading, validating, writing):")
         for jobs in (1, 2):
             wall, peak = batch_run(people, jobs)
-            print(f"  --jobs {jobs}: {wall:6.1f} s  {args.n * len(DATES) / wall:>8,.0f} profile-dates/s"
-                  f"  ({args.n * len(DATES) / wall / jobs:,.0f} per core)  peak {peak / 2**20:.0f} MiB")
+            print(f"  --jobs {jobs}: {wall:6.1f} s  {n * len(DATES) / wall:>8,.0f} profile-dates/s"
+                  f"  ({n * len(DATES) / wall / jobs:,.0f} per core)  peak {peak / 2**20:.0f} MiB")
 
-        sizes = [10_000, 1_000_000] if args.big else [10_000, 100_000]
+        sizes = [10_000, 1_000_000] if big else [10_000, 100_000]
         peaks = []
         for size in sizes:
             write_population(people, size)
@@ -174,20 +222,39 @@ def main() -> None:
         print(f"  growth from {sizes[0]:,} to {sizes[1]:,} profiles: {(peaks[1] - peaks[0]) / 2**20:+.1f} MiB "
               "(target: within 20 MiB)")
 
-    # -- cold start -------------------------------------------------------------------------------
+
+def cold_start(runs: int) -> None:
+    """The cold wall time of `eligibility check` against what it is built on."""
     python = sys.executable
-    check = cold([str(BIN / "eligibility"), "check", str(EXAMPLE), "--on", "2024-08-01"], args.runs)
-    package = cold([python, "-c", "import eligibility"], args.runs)
-    dependencies = cold([python, "-c", "import durable.engine, pydantic, typer, rich.console"], args.runs)
-    bare = cold([python, "-c", "pass"], args.runs)
-    print(f"\ncold wall time, median of {args.runs} runs:")
-    print(f"  eligibility check (example)        {check:6.0f} ms   (target: under 250 ms)")
-    print(f"  python -c 'import eligibility'     {package:6.0f} ms")
-    print(f"  python -c 'import <dependencies>'  {dependencies:6.0f} ms   (durable.engine, pydantic, typer, rich.console)")
-    print(f"  python -c pass                     {bare:6.0f} ms")
-    print(f"  check / dependencies: {check / dependencies:.2f}x  (target: within 1.5x)   "
-          f"check / import eligibility: {check / package:.2f}x   check / bare python: {check / bare:.1f}x")
-    print(f"\nbenchmark took {time.perf_counter() - began:.0f} s")
+    compiled = compile_package()
+    check_args = ["eligibility", "check", str(EXAMPLE), "--on", "2024-08-01"]
+    modules = dependency_modules(check_args)
+    commands = {
+        "check": [str(BIN / "eligibility"), *check_args[1:]],
+        "floor": [python, str(Path(__file__).resolve().parent / "floor.py"), *check_args[1:]],
+        "modules": [python, "-c", f"import importlib\nfor m in {modules!r}: importlib.import_module(m)"],
+        "dependencies": [python, "-c", "import durable.engine, pydantic, typer, rich.console"],
+        "package": [python, "-c", "import eligibility"],
+        "bare": [python, "-c", "pass"],
+    }
+    found = cold(commands, runs)
+    median = {name: value[1] for name, value in found.items()}
+    print(f"\ncold wall time, {runs} runs each, taking turns (fastest / median); bytecode compiled in {compiled}:")
+    labels = {
+        "check": "eligibility check (example)",
+        "floor": "floor.py check (the stack alone)",
+        "modules": f"import the {len(modules)} dependency modules check loads",
+        "dependencies": "import durable.engine, pydantic, typer, rich.console",
+        "package": "python -c 'import eligibility'",
+        "bare": "python -c pass",
+    }
+    for name, (fastest, middle) in found.items():
+        print(f"  {labels[name]:<54} {fastest:5.0f} / {middle:5.0f} ms")
+    print(f"  check, median: {median['check']:.0f} ms  (target: under 250 ms)")
+    print(f"  check / dependency modules it loads: {median['check'] / median['modules']:.2f}x  (target: within 1.5x)")
+    print(f"  check / the four top-level imports:  {median['check'] / median['dependencies']:.2f}x")
+    print(f"  check / the stack's floor:           {median['check'] / median['floor']:.2f}x")
+    print(f"  check / bare python:                 {median['check'] / median['bare']:.1f}x")
 
 
 if __name__ == "__main__":

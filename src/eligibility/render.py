@@ -6,12 +6,13 @@ in field paths such as `service[0]` are printed as they are.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
 
+from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from . import logic
@@ -56,21 +57,66 @@ def _row(item: Text | Row) -> Row:
     return item if isinstance(item, tuple) else (0, item)
 
 
+_WORD = re.compile(r"\S+\s*")
+
+
+def _breaks(plain: str, room: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of `plain` broken at spaces into lines of at most `room`
+    cells; a line break in the text ends a line, and a word wider than a line is cut."""
+    offset = 0
+    for part in plain.split("\n"):
+        start, used = offset, 0          # the line being filled: where it starts, its cells so far
+        for word in _WORD.finditer(part):
+            first, text = offset + word.start(), word.group()
+            bare = text.rstrip()
+            width = cell_len(bare)
+            if used and used + width > room:           # the word goes on a new line
+                yield start, first
+                start, used = first, 0
+            if width > room:                           # a word wider than a line: cut it
+                cut, cells = first, used
+                for position, character in enumerate(bare, first):
+                    size = get_character_cell_size(character)
+                    if cells + size > room:
+                        yield cut, position
+                        cut, cells = position, 0
+                    cells += size
+                start, used = cut, cells + len(text) - len(bare)
+                continue
+            used += width + len(text) - len(bare)
+        yield start, offset + len(part)
+        offset += len(part) + 1
+
+
+def _lines(text: Text, room: int) -> list[Text]:
+    """The text broken into lines of at most `room` cells, each keeping its styles, with no
+    trailing spaces."""
+    plain = text.plain
+    if "\n" not in plain and text.cell_len <= room:
+        line = text.copy()
+        line.rstrip()
+        return [line]
+    lines = []
+    for start, end in _breaks(plain, room):
+        line = Text(plain[start:end].rstrip(), style=text.style, end="")
+        stop = start + len(line.plain)
+        for span in text.spans:
+            if span.end > start and span.start < stop:
+                line.stylize(span.style, max(span.start, start) - start, min(span.end, stop) - start)
+        lines.append(line)
+    return lines
+
+
 def emit(out: Console, rows: Iterable[Text | Row]) -> None:
     """Print rows, wrapping each to the width left after its indent, with no trailing spaces.
 
     The rows are wrapped here and printed in one call: rich's per-call work, repeated for
     every line, was most of the time `check` spent printing."""
     lines: list[Text] = []
+    width = out.width
     for item in rows:
         indent, text = _row(item)
-        room = max(20, out.width - indent)
-        if "\n" not in text.plain and text.cell_len <= room:
-            wrapped: Iterable[Text] = [text.copy()]
-        else:
-            wrapped = text.wrap(out, room)
-        for line in wrapped:
-            line.rstrip()
+        for line in _lines(text, max(20, width - indent)):
             lines.append(Text(" " * indent) + line if indent else line)
     if lines:
         out.print(Text("\n").join(lines), soft_wrap=True)
@@ -164,11 +210,11 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
     title = Text("eligibility check", style="bold")
     title.append(f" — {result.profile} — on {result.on}")
     emit(out, [title])
-    counts = Text("  ")
+    counts = Text()
     for index, status in enumerate(STATUSES):
         number = sum(1 for p in result.provisions if p.status == status)
         counts.append(("   " if index else "") + f"{HEADING[status].lower()}: {number}", style=STYLE[status])
-    out.print(counts)
+    emit(out, [(2, counts)])
     for status in STATUSES:
         if status not in wanted:
             continue
@@ -204,6 +250,8 @@ def in_force_rule(provision: Provision) -> str:
 
 
 def rules_table(out: Console, rules: RuleBase) -> None:
+    from rich.table import Table
+
     table = Table(show_lines=False, pad_edge=False, expand=False)
     table.add_column("id", no_wrap=True)
     table.add_column("jur.")
@@ -528,6 +576,8 @@ def progress(total: Optional[int], description: str, shown: bool) -> Iterator[Ca
 
 
 def batch_summary(out: Console, result: "Summary") -> None:
+    from rich.table import Table
+
     title = Text("eligibility batch", style="bold")
     title.append(f" — {result.source} — {result.profiles} profiles")
     if result.skipped:

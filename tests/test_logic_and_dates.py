@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eligibility import logic
 from eligibility.dates import add_months, parse_spec
@@ -25,6 +27,31 @@ def test_the_condition_language():
     assert logic.names(expr) == ["a", "b", "c"]
     assert logic.evaluate(expr, {"a": T, "b": F, "c": F}) is T
     assert logic.evaluate(expr, {"a": U, "b": F, "c": T}) is F
+
+
+NAMES = st.sampled_from(["a", "b", "c", "d"])
+EXPRESSIONS = st.recursive(
+    NAMES.map(logic.Ref),
+    lambda inner: st.one_of(
+        inner.map(logic.Not),
+        st.lists(inner, min_size=2, max_size=3).map(lambda parts: logic.All(tuple(parts))),
+        st.lists(inner, min_size=2, max_size=3).map(lambda parts: logic.Any_(tuple(parts))),
+    ),
+    max_leaves=8,
+)
+VALUES = st.fixed_dictionaries({name: st.sampled_from(list(Truth)) for name in "abcd"})
+
+
+@given(EXPRESSIONS, VALUES)
+def test_a_compiled_expression_gives_what_the_expression_gives(expr, values):
+    """The evaluator's compiled `when` (over values, or over findings carrying a value) folds
+    exactly as the written definition does, and so does its written-and-read-back form."""
+    from eligibility.predicates import Finding
+
+    expected = logic.evaluate(expr, values)
+    assert logic.compiled(expr)(values) is expected
+    assert logic.compiled(expr, "value")({n: Finding(v) for n, v in values.items()}) is expected
+    assert logic.evaluate(logic.parse(logic.written(expr)), values) is expected
 
 
 @pytest.mark.parametrize("text, words", [

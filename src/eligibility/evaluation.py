@@ -97,8 +97,9 @@ class Evaluator:
         members = self._members(cases, items, engine)
         prepared = [(day, self._prepare(profile, day, items, members[n])) for n, (profile, day) in enumerate(cases)]
         if not engine:
-            return [{j.item.key: j for j, _ in judged} for _, judged in prepared]
-        rows = [(day.toordinal(), j.item.key, values) for day, judged in prepared for j, values in judged]
+            return [{j.item.key: j for j in judged} for _, judged in prepared]
+        rows = [(day.toordinal(), j.item.key, {name: f.value for name, f in j.findings.items()})
+                for day, judged in prepared for j in judged]
         verdicts = iter(self.engine.run(rows))
         return [self._conclude(day, judged, verdicts) for day, judged in prepared]
 
@@ -138,8 +139,8 @@ class Evaluator:
         return found
 
     def _prepare(self, profile: Profile, day: date, items: list[Judged],
-                 members: dict[tuple[int, str], MemberVerdict]) -> list[tuple[Judgement, dict[str, Truth]]]:
-        """Each item judged in Python (no engine rule yet), with the condition values the engine is given."""
+                 members: dict[tuple[int, str], MemberVerdict]) -> list[Judgement]:
+        """Each item judged in Python (no engine rule yet)."""
         def lookup(index: int, provision_id: str) -> MemberVerdict:
             found = members.get((index, provision_id))
             if found is None:
@@ -154,24 +155,21 @@ class Evaluator:
         for item in items:
             key, decide, plan = plans[item.key]
             findings: dict[str, Finding] = {}
-            values: dict[str, Truth] = {}
             for name, slot, run, test in plan:
                 found = done[slot]
                 if found is None:
                     found = done[slot] = run(test, facts, lookup)
                 findings[name] = found
-                values[name] = found.value
-            conditions = decide(values)
+            conditions = decide(findings)
             in_force = known.get(key) or self._valid(item, day)
             status = python_status(in_force.value, conditions)
-            out.append((Judgement(item, findings, in_force, conditions, status, ""), values))
+            out.append(Judgement(item, findings, in_force, conditions, status, ""))
         return out
 
-    def _conclude(self, day: date, judged: list[tuple[Judgement, dict[str, Truth]]],
-                  verdicts: Iterator[Verdict]) -> dict[str, Judgement]:
+    def _conclude(self, day: date, judged: list[Judgement], verdicts: Iterator[Verdict]) -> dict[str, Judgement]:
         """The engine's verdicts checked against the Python ones, and recorded with the rule that fired."""
         out: dict[str, Judgement] = {}
-        for p, _ in judged:
+        for p in judged:
             verdict = next(verdicts)
             if verdict.status != p.status or verdict.conditions is not p.conditions:
                 raise InternalError(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Union
+from operator import attrgetter
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
 
 
 class Truth(str, enum.Enum):
@@ -79,20 +80,26 @@ class Not:
 Expr = Union[Ref, All, Any_, Not]
 
 
-def compiled(expr: Expr) -> Callable[[Mapping[str, Truth]], Truth]:
-    """The expression as a function of the condition values: `evaluate` without re-reading the tree."""
+def compiled(expr: Expr, of: Optional[str] = None) -> Callable[[Mapping[str, Any]], Truth]:
+    """The expression as a function of the condition values: `evaluate` without re-reading the tree.
+
+    With `of`, the mapping holds objects whose attribute of that name is the value (the
+    evaluator passes the tests' findings, `of="value"`)."""
     if isinstance(expr, Ref):
         name = expr.name
-        return lambda values: values[name]
+        if of is None:
+            return lambda values: values[name]
+        read = attrgetter(of)
+        return lambda values: read(values[name])
     if isinstance(expr, Not):
-        inner = compiled(expr.part)
+        inner = compiled(expr.part, of)
         return lambda values: ~inner(values)
-    parts = tuple(compiled(part) for part in expr.parts)
+    parts = tuple(compiled(part, of) for part in expr.parts)
     # all: false wins, else unknown, else true; any: true wins, else unknown, else false
     wins, otherwise = (FALSE, TRUE) if isinstance(expr, All) else (TRUE, FALSE)
     unknown = UNKNOWN
 
-    def combine(values: Mapping[str, Truth]) -> Truth:
+    def combine(values: Mapping[str, Any]) -> Truth:
         result = otherwise
         for part in parts:
             value = part(values)

@@ -305,9 +305,10 @@ class Judged:
         return tuple(logic.names(self.expr))
 
     @cached_property
-    def decide(self) -> Callable[[Mapping[str, logic.Truth]], logic.Truth]:
-        """Its `when` expression, compiled once: condition values -> what the conditions come to."""
-        return logic.compiled(self.expr)
+    def decide(self) -> Callable[[Mapping[str, Any]], logic.Truth]:
+        """Its `when` expression, compiled once: the findings of its conditions' tests (anything
+        with a `value`) -> what the conditions come to."""
+        return logic.compiled(self.expr, "value")
 
     @cached_property
     def tests(self) -> tuple[tuple[str, "Test"], ...]:

@@ -91,6 +91,18 @@ def test_delete_state_is_never_called(monkeypatch):
     check(PEOPLE / "dual-national-conscript.json", "2023-03-01")
 
 
+def test_condition_values_that_do_not_fit_a_provision_are_refused(evaluator):
+    """Guard: values for other conditions, or too few or too many letters in a row, are an internal
+    error, not a silent verdict on the wrong conditions."""
+    day = date(2024, 8, 1).toordinal()
+    with pytest.raises(InternalError, match="do not match"):
+        evaluator.engine.judge(date(2024, 8, 1), [("ru.contract.stateless", {"no-such-condition": Truth.TRUE})])
+    for letters in ("", "TT"):
+        with pytest.raises(InternalError, match="do not match"):
+            evaluator.engine.run([(day, "ru.contract.stateless", letters)])
+    assert evaluator.engine.run([(day, "ru.contract.stateless", "T")])[0].conditions is Truth.TRUE
+
+
 def test_an_unknown_key_is_refused_before_anything_is_asserted(evaluator):
     """Guard: a fact no rule matches aborts the batch and leaves matched facts queued for the next call."""
     with pytest.raises(InternalError, match="no compiled rules"):
@@ -215,7 +227,7 @@ def test_a_batch_of_many_profile_dates_gets_one_verdict_each(evaluator):
         ordinal = date(2022, 1, 1).toordinal() + offset * 3
         values = {name: list(Truth)[(offset + i) % 3] for i, name in enumerate(names)}
         rows.append((ordinal, item.key, values))
-    verdicts = evaluator.engine.run(rows)
+    verdicts = evaluator.engine.run([(ordinal, key, evaluator.engine.letters(key, values)) for ordinal, key, values in rows])
     assert len(verdicts) == len(rows)
     for (ordinal, key, values), verdict in zip(rows, verdicts, strict=True):
         alone = evaluator.engine.judge(date.fromordinal(ordinal), [(key, values)])[key]

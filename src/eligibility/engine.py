@@ -53,7 +53,9 @@ from .validity import in_force_segments
 SESSION = "0"   # the one durable_rules session every judgement uses
 MAX_BATCH = 1024  # facts per durable_rules call; also every rule's cap
 
-Row = tuple[int, str, Mapping[str, "Truth"]]   # (day ordinal, key, condition values)
+# (day ordinal, key, condition values): the values as letters T/F/U, one per condition in the
+# order its expression first names them (`Judged.names`), e.g. "TUF"
+Row = tuple[int, str, str]
 
 STATUS_OF = {
     # (in force, conditions) -> status, by the precedence:
@@ -248,6 +250,7 @@ class Engine:
         self._inbox: list[tuple[str, str, Verdict]] = []
         self.definition, self.fields = compile_rules(rules.judged.values(), self._recorder)
         self.codes = {key: code for code, key in enumerate(rules.judged)}
+        self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
         host().register_rulesets({self.name: {name: dict(rule) for name, rule in self.definition.items()}})
 
@@ -263,24 +266,32 @@ class Engine:
         return record
 
     def judge(self, day: date, rows: Sequence[tuple[str, Mapping[str, Truth]]]) -> dict[str, Verdict]:
-        """One verdict per (key, condition values) row, all on the same date."""
+        """One verdict per (key, condition values by condition id) row, all on the same date."""
         ordinal = day.toordinal()
-        verdicts = self.run([(ordinal, key, values) for key, values in rows])
+        verdicts = self.run([(ordinal, key, self.letters(key, values)) for key, values in rows])
         return {key: verdict for (key, _), verdict in zip(rows, verdicts, strict=True)}
+
+    def letters(self, key: str, values: Mapping[str, Truth]) -> str:
+        """Condition values given by condition id, as a row holds them."""
+        fields = self.fields.get(key)
+        if fields is None:
+            raise InternalError(f"the engine has no compiled rules for {key!r}")
+        if values.keys() != fields.keys():
+            raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
+        return "".join(CODE[values[name]] for name in fields)
 
     def run(self, rows: Sequence[Row]) -> list[Verdict]:
         """One verdict per (day ordinal, key, condition values) row, in the rows' order.
 
         Rows that are the same fact (same provision, day and condition values, as happens
         often across a population) are asserted once per call, and share its verdict."""
-        distinct: dict[tuple[Any, ...], int] = {}
+        distinct: dict[Row, int] = {}
         unique: list[Row] = []
         slots: list[int] = []
         for row in rows:
-            signature = (row[0], row[1], *row[2].items())
-            slot = distinct.get(signature)
+            slot = distinct.get(row)
             if slot is None:
-                slot = distinct[signature] = len(unique)
+                slot = distinct[row] = len(unique)
                 unique.append(row)
             slots.append(slot)
         verdicts: list[Verdict] = []
@@ -291,15 +302,15 @@ class Engine:
     def _batch(self, rows: Sequence[Row]) -> list[Verdict]:
         ids = _ids.first(len(rows))
         facts = []
-        for fact_id, (ordinal, key, values) in zip(ids, rows, strict=True):
-            fields = self.fields.get(key)
-            if fields is None:
+        for fact_id, (ordinal, key, letters) in zip(ids, rows, strict=True):
+            columns = self.columns.get(key)
+            if columns is None:
                 raise InternalError(f"the engine has no compiled rules for {key!r}")
-            if values.keys() != fields.keys():
+            if len(letters) != len(columns):
                 raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
             fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "k": self.codes[key], "on": ordinal}
-            for name, value in values.items():
-                fact[fields[name]] = CODE[value]
+            for column, letter in zip(columns, letters, strict=True):
+                fact[column] = letter
             facts.append(fact)
         if not facts:
             return []

@@ -10,6 +10,7 @@ InternalError.  Family members are judged first, on the same date.
 from __future__ import annotations
 
 from datetime import date
+from operator import attrgetter
 from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from . import logic
@@ -25,6 +26,7 @@ from .rulebase import Citation, FamilyTest, Judged, RuleBase
 from .validity import Validity, validity
 
 HELD = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
+_VALUE = attrgetter("value")   # a finding's value; a Truth is its letter, so "".join gives the engine's row
 
 
 def python_status(in_force: Truth, conditions: Truth) -> str:
@@ -58,9 +60,9 @@ class Judgement(NamedTuple):
         if self.status != "undetermined":
             return []
         found: list[str] = []
-        for name in logic.names(self.item.expr):
+        for name in self.item.names:
             f = self.findings[name]
-            if f.value is Truth.UNKNOWN:
+            if f.value is UNKNOWN:
                 found.extend(m for m in f.missing if m not in found)
         return found
 
@@ -80,6 +82,10 @@ class Evaluator:
             (name, slots.setdefault(repr(test), len(slots)), handler(test), test)
             for name, test in item.tests)) for key, item in rules.judged.items()}
         self._slots = len(slots)
+        for key, (_, _, plan) in self._plans.items():
+            # the engine reads a row's values in this order: the findings must come in it too
+            if tuple(name for name, *_ in plan) != tuple(self.engine.fields.get(key, ())):
+                raise InternalError(f"the engine and the evaluator list the conditions of {key!r} in different orders")
 
     # -- judging ------------------------------------------------------------------------
 
@@ -98,7 +104,7 @@ class Evaluator:
         prepared = [(day, self._prepare(profile, day, items, members[n])) for n, (profile, day) in enumerate(cases)]
         if not engine:
             return [{j.item.key: j for j in judged} for _, judged in prepared]
-        rows = [(day.toordinal(), j.item.key, {name: f.value for name, f in j.findings.items()})
+        rows = [(day.toordinal(), j.item.key, "".join(map(_VALUE, j.findings.values())))
                 for day, judged in prepared for j in judged]
         verdicts = iter(self.engine.run(rows))
         return [self._conclude(day, judged, verdicts) for day, judged in prepared]

@@ -21,7 +21,7 @@ class Truth(str, enum.Enum):
 
     @property
     def word(self) -> str:
-        return {"T": "yes", "F": "no", "U": "unknown"}[self.value]
+        return _WORDS[self._value_]
 
     def __invert__(self) -> "Truth":
         return {Truth.TRUE: Truth.FALSE, Truth.FALSE: Truth.TRUE}.get(self, Truth.UNKNOWN)
@@ -30,6 +30,8 @@ class Truth(str, enum.Enum):
     def of(value: bool | None) -> "Truth":
         return UNKNOWN if value is None else TRUE if value else FALSE
 
+
+_WORDS = {"T": "yes", "F": "no", "U": "unknown"}
 
 # The members as plain names: `Truth.TRUE` is an attribute lookup on the enum class, which
 # costs more than the rest of a small test; the hot paths use these.

@@ -254,6 +254,8 @@ def cold_start(runs: int) -> None:
     print(f"  check / dependency modules it loads: {median['check'] / median['modules']:.2f}x  (target: within 1.5x)")
     print(f"  check / the four top-level imports:  {median['check'] / median['dependencies']:.2f}x")
     print(f"  check / the stack's floor:           {median['check'] / median['floor']:.2f}x")
+    print(f"  the floor / the four imports:        {median['floor'] / median['dependencies']:.2f}x   "
+          f"the floor / the modules check loads: {median['floor'] / median['modules']:.2f}x")
     print(f"  check / bare python:                 {median['check'] / median['bare']:.1f}x")
 
 

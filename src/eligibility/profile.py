@@ -4,8 +4,8 @@ The format is a public contract (docs/profile.md).  An omitted field (or `null`)
 means unknown; an empty list means none; an unknown field is an error.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the annotations as
+# objects rather than evaluating strings when the models are built, at every start.
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional

@@ -4,8 +4,8 @@ The JSON schema is documented in docs/report.md; `Report.model_json_schema()`
 gives it in machine-readable form.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the annotations as
+# objects rather than evaluating strings when the models are built, at every start.
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict

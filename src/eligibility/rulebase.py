@@ -4,8 +4,8 @@ Every file is validated on load; a malformed one fails with the file, the field
 and what was expected (docs/adding-a-rule.md describes the format).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic then reads the annotations as
+# objects rather than evaluating strings when the models are built, at every start.
 import hashlib
 import os
 from dataclasses import dataclass, field

@@ -74,15 +74,15 @@ class Evaluator:
         self.rules = rules
         self.engine = engine or engine_for(rules)
         self._validity: dict[int, dict[str, Validity]] = {}   # day ordinal -> key -> in force
-        # For each provision or reading, worked out once: its key, its compiled `when`, and for
-        # each condition it uses (condition id, slot, its test's function, the test).  Equal tests
-        # in different provisions share a slot, so a profile-date runs each distinct test once.
+        # For each provision or reading, worked out once: its compiled `when`, and for each
+        # condition it uses (condition id, slot, its test's function, the test).  Equal tests in
+        # different provisions share a slot, so a profile-date runs each distinct test once.
         slots: dict[str, int] = {}
-        self._plans = {key: (key, item.decide, tuple(
+        self._plans = {key: (item.decide, tuple(
             (name, slots.setdefault(repr(test), len(slots)), handler(test), test)
             for name, test in item.tests)) for key, item in rules.judged.items()}
         self._slots = len(slots)
-        for key, (_, _, plan) in self._plans.items():
+        for key, (_, plan) in self._plans.items():
             # the engine reads a row's values in this order: the findings must come in it too
             if tuple(name for name, *_ in plan) != tuple(self.engine.fields.get(key, ())):
                 raise InternalError(f"the engine and the evaluator list the conditions of {key!r} in different orders")
@@ -139,11 +139,6 @@ class Evaluator:
             found = self._validity[ordinal] = {}
         return found
 
-    def _valid(self, item: Judged, day: date) -> Validity:
-        """In force for an item on a day, worked out and kept."""
-        found = self._validities(day)[item.key] = validity(item, day)
-        return found
-
     def _prepare(self, profile: Profile, day: date, items: list[Judged],
                  members: dict[tuple[int, str], MemberVerdict]) -> list[Judgement]:
         """Each item judged in Python (no engine rule yet)."""
@@ -159,7 +154,8 @@ class Evaluator:
         done: list[Optional[Finding]] = [None] * self._slots
         out = []
         for item in items:
-            key, decide, plan = plans[item.key]
+            key = item.key
+            decide, plan = plans[key]
             findings: dict[str, Finding] = {}
             for name, slot, run, test in plan:
                 found = done[slot]
@@ -167,7 +163,9 @@ class Evaluator:
                     found = done[slot] = run(test, facts, lookup)
                 findings[name] = found
             conditions = decide(findings)
-            in_force = known.get(key) or self._valid(item, day)
+            in_force = known.get(key)
+            if in_force is None:
+                in_force = known[key] = validity(item, day)
             status = python_status(in_force.value, conditions)
             out.append(Judgement(item, findings, in_force, conditions, status, ""))
         return out

@@ -21,7 +21,8 @@ STYLES = st.sampled_from(["bold", "dim", "italic", "red", "green underline"])
 def styled(draw) -> Text:
     words = draw(st.lists(WORDS, min_size=1, max_size=12))
     gaps = [draw(GAPS) for _ in words]
-    plain = "".join(w + g for w, g in zip(words, gaps, strict=True)).rstrip(" ")
+    lead = draw(st.sampled_from(["", " ", "   "]))
+    plain = lead + "".join(w + g for w, g in zip(words, gaps, strict=True)).rstrip(" ")
     text = Text(plain)
     for _ in range(draw(st.integers(0, 4))):
         start = draw(st.integers(0, len(plain)))

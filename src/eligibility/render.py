@@ -65,7 +65,8 @@ def _breaks(plain: str, room: int) -> Iterator[tuple[int, int]]:
     cells; a line break in the text ends a line, and a word wider than a line is cut."""
     offset = 0
     for part in plain.split("\n"):
-        start, used = offset, 0          # the line being filled: where it starts, its cells so far
+        start = offset                   # the line being filled: where it starts, and its cells so far
+        used = cell_len(part[:len(part) - len(part.lstrip())])
         for word in _WORD.finditer(part):
             first, text = offset + word.start(), word.group()
             bare = text.rstrip()

@@ -51,14 +51,16 @@ def _non_citizen(profile, day, of: str, stateless: str) -> str:
 
 
 def foreign_citizens_contract(profile, day: date) -> str:
-    """rules/ru.contract.foreign-citizens.toml: in effect November 2022 (month precision)."""
-    in_force = F if day < date(2022, 11, 1) else U if day <= date(2022, 11, 30) else T
+    """rules/ru.contract.foreign-citizens.toml: in effect November 2022 (month precision), and
+    unknown before it (the articles do not settle whether foreign citizens could sign earlier)."""
+    in_force = U if day <= date(2022, 11, 30) else T
     return _status(in_force, _non_citizen(profile, day, "RU", F))
 
 
 def contract_service_citizenship(profile, day: date) -> str:
     """rules/ru.citizenship.contract-service.toml: decree of 2024-01-04; foreign national serving
-    under contract in Russia's armed forces (stateless: unsettled)."""
+    with Russia's armed forces, under contract (stateless, and service other than under contract:
+    unsettled)."""
     in_force = T if day >= date(2024, 1, 4) else F
     foreign = _non_citizen(profile, day, "RU", U)
     if profile.service is None:
@@ -66,7 +68,7 @@ def contract_service_citizenship(profile, day: date) -> str:
     else:
         def record_value(record) -> str:
             parts = (U if record.force is None else T if record.force == "armed_forces" else F,
-                     U if record.kind is None else T if record.kind == "contract" else F)
+                     U if record.kind is None or record.kind != "contract" else T)
             return F if F in parts else U if U in parts else T
 
         serving = _any(record_value(r) for r in profile.service

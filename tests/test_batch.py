@@ -192,7 +192,7 @@ def test_synth_is_reproducible_and_prefix_stable(cli):
 
 def test_synthetic_people_are_valid_profiles_and_reach_every_status():
     seen = Counter()
-    days = ["2022-10-01", "2024-08-01", "2025-06-01", "2026-06-01"]
+    days = ["2022-10-01", "2022-11-13", "2024-08-01", "2025-06-01", "2026-06-01"]
     for data in synth.population(400, 1):
         profile = parse_profile(json.loads(json.dumps(data)), "synth")
         for day in days:

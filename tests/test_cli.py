@@ -19,7 +19,7 @@ def test_check_text_groups_by_status_with_reasons_conditions_and_sources(cli):
     assert out.startswith("eligibility check — Ram, Nepali contract soldier — on 2024-08-01")
     assert out.index("APPLIES (3)") < out.index("DOES NOT APPLY (10)") < out.index("NOT IN FORCE (3)")
     assert "● ru.citizenship.contract-service [RU]" in flat
-    assert "✓ serving under contract with the Russian Armed Forces on the date" in flat
+    assert "✓ serving with the Russian Armed Forces on the date, under contract" in flat
     assert "service[0]: RU (armed_forces; contract; start 2023-05-10; combat)" in flat
     assert "In force on 2024-08-01: decree signed 2024-01-04" in flat
     assert "taken as in force from signature" in flat
@@ -51,13 +51,28 @@ def test_check_json_has_the_documented_shape(cli):
                                      "provision": "ru.citizenship.contract-service"}]
 
 
-def test_the_other_reading_is_shown_beside_the_followed_one(cli):
+def test_a_later_route_is_judged_beside_the_decree_and_adds_to_it(cli):
+    # Ahmed was discharged on a ground the decree does not list; the 2026 article's later change
+    # covers any discharge of a soldier who fought, and whether he fought is not recorded.
     result = cli("check", PEOPLE / "syrian-discharged-other.json", "--on", "2026-04-01", "--format", "json")
     item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.discharged-soldiers")
-    assert item["status"] == "does_not_apply"
+    assert (item["status"], item["missing"]) == ("undetermined", ["service[0].combat"])
+    (route,) = item["routes"]
+    assert (route["id"], route["follows"], route["status"], route["in_force"]["value"]) == (
+        "later-changes", "extradition-law-2026-03-09", "undetermined", "yes")
+    assert [u["kind"] for u in item["unknowns"]] == ["missing_fact"]
+    assert "under the provision's own terms, fails" in item["reason"]
+
+
+def test_the_other_reading_is_shown_beside_the_followed_one(cli):
+    # Before November 2022 the articles do not settle whether foreign citizens could sign
+    # contracts; the 2026 article read alone says they could not.
+    result = cli("check", PEOPLE / "cuban-recruit-2022.json", "--on", "2022-09-20", "--format", "json")
+    item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.contract.foreign-citizens")
+    assert item["status"] == "undetermined"
     (other,) = item["other_readings"]
-    assert (other["follows"], other["status"], other["missing"]) == (
-        "extradition-law-2026-03-09", "undetermined", ["service[0].combat"])
+    assert (other["follows"], other["status"]) == ("extradition-law-2026-03-09", "not_in_force")
+    assert "reading (extradition-law-2026-03-09) gives not in force" in item["reason"]
 
 
 def test_an_unreported_enactment_names_the_source_that_sets_the_horizon(cli):
@@ -65,7 +80,8 @@ def test_an_unreported_enactment_names_the_source_that_sets_the_horizon(cli):
     item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.revocation-unregistered")
     assert item["status"] == "undetermined"
     assert "uk-intel-2024-08-05, 2024-08-05" in item["in_force"]["explanation"]
-    assert "cannot say" in item["in_force"]["explanation"]
+    assert "no source says what happened after" in item["in_force"]["explanation"]
+    assert [u["kind"] for u in item["unknowns"]] == ["open_question"]
 
 
 def test_rules_list_and_show(cli):

@@ -92,4 +92,4 @@ def test_the_python_api_answers_in_one_line_per_assertion():
     detail = explain(PEOPLE / "cuban-discharged-health.json", "ru.citizenship.discharged-soldiers", on="2024-06-01")
     assert detail["status"] == "applies"
     assert "taken as in force from signature" in detail["in_force"]["explanation"]
-    assert detail["other_readings"][0]["status"] == "undetermined"
+    assert detail["routes"][0]["follows"] == "extradition-law-2026-03-09"

@@ -50,22 +50,25 @@ def agreement(evaluator, data, day):
 
 
 def law_before_facts(evaluator, data, day):
-    """not_in_force exactly on the days the rule file's stage dates say, whatever the profile."""
+    """not_in_force exactly on the days the rule file's stage dates say no route can be in force,
+    whatever the profile.  A route whose start the sources leave open (a rule reported as already
+    in place) is never certainly out of force before its start."""
     found = statuses(evaluator, data, day)
     for key, provision in evaluator.rules.provisions.items():
-        rule = provision.in_force
-        stages = {s.kind: s.date for s in provision.stages}
-        if rule.start == "standing":
-            before_start = False
-        elif rule.start in stages:
-            before_start = day < stages[rule.start].earliest
-        else:   # no source reports it enacted: certainly not in force up to the latest report
-            before_start = day <= rule.unenacted_as_of.date
-        ended = False
-        if rule.until is not None:
-            end = stages[rule.until]
-            ended = day >= end.earliest if end.exact else day > end.latest
-        assert (found[key] == "not_in_force") == (before_start or ended), (key, day, found[key])
+        out_of_force = []
+        for body in [provision, *provision.routes]:
+            rule = body.in_force
+            stages = {s.kind: s.date for s in body.stages}
+            if rule.start in stages:
+                before_start = day < stages[rule.start].earliest and not rule.start_unknown
+            else:   # no source reports it enacted: certainly not in force up to the latest report
+                before_start = day <= rule.unenacted_as_of.date
+            ended = False
+            if rule.until is not None:
+                end = stages[rule.until]
+                ended = day >= end.earliest if end.exact else day > end.latest
+            out_of_force.append(before_start or ended)
+        assert (found[key] == "not_in_force") == all(out_of_force), (key, day, found[key])
 
 
 def exclusions(evaluator, data, day):

@@ -65,10 +65,21 @@ def test_the_revocation_bill_has_no_reported_signature(rules):
     assert provision.in_force.unenacted_as_of.date.isoformat() == "2024-08-05"
 
 
-def test_the_disputed_discharge_rule_keeps_both_readings(rules):
+def test_the_later_discharge_change_is_a_route_not_a_rival_reading(rules):
+    # The 2026 article reports "Later policy changes" that add to the January 2024 decree.
     provision = rules.provisions["ru.citizenship.discharged-soldiers"]
-    assert [r.follows for r in provision.readings] == ["extradition-law-2026-03-09"]
-    assert any("disagree" in note for note in provision.notes)
+    assert [(r.id, r.follows) for r in provision.routes] == [("later-changes", "extradition-law-2026-03-09")]
+    assert provision.readings == []
+    assert any("Two routes, not two readings" in note for note in provision.notes)
+
+
+def test_the_ranks_effect_says_no_more_than_its_sentence(rules):
+    # "dual-citizen conscripts can hold the ranks of soldiers, sailors, sergeants and petty officers"
+    provision = rules.provisions["ru.conscription.dual-national-ranks"]
+    assert "only" not in provision.effect.text.lower()
+    quote = provision.cite[0].quote
+    assert "can hold the ranks of soldiers, sailors, sergeants and petty officers" in quote
+    assert provision.effect.text.lower().rstrip(".") in quote.lower()
 
 
 def _broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:

@@ -53,7 +53,8 @@ def test_scenario_through_the_cli_in_both_formats(cli, path, tmp_path):
             status = expected if isinstance(expected, str) else expected.status
             provision_id, _, reading = key.partition("@")
             if reading:
-                (found,) = [r for r in provisions[provision_id]["other_readings"] if r["id"] == reading]
+                others = provisions[provision_id]["routes"] + provisions[provision_id]["other_readings"]
+                (found,) = [r for r in others if r["id"] == reading]
                 assert found["status"] == status, (path.stem, at.on, key)
                 continue
             assert provisions[provision_id]["status"] == status, (path.stem, at.on, key)
@@ -177,7 +178,7 @@ def test_an_inline_profile_is_judged_like_a_file(evaluator, tmp_path):
     ('profile = "{p}"\n[[at]]\non = 2024-08-01\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
      "at[0].on: expected a quoted string"),
     ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateles" = "applies"',
-     "at[0].expect.\"ru.contract.stateles\": expected a provision id (or id@reading) from the rule base"),
+     "at[0].expect.\"ru.contract.stateles\": expected a provision id (or id@route, id@reading) from the rule base"),
     ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
      '"ru.contract.stateless" = { status = "applies", failed = ["statless"] }',
      "at[0].expect.\"ru.contract.stateless\".failed[0]: expected a condition id of ru.contract.stateless"),

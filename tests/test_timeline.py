@@ -12,7 +12,7 @@ from eligibility import load_profile
 from eligibility.causes import change_points, law_causes
 from eligibility.diff import diff
 from eligibility.timeline import DEFAULT_END, DEFAULT_START, timeline
-from eligibility.validity import in_force_segments
+from eligibility.validity import route_segments
 
 from .conftest import PEOPLE, one_line_error
 
@@ -71,9 +71,17 @@ def test_statuses_are_constant_just_before_and_on_each_change_point(evaluator, p
 
 
 def test_law_change_points_are_exactly_the_edges_of_the_compiled_day_ranges(rules):
+    """In-force change points are the edges of the engine's day ranges (over every route); the
+    other law change points are the edges of a period a condition counts (service during the war)."""
     for item in rules.judged.values():
-        edges = {date.fromordinal(first) for first, _, _ in in_force_segments(item) if first is not None}
-        assert {c.day for c in law_causes(item)} == edges, item.key
+        edges = {date.fromordinal(first) for first, _, _ in route_segments(item) if first is not None}
+        causes = law_causes(item)
+        assert {c.day for c in causes if c.stage != "during"} == edges, item.key
+        periods = {c.day for c in causes if c.stage == "during"}
+        for condition in item.conditions:
+            spec = getattr(condition.test, "during", None)
+            if spec is not None:
+                assert {spec.earliest, spec.latest + timedelta(days=1)} <= periods, item.key
 
 
 def test_a_window_is_an_undetermined_period_never_a_guessed_day(evaluator):

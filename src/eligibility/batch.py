@@ -166,7 +166,7 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
             for pid in provisions:
                 j = judgements[pid]
                 statuses[pid] = j.status
-                would[pid] = j.conditions.word
+                would[pid] = j.would_qualify.word
                 gaps = j.missing
                 if gaps:
                     missing[pid] = gaps

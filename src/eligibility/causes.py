@@ -44,7 +44,7 @@ class Cause:
     kind: Literal["law", "fact"]
     text: str
     key: Optional[str] = None            # law: the judged item ("id" or "id@reading")
-    stage: Optional[str] = None          # law: the stage kind, or "unenacted"
+    stage: Optional[str] = None          # law: the stage kind, "unenacted", or "during" (a counted period begins)
     citations: tuple[Citation, ...] = ()
     path: Optional[str] = None           # fact: the profile field, e.g. "family[0].person.service[0].start"
     owner: str = ""                      # fact: whose profile, as a path prefix ("" or "family[0].person.")
@@ -60,8 +60,8 @@ class Cause:
 
 # --- the law -----------------------------------------------------------------------------
 
-def _stage_causes(item: Judged, stage: Stage, role: str) -> list[Cause]:
-    name = item.key
+def _stage_causes(item: Judged, stage: Stage, role: str, route: Optional[str] = None) -> list[Cause]:
+    name = item.key if route is None else f"{item.key} (route {route})"
     spec = stage.date
     cite = tuple(stage.cite)
     if spec.exact:
@@ -81,13 +81,17 @@ def _stage_causes(item: Judged, stage: Stage, role: str) -> list[Cause]:
 
 
 def law_causes(item: Judged) -> list[Cause]:
-    """The days on which one provision's in-force value can change, each with its stage and citations."""
-    rule = item.in_force
+    """The days on which one provision's in-force value can change (for each of its routes), each
+    with its stage and citations, and the days on which a period its conditions count begins."""
     found: list[Cause] = []
-    if rule.start != "standing":
-        stage = item.stage(rule.start)
+    for route in item.routes:
+        rule = route.in_force
+        stage = route.stage(rule.start)
         if stage is not None:
-            found.extend(_stage_causes(item, stage, "start"))
+            causes = _stage_causes(item, stage, "start", route.id)
+            if rule.start_unknown and len(causes) == 2:
+                causes = causes[1:]   # unknown before the window and inside it: only its end changes anything
+            found.extend(causes)
         else:
             horizon = rule.unenacted_as_of
             assert horizon is not None   # the loader guarantees it
@@ -95,10 +99,19 @@ def law_causes(item: Judged) -> list[Cause]:
                                f"{item.key}: the latest source reports it not yet enacted on "
                                f"{horizon.date.isoformat()}; after that the sources cannot say",
                                key=item.key, stage="unenacted", citations=tuple(horizon.cite)))
-    if rule.until:
-        end = item.stage(rule.until)
-        assert end is not None
-        found.extend(_stage_causes(item, end, "until"))
+        if rule.until:
+            end = route.stage(rule.until)
+            assert end is not None
+            found.extend(_stage_causes(item, end, "until", route.id))
+    for condition in item.conditions:
+        test = condition.test
+        if isinstance(test, ServiceTest) and test.during is not None:
+            spec = test.during
+            days = [spec.earliest] if spec.exact else [spec.earliest, spec.latest + timedelta(days=1)]
+            for day in days:
+                found.append(Cause(day, "law", f"{item.key}: '{condition.id}' counts service from {test.during_text} "
+                                               f"({spec.written()})", key=item.key, stage="during",
+                                   citations=tuple(condition.cite)))
     return found
 
 
@@ -198,7 +211,7 @@ def attribute(evaluator: "Evaluator", profile: Profile, key: str, before: "Judge
     window = [c for c in causes if first < c.day <= last]
     found: list[Cause] = []
     if before.validity.value is not after.validity.value:
-        found.extend(c for c in window if c.kind == "law" and c.key == key)
+        found.extend(c for c in window if c.kind == "law" and c.key == key and c.stage != "during")
     item = evaluator.rules.judged[key]
     for name in logic.names(item.expr):
         if before.findings[name].value is after.findings[name].value:
@@ -217,6 +230,8 @@ def attribute(evaluator: "Evaluator", profile: Profile, key: str, before: "Judge
                     found.extend(replace(c, via=via) if c.via is None else c for c in inner)
         else:
             found.extend(c for c in window if c.kind == "fact" and c.owner == owner and _concerns(test, c))
+            if isinstance(test, ServiceTest) and test.during is not None:
+                found.extend(c for c in window if c.kind == "law" and c.key == key and c.stage == "during")
     unique: list[Cause] = []
     for cause in found:
         if cause not in unique:

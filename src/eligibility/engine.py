@@ -1,12 +1,13 @@
 """The inference engine: the rule base compiled into one durable_rules ruleset.
 
 This is the only module that talks to durable_rules.  For every provision (and
-every other reading of one) it compiles rules that together cover every pair of
-(in force: yes / no / unknown) x (conditions: true / false / unknown), exactly once.
-In-force is compiled from the stage dates into day ranges over the query date; the
-conditions' three-valued combination is compiled from the rule file's `when` into
-a decision tree over the condition values.  Each rule's action records the verdict
-its pair stands for.
+every other reading of one) it compiles rules that together cover every day and
+every combination of condition values, exactly once.  In-force is compiled from the
+stage dates of each of the item's routes into day ranges over the query date; on
+each range, what the conditions come to (does some route in force qualify the
+person, and would any route qualify them) is compiled from the rule file's `when`
+expressions into a decision tree over the condition values.  Each rule's action
+records the verdict its leaf stands for.
 
 Guards against behaviours of durable_rules 2.0.28 measured on this machine
 (each has a regression test in tests/test_engine_guards.py):
@@ -46,9 +47,9 @@ from durable import engine as durable_engine
 
 from . import logic
 from .errors import InternalError
-from .logic import Truth
+from .logic import Truth, status_of
 from .rulebase import Judged, RuleBase
-from .validity import in_force_segments
+from .validity import route_segments
 
 SESSION = "0"   # the one durable_rules session every judgement uses
 MAX_BATCH = 1024  # facts per durable_rules call; also every rule's cap
@@ -56,21 +57,6 @@ MAX_BATCH = 1024  # facts per durable_rules call; also every rule's cap
 # (day ordinal, key, condition values): the values as letters T/F/U, one per condition in the
 # order its expression first names them (`Judged.names`), e.g. "TUF"
 Row = tuple[int, str, str]
-
-STATUS_OF = {
-    # (in force, conditions) -> status, by the precedence:
-    # certainly not in force > a false condition > unknown > applies
-    (Truth.FALSE, Truth.TRUE): "not_in_force",
-    (Truth.FALSE, Truth.FALSE): "not_in_force",
-    (Truth.FALSE, Truth.UNKNOWN): "not_in_force",
-    (Truth.TRUE, Truth.FALSE): "does_not_apply",
-    (Truth.UNKNOWN, Truth.FALSE): "does_not_apply",
-    (Truth.TRUE, Truth.UNKNOWN): "undetermined",
-    (Truth.UNKNOWN, Truth.UNKNOWN): "undetermined",
-    (Truth.UNKNOWN, Truth.TRUE): "undetermined",
-    (Truth.TRUE, Truth.TRUE): "applies",
-}
-
 
 CODE = {value: value.value for value in Truth}   # a condition value as a fact field holds it
 
@@ -143,7 +129,7 @@ def host() -> _QuietHost:
 
 @dataclass(frozen=True)
 class Leaf:
-    value: Truth
+    values: tuple[Truth, ...]       # one value per expression the tree decides
 
 
 @dataclass(frozen=True)
@@ -153,10 +139,13 @@ class Node:
 
 
 Tree = Leaf | Node
+Path = tuple[tuple[str, frozenset[Truth]], ...]
 
 
 def _possible(expr: logic.Expr, fixed: Mapping[str, Truth]) -> frozenset[Truth]:
     """Every value the expression can take once the unfixed conditions are filled in."""
+    if isinstance(expr, logic.Const):
+        return frozenset([expr.value])
     if isinstance(expr, logic.Ref):
         return frozenset([fixed[expr.name]]) if expr.name in fixed else frozenset(Truth)
     if isinstance(expr, logic.Not):
@@ -169,13 +158,15 @@ def _possible(expr: logic.Expr, fixed: Mapping[str, Truth]) -> frozenset[Truth]:
     return values
 
 
-def decision_tree(expr: logic.Expr, fixed: Optional[dict[str, Truth]] = None) -> Tree:
+def decision_tree(exprs: Sequence[logic.Expr], fixed: Optional[dict[str, Truth]] = None) -> Tree:
+    """A tree over the condition values whose leaves fix the value of every expression."""
     fixed = fixed or {}
-    values = _possible(expr, fixed)
-    if len(values) == 1:
-        return Leaf(next(iter(values)))
-    name = next(n for n in logic.names(expr) if n not in fixed)
-    children = {value: decision_tree(expr, {**fixed, name: value}) for value in Truth}
+    possible = [_possible(expr, fixed) for expr in exprs]
+    if all(len(values) == 1 for values in possible):
+        return Leaf(tuple(next(iter(values)) for values in possible))
+    name = next(n for expr, values in zip(exprs, possible, strict=True) if len(values) > 1
+                for n in logic.names(expr) if n not in fixed)
+    children = {value: decision_tree(exprs, {**fixed, name: value}) for value in Truth}
     groups: list[tuple[set[Truth], Tree]] = []
     for value, child in children.items():
         for group in groups:
@@ -189,14 +180,20 @@ def decision_tree(expr: logic.Expr, fixed: Optional[dict[str, Truth]] = None) ->
     return Node(name, tuple((frozenset(values_), child) for values_, child in groups))
 
 
-def leaves(tree: Tree, path: tuple[tuple[str, frozenset[Truth]], ...] = ()) -> list[tuple[tuple[tuple[str, frozenset[Truth]], ...], Truth]]:
-    """The tree's leaves: the condition values leading to each, and its value."""
+def leaves(tree: Tree, path: Path = ()) -> list[tuple[Path, tuple[Truth, ...]]]:
+    """The tree's leaves: the condition values leading to each, and its values."""
     if isinstance(tree, Leaf):
-        return [(path, tree.value)]
+        return [(path, tree.values)]
     found = []
     for values, child in tree.branches:
         found.extend(leaves(child, path + ((tree.name, values),)))
     return found
+
+
+def qualifies_expr(item: Judged, in_force: Sequence[Truth]) -> logic.Expr:
+    """Some route in force qualifies the person: any(all(route in force, route's expression))."""
+    parts = tuple(logic.All((logic.Const(value), route.expr)) for route, value in zip(item.routes, in_force, strict=True))
+    return parts[0] if len(parts) == 1 else logic.Any_(parts)
 
 
 def _literal(field_name: str, values: frozenset[Truth]) -> dict[str, Any]:
@@ -218,7 +215,7 @@ def _range(first: Optional[int], last: Optional[int]) -> list[dict[str, Any]]:
 def compile_rules(items: Iterable[Judged], record: Callable[[str, str, str, Truth], Callable[[Any], None]]) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     """The ruleset definition, and for each key the fact field that carries each condition.
 
-    One rule per (day range of an in-force value) x (leaf of the conditions' decision tree);
+    One rule per (day range of the routes' in-force values) x (leaf of the conditions' decision tree);
     every rule is a conjunction of constants over a single fact.  A fact names its provision
     (or reading) by its position in the rule base, `k`, to keep the facts short.
     """
@@ -227,13 +224,14 @@ def compile_rules(items: Iterable[Judged], record: Callable[[str, str, str, Trut
     for code, item in enumerate(items):
         names = logic.names(item.expr)
         fields[item.key] = {name: f"c{index}" for index, name in enumerate(names)}
-        paths = leaves(decision_tree(item.expr))
-        for span, (first, last, in_force) in enumerate(in_force_segments(item)):
-            for number, (path, conditions) in enumerate(paths):
-                status = STATUS_OF[(in_force, conditions)]
+        for span, (first, last, in_force) in enumerate(route_segments(item)):
+            any_in_force = logic.any_of(in_force)
+            paths = leaves(decision_tree((qualifies_expr(item, in_force), item.expr)))
+            for number, (path, (qualifies, conditions)) in enumerate(paths):
+                status = status_of(qualifies, any_in_force)
                 pattern = [{"k": code}] + _range(first, last)
                 pattern += [_literal(fields[item.key][name], values) for name, values in path]
-                rule_name = f"{item.key}|{in_force.value}{conditions.value}|{span}.{number}"
+                rule_name = f"{item.key}|{any_in_force.value}{conditions.value}|{span}.{number}"
                 definition[rule_name] = {
                     "all": [{"m": {"$and": pattern}}],
                     "cap": MAX_BATCH,

@@ -16,28 +16,45 @@ from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 from . import logic
 from .engine import Engine, Verdict, engine_for
 from .errors import InternalError
-from .logic import FALSE, UNKNOWN, Truth
+from .logic import UNKNOWN, Truth, status_of
 from .predicates import Carrier, Facts, Finding, MemberVerdict, handler
 from .profile import Profile
 from .report import (
-    CarrierOut, CitationOut, ConditionOut, EffectOut, InForceOut, ProvisionOut, ReadingOut, Report,
+    UNKNOWN_WORDS, CarrierOut, CitationOut, ConditionOut, EffectOut, InForceOut, ProvisionOut, ReadingOut, Report,
+    RouteOut, UnknownOut,
 )
-from .rulebase import Citation, FamilyTest, Judged, RuleBase
+from .rulebase import Citation, FamilyTest, Judged, Route, RuleBase
 from .validity import Validity, validity
 
 HELD = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
 _VALUE = attrgetter("value")   # a finding's value; a Truth is its letter, so "".join gives the engine's row
 
 
+class _Would:
+    """A finding seen as it would be if the family members' provisions were in force."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, finding: Finding):
+        self.value = finding.value if finding.would is None else finding.would
+
+
 def python_status(in_force: Truth, conditions: Truth) -> str:
-    """The documented precedence: certainly not in force > a false condition > unknown > applies."""
-    if in_force is FALSE:
-        return "not_in_force"
-    if conditions is FALSE:
-        return "does_not_apply"
-    if conditions is UNKNOWN or in_force is UNKNOWN:
-        return "undetermined"
-    return "applies"
+    """One route's status: certainly not in force > a false condition > unknown > applies."""
+    return status_of(logic.all_of((in_force, conditions)), in_force)
+
+
+class RouteJudgement(NamedTuple):
+    validity: Validity
+    conditions: Truth
+
+    @property
+    def qualifies(self) -> Truth:
+        return logic.all_of((self.validity.value, self.conditions))
+
+    @property
+    def status(self) -> str:
+        return status_of(self.qualifies, self.validity.value)
 
 
 class Judgement(NamedTuple):
@@ -45,10 +62,16 @@ class Judgement(NamedTuple):
 
     item: Judged
     findings: dict[str, Finding]
-    validity: Validity
-    conditions: Truth
+    validity: Validity            # the item's in-force: some route in force (the route that decided)
+    conditions: Truth             # what the conditions come to, whatever is in force
     status: str
     engine_rule: str
+    routes: tuple[RouteJudgement, ...] = ()
+    would: Optional[Truth] = None   # "would qualify" when family members' provisions are counted in force
+
+    @property
+    def would_qualify(self) -> Truth:
+        return self.conditions if self.would is None else self.would
 
     @property
     def carriers(self) -> list[Carrier]:
@@ -67,6 +90,55 @@ class Judgement(NamedTuple):
         return found
 
 
+class Unknown(NamedTuple):
+    """One reason an undetermined answer is unknown."""
+
+    kind: str                 # missing_fact | imprecise_date | open_question
+    about: str                # a condition id, or "in_force"
+    route: Optional[str]
+    detail: str
+    fields: tuple[str, ...] = ()
+
+
+def unknowns(judgement: "Judgement") -> list[Unknown]:
+    """Why an undetermined judgement is unknown: for each route that might qualify the person,
+    its in-force and its unknown conditions, each with its kind."""
+    if judgement.status != "undetermined":
+        return []
+    item = judgement.item
+    found: list[Unknown] = []
+    seen: set[str] = set()
+    for route, judged in zip(item.routes, judgement.routes, strict=True):
+        if judged.qualifies is not UNKNOWN:
+            continue
+        v = judged.validity
+        if v.value is UNKNOWN:
+            found.append(Unknown(v.unknown or "open_question", "in_force", route.id, v.detail or v.explanation))
+        if judged.conditions is not UNKNOWN:
+            continue
+        for name in logic.names(route.expr):
+            f = judgement.findings[name]
+            if f.value is not UNKNOWN or name in seen:
+                continue
+            seen.add(name)
+            says = item.condition_map[name].says
+            if f.missing:
+                found.append(Unknown("missing_fact", name, route.id, f"{', '.join(f.missing)} (for '{says}')", f.missing))
+            if f.note:
+                found.append(Unknown("open_question", name, route.id, f.note))
+            if f.imprecise:
+                found.append(Unknown("imprecise_date", name, route.id, f.imprecise))
+            if not (f.missing or f.note or f.imprecise):
+                found.append(Unknown("open_question", name, route.id, f"the facts given do not settle '{says}'"))
+    return found
+
+
+def _overall(routes: Sequence[RouteJudgement]) -> Validity:
+    """The item's in-force: any route in force, told by the first route with that value."""
+    value = logic.any_of(r.validity.value for r in routes)
+    return next(r.validity for r in routes if r.validity.value is value)
+
+
 class Evaluator:
     VALIDITY_DAYS = 5_000   # days whose in-force answers are kept; they depend on nothing else
 
@@ -79,7 +151,8 @@ class Evaluator:
         # different provisions share a slot, so a profile-date runs each distinct test once.
         slots: dict[str, int] = {}
         self._plans = {key: (item.decide, tuple(
-            (name, slots.setdefault(repr(test), len(slots)), handler(test), test)
+            (name, slots.setdefault(repr((test, item.condition_map[name].unsettled_if_failed)), len(slots)),
+             handler(item.condition_map[name]), test)
             for name, test in item.tests)) for key, item in rules.judged.items()}
         self._slots = len(slots)
         for key, (_, plan) in self._plans.items():
@@ -104,8 +177,14 @@ class Evaluator:
         prepared = [(day, self._prepare(profile, day, items, members[n])) for n, (profile, day) in enumerate(cases)]
         if not engine:
             return [{j.item.key: j for j in judged} for _, judged in prepared]
-        rows = [(day.toordinal(), j.item.key, "".join(map(_VALUE, j.findings.values())))
-                for day, judged in prepared for j in judged]
+        rows = []
+        for day, judged in prepared:
+            ordinal = day.toordinal()
+            for j in judged:
+                rows.append((ordinal, j.item.key, "".join(map(_VALUE, j.findings.values()))))
+                if j.would is not None:   # the same item with family members' provisions counted in force
+                    rows.append((ordinal, j.item.key, "".join(f.value.value if f.would is None else f.would.value
+                                                              for f in j.findings.values())))
         verdicts = iter(self.engine.run(rows))
         return [self._conclude(day, judged, verdicts) for day, judged in prepared]
 
@@ -126,10 +205,15 @@ class Evaluator:
         if member_cases:
             for (n, index), judged in zip(where, self.judge_many(member_cases, wanted, engine), strict=True):
                 for provision in wanted:
-                    found[n][(index, provision)] = MemberVerdict(judged[provision].status, tuple(judged[provision].missing))
+                    member = judged[provision]
+                    why = unknowns(member)
+                    found[n][(index, provision)] = MemberVerdict(
+                        member.status, tuple(member.missing), member.would_qualify,
+                        tuple(u.detail for u in why if u.kind == "open_question"),
+                        tuple(u.detail for u in why if u.kind == "imprecise_date"))
         return found
 
-    def _validities(self, day: date) -> dict[str, Validity]:
+    def _validities(self, day: date) -> dict[str, tuple[Validity, ...]]:
         """The in-force answers known for a day (filled as provisions are judged on it)."""
         ordinal = day.toordinal()
         found = self._validity.get(ordinal)
@@ -165,9 +249,19 @@ class Evaluator:
             conditions = decide(findings)
             in_force = known.get(key)
             if in_force is None:
-                in_force = known[key] = validity(item, day)
-            status = python_status(in_force.value, conditions)
-            out.append(Judgement(item, findings, in_force, conditions, status, ""))
+                in_force = known[key] = tuple(validity(route, day) for route in item.routes)
+            if len(in_force) == 1:
+                routes = (RouteJudgement(in_force[0], conditions),)
+            else:
+                routes = tuple(RouteJudgement(v, route.decide(findings))
+                               for route, v in zip(item.routes, in_force, strict=True))
+            overall = in_force[0] if len(routes) == 1 else _overall(routes)
+            qualifies = logic.any_of(r.qualifies for r in routes)
+            status = status_of(qualifies, overall.value)
+            would = None
+            if any(f.would is not None and f.would is not f.value for f in findings.values()):
+                would = decide({name: _Would(f) for name, f in findings.items()})
+            out.append(Judgement(item, findings, overall, conditions, status, "", routes, would))
         return out
 
     def _conclude(self, day: date, judged: list[Judgement], verdicts: Iterator[Verdict]) -> dict[str, Judgement]:
@@ -180,7 +274,14 @@ class Evaluator:
                     f"durable_rules and the Python evaluation disagree on {p.item.key} on {day.isoformat()}: "
                     f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
                     f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})")
-            out[p.item.key] = Judgement(p.item, p.findings, p.validity, p.conditions, p.status, verdict.rule)
+            if p.would is not None:
+                counted = next(verdicts)
+                if counted.conditions is not p.would:
+                    raise InternalError(
+                        f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
+                        f"{p.item.key} on {day.isoformat()}: engine says {counted.conditions.word}, "
+                        f"Python says {p.would.word}")
+            out[p.item.key] = p._replace(engine_rule=verdict.rule)
         return out
 
     # -- explaining ---------------------------------------------------------------------
@@ -190,8 +291,7 @@ class Evaluator:
         return CitationOut(source=source.id, outlet=source.outlet, published=source.published.written(),
                            quote=citation.quote)
 
-    def _in_force(self, judgement: Judgement) -> InForceOut:
-        v = judgement.validity
+    def _in_force(self, v: Validity) -> InForceOut:
         return InForceOut(
             value=v.value.word, explanation=v.explanation,
             stage=v.stage.kind if v.stage else None, stage_label=v.stage.label if v.stage else None,
@@ -205,45 +305,83 @@ class Evaluator:
             condition = judgement.item.condition_map[name]
             f = judgement.findings[name]
             out.append(ConditionOut(id=name, says=condition.says, value=HELD[f.value], facts=list(f.facts),
-                                    missing=list(f.missing), note=f.note,
+                                    missing=list(f.missing), note=f.note or f.imprecise,
                                     citations=[self.citation(c) for c in condition.cite]))
         return out
 
+    @staticmethod
+    def _route_name(route: Route) -> str:
+        if route.alternative is None:
+            return "the provision's own terms"
+        return f"the route {route.id} ({route.alternative.follows})"
+
     def reason(self, judgement: Judgement, day: date) -> str:
         item = judgement.item
-        says = {name: item.condition_map[name].says for name in logic.names(item.expr)}
-        by_value = {v: [n for n in says if judgement.findings[n].value is v] for v in Truth}
         would = {Truth.TRUE: "would qualify", Truth.FALSE: "would not qualify",
-                 Truth.UNKNOWN: "might qualify (not every fact is known)"}[judgement.conditions]
+                 Truth.UNKNOWN: "might qualify (not every fact is known)"}[judgement.would_qualify]
+        several = len(item.routes) > 1
         if judgement.status == "not_in_force":
             return f"{judgement.validity.explanation} The person {would} if it were."
         if judgement.status == "does_not_apply":
-            failed = [says[n] for n in by_value[Truth.FALSE]]
-            return "Does not apply: fails " + "; fails ".join(f"'{s}'" for s in failed) + "."
+            parts = []
+            for route, judged in zip(item.routes, judgement.routes, strict=True):
+                failed = [item.condition_map[n].says for n in logic.names(route.expr)
+                          if judgement.findings[n].value is Truth.FALSE]
+                where = f"under {self._route_name(route)}, " if several else ""
+                if judged.validity.value is Truth.FALSE:
+                    parts.append(f"{where}not in force ({judged.validity.explanation.rstrip('.')})")
+                else:
+                    parts.append(where + "fails " + "; fails ".join(f"'{s}'" for s in failed))
+            return "Does not apply: " + "; and ".join(parts) + "."
         if judgement.status == "undetermined":
             parts = []
-            if judgement.validity.value is Truth.UNKNOWN:
-                parts.append("the date falls inside the uncertainty of " +
-                             (judgement.validity.stage.label + " " + judgement.validity.stage.when
-                              if judgement.validity.stage else "its enactment"))
-            if judgement.conditions is Truth.UNKNOWN:
-                for name in by_value[Truth.UNKNOWN]:
-                    f = judgement.findings[name]
-                    detail = (f"missing: {', '.join(f.missing)}" if f.missing
-                              else (f.note or "the facts given do not settle it").rstrip("."))
-                    parts.append(f"unknown whether {says[name]} ({detail})")
-            return "Undetermined: " + "; and ".join(parts).rstrip(".") + "."
+            for route, judged in zip(item.routes, judgement.routes, strict=True):
+                if several and judged.qualifies is Truth.FALSE:
+                    failed = [item.condition_map[n].says for n in logic.names(route.expr)
+                              if judgement.findings[n].value is Truth.FALSE]
+                    why = ("it is not in force" if judged.validity.value is Truth.FALSE
+                           else "fails " + "; fails ".join(f"'{s}'" for s in failed))
+                    parts.append(f"under {self._route_name(route)}, {why}")
+            grouped: dict[tuple[Optional[str], str], list[str]] = {}
+            for u in unknowns(judgement):
+                grouped.setdefault((u.route, u.kind), []).append(u.detail.rstrip("."))
+            for (route_id, kind), details in grouped.items():
+                where = (f"under {self._route_name(next(r for r in item.routes if r.id == route_id))}, "
+                         if several else "")
+                words = UNKNOWN_WORDS[kind]
+                if kind == "missing_fact" and len(details) > 1:
+                    words, details = "facts missing from the profile", [", ".join(details)]
+                parts.extend(f"{where}{words}: {detail}" for detail in details)
+            return "Undetermined: " + "; and ".join(parts) + "."
+        carried = ""
+        if several:
+            route = next(r for r, j in zip(item.routes, judgement.routes, strict=True) if j.qualifies is Truth.TRUE)
+            carried = f" under {self._route_name(route)}"
         if judgement.carriers:
             first = judgement.carriers[0]
-            return (f"Applies: in force and every condition holds; carried by {first.member} ({first.relation}"
+            return (f"Applies: in force and every condition holds{carried}; carried by {first.member} ({first.relation}"
                     f"{', ' + first.label if first.label else ''}) under {first.provision}.")
-        return "Applies: in force and every condition holds."
+        return f"Applies: in force and every condition holds{carried}."
+
+    def _unknowns(self, judgement: Judgement) -> list[UnknownOut]:
+        return [UnknownOut(kind=u.kind, about=u.about, route=u.route, detail=u.detail, fields=list(u.fields))
+                for u in unknowns(judgement)]
+
+    def _routes(self, judgement: Judgement) -> list[RouteOut]:
+        out = []
+        for route, judged in zip(judgement.item.routes[1:], judgement.routes[1:], strict=True):
+            alternative = route.alternative
+            out.append(RouteOut(
+                id=alternative.id, follows=alternative.follows, summary=alternative.summary, status=judged.status,
+                would_qualify=judged.conditions.word, in_force=self._in_force(judged.validity),
+                conditions=logic.names(route.expr), citations=[self.citation(c) for c in alternative.cite]))
+        return out
 
     def _reading(self, judgement: Judgement) -> ReadingOut:
         reading = judgement.item.reading
         return ReadingOut(
             id=reading.id, follows=reading.follows, summary=reading.summary, status=judgement.status,
-            would_qualify=judgement.conditions.word, in_force=self._in_force(judgement),
+            would_qualify=judgement.would_qualify.word, in_force=self._in_force(judgement.validity),
             conditions=self._conditions(judgement), missing=judgement.missing,
             citations=[self.citation(c) for c in reading.cite])
 
@@ -266,11 +404,13 @@ class Evaluator:
                 id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction,
                 status=judgement.status, reason=self._full_reason(judgement, readings, day),
                 effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
-                would_qualify=judgement.conditions.word, in_force=self._in_force(judgement),
+                would_qualify=judgement.would_qualify.word, in_force=self._in_force(judgement.validity),
                 conditions=self._conditions(judgement), missing=judgement.missing,
+                unknowns=self._unknowns(judgement),
                 citations=[self.citation(c) for c in provision.cite],
                 carried_by=[CarrierOut(member=c.member, relation=c.relation, label=c.label, provision=c.provision)
                             for c in carried],
+                routes=self._routes(judgement),
                 other_readings=[self._reading(r) for r in readings],
                 engine_rule=judgement.engine_rule,
             ))

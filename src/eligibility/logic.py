@@ -79,7 +79,25 @@ class Not:
     part: "Expr"
 
 
-Expr = Union[Ref, All, Any_, Not]
+@dataclass(frozen=True)
+class Const:
+    """A fixed value (never written in rule files: the engine puts a route's in-force here)."""
+
+    value: Truth
+
+
+Expr = Union[Ref, All, Any_, Not, Const]
+
+
+def status_of(qualifies: Truth, in_force: Truth) -> str:
+    """A provision's status from whether some route in force qualifies the person, and whether
+    any route is in force.  For one route this is the documented precedence: certainly not in
+    force > a false condition > unknown > applies."""
+    if qualifies is TRUE:
+        return "applies"
+    if qualifies is UNKNOWN:
+        return "undetermined"
+    return "not_in_force" if in_force is FALSE else "does_not_apply"
 
 
 def compiled(expr: Expr, of: Optional[str] = None) -> Callable[[Mapping[str, Any]], Truth]:
@@ -87,6 +105,9 @@ def compiled(expr: Expr, of: Optional[str] = None) -> Callable[[Mapping[str, Any
 
     With `of`, the mapping holds objects whose attribute of that name is the value (the
     evaluator passes the tests' findings, `of="value"`)."""
+    if isinstance(expr, Const):
+        constant = expr.value
+        return lambda values: constant
     if isinstance(expr, Ref):
         name = expr.name
         if of is None:
@@ -115,6 +136,8 @@ def compiled(expr: Expr, of: Optional[str] = None) -> Callable[[Mapping[str, Any
 
 
 def evaluate(expr: Expr, values: Mapping[str, Truth]) -> Truth:
+    if isinstance(expr, Const):
+        return expr.value
     if isinstance(expr, Ref):
         return values[expr.name]
     if isinstance(expr, All):
@@ -126,6 +149,8 @@ def evaluate(expr: Expr, values: Mapping[str, Truth]) -> Truth:
 
 def names(expr: Expr) -> list[str]:
     """The condition ids an expression mentions, in order of first mention."""
+    if isinstance(expr, Const):
+        return []
     if isinstance(expr, Ref):
         return [expr.name]
     parts = (expr.part,) if isinstance(expr, Not) else expr.parts
@@ -138,6 +163,8 @@ def names(expr: Expr) -> list[str]:
 
 
 def written(expr: Expr) -> str:
+    if isinstance(expr, Const):
+        return expr.value.word
     if isinstance(expr, Ref):
         return expr.name
     if isinstance(expr, Not):

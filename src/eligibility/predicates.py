@@ -1,7 +1,8 @@
 """What a condition's test says about one profile on one date.
 
-Each test gives a three-valued answer, the profile facts it read, and the fields
-whose absence left it unknown.  Facts are read as of the date: a citizenship,
+Each test gives a three-valued answer, the profile facts it read, and, when the
+answer is unknown, why: the fields whose absence left it unknown (a missing fact),
+the question the sources leave open, or the date they give only imprecisely.  Facts are read as of the date: a citizenship,
 residence or service counts only inside its since/start .. until/end.
 
 What several tests read (the citizenships held that day, the residences, the service
@@ -12,7 +13,7 @@ by every provision judged on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Callable, NamedTuple, Optional, Sequence
 
 from . import countries
@@ -20,7 +21,7 @@ from .dates import add_months
 from .logic import FALSE, TRUE, UNKNOWN, Truth, all_of, any_of, truth
 from .profile import Citizenship, Profile, Residence, Service
 from .rulebase import (
-    CitizenshipTest, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest,
+    CitizenshipTest, Condition, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest,
     RegistrationTest, ResidenceTest, ServiceTest, StatelessTest, Test,
 )
 
@@ -39,6 +40,9 @@ class Carrier:
 class MemberVerdict:
     status: str
     missing: tuple[str, ...] = ()
+    would: Truth = UNKNOWN       # whether the member would qualify if the provision were in force
+    questions: tuple[str, ...] = ()   # open questions that leave the member's verdict unknown
+    imprecise: tuple[str, ...] = ()   # imprecise dates that leave it unknown
 
 
 Words = tuple[str, ...] | Callable[[], tuple[str, ...]]
@@ -50,9 +54,11 @@ class Finding(NamedTuple):
 
     value: Truth
     words: Words = ()
-    missing: tuple[str, ...] = ()
-    note: Optional[str] = None
+    missing: tuple[str, ...] = ()        # unknown for want of these profile fields
+    note: Optional[str] = None           # unknown because the sources leave this question open
     carried_by: tuple[Carrier, ...] = ()
+    imprecise: Optional[str] = None      # unknown because the sources give this date imprecisely
+    would: Optional[Truth] = None        # family tests: the value if the members' provisions were in force
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -197,6 +203,8 @@ def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Findi
             listed = tuple(describe_residence(i, r) for i, r in current)
             return listed + (f"no residence in {place} on {day.isoformat()}",)
         return Finding(FALSE, absent)
+    if test.status is None:
+        return Finding(TRUE, lambda: tuple(describe_residence(i, r) for i, r in where))
     values, missing = [], []
     for i, r in where:
         if r.status is None:
@@ -209,8 +217,30 @@ def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Findi
                    tuple(missing) if value is UNKNOWN else ())
 
 
-def record_value(test: ServiceTest, index: int, record: Service, day: date) -> tuple[Truth, list[str]]:
-    """Whether one record matches every filter, and which of its fields were missing."""
+class RecordValue(NamedTuple):
+    """Whether one service record matches a test, and why not when it is unknown."""
+
+    value: Truth
+    missing: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    imprecise: Optional[str] = None
+
+
+def _during(test: ServiceTest, record: Service, day: date) -> Truth:
+    """Whether the record went on at some time on or after the period's start, as of the day."""
+    spec = test.during
+    assert spec is not None
+    last = day if record.end is None or record.end > day else record.end - timedelta(days=1)
+    if last >= spec.latest:
+        return TRUE
+    if last < spec.earliest:
+        return FALSE
+    return UNKNOWN
+
+
+def record_value(test: ServiceTest, index: int, record: Service, day: date) -> RecordValue:
+    """Whether one record matches every filter, and which of its fields were missing, which
+    questions the sources leave open for it, or which date they give only imprecisely."""
     if test.state == "serving":
         in_state = record.serving_on(day)
     elif test.state == "started":
@@ -218,9 +248,12 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> t
     else:
         in_state = record.ended_by(day)
     if not in_state:
-        return FALSE, []
+        return RecordValue(FALSE)
     parts: list[Truth] = []
     missing: list[str] = []
+    questions: list[str] = []
+    imprecise: Optional[str] = None
+    unsettled = test.unsettled
 
     def check(name: str, given: object, allowed: Sequence[object] | None) -> None:
         if allowed is None:
@@ -228,8 +261,14 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> t
         if given is None:
             parts.append(UNKNOWN)
             missing.append(f"service[{index}].{name}")
+            return
+        value = truth(given in allowed)
+        question = getattr(unsettled, name) if unsettled is not None else None
+        if value is FALSE and question is not None:
+            parts.append(UNKNOWN)
+            questions.append(question)
         else:
-            parts.append(truth(given in allowed))
+            parts.append(value)
 
     check("force", record.force, test.force)
     check("kind", record.kind, test.kind)
@@ -237,8 +276,21 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> t
     check("combat", record.combat, None if test.combat is None else [test.combat])
     if test.min_months is not None:
         parts.append(truth(day >= add_months(record.start, test.min_months)))
+    if test.during is not None:
+        during = _during(test, record, day)
+        question = unsettled.during if unsettled is not None else None
+        if during is FALSE and question is not None:
+            parts.append(UNKNOWN)
+            questions.append(question)
+        else:
+            parts.append(during)
+            if during is UNKNOWN:
+                imprecise = (f"whether service[{index}] went on after {test.during_text} "
+                             f"({test.during.written()}): the sources give no day")
     value = all_of(parts)
-    return value, (missing if value is UNKNOWN else [])
+    if value is not UNKNOWN:
+        return RecordValue(value)
+    return RecordValue(value, tuple(missing), tuple(questions), imprecise)
 
 
 def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
@@ -248,11 +300,8 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     records = facts.service_with(test.country)
     if not records:
         return Finding(FALSE, lambda: (f"no service record with {countries.name(test.country)}",))
-    values, missing = [], []
-    for i, record in records:
-        value, record_missing = record_value(test, i, record, day)
-        values.append(value)
-        missing.extend(record_missing)
+    found = [record_value(test, i, record, day) for i, record in records]
+    value = any_of(r.value for r in found)
 
     def words() -> tuple[str, ...]:
         facts = []
@@ -263,8 +312,12 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
             facts.append(text)
         return tuple(facts)
 
-    value = any_of(values)
-    return Finding(value, words, tuple(missing) if value is UNKNOWN else ())
+    if value is not UNKNOWN:
+        return Finding(value, words)
+    missing = tuple(m for r in found for m in r.missing)
+    questions = list(dict.fromkeys(q for r in found for q in r.questions))
+    imprecise = next((r.imprecise for r in found if r.imprecise), None)
+    return Finding(value, words, missing, " ".join(questions) or None, imprecise=imprecise)
 
 
 def _registration(test: RegistrationTest, facts: Facts, family: FamilyLookup) -> Finding:
@@ -291,7 +344,9 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
         return Finding(UNKNOWN, ("family not given",), ("family",))
     if not profile.family:
         return Finding(FALSE, ("family: none listed",))
-    values, facts, missing, carriers = [], [], [], []
+    values, would, facts, missing, carriers = [], [], [], [], []
+    questions: list[str] = []
+    imprecise: list[str] = []
     for index, member in enumerate(profile.family):
         name = f"family[{index}]"
         label = member.person.id
@@ -299,25 +354,45 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
         for provision in test.provisions:
             verdict = lookup(index, provision)
             facts.append(f"{who}: {provision} {verdict.status}")
+            would.append(verdict.would)
             if verdict.status == "applies":
                 values.append(TRUE)
                 carriers.append(Carrier(name, member.relation, label, provision))
             elif verdict.status == "undetermined":
                 values.append(UNKNOWN)
                 missing.extend(f"{name}.person.{path}" for path in verdict.missing)
+                questions.extend(f"for {who} under {provision}, {q}" for q in verdict.questions)
+                imprecise.extend(f"for {who} under {provision}, {d}" for d in verdict.imprecise)
             else:
                 values.append(FALSE)
     value = any_of(values)
-    return Finding(value, tuple(facts), tuple(dict.fromkeys(missing)) if value is UNKNOWN else (),
-                   carried_by=tuple(carriers))
+    if value is not UNKNOWN:
+        return Finding(value, tuple(facts), carried_by=tuple(carriers), would=any_of(would))
+    return Finding(value, tuple(facts), tuple(dict.fromkeys(missing)), "; ".join(dict.fromkeys(questions)) or None,
+                   tuple(carriers), "; ".join(dict.fromkeys(imprecise)) or None, any_of(would))
 
 
 Handler = Callable[[Test, Facts, FamilyLookup], Finding]
 
 
-def handler(test: Test) -> Handler:
-    """The function that evaluates this kind of test (looked up once per rule base, not per call)."""
-    return _HANDLERS[type(test)]
+def handler(condition: Condition) -> Handler:
+    """The function that evaluates this condition's test (looked up once per rule base, not per
+    call).  Where the sources leave open what a failed test means, a failure is unknown instead,
+    with the question as its note."""
+    run = _HANDLERS[type(condition.test)]
+    question = condition.unsettled_if_failed
+    if question is None:
+        return run
+
+    def unsettled(test: Test, facts: Facts, family: FamilyLookup) -> Finding:
+        found = run(test, facts, family)
+        if found.value is FALSE:
+            found = found._replace(value=UNKNOWN, note=question)
+        if found.would is FALSE:
+            found = found._replace(would=UNKNOWN)
+        return found
+
+    return unsettled
 
 
 _HANDLERS: dict[type, Handler] = {

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.text import Text
 
 from . import logic
-from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report
-from .rulebase import STAGE_LABEL, Condition, Provision, RuleBase, Stage, Test
+from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
+from .rulebase import STAGE_LABEL, Alternative, Condition, Provision, RuleBase, Stage, Test
 
 if TYPE_CHECKING:
     from .batch import Summary
@@ -179,6 +179,14 @@ def _reading(reading: ReadingOut) -> list[Text | Row]:
     return rows
 
 
+def _route(route: RouteOut) -> list[Text | Row]:
+    head = Text(f"{route.id} ({route.follows}): ", style="bold")
+    head.append(route.status, style=STYLE[route.status])
+    head.append(f", would qualify: {route.would_qualify}")
+    return [head, Text(route.summary), Text("reads: " + ", ".join(route.conditions), style="dim"),
+            _in_force(route.in_force)] + [_citation(c) for c in route.citations]
+
+
 def provision_block(item: ProvisionOut) -> list[Text | Row]:
     head = Text("● ", style=STYLE[item.status])
     head.append(item.id, style="bold")
@@ -201,6 +209,8 @@ def provision_block(item: ProvisionOut) -> list[Text | Row]:
     parts.extend(_block("conditions", conditions))
     parts.extend(_block("in force", [_in_force(item.in_force)] + [_citation(c) for c in item.in_force.citations]))
     parts.extend(_block("sources", [_citation(c) for c in item.citations]))
+    for route in item.routes:
+        parts.extend(_block("another route", _route(route)))
     for reading in item.other_readings:
         parts.extend(_block("other reading", _reading(reading)))
     return parts
@@ -238,12 +248,12 @@ def _stage_line(stage: Stage) -> Text:
     return line
 
 
-def in_force_rule(provision: Provision) -> str:
+def in_force_rule(provision: Provision | Alternative) -> str:
     rule = provision.in_force
-    if rule.start == "standing":
-        start = "standing (no start date given)"
-    elif any(s.kind == rule.start for s in provision.stages):
+    if any(s.kind == rule.start for s in provision.stages):
         start = f"from the stage '{STAGE_LABEL[rule.start]}'"
+        if rule.start_unknown:
+            start += " (unknown before it: the sources do not say since when)"
     else:
         start = (f"from the stage '{STAGE_LABEL[rule.start]}' (not reported; not yet as of "
                  f"{rule.unenacted_as_of.date.isoformat()})")
@@ -270,17 +280,30 @@ def describe_test(test: Test) -> str:
     data = test.model_dump(exclude_none=True)
     kind = data.pop("fact")
     details = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in data.items()
-                        if k != "stateless_note")
+                        if k not in ("stateless_note", "unsettled", "during_text"))
     return f"{kind}({details})"
+
+
+def open_questions(condition: Condition) -> list[str]:
+    """The questions the sources leave open for a condition, each with what it concerns."""
+    found = []
+    note = getattr(condition.test, "stateless_note", None)
+    if note:
+        found.append(f"stateless persons: {note}")
+    unsettled = getattr(condition.test, "unsettled", None)
+    if unsettled is not None:
+        found.extend(f"{name}: {question}" for name, question in unsettled.model_dump(exclude_none=True).items())
+    if condition.unsettled_if_failed:
+        found.append(f"where the test fails: {condition.unsettled_if_failed}")
+    return found
 
 
 def _rule_condition(condition: Condition) -> list[Text | Row]:
     head = Text(f"{condition.id}: ", style="bold")
     head.append(condition.says)
     rows: list[Text | Row] = [head, _pad(Text("test: " + describe_test(condition.test), style="dim"), (0, 0, 0, 4))]
-    note = getattr(condition.test, "stateless_note", None)
-    if note:
-        rows.append(_pad(Text(f"stateless persons: {note}", style="yellow"), (0, 0, 0, 4)))
+    rows.extend(_pad(Text(f"open question, {question}", style="yellow"), (0, 0, 0, 4))
+                for question in open_questions(condition))
     for citation in condition.cite:
         rows.append(_pad(_source_quote(citation.source, citation.quote), (0, 0, 0, 4)))
     return rows
@@ -309,8 +332,8 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
     force_rows: list[Text | Row] = [Text(in_force_rule(provision))]
     if provision.in_force.note:
         force_rows.append(Text(provision.in_force.note, style="dim"))
-    for citation in provision.in_force.standing_cite:
-        force_rows.append(_source_quote(citation.source, citation.quote))
+    if provision.in_force.before_note:
+        force_rows.append(Text(f"before it: {provision.in_force.before_note}", style="dim"))
     horizon = provision.in_force.unenacted_as_of
     if horizon:
         force_rows.append(Text(f"latest report of it unenacted: {horizon.date.isoformat()}"
@@ -321,17 +344,19 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
     for condition in provision.conditions:
         condition_rows.extend(_rule_condition(condition))
     judged = rules.judged[provision.id]
-    condition_rows.append(Text("applies when: " + logic.written(judged.expr), style="bold"))
+    condition_rows.append(Text("applies when: " + logic.written(judged.routes[0].expr), style="bold"))
     emit(out, _block("conditions", condition_rows))
     emit(out, _block("sources", [_source_quote(c.source, c.quote) for c in provision.cite]))
-    for reading in provision.readings:
-        rows: list[Text | Row] = [Text(f"{reading.id} (follows {reading.follows})", style="bold"),
-                                      Text(reading.summary)]
-        rows.extend(_stage_line(s) for s in reading.stages)
-        rows.extend(c for condition in reading.conditions for c in _rule_condition(condition))
-        rows.append(Text("applies when: " + reading.when, style="bold"))
-        rows.extend(_source_quote(c.source, c.quote) for c in reading.cite)
-        emit(out, _block("other reading", rows))
+    for title, alternatives in (("another route", provision.routes), ("other reading", provision.readings)):
+        for alternative in alternatives:
+            rows: list[Text | Row] = [Text(f"{alternative.id} (follows {alternative.follows})", style="bold"),
+                                      Text(alternative.summary)]
+            rows.extend(_stage_line(s) for s in alternative.stages)
+            rows.append(Text("in force " + in_force_rule(alternative), style="dim"))
+            rows.extend(c for condition in alternative.conditions for c in _rule_condition(condition))
+            rows.append(Text("applies when: " + alternative.when, style="bold"))
+            rows.extend(_source_quote(c.source, c.quote) for c in alternative.cite)
+            emit(out, _block(title, rows))
     if provision.notes:
         emit(out, _block("notes", [Text(f"- {n}") for n in provision.notes]))
     if provision.not_modelled:

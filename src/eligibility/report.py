@@ -14,6 +14,14 @@ Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
 STATUSES: tuple[str, ...] = ("applies", "undetermined", "does_not_apply", "not_in_force")
 Value = Literal["yes", "no", "unknown"]
 Held = Literal["held", "failed", "unknown"]
+# Why an undetermined answer is unknown: a fact the profile leaves out, a date the sources give
+# only to a month or a window, or a question the sources do not settle.
+UnknownKind = Literal["missing_fact", "imprecise_date", "open_question"]
+UNKNOWN_WORDS: dict[str, str] = {
+    "missing_fact": "a fact missing from the profile",
+    "imprecise_date": "a date the sources give imprecisely",
+    "open_question": "a question the sources leave open",
+}
 
 
 class _Out(BaseModel):
@@ -59,16 +67,33 @@ class CarrierOut(_Out):
     provision: str
 
 
-class ReadingOut(_Out):
+class UnknownOut(_Out):
+    kind: UnknownKind
+    about: str                    # a condition id, or "in_force"
+    route: Optional[str] = None   # the route it belongs to, when not the provision's own terms
+    detail: str
+    fields: list[str] = []        # missing_fact: the profile fields left out
+
+
+class _AlternativeOut(_Out):
+    """What a route and a reading share: whose account it follows, and its own verdict."""
+
     id: str
     follows: str
     summary: str
     status: Status
     would_qualify: Value
     in_force: InForceOut
+    citations: list[CitationOut]
+
+
+class RouteOut(_AlternativeOut):
+    conditions: list[str]         # the ids of the conditions this route reads (listed under the provision)
+
+
+class ReadingOut(_AlternativeOut):
     conditions: list[ConditionOut]
     missing: list[str]
-    citations: list[CitationOut]
 
 
 class ProvisionOut(_Out):
@@ -82,8 +107,10 @@ class ProvisionOut(_Out):
     in_force: InForceOut
     conditions: list[ConditionOut]
     missing: list[str]
+    unknowns: list[UnknownOut] = []
     citations: list[CitationOut]
     carried_by: list[CarrierOut] = []
+    routes: list[RouteOut] = []
     other_readings: list[ReadingOut] = []
     engine_rule: str
 

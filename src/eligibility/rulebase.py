@@ -36,6 +36,7 @@ STAGE_ORDER: dict[str, int] = {
     "signed": 3,
     "decree_signed": 3,
     "in_effect": 4,
+    "reported_in_place": 5,
     "ended": 9,
 }
 STAGE_LABEL: dict[str, str] = {
@@ -45,12 +46,13 @@ STAGE_LABEL: dict[str, str] = {
     "signed": "signed into law",
     "decree_signed": "decree signed",
     "in_effect": "took effect",
+    "reported_in_place": "reported as already in place",
     "ended": "ended",
 }
 SIGNATURES = ("signed", "decree_signed")
 StageKind = Literal[
     "bill_approved_lower_house", "passed_upper_house", "passed_parliament",
-    "signed", "decree_signed", "in_effect", "ended",
+    "signed", "decree_signed", "in_effect", "reported_in_place", "ended",
 ]
 
 
@@ -110,13 +112,25 @@ class Horizon(_Strict):
 
 
 class InForce(_Strict):
+    """From which stage a provision is in force, until which, and what is known before it starts.
+
+    `before` says what holds before the starting stage: certainly not in force (a new
+    measure), or unknown (a rule the sources describe as already in place without saying
+    since when).  A `reported_in_place` start always has an unknown before."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
 
-    start: Union[StageKind, Literal["standing"]] = Field(alias="from")
+    start: StageKind = Field(alias="from")
     until: Optional[StageKind] = None
     note: Optional[NonEmpty] = None
-    standing_cite: list[Citation] = []
+    before: Literal["not_in_force", "unknown"] = "not_in_force"
+    before_note: Optional[NonEmpty] = None
     unenacted_as_of: Optional[Horizon] = None
+
+    @property
+    def start_unknown(self) -> bool:
+        """Whether in-force is unknown (rather than false) on the days before the start."""
+        return self.before == "unknown" or self.start == "reported_in_place"
 
 
 class Effect(_Strict):
@@ -163,12 +177,13 @@ class NonCitizenTest(_Strict):
 
 
 class ResidenceTest(_Strict):
-    """Resides in `country` (or anywhere but `outside_of`) on the date, with a status in `status`."""
+    """Resides in `country` (or anywhere but `outside_of`) on the date, with a status in `status`
+    (any status when `status` is not given)."""
 
     fact: Literal["residence"]
     country: Optional[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = None
     outside_of: Optional[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = None
-    status: list[Literal["permanent", "temporary", "unlawful"]] = Field(min_length=1)
+    status: Optional[list[Literal["permanent", "temporary", "unlawful"]]] = Field(None, min_length=1)
 
     @model_validator(mode="after")
     def _where(self) -> "ResidenceTest":
@@ -178,8 +193,25 @@ class ResidenceTest(_Strict):
         return self
 
 
+class ServiceUnsettled(_Strict):
+    """For each filter named, the question the sources leave open for a record outside it.
+
+    A record that fails a filter named here does not fail the test: its answer is unknown,
+    and the report quotes the question."""
+
+    force: Optional[NonEmpty] = None
+    kind: Optional[NonEmpty] = None
+    discharge: Optional[NonEmpty] = None
+    combat: Optional[NonEmpty] = None
+    during: Optional[NonEmpty] = None
+
+
 class ServiceTest(_Strict):
-    """A service record with `country` in the given state on the date, matching every filter given."""
+    """A service record with `country` in the given state on the date, matching every filter given.
+
+    `during` is a period's start (at the sources' precision): the record must have gone on
+    at some time on or after it.  A record that ended inside the start's window is unknown:
+    the sources do not give the day."""
 
     fact: Literal["service"]
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
@@ -189,6 +221,9 @@ class ServiceTest(_Strict):
     discharge: Optional[list[Literal["health", "age", "contract_end", "martial_law_end", "other"]]] = None
     combat: Optional[bool] = None
     min_months: Optional[Annotated[int, Field(ge=1)]] = None
+    during: Optional[Spec] = None
+    during_text: Optional[NonEmpty] = None
+    unsettled: Optional[ServiceUnsettled] = None
 
     @model_validator(mode="after")
     def _filters(self) -> "ServiceTest":
@@ -197,6 +232,14 @@ class ServiceTest(_Strict):
                              f"{self.state!r}")
         if self.min_months is not None and self.state != "serving":
             raise ValueError(f"min_months: expected state = \"serving\" alongside min_months, got state = {self.state!r}")
+        if self.during is not None and not self.during_text:
+            raise ValueError("during_text: expected the period's start in words (e.g. \"the full-scale invasion, "
+                             "February 2022\") alongside during, got none")
+        if self.unsettled is not None:
+            for name in ServiceUnsettled.model_fields:
+                if getattr(self.unsettled, name) is not None and getattr(self, name) is None:
+                    raise ValueError(f"unsettled.{name}: expected the filter {name} to be given for its question "
+                                     "to be open, got no such filter")
         return self
 
 
@@ -230,14 +273,22 @@ Test = Annotated[
 
 
 class Condition(_Strict):
+    """One condition in the law's words, its test, and the sentences it rests on.
+
+    `unsettled_if_failed` is the question the sources leave open where the test fails: the
+    condition is then unknown, not failed (a stateless person living outside Russia, for a
+    draft the article extends to "stateless people" without saying which)."""
+
     id: ConditionId
     says: NonEmpty
     test: Test
+    unsettled_if_failed: Optional[NonEmpty] = None
     cite: list[Citation] = []
 
 
-class Reading(_Strict):
-    """Another source's reading of the same provision, shown beside the one followed."""
+class Alternative(_Strict):
+    """A provision's other reading (a rival account of the same act, shown beside the one
+    followed) or another route (a later act or change that adds a way to qualify)."""
 
     id: ConditionId
     follows: NonEmpty
@@ -260,7 +311,8 @@ class Provision(_Strict):
     conditions: list[Condition] = Field(min_length=1)
     when: Optional[NonEmpty] = None
     cite: list[Citation] = Field(min_length=1)
-    readings: list[Reading] = []
+    readings: list[Alternative] = []
+    routes: list[Alternative] = []
     notes: list[NonEmpty] = []
     not_modelled: list[NonEmpty] = []
 
@@ -281,19 +333,53 @@ class SourcesFile(_Strict):
 # --- what the loader hands on -------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Judged:
-    """One thing the engine judges: a provision's followed reading, or another reading of it."""
+class Route:
+    """One way to qualify under a judged item: its conditions' expression and its own in-force.
 
-    key: str                      # "ru.x.y" or "ru.x.y@reading"
-    provision: Provision
-    reading: Optional[Reading]
-    conditions: tuple[Condition, ...]
+    A provision's body is its first route; each entry of its `routes` adds one.  A reading
+    has one route."""
+
+    id: Optional[str]                 # None for the provision's (or reading's) own body
     expr: logic.Expr
     stages: tuple[Stage, ...]
     in_force: InForce
+    alternative: Optional[Alternative] = None
 
     def stage(self, kind: str) -> Optional[Stage]:
         return next((s for s in self.stages if s.kind == kind), None)
+
+    @cached_property
+    def decide(self) -> Callable[[Mapping[str, Any]], logic.Truth]:
+        """Its expression, compiled once, over the findings of its conditions' tests."""
+        return logic.compiled(self.expr, "value")
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One thing the engine judges: a provision's followed reading (with every route it has),
+    or another reading of it.
+
+    The person qualifies if some route qualifies them while that route is in force; `expr`
+    is what the person's facts come to whatever is in force ("would qualify"): any route's
+    expression."""
+
+    key: str                      # "ru.x.y" or "ru.x.y@reading"
+    provision: Provision
+    reading: Optional[Alternative]
+    conditions: tuple[Condition, ...]
+    expr: logic.Expr
+    routes: tuple[Route, ...]
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return self.routes[0].stages
+
+    @property
+    def in_force(self) -> InForce:
+        return self.routes[0].in_force
+
+    def stage(self, kind: str) -> Optional[Stage]:
+        return self.routes[0].stage(kind)
 
     @cached_property
     def condition_map(self) -> dict[str, Condition]:
@@ -332,7 +418,7 @@ class RuleBase:
         return [j for j in self.judged.values() if j.provision.id == provision_id and j.reading is not None]
 
 
-def _expression(owner: Provision | Reading, known: dict[str, Condition], file: str, where: str) -> logic.Expr:
+def _expression(owner: Provision | Alternative, known: dict[str, Condition], file: str, where: str) -> logic.Expr:
     if owner.when is None:
         if len(known) == 1:
             return logic.Ref(next(iter(known)))
@@ -362,11 +448,7 @@ def _check_stages(stages: list[Stage], in_force: InForce, file: str, where: str)
                              f"expected a date no earlier than the stage before ({before.date.written()}), "
                              f"got {after.date.written()!r}")
     start = in_force.start
-    if start == "standing":
-        if not in_force.standing_cite:
-            raise InputError(file, f"{where}in_force.standing_cite",
-                             "expected a citation for a provision in force without a start date, got none")
-    elif start not in kinds:
+    if start not in kinds:
         if in_force.unenacted_as_of is None:
             raise InputError(file, f"{where}in_force.from",
                              f"expected a stage listed in this file ({', '.join(kinds) or 'none listed'}), got {start!r}; "
@@ -374,6 +456,12 @@ def _check_stages(stages: list[Stage], in_force: InForce, file: str, where: str)
     elif in_force.unenacted_as_of is not None:
         raise InputError(file, f"{where}in_force.unenacted_as_of",
                          f"expected no horizon when the stage {start!r} is reported, got one")
+    if in_force.before == "unknown" and not in_force.before_note:
+        raise InputError(file, f"{where}in_force.before_note",
+                         "expected a note saying why in-force is unknown before the start, got none")
+    if in_force.before == "unknown" and in_force.unenacted_as_of is not None:
+        raise InputError(file, f"{where}in_force.before",
+                         "expected \"not_in_force\" for a measure no source reports enacted, got \"unknown\"")
     if in_force.until is not None and in_force.until not in kinds:
         raise InputError(file, f"{where}in_force.until",
                          f"expected a stage listed in this file ({', '.join(kinds)}), got {in_force.until!r}")
@@ -393,20 +481,37 @@ def _conditions(conditions: list[Condition], file: str, where: str, known: dict[
 def _judged(provision: Provision, file: str) -> list[Judged]:
     known = _conditions(provision.conditions, file, "", {})
     expr = _expression(provision, known, file, "when")
-    unused = [name for name in known if name not in logic.names(expr)]
+    _check_stages(provision.stages, provision.in_force, file, "")
+    routes = [Route(None, expr, tuple(provision.stages), provision.in_force)]
+    every = dict(known)
+    ids: set[str] = set()
+    for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings)):
+        for index, alternative in enumerate(alternatives):
+            if alternative.id in ids:
+                raise InputError(file, f"{field_name}[{index}].id",
+                                 f"expected an id unique among the routes and readings, got {alternative.id!r} again")
+            ids.add(alternative.id)
+    for index, route in enumerate(provision.routes):
+        where = f"routes[{index}]."
+        extended = _conditions(route.conditions, file, where, every)
+        rexpr = _expression(route, extended, file, where + "when")
+        _check_stages(route.stages, route.in_force, file, where)
+        every = extended
+        routes.append(Route(route.id, rexpr, tuple(route.stages), route.in_force, route))
+    whole = routes[0].expr if len(routes) == 1 else logic.Any_(tuple(r.expr for r in routes))
+    used = logic.names(whole)
+    unused = [name for name in every if name not in used]
     if unused:
         raise InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused")
-    _check_stages(provision.stages, provision.in_force, file, "")
-    out = [Judged(provision.id, provision, None, tuple(provision.conditions), expr,
-                  tuple(provision.stages), provision.in_force)]
+    out = [Judged(provision.id, provision, None, tuple(every[name] for name in used), whole, tuple(routes))]
     for index, reading in enumerate(provision.readings):
         where = f"readings[{index}]."
         extended = _conditions(reading.conditions, file, where, known)
         rexpr = _expression(reading, extended, file, where + "when")
         _check_stages(reading.stages, reading.in_force, file, where)
-        used = tuple(extended[name] for name in logic.names(rexpr))
-        out.append(Judged(f"{provision.id}@{reading.id}", provision, reading, used, rexpr,
-                          tuple(reading.stages), reading.in_force))
+        rused = tuple(extended[name] for name in logic.names(rexpr))
+        out.append(Judged(f"{provision.id}@{reading.id}", provision, reading, rused, rexpr,
+                          (Route(None, rexpr, tuple(reading.stages), reading.in_force, reading),)))
     return out
 
 
@@ -419,7 +524,6 @@ def _citations(provision: Provision) -> list[tuple[str, Citation]]:
     def stages(prefix: str, stage_list: list[Stage], in_force: InForce) -> None:
         for i, stage in enumerate(stage_list):
             add(f"{prefix}stages[{i}].cite", stage.cite)
-        add(f"{prefix}in_force.standing_cite", in_force.standing_cite)
         if in_force.unenacted_as_of:
             add(f"{prefix}in_force.unenacted_as_of.cite", in_force.unenacted_as_of.cite)
 
@@ -427,11 +531,12 @@ def _citations(provision: Provision) -> list[tuple[str, Citation]]:
     stages("", provision.stages, provision.in_force)
     for i, condition in enumerate(provision.conditions):
         add(f"conditions[{i}].cite", condition.cite)
-    for r, reading in enumerate(provision.readings):
-        add(f"readings[{r}].cite", reading.cite)
-        stages(f"readings[{r}].", reading.stages, reading.in_force)
-        for i, condition in enumerate(reading.conditions):
-            add(f"readings[{r}].conditions[{i}].cite", condition.cite)
+    for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings)):
+        for r, alternative in enumerate(alternatives):
+            add(f"{field_name}[{r}].cite", alternative.cite)
+            stages(f"{field_name}[{r}].", alternative.stages, alternative.in_force)
+            for i, condition in enumerate(alternative.conditions):
+                add(f"{field_name}[{r}].conditions[{i}].cite", condition.cite)
     return found
 
 
@@ -519,10 +624,11 @@ def load_provision(path: Path, sources: dict[str, Source], every: bool = False) 
         if citation.source not in sources:
             raise InputError(name, f"{where}.source",
                              f"expected a source id from sources.toml ({', '.join(sources)}), got {citation.source!r}")
-    for index, reading in enumerate(provision.readings):
-        if reading.follows not in sources:
-            raise InputError(name, f"readings[{index}].follows",
-                             f"expected a source id from sources.toml, got {reading.follows!r}")
+    for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings)):
+        for index, alternative in enumerate(alternatives):
+            if alternative.follows not in sources:
+                raise InputError(name, f"{field_name}[{index}].follows",
+                                 f"expected a source id from sources.toml, got {alternative.follows!r}")
     return provision, _judged(provision, name)
 
 

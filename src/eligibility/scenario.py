@@ -2,7 +2,7 @@
 
 A scenario is a TOML file with a profile (a path relative to the file, or an inline
 `[profile]` table), a short story, and one `[[at]]` table per date.  Each date
-expects, for some provisions (or `id@reading` for another reading of one), a status
+expects, for some provisions (or `id@name` for another route or reading of one), a status
 and optionally the reason: the conditions that failed or stayed unknown, the facts
 missing, the in-force value and the stage and source that decided it, the family
 member who carried it.  docs/scenarios.md describes the format.
@@ -22,7 +22,7 @@ from .errors import InputError, did_you_mean
 from .files import read_toml
 from .evaluation import Evaluator
 from .profile import Profile, load_profile, parse_profile
-from .report import InForceOut, ProvisionOut, ReadingOut, Report
+from .report import InForceOut, ProvisionOut, ReadingOut, Report, RouteOut, UnknownKind
 from .rulebase import StageKind
 from .validation import input_error
 
@@ -48,7 +48,7 @@ class _Strict(BaseModel):
 class DecidedBy(_Strict):
     """What decided whether the provision was in force on the date."""
 
-    stage: Optional[Literal[StageKind, "standing"]] = None
+    stage: Optional[StageKind] = None
     source: Optional[Annotated[str, Field(min_length=1)]] = None
     quote: Optional[Annotated[str, Field(min_length=1)]] = None   # a part of that citation's quote
 
@@ -62,6 +62,8 @@ class Expectation(_Strict):
     missing: Optional[Ids] = None         # exactly these facts are missing
     decided_by: Optional[DecidedBy] = None
     carried_by: Optional[Annotated[str, Field(pattern=r"^family\[\d+\]$")]] = None
+    unknown_kinds: Optional[list[UnknownKind]] = None   # exactly these kinds of unknown
+    reason: Optional[Annotated[str, Field(min_length=1)]] = None   # a part of the reason
 
 
 def _expectation(value: Any) -> Any:
@@ -116,7 +118,7 @@ class Outcome:
     on: date
     key: str
     expected: Expectation
-    actual: Union[ProvisionOut, ReadingOut]
+    actual: Union[ProvisionOut, ReadingOut, RouteOut]
     why: str
     mismatches: tuple[Mismatch, ...] = field(default=())
 
@@ -172,14 +174,29 @@ def scenario_files(*places: str | Path) -> list[Path]:
 
 
 def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
-    """Every expectation names a provision or reading of the rule base, and conditions it has."""
+    """Every expectation names a provision, route or reading of the rule base, and conditions it has."""
     rules = evaluator.rules
+    routes = {f"{pid}@{r.id}" for pid, p in rules.provisions.items() for r in p.routes}
+    keys = list(rules.judged) + sorted(routes)
     for index, at in enumerate(scenario.data.at):
         for key, expected in at.expect.items():
             where = f'at[{index}].expect."{key}"'
+            if key in routes:
+                given = [name for name in _NOT_FOR_ROUTES if getattr(expected, name) is not None]
+                if given:
+                    raise InputError(str(scenario.path), f"{where}.{given[0]}",
+                                     "expected only status, would_qualify, in_force and decided_by for a route "
+                                     "(its conditions are asserted on the provision)")
+                continue
             if key not in rules.judged:
-                raise InputError(str(scenario.path), where, "expected a provision id (or id@reading) from the rule "
-                                 f"base, got {key!r}{did_you_mean(key, list(rules.judged))}")
+                raise InputError(str(scenario.path), where, "expected a provision id (or id@route, id@reading) from "
+                                 f"the rule base, got {key!r}{did_you_mean(key, keys)}")
+            if "@" in key:
+                given = [name for name in ("unknown_kinds", "reason") if getattr(expected, name) is not None]
+                if given:
+                    raise InputError(str(scenario.path), f"{where}.{given[0]}",
+                                     "expected it only on a provision, not on another reading (the reason is the "
+                                     "provision's)")
             known = rules.judged[key].condition_map
             for name in ("failed", "unknown"):
                 for position, condition in enumerate(getattr(expected, name) or []):
@@ -188,15 +205,19 @@ def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
                                          f"expected a condition id of {key} ({', '.join(known)}), got {condition!r}")
 
 
-def _actual(report: Report, key: str) -> Union[ProvisionOut, ReadingOut]:
-    provision_id, _, reading = key.partition("@")
+_NOT_FOR_ROUTES = ("failed", "unknown", "missing", "carried_by", "unknown_kinds", "reason")
+
+
+def _actual(report: Report, key: str) -> Union[ProvisionOut, ReadingOut, RouteOut]:
+    provision_id, _, name = key.partition("@")
     item = report.provision(provision_id)
-    if not reading:
+    if not name:
         return item
-    return next(r for r in item.other_readings if r.id == reading)
+    found: list[Union[ReadingOut, RouteOut]] = [*item.routes, *item.other_readings]
+    return next(r for r in found if r.id == name)
 
 
-def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut]) -> list[Mismatch]:
+def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut, RouteOut]) -> list[Mismatch]:
     found = []
 
     def same(name: str, want: Any, got: Any) -> None:
@@ -206,12 +227,20 @@ def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut]) -> 
     same("status", expected.status, actual.status)
     same("would_qualify", expected.would_qualify, actual.would_qualify)
     same("in_force", expected.in_force, actual.in_force.value)
+    if expected.decided_by is not None:
+        found.extend(_decided(expected.decided_by, actual.in_force))
+    if isinstance(actual, RouteOut):
+        return found
     by_value = {v: sorted(c.id for c in actual.conditions if c.value == v) for v in ("failed", "unknown")}
     same("failed", sorted(expected.failed) if expected.failed is not None else None, by_value["failed"])
     same("unknown", sorted(expected.unknown) if expected.unknown is not None else None, by_value["unknown"])
     same("missing", sorted(expected.missing) if expected.missing is not None else None, sorted(actual.missing))
-    if expected.decided_by is not None:
-        found.extend(_decided(expected.decided_by, actual.in_force))
+    if isinstance(actual, ProvisionOut):
+        kinds = sorted({u.kind for u in actual.unknowns})
+        same("unknown_kinds", sorted(set(expected.unknown_kinds)) if expected.unknown_kinds is not None else None,
+             kinds)
+        if expected.reason is not None and expected.reason not in actual.reason:
+            found.append(Mismatch("reason", f"a reason containing {expected.reason!r}", actual.reason))
     if expected.carried_by is not None:
         carriers = [c.member for c in getattr(actual, "carried_by", [])]
         if expected.carried_by not in carriers:
@@ -221,7 +250,7 @@ def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut]) -> 
 
 def _decided(want: DecidedBy, in_force: InForceOut) -> list[Mismatch]:
     found = []
-    stage = in_force.stage or "standing"
+    stage = in_force.stage
     if want.stage is not None and want.stage != stage:
         found.append(Mismatch("decided_by.stage", want.stage, stage))
     sources = [c.source for c in in_force.citations]

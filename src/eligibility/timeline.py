@@ -144,7 +144,7 @@ def timeline(evaluator: Evaluator, profile: Profile, start: date = DEFAULT_START
             j = span.judgement
             periods.append(PeriodOut(
                 start=span.start.isoformat(), end=span.end.isoformat(), days=(span.end - span.start).days + 1,
-                status=j.status, in_force=j.validity.value.word, would_qualify=j.conditions.word,
+                status=j.status, in_force=j.validity.value.word, would_qualify=j.would_qualify.word,
                 reason=evaluator.reason(j, span.start), began_with=[cause_out(evaluator, c) for c in began]))
             previous = span
         out.append(ProvisionTimeline(id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction,

@@ -4,6 +4,11 @@ A stage known to the day takes effect on that day.  A stage known only to a mont
 or a window leaves in-force unknown on every day inside it and settles it after.
 A measure whose enactment no source reports is not in force up to the latest
 source that reports it still unenacted, and unknown after: the sources cannot say.
+A rule the sources describe as already in place (or whose start they leave open) is
+unknown before the day it is first attested, not false.
+
+Each unknown says what kind it is: an `imprecise_date` (a stage known only to a month
+or a window) or an `open_question` (the sources do not say whether or since when).
 
 `in_force_segments` gives the same answer over the whole line of days at once:
 the engine compiles it into day ranges, and the timeline takes its edges as the
@@ -14,12 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Optional, Sequence
+from typing import Literal, Optional, Sequence
 
 from . import logic
 from .errors import InternalError
 from .logic import Truth
-from .rulebase import SIGNATURES, STAGE_LABEL, Citation, Judged, Stage
+from .rulebase import SIGNATURES, STAGE_LABEL, Citation, Judged, Route, Stage
+
+Unknown = Literal["imprecise_date", "open_question"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,8 @@ class Validity:
     explanation: str
     stage: Optional[Stage]          # the stage whose date decided, if any
     citations: tuple[Citation, ...]
+    unknown: Optional[Unknown] = None   # when the value is unknown: which kind of unknown
+    detail: Optional[str] = None        # ... and what exactly is unknown, in a phrase
 
 
 def _position(day: date, stage: Stage) -> Truth:
@@ -39,17 +48,18 @@ def _position(day: date, stage: Stage) -> Truth:
     return Truth.TRUE
 
 
-def _from_signature(item: Judged, stage: Stage) -> str:
+def _from_signature(stage: Stage) -> str:
     if stage.kind in SIGNATURES:
         return " No entry-into-force date is reported, so it is taken as in force from signature."
     return ""
 
 
-def validity(item: Judged, day: date) -> Validity:
+def validity(route: Route, day: date) -> Validity:
+    """Whether one route (a provision's body, another route of it, or a reading) is in force on a day."""
     on = day.isoformat()
-    rule = item.in_force
+    rule = route.in_force
     note = f" {rule.note}" if rule.note else ""
-    end = item.stage(rule.until) if rule.until else None
+    end = route.stage(rule.until) if rule.until else None
     if end is not None:
         ended = _position(day, end)
         if ended is Truth.TRUE:
@@ -57,41 +67,54 @@ def validity(item: Judged, day: date) -> Validity:
                             end, tuple(end.cite))
         if ended is Truth.UNKNOWN:
             return Validity(Truth.UNKNOWN,
-                            f"Unknown whether still in force on {on}: it {end.label} {end.when}, and the date falls inside that window.",
-                            end, tuple(end.cite))
+                            f"Unknown whether still in force on {on}: it {end.label} {end.when}, and the sources "
+                            "give no day inside that window.", end, tuple(end.cite), "imprecise_date",
+                            f"{end.label} {end.when}, and the sources give no day inside that window")
 
-    if rule.start == "standing":
-        until = f" until {end.label} {end.when}" if end is not None else ""
-        return Validity(Truth.TRUE, f"In force on {on}: the sources describe it as the rule in place{until}, with no start date.{note}",
-                        None, tuple(rule.standing_cite))
-
-    start = item.stage(rule.start)
+    start = route.stage(rule.start)
     if start is None:
         horizon = rule.unenacted_as_of
         assert horizon is not None  # the loader guarantees it
-        stages = "; ".join(f"{s.label} {s.when}" for s in item.stages) or "no stage reported"
+        stages = "; ".join(f"{s.label} {s.when}" for s in route.stages) or "no stage reported"
         sources = ", ".join(sorted({c.source for c in horizon.cite}))
         if day <= horizon.date:
             return Validity(Truth.FALSE,
                             f"Not in force on {on}: {stages}; the latest source on it ({sources}, {horizon.date.isoformat()}) "
                             f"reports it not yet {STAGE_LABEL[rule.start]}.",
-                            item.stages[-1] if item.stages else None, tuple(horizon.cite))
+                            route.stages[-1] if route.stages else None, tuple(horizon.cite))
         return Validity(Truth.UNKNOWN,
-                        f"Unknown whether in force on {on}: {stages}; no source reports it {STAGE_LABEL[rule.start]}, and the "
-                        f"latest source on it ({sources}, {horizon.date.isoformat()}) reports it not yet {STAGE_LABEL[rule.start]}. "
-                        f"The sources cannot say what happened after {horizon.date.isoformat()}.",
-                        item.stages[-1] if item.stages else None, tuple(horizon.cite))
+                        f"Unknown whether in force on {on}: {stages}, which is certain; whether it was then "
+                        f"{STAGE_LABEL[rule.start]} is a question the sources leave open. The latest source on it "
+                        f"({sources}, {horizon.date.isoformat()}) reports it not yet {STAGE_LABEL[rule.start]}, and no "
+                        "source says what happened after.",
+                        route.stages[-1] if route.stages else None, tuple(horizon.cite), "open_question",
+                        f"whether it was {STAGE_LABEL[rule.start]} after {stages}: the latest source on it ({sources}, "
+                        f"{horizon.date.isoformat()}) reports it not yet {STAGE_LABEL[rule.start]}, and no source says "
+                        "what happened after")
 
     began = _position(day, start)
     if began is Truth.FALSE:
+        if rule.start_unknown:
+            why = f" {rule.before_note}" if rule.before_note else ""
+            return Validity(Truth.UNKNOWN,
+                            f"Unknown whether in force on {on}: {start.label} {start.when}; since when it applied "
+                            f"before that is a question the sources leave open.{why}",
+                            start, tuple(start.cite), "open_question",
+                            f"whether it was already in force before {start.date.text}: the sources do not say since "
+                            f"when.{why}")
         return Validity(Truth.FALSE, f"Not yet in force on {on}: {start.label} {start.when}.", start, tuple(start.cite))
     if began is Truth.UNKNOWN:
         return Validity(Truth.UNKNOWN,
-                        f"Unknown whether in force on {on}: {start.label} {start.when}, and the date falls inside that window; "
-                        "the sources give no day.", start, tuple(start.cite))
+                        f"Unknown whether in force on {on}: {start.label} {start.when}, and the sources give no day "
+                        "inside that window.", start, tuple(start.cite), "imprecise_date",
+                        f"{start.label} {start.when}, and the sources give no day inside that window")
+    if start.kind == "reported_in_place":
+        return Validity(Truth.TRUE,
+                        f"In force on {on}: {start.label} {start.when}; no source reports an end.{note}",
+                        start, tuple(start.cite))
     since = (f"in force since {start.date.written()}" if start.date.exact
              else f"certainly in force from {(start.date.latest + timedelta(days=1)).isoformat()}")
-    return Validity(Truth.TRUE, f"In force on {on}: {start.label} {start.when} ({since}).{_from_signature(item, start)}{note}",
+    return Validity(Truth.TRUE, f"In force on {on}: {start.label} {start.when} ({since}).{_from_signature(start)}{note}",
                     start, tuple(start.cite))
 
 
@@ -108,13 +131,15 @@ def _stage_segments(stage: Stage) -> list[Segment]:
     return [(None, first - 1, Truth.FALSE), (first, last, Truth.UNKNOWN), (last + 1, None, Truth.TRUE)]
 
 
-def _start_segments(item: Judged) -> list[Segment]:
-    rule = item.in_force
-    if rule.start == "standing":
-        return [(None, None, Truth.TRUE)]
-    stage = item.stage(rule.start)
+def _start_segments(route: Route) -> list[Segment]:
+    rule = route.in_force
+    stage = route.stage(rule.start)
     if stage is not None:
-        return _stage_segments(stage)
+        segments = _stage_segments(stage)
+        if rule.start_unknown:
+            first, last, _ = segments[0]
+            segments[0] = (first, last, Truth.UNKNOWN)
+        return segments
     horizon = rule.unenacted_as_of.date.toordinal()   # the loader guarantees a horizon here
     return [(None, horizon, Truth.FALSE), (horizon + 1, None, Truth.UNKNOWN)]
 
@@ -126,23 +151,42 @@ def _value_at(segments: Sequence[Segment], day: int) -> Truth:
     raise InternalError(f"day {day} falls in no segment")
 
 
-def in_force_segments(item: Judged) -> list[Segment]:
-    """In force = started and not ended, over the whole line of days, as merged segments."""
-    start = _start_segments(item)
-    end = _stage_segments(item.stage(item.in_force.until)) if item.in_force.until else [(None, None, Truth.FALSE)]
-    cuts = sorted({s[0] for s in start + end if s[0] is not None})
+def _overlay(lines: Sequence[Sequence[Segment]]) -> list[tuple[Optional[int], Optional[int], tuple[Truth, ...]]]:
+    """Several lines of segments laid over each other: the days cut wherever any line changes, each
+    piece with every line's value, and neighbouring pieces with the same values merged."""
+    cuts = sorted({first for line in lines for first, _, _ in line if first is not None})
     bounds: list[tuple[Optional[int], Optional[int]]] = []
     previous: Optional[int] = None
     for cut in cuts:
         bounds.append((previous, cut - 1))
         previous = cut
     bounds.append((previous, None))
-    merged: list[Segment] = []
+    merged: list[tuple[Optional[int], Optional[int], tuple[Truth, ...]]] = []
     for first, last in bounds:
         probe = first if first is not None else (last if last is not None else 0)
-        value = logic.all_of([_value_at(start, probe), ~_value_at(end, probe)])
+        values = tuple(_value_at(line, probe) for line in lines)
+        if merged and merged[-1][2] == values:
+            merged[-1] = (merged[-1][0], last, values)
+        else:
+            merged.append((first, last, values))
+    return merged
+
+
+def in_force_segments(route: Route) -> list[Segment]:
+    """In force = started and not ended, over the whole line of days, as merged segments."""
+    start = _start_segments(route)
+    end = _stage_segments(route.stage(route.in_force.until)) if route.in_force.until else [(None, None, Truth.FALSE)]
+    merged: list[Segment] = []
+    for first, last, (started, ended) in _overlay([start, end]):
+        value = logic.all_of([started, ~ended])
         if merged and merged[-1][2] is value:
             merged[-1] = (merged[-1][0], last, value)
         else:
             merged.append((first, last, value))
     return merged
+
+
+def route_segments(item: Judged) -> list[tuple[Optional[int], Optional[int], tuple[Truth, ...]]]:
+    """The line of days cut where any of an item's routes changes in-force: (first, last, each
+    route's in-force)."""
+    return _overlay([in_force_segments(route) for route in item.routes])

@@ -135,11 +135,11 @@ def what_if(evaluator: Evaluator, profile: Profile, day: date, edits: list[Edit]
     out, same = [], []
     for key in keys:
         b, a = before[key], after[key]
-        if b.status == a.status and b.conditions is a.conditions:
+        if b.status == a.status and b.would_qualify is a.would_qualify:
             same.append(key)
             continue
         out.append(WhatIfChange(id=key, title=b.item.provision.title, before=b.status, after=a.status,
-                                would_qualify_before=b.conditions.word, would_qualify_after=a.conditions.word,
+                                would_qualify_before=b.would_qualify.word, would_qualify_after=a.would_qualify.word,
                                 after_reason=evaluator.reason(a, day), conditions=_moved(b, a)))
     return WhatIf(profile=label or profile.label(), on=day.isoformat(), rule_base=evaluator.rules.digest,
                   edits=[edit_out(e) for e in edits], changed=out, unchanged=same)
@@ -245,19 +245,23 @@ class _Search:
         current = [(i, r) for i, r in enumerate(profile.residences or []) if r.held_on(self.day)]
         where = [(i, r) for i, r in current
                  if (r.country == test.country if test.country else r.country != test.outside_of)]
+        country = test.country or self.foreign(data, test.outside_of)
         if target is Truth.TRUE:
+            if test.status is None:   # any status will do
+                return [[Edit("set", "residences[+]", {"country": country})]]
             found = [[Edit("set", f"residences[{i}].status", s)]
                      for i, r in where if r.status not in test.status for s in test.status]
-            country = test.country or self.foreign(data, test.outside_of)
             return found + [[Edit("set", "residences[+]", {"country": country, "status": s})] for s in test.status]
         if profile.residences is None:
             return [[Edit("set", "residences", [])]]
-        matching = [(i, r) for i, r in where if r.status is None or r.status in test.status]
+        matching = [(i, r) for i, r in where if r.status is None or test.status is None or r.status in test.status]
         if not matching:
             return []
+        removed = [Edit("unset", f"residences[{i}]") for i, _ in matching]
+        if test.status is None:
+            return [removed]
         other = next(s for s in RESIDENCE if s not in test.status)
-        return [[Edit("unset", f"residences[{i}]") for i, _ in matching],
-                [Edit("set", f"residences[{i}].status", other) for i, _ in matching]]
+        return [removed, [Edit("set", f"residences[{i}].status", other) for i, _ in matching]]
 
     def _service(self, test: ServiceTest, target: Truth, profile: Profile) -> list[list[Edit]]:
         day = self.day

@@ -206,3 +206,17 @@ def test_synthetic_people_are_valid_profiles_and_reach_every_status():
         assert seen[(pid, "does_not_apply")] > 0, pid
         assert seen[(pid, "undetermined")] > 0, pid
         assert (seen[(pid, "applies")] > 0) == (pid not in cannot_apply), pid
+
+
+def test_would_qualify_through_a_relative_counts_his_own_would_qualify(cli, tmp_path):
+    # Sita's husband serves under contract; on 2023-12-01 the decree of 4 January 2024 is not
+    # yet in force, so neither applies, but were it in force both would qualify.
+    people = tmp_path / "people.jsonl"
+    people.write_text(json.dumps(json.loads((PEOPLE / "nepali-soldier-wife.json").read_text())) + "\n")
+    result = cli("batch", people, "--on", "2023-12-01")
+    assert result.exit_code == 0, result.stderr
+    (row,) = _rows(result.stdout)
+    assert row["statuses"]["ru.citizenship.family-members"] == "not_in_force"
+    assert row["would_qualify"]["ru.citizenship.family-members"] == "yes"
+    report = api.check(PEOPLE / "nepali-soldier-wife.json", "2023-12-01").provision("ru.citizenship.family-members")
+    assert (report.would_qualify, report.reason.endswith("The person would qualify if it were.")) == ("yes", True)

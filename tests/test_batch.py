@@ -90,7 +90,7 @@ def test_an_invalid_line_stops_the_run_with_its_line_and_field_and_writes_no_fil
     assert result.exit_code == 2
     line = one_line_error(result)
     assert line.startswith(f"eligibility: {people}:201: citizenships[0].country: expected")
-    assert not out.exists() and not list(tmp_path.glob("*.partial"))
+    assert not out.exists() and not list(tmp_path.glob("*partial"))
 
 
 def test_skip_invalid_reports_each_bad_line_and_judges_the_rest(cli, tmp_path):
@@ -220,3 +220,78 @@ def test_would_qualify_through_a_relative_counts_his_own_would_qualify(cli, tmp_
     assert row["would_qualify"]["ru.citizenship.family-members"] == "yes"
     report = api.check(PEOPLE / "nepali-soldier-wife.json", "2023-12-01").provision("ru.citizenship.family-members")
     assert (report.would_qualify, report.reason.endswith("The person would qualify if it were.")) == ("yes", True)
+
+
+def test_batch_refuses_to_write_over_its_input(cli, tmp_path):
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(5, 1)))
+    before = people.read_bytes()
+    result = cli("batch", people, "--on", "2024-08-01", "-o", people)
+    assert result.exit_code == 2
+    assert "expected an output file other than the input" in one_line_error(result)
+    assert people.read_bytes() == before
+
+
+def test_batch_writes_through_a_symlink_and_keeps_it(cli, tmp_path):
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(5, 1)))
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    result = cli("batch", people, "--on", "2024-08-01", "-o", link)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and len(real.read_text().splitlines()) == 5
+
+
+def test_batch_streams_into_a_named_pipe_without_replacing_it(cli, tmp_path):
+    import os
+    import stat
+    import threading
+
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(5, 1)))
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    result = cli("batch", people, "--on", "2024-08-01", "-o", pipe)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert len(received[0].decode().splitlines()) == 5
+
+
+def test_two_runs_to_one_target_use_different_temporary_files(tmp_path):
+    from eligibility.files import output_file
+
+    target = tmp_path / "out.jsonl"
+    with output_file(str(target), "results") as first, output_file(str(target), "results") as second:
+        assert first.name != second.name
+        first.write("a\n")
+        second.write("b\n")
+    assert target.read_text() in ("a\n", "b\n")
+    assert not list(tmp_path.glob("*partial"))
+
+
+def test_an_interrupted_write_leaves_no_file_that_looks_complete(tmp_path):
+    from eligibility.files import output_file
+
+    target = tmp_path / "people.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        with output_file(str(target), "population") as sink:
+            sink.write("{}\n")
+            raise KeyboardInterrupt
+    assert not target.exists() and not list(tmp_path.glob("*partial"))
+
+
+def test_a_failed_write_is_one_line_and_leaves_nothing(tmp_path):
+    from eligibility.errors import InputError
+    from eligibility.files import output_file
+
+    target = tmp_path / "people.jsonl"
+    with pytest.raises(InputError, match="not written: No space left on device"):
+        with output_file(str(target), "population"):
+            raise OSError(28, "No space left on device")
+    assert not target.exists() and not list(tmp_path.glob("*partial"))

@@ -281,9 +281,3 @@ def run(job: Job, stream: IO[bytes], write: Optional[Callable[[str], None]], pro
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def output_path(path: str) -> tuple[Path, Path]:
-    """The output file and the partial file written first (renamed into place on success)."""
-    target = Path(path)
-    return target, target.with_name(target.name + ".partial")

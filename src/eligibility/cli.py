@@ -265,7 +265,7 @@ def batch(
 
     with reported():
         from . import api
-        from .batch import Job, default_jobs, output_path, run
+        from .batch import Job, default_jobs, run
 
         chosen = _format(format)
         days = list(dict.fromkeys(api.as_day(day).isoformat() for day in on))
@@ -275,38 +275,27 @@ def batch(
         base = _rules(rules)
         job = Job(source=people if people != "-" else "<stdin>", dates=tuple(days),
                   rules=None if rules is None else str(Path(rules).resolve()), full=full)
-        to_file = output not in (None, "-")
-        if to_file:
-            target, partial = output_path(output)
-            if target.is_dir():
-                raise InputError(output, None, "expected a file to write the results to, found a directory")
         stream = _open_input(people)
         from . import render
+        from .files import output_file
+
         size = None if people == "-" else Path(people).stat().st_size
         show_progress = not quiet and sys.stderr.isatty()
-        sink: Any = None
-        try:
-            if to_file:
-                try:
-                    sink = open(partial, "w", encoding="utf-8")
-                except OSError as error:
-                    raise InputError(output, None, f"cannot write the results: {error.strerror or error}") from None
-            elif output == "-" or not summary:
-                sink = sys.stdout
+
+        def judge(write: Any) -> Any:
             with render.progress(size, f"judging {job.source}", show_progress) as advance:
-                result = run(job, stream, sink.write if sink is not None else None, list(base.provisions),
-                             jobs=workers, skip_invalid=skip_invalid, advance=advance,
-                             warn=lambda message: sys.stderr.write(f"eligibility: {message}\n"))
-            if to_file:
-                sink.close()
-                partial.replace(target)
-                sink = None
+                return run(job, stream, write, list(base.provisions), jobs=workers, skip_invalid=skip_invalid,
+                           advance=advance, warn=lambda message: sys.stderr.write(f"eligibility: {message}\n"))
+
+        try:
+            if output not in (None, "-"):
+                with output_file(output, "results", [people]) as sink:
+                    result = judge(sink.write)
+            else:
+                result = judge(sys.stdout.write if output == "-" or not summary else None)
         finally:
             if people != "-":
                 stream.close()
-            if to_file and sink is not None:
-                sink.close()
-                partial.unlink(missing_ok=True)
         if result.skipped:
             sys.stderr.write(f"eligibility: skipped {result.skipped} invalid line(s) of {job.source}\n")
         if summary:
@@ -350,11 +339,10 @@ def synth(
         if output in (None, "-"):
             sys.stdout.writelines(lines(n, seed, start))
             return
-        try:
-            with open(output, "w", encoding="utf-8") as sink:
-                sink.writelines(lines(n, seed, start))
-        except OSError as error:
-            raise InputError(output, None, f"cannot write the population: {error.strerror or error}") from None
+        from .files import output_file
+
+        with output_file(output, "population") as sink:
+            sink.writelines(lines(n, seed, start))
 
 
 @scenarios_app.command("run")

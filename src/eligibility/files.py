@@ -6,9 +6,13 @@ Profiles, rule files and scenario files are all read here, so they fail the same
 from __future__ import annotations
 
 import json
+import os
+import stat
+import tempfile
 import tomllib
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator, TextIO
 
 from .errors import InputError
 
@@ -62,3 +66,58 @@ def read_toml(path: str | Path, what: str, limit: int = 1024 * 1024) -> dict[str
         raise InputError(name, None, f"not valid TOML: {error}") from None
     except RecursionError:
         raise InputError(name, None, "the TOML nests too deeply to read") from None
+
+
+@contextmanager
+def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[TextIO]:
+    """A text file to write `what` to, that never looks complete unless it is.
+
+    A regular file (or a new one) is written under a unique temporary name in the same folder and
+    renamed over the target only when the body finishes; on any failure or interruption the
+    temporary file is removed and the target is left as it was.  A symlink is written through to
+    the file it points at.  A target that exists and is not a regular file (a device, a named
+    pipe) is never replaced: it is written to directly.  Writing over one of `inputs` is refused.
+    """
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise InputError(path, None, f"expected a file to write the {what} to, found a directory")
+    for source in inputs:
+        if source not in ("-", "<stdin>") and Path(os.path.realpath(source)) == target:
+            raise InputError(path, None, f"expected an output file other than the input {source}; writing the "
+                                         f"{what} there would overwrite it")
+    exists = target.exists()
+    if exists and not stat.S_ISREG(target.stat().st_mode):
+        try:
+            sink = open(target, "w", encoding="utf-8")
+        except OSError as error:
+            raise InputError(path, None, f"cannot write the {what}: {error.strerror or error}") from None
+        with _reported_writes(path, what):
+            with sink:
+                yield sink
+        return
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    except OSError as error:
+        raise InputError(path, None, f"cannot write the {what}: {error.strerror or error}") from None
+    done = False
+    try:
+        with _reported_writes(path, what):
+            with os.fdopen(handle, "w", encoding="utf-8") as sink:
+                yield sink
+            if exists:
+                os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+            os.replace(temporary, target)
+        done = True
+    finally:
+        if not done:
+            with suppress(OSError):
+                os.unlink(temporary)
+
+
+@contextmanager
+def _reported_writes(path: str, what: str) -> Iterator[None]:
+    """A failed write (disk full, a file-size limit) as one line."""
+    try:
+        yield
+    except OSError as error:
+        raise InputError(path, None, f"stopped, and the {what} were not written: {error.strerror or error}") from None

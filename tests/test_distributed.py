@@ -50,3 +50,21 @@ def test_an_invalid_line_raises_or_becomes_an_error_row(tmp_path):
     rows = judge_files(str(path), ["2024-08-01"], skip_invalid=True).compute(scheduler="synchronous")
     assert [r["line"] for r in rows] == [1, 2, 3, 4]
     assert rows[1]["error"].startswith(f"{path}:2: citizenships[0].country: expected")
+
+
+def test_lines_are_split_exactly_as_the_command_splits_them(cli, tmp_path):
+    """A U+2028 inside a string and a bare carriage return: the same rows, line numbers and
+    errors as `eligibility batch`."""
+    path = tmp_path / "odd.jsonl"
+    good = json.loads(next(iter(synth.lines(1, 3))))
+    good["id"] = "Anna\u2028Maria"
+    path.write_bytes(json.dumps(good, ensure_ascii=False).encode() + b"\n"
+                     + b'{"citizenships": []}\r{"citizenships": []}\n'
+                     + json.dumps(good).encode() + b"\n")
+    result = cli("batch", path, "--on", "2024-08-01", "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    expected = [{"source": str(path), **json.loads(line)} for line in result.stdout.split("\n") if line]
+    rows = judge_files(str(path), ["2024-08-01"], skip_invalid=True).compute(scheduler="synchronous")
+    assert [r for r in rows if "error" not in r] == expected
+    errors = [r for r in rows if "error" in r]
+    assert [r["line"] for r in errors] == [2] and "skipped 1 invalid line" in result.stderr

@@ -286,3 +286,42 @@ def test_fuzz_scenario_and_rule_files(cli, content):
         one_line_error(result)
         listed = cli("rules", "check", "--rules", rules, "--width", "300")
         assert listed.exit_code == 1 and "Traceback" not in listed.stdout + listed.stderr
+
+
+JSON_PROBLEMS = [
+    (b'{"citizenships":[{"country":"RU"}],"citizenships":[]}', "expected each key once in an object, got 'citizenships' twice"),
+    (b'{"id":"\\ud800","citizenships":[]}', "lone surrogate"),
+    (b'{"citizenships":[],"family":[{"relation":"child","person":{"id":' + b"9" * 5000 + b"}}]}",
+     "numbers of at most 4,300 digits"),
+]
+
+
+@pytest.mark.parametrize("command", PROFILE_COMMANDS, ids=[" ".join(c[:1] + c[-1:]) for c in PROFILE_COMMANDS])
+@pytest.mark.parametrize("content, words", JSON_PROBLEMS, ids=["duplicate key", "lone surrogate", "long number"])
+def test_json_the_syntax_allows_but_a_profile_cannot_hold_is_one_line(cli, tmp_path, command, content, words):
+    path = tmp_path / "profile.json"
+    path.write_bytes(content)
+    result = cli(command[0], path, *command[1:])
+    assert result.exit_code == 2
+    assert words in one_line_error(result)
+
+
+@pytest.mark.parametrize("content, words", JSON_PROBLEMS, ids=["duplicate key", "lone surrogate", "long number"])
+def test_batch_skips_such_a_line_and_judges_the_rest(cli, tmp_path, content, words):
+    path = tmp_path / "people.jsonl"
+    path.write_bytes(b'{"citizenships": []}\n' + content + b'\n{"citizenships": []}\n')
+    result = cli("batch", path, "--on", "2024-08-01", "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    assert f"{path}:2: {words}" in result.stderr or words in result.stderr
+
+
+@pytest.mark.parametrize("option, words", [
+    ('service[0]={"country":"RU","country":"NP","start":"2020-01-01"}', "got 'country' twice"),
+    ('id="\\ud800"', "lone surrogate"),
+    ("service[" + "9" * 5000 + "].kind=contract", "at most 9 digits"),
+])
+def test_set_values_and_positions_are_read_as_carefully_as_profiles(cli, option, words):
+    result = cli("what-if", RAM, "--on", "2024-08-01", "--set", option)
+    assert result.exit_code == 2
+    assert words in one_line_error(result)

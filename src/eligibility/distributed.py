@@ -1,7 +1,8 @@
 """`batch` on Dask: the same per-profile function, mapped over the partitions of a bag.
 
 Needs the optional extra: `pip install 'eligibility[dask]'`.  Each JSON Lines file is one
-partition, so every row keeps its file and line number.  Whatever scheduler computes the
+partition, so every row keeps its file and line number; its lines are split on b"\n" exactly as
+the command splits them (never on a bare carriage return or U+2028).  Whatever scheduler computes the
 bag (Dask's local schedulers, or a `distributed` cluster), each partition is judged by
 `batch.judge_lines`, exactly as `eligibility batch` judges a chunk: the rows are the ones
 the command writes, with the file added as `source`.  docs/cluster.md shows how to run it.
@@ -13,17 +14,13 @@ import json
 from typing import Any, Iterable, Optional, Sequence
 
 from .batch import Job, judge_lines
+from .errors import InputError
 
 
-def _judge_partition(items: Iterable[tuple[str, str]], dates: tuple[str, ...], rules: Optional[str],
-                     full: bool, skip_invalid: bool) -> list[dict[str, Any]]:
-    """One file's lines (with their path, as read_text gives them) -> its rows, in order."""
-    items = list(items)
-    if not items:
-        return []
-    source = items[0][1]
+def _judge_file(source: str, numbered: list[tuple[int, bytes]], dates: tuple[str, ...], rules: Optional[str],
+                full: bool, skip_invalid: bool) -> list[dict[str, Any]]:
+    """One file's numbered lines -> its rows, in order, as `eligibility batch` judges them."""
     job = Job(source=source, dates=dates, rules=rules, full=full)
-    numbered = [(number, line.encode("utf-8")) for number, (line, _) in enumerate(items, start=1)]
     rows: list[dict[str, Any]] = []
     for result in judge_lines(job, numbered):
         if result.error is not None:
@@ -31,7 +28,8 @@ def _judge_partition(items: Iterable[tuple[str, str]], dates: tuple[str, ...], r
                 raise result.input_error()
             rows.append({"source": source, "line": result.line, "error": str(result.input_error())})
             continue
-        rows.extend({"source": source, **json.loads(text)} for text in result.text.splitlines())
+        # split on "\n" only: a row's strings may hold U+2028 and other characters str.splitlines() splits on
+        rows.extend({"source": source, **json.loads(text)} for text in result.text.split("\n") if text)
     return rows
 
 
@@ -46,5 +44,32 @@ def judge_files(paths: str | Sequence[str], dates: Sequence[str], rules: Optiona
     from .api import as_day
 
     days = tuple(dict.fromkeys(as_day(day).isoformat() for day in dates))
-    lines = db.read_text(paths, blocksize=None, include_path=True, encoding="utf-8")
-    return lines.map_partitions(_judge_partition, days, rules, full, skip_invalid)
+    found = _paths(paths)
+    if not found:
+        raise InputError(str(paths), None, "expected JSON Lines files, found none matching")
+    files = db.from_sequence(found, npartitions=len(found)).map(_lines_of)
+    return files.map_partitions(_judge_files, days, rules, full, skip_invalid)
+
+
+def _paths(paths: str | Sequence[str]) -> list[str]:
+    """A path, a glob or a list of them, as the sorted files they name."""
+    from fsspec.core import get_fs_token_paths
+
+    _, _, found = get_fs_token_paths(paths if isinstance(paths, str) else list(paths), mode="rb")
+    return sorted(found)
+
+
+def _lines_of(path: str) -> tuple[str, list[tuple[int, bytes]]]:
+    """One file's numbered lines, split exactly as `eligibility batch` splits them (on b"\\n" only)."""
+    import fsspec
+
+    with fsspec.open(path, "rb") as stream:
+        return path, list(enumerate(stream, start=1))
+
+
+def _judge_files(files: Iterable[tuple[str, list[tuple[int, bytes]]]], dates: tuple[str, ...],
+                 rules: Optional[str], full: bool, skip_invalid: bool) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for source, numbered in files:
+        rows.extend(_judge_file(source, numbered, dates, rules, full, skip_invalid))
+    return rows

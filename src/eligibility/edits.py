@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Optional, Union
 
 from .errors import InputError, shown
+from .files import JsonProblem, parse_json
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INDEX = re.compile(r"\[(\d+|\+)\]")
@@ -50,8 +51,8 @@ class Edit:
 def _plain(text: str) -> bool:
     """Whether a string value can be written bare: it would not read as JSON."""
     try:
-        json.loads(text)
-    except ValueError:
+        parse_json(text)
+    except (ValueError, RecursionError):
         return bool(text) and text.strip() == text
     return False
 
@@ -73,6 +74,9 @@ def parse_path(path: str, option: str = "--set") -> list[Step]:
             index = _INDEX.match(rest)
             if not index:
                 raise InputError(option, path, "expected a list position such as [0] or [+] (append)")
+            if len(index.group(1)) > 9:
+                raise InputError(option, path if len(path) <= 80 else path[:77] + "...",
+                                 "expected a list position of at most 9 digits")
             steps.append("+" if index.group(1) == "+" else int(index.group(1)))
             rest = rest[index.end():]
         if rest.startswith("."):
@@ -94,9 +98,13 @@ def parse_set(text: str) -> Edit:
     path = path.strip()
     parse_path(path, "--set")
     try:
-        value = json.loads(raw)
-    except ValueError:
-        value = raw
+        value = parse_json(raw)
+    except json.JSONDecodeError:
+        value = raw          # not JSON: a plain string
+    except JsonProblem as error:
+        raise InputError("--set", path, str(error)) from None
+    except RecursionError:
+        raise InputError("--set", path, "the JSON value nests too deeply to read") from None
     if value is None:
         return Edit("unset", path)
     return Edit("set", path, value)

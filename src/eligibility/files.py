@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 import tomllib
@@ -43,15 +44,65 @@ def decode_text(raw: bytes, file: str) -> str:
         raise InputError(file, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})") from None
 
 
+class JsonProblem(ValueError):
+    """Valid JSON syntax that the project still refuses: a key twice in one object, a number too
+    long to convert, or a lone surrogate escape in a string."""
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise JsonProblem(f"expected each key once in an object, got {key!r} twice")
+            seen.add(key)
+    return found
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def parse_json(text: str) -> Any:
+    """JSON text as data.  json.JSONDecodeError for bad syntax; JsonProblem for what the syntax
+    allows but the project refuses; RecursionError for nesting too deep to read."""
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError:
+        raise
+    except JsonProblem:
+        raise
+    except ValueError as error:   # an integer past the interpreter's digit limit
+        raise JsonProblem("expected numbers of at most 4,300 digits, found a longer one") from error
+    if _SURROGATE_ESCAPE.search(text) and any(_SURROGATE.search(s) for s in _strings(value)):
+        raise JsonProblem("expected text, found a lone surrogate escape (\\ud800-\\udfff without its pair)")
+    return value
+
+
 def decode_json(raw: bytes, file: str) -> Any:
     text = decode_text(raw, file)
     if not text.strip():
         raise InputError(file, None, "expected a JSON object, the file is empty")
     try:
-        return json.loads(text)
+        return parse_json(text)
     except json.JSONDecodeError as error:
         raise InputError(file, None,
                          f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+    except JsonProblem as error:
+        raise InputError(file, None, str(error)) from None
     except RecursionError:
         raise InputError(file, None, "the JSON nests too deeply to read") from None
 

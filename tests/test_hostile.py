@@ -325,3 +325,43 @@ def test_set_values_and_positions_are_read_as_carefully_as_profiles(cli, option,
     result = cli("what-if", RAM, "--on", "2024-08-01", "--set", option)
     assert result.exit_code == 2
     assert words in one_line_error(result)
+
+
+LATE_PROFILE = {"citizenships": [{"country": "NP"}],
+                "service": [{"country": "RU", "force": "armed_forces", "kind": "conscription", "start": "9999-10-01"}]}
+
+
+@pytest.mark.parametrize("command", [
+    ("check", "--on", "9999-12-31"),
+    ("timeline",),
+    ("timeline", "--from", "9999-01-01", "--to", "9999-12-31"),
+    ("diff", "--from", "2023-01-01", "--to", "9999-12-31"),
+    ("what-if", "--on", "9999-12-31", "--make-apply", "ru.contract.after-conscript-service"),
+], ids=lambda c: " ".join(c))
+def test_dates_at_the_end_of_the_calendar_get_an_answer(cli, tmp_path, command):
+    """Three months after 9999-10-01 fall outside the calendar: the months are never complete."""
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(LATE_PROFILE))
+    result = cli(command[0], path, *command[1:])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_batch_at_the_end_of_the_calendar(cli, tmp_path):
+    path = tmp_path / "late.jsonl"
+    path.write_text(json.dumps(LATE_PROFILE) + "\n")
+    result = cli("batch", path, "--on", "9999-12-31")
+    assert result.exit_code == 0, result.stderr
+    row = json.loads(result.stdout)
+    assert row["statuses"]["ru.contract.after-conscript-service"] == "does_not_apply"
+
+
+def test_a_rule_counting_months_past_the_calendar_and_a_stage_in_its_last_month(cli, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    path = rules / "ru.contract.after-conscript-service.toml"
+    path.write_text(path.read_text().replace("min_months = 3", "min_months = 200000"))
+    stateless = rules / "ru.contract.stateless.toml"
+    stateless.write_text(stateless.read_text().replace('date = "2024-07"', 'date = "9999-12"'))
+    for command in (("check", RAM, "--on", "2024-08-01"), ("timeline", RAM), ("check", RAM, "--on", "9999-12-31")):
+        result = cli(*command, "--rules", rules)
+        assert result.exit_code == 0, (command, result.stderr)

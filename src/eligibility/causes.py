@@ -20,11 +20,11 @@ moved it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Literal, Optional
 
 from . import countries, logic
-from .dates import add_months
+from .dates import add_months, next_day
 from .logic import Truth
 from .profile import Profile
 from .rulebase import (
@@ -70,14 +70,15 @@ def _stage_causes(item: Judged, stage: Stage, role: str, route: Optional[str] = 
                       key=item.key, stage=stage.kind, citations=cite)]
     doubt = "may be in force" if role == "start" else "may have ended"
     sure = "is certainly in force" if role == "start" else "has certainly ended"
-    return [
-        Cause(spec.earliest, "law",
-              f"{name}: first possible day of '{stage.label}' {stage.when}; from here it {doubt}",
-              key=item.key, stage=stage.kind, citations=cite),
-        Cause(spec.latest + timedelta(days=1), "law",
-              f"{name}: the day after the last possible day of '{stage.label}' {stage.when}; it {sure}",
-              key=item.key, stage=stage.kind, citations=cite),
-    ]
+    found = [Cause(spec.earliest, "law",
+                   f"{name}: first possible day of '{stage.label}' {stage.when}; from here it {doubt}",
+                   key=item.key, stage=stage.kind, citations=cite)]
+    after = next_day(spec.latest)
+    if after is not None:   # a window ending on the calendar's last day has no day after
+        found.append(Cause(after, "law",
+                           f"{name}: the day after the last possible day of '{stage.label}' {stage.when}; it {sure}",
+                           key=item.key, stage=stage.kind, citations=cite))
+    return found
 
 
 def law_causes(item: Judged) -> list[Cause]:
@@ -95,7 +96,10 @@ def law_causes(item: Judged) -> list[Cause]:
         else:
             horizon = rule.unenacted_as_of
             assert horizon is not None   # the loader guarantees it
-            found.append(Cause(horizon.date + timedelta(days=1), "law",
+            after = next_day(horizon.date)
+            if after is None:
+                continue
+            found.append(Cause(after, "law",
                                f"{item.key}: the latest source reports it not yet enacted on "
                                f"{horizon.date.isoformat()}; after that the sources cannot say",
                                key=item.key, stage="unenacted", citations=tuple(horizon.cite)))
@@ -107,8 +111,8 @@ def law_causes(item: Judged) -> list[Cause]:
         test = condition.test
         if isinstance(test, ServiceTest) and test.during is not None:
             spec = test.during
-            days = [spec.earliest] if spec.exact else [spec.earliest, spec.latest + timedelta(days=1)]
-            for day in days:
+            days = [spec.earliest] if spec.exact else [spec.earliest, next_day(spec.latest)]
+            for day in filter(None, days):
                 found.append(Cause(day, "law", f"{item.key}: '{condition.id}' counts service from {test.during_text} "
                                                f"({spec.written()})", key=item.key, stage="during",
                                    citations=tuple(condition.cite)))
@@ -155,6 +159,8 @@ def fact_causes(profile: Profile, rules: RuleBase, owner: str = "") -> list[Caus
                  s.country)
         for months in sorted(counted.get(s.country, ())):
             complete = add_months(s.start, months)
+            if complete is None:
+                continue   # never within the calendar
             fact(complete, f"{months} months of service with {name} complete on {complete.isoformat()}",
                  f"service[{i}].start", "service", s.country, months)
     for i, member in enumerate(profile.family or []):

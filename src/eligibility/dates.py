@@ -10,7 +10,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, Optional
 
 Precision = Literal["day", "month", "window"]
 
@@ -34,11 +34,19 @@ def parse_day(text: object) -> date:
         raise ValueError(f"{DAY_FORMAT} that exists on the calendar") from None
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month `months` later; the month's last day if it is shorter."""
+def add_months(day: date, months: int) -> Optional[date]:
+    """The same day of the month `months` later (earlier, if negative); the month's last day if
+    it is shorter.  None when that falls outside the calendar (before year 1 or after 9999)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if not 1 <= year <= 9999:
+        return None
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_day(day: date) -> Optional[date]:
+    """The day after, or None after the calendar's last day (9999-12-31)."""
+    return None if day == date.max else date.fromordinal(day.toordinal() + 1)
 
 
 def month_name(year: int, month: int) -> str:

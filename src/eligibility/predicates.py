@@ -13,7 +13,7 @@ by every provision judged on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Callable, NamedTuple, Optional, Sequence
 
 from . import countries
@@ -230,10 +230,10 @@ def _during(test: ServiceTest, record: Service, day: date) -> Truth:
     """Whether the record went on at some time on or after the period's start, as of the day."""
     spec = test.during
     assert spec is not None
-    last = day if record.end is None or record.end > day else record.end - timedelta(days=1)
-    if last >= spec.latest:
+    last = day.toordinal() if record.end is None or record.end > day else record.end.toordinal() - 1
+    if last >= spec.latest.toordinal():
         return TRUE
-    if last < spec.earliest:
+    if last < spec.earliest.toordinal():
         return FALSE
     return UNKNOWN
 
@@ -275,7 +275,8 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
     check("discharge", record.discharge, test.discharge)
     check("combat", record.combat, None if test.combat is None else [test.combat])
     if test.min_months is not None:
-        parts.append(truth(day >= add_months(record.start, test.min_months)))
+        complete = add_months(record.start, test.min_months)
+        parts.append(truth(complete is not None and day >= complete))
     if test.during is not None:
         during = _during(test, record, day)
         question = unsettled.during if unsettled is not None else None
@@ -308,7 +309,9 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
         for i, record in records:
             text = describe_service(i, record)
             if test.min_months is not None and record.serving_on(day):
-                text += f"; {test.min_months} months complete on {add_months(record.start, test.min_months).isoformat()}"
+                complete = add_months(record.start, test.min_months)
+                text += (f"; {test.min_months} months complete on {complete.isoformat()}" if complete is not None
+                         else f"; {test.min_months} months never complete within the calendar")
             facts.append(text)
         return tuple(facts)
 

@@ -18,10 +18,11 @@ days on which a provision's in-force value can change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal, Optional, Sequence
 
 from . import logic
+from .dates import next_day
 from .errors import InternalError
 from .logic import Truth
 from .rulebase import SIGNATURES, STAGE_LABEL, Citation, Judged, Route, Stage
@@ -113,7 +114,7 @@ def validity(route: Route, day: date) -> Validity:
                         f"In force on {on}: {start.label} {start.when}; no source reports an end.{note}",
                         start, tuple(start.cite))
     since = (f"in force since {start.date.written()}" if start.date.exact
-             else f"certainly in force from {(start.date.latest + timedelta(days=1)).isoformat()}")
+             else f"certainly in force from {(next_day(start.date.latest) or start.date.latest).isoformat()}")
     return Validity(Truth.TRUE, f"In force on {on}: {start.label} {start.when} ({since}).{_from_signature(start)}{note}",
                     start, tuple(start.cite))
 

@@ -267,6 +267,8 @@ class _Search:
         day = self.day
         records = [(i, s) for i, s in enumerate(profile.service or []) if s.country == test.country]
         latest_start = add_months(day, -test.min_months) if test.min_months else day
+        if latest_start is None:
+            return []   # the months cannot have been served within the calendar
         if target is Truth.FALSE:
             if profile.service is None:
                 return [[Edit("set", "service", [])]]
@@ -278,7 +280,7 @@ class _Search:
             if allowed:
                 record[name] = allowed[0]
         if test.state == "ended":
-            record["start"] = add_months(day, -12).isoformat()
+            record["start"] = (add_months(day, -12) or date.min).isoformat()
             record["end"] = day.isoformat()
             if test.discharge:
                 record["discharge"] = test.discharge[0]

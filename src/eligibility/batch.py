@@ -182,14 +182,37 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
 
 # --- streaming a file through it ------------------------------------------------------------------
 
+def numbered_lines(stream: IO[bytes], limit: int = MAX_LINE) -> Iterator[tuple[int, bytes, int]]:
+    """(line number, line, bytes read) for each line, split on b"\\n" only.  A line longer than
+    `limit` is handed on cut to `limit` + 1 bytes (so that it is refused as too long) and its
+    rest is skipped without being held in memory: a file with no line end, such as /dev/zero,
+    never fills the memory."""
+    number = 0
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        number += 1
+        read = len(raw)
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            yield number, raw, read
+            while True:   # the rest of the overlong line, read once the line has been judged
+                rest = stream.readline(1024 * 1024)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            continue
+        yield number, raw, read
+
+
 def numbered_chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
-    """(numbered lines, bytes read) in chunks of `size` lines, read as they come."""
+    """(numbered lines, bytes read) in chunks of `size` lines, read as they come; a line too long
+    to be a profile ends its chunk at once."""
     chunk: list[tuple[int, bytes]] = []
     read = 0
-    for number, raw in enumerate(stream, start=1):
+    for number, raw, length in numbered_lines(stream):
         chunk.append((number, raw))
-        read += len(raw)
-        if len(chunk) == size:
+        read += length
+        if len(chunk) == size or len(raw) > MAX_LINE:
             yield chunk, read
             chunk, read = [], 0
     if chunk:

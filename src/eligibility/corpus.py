@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError
+from .files import decode_text, read_file
 from .rulebase import RuleBase, citations
 
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
@@ -32,12 +34,18 @@ class Unverified:
         return f"{self.file}: {self.field}: {self.reason}: {self.quote!r}"
 
 
-def source_texts(rules: RuleBase, directory: Path) -> dict[str, str | None]:
-    """Each source's text, folded; None where its file is not in the directory."""
-    texts: dict[str, str | None] = {}
+MAX_SOURCE_BYTES = 16 * 1024 * 1024
+
+
+def source_texts(rules: RuleBase, directory: Path) -> dict[str, str | InputError]:
+    """Each source's text, folded; where its file is missing, unreadable or not UTF-8 text, why."""
+    texts: dict[str, str | InputError] = {}
     for source in rules.sources.values():
         path = directory / source.file
-        texts[source.id] = fold(path.read_text(encoding="utf-8")) if path.is_file() else None
+        try:
+            texts[source.id] = fold(decode_text(read_file(path, "source article", MAX_SOURCE_BYTES), str(path)))
+        except InputError as error:
+            texts[source.id] = error
     return texts
 
 
@@ -48,10 +56,12 @@ def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
     for provision_id, provision in rules.provisions.items():
         file = str(rules.files[provision_id])
         for field, citation in citations(provision):
-            text = texts.get(citation.source)
-            if text is None:
-                problems.append(Unverified(file, field, citation.source, citation.quote,
-                                           f"source file {rules.sources[citation.source].file} not found in {directory}"))
+            text = texts[citation.source]
+            if isinstance(text, InputError):
+                name = rules.sources[citation.source].file
+                why = (f"not found in {directory}" if text.message.startswith("no such")
+                       else f"unreadable in {directory} ({text.message})")
+                problems.append(Unverified(file, field, citation.source, citation.quote, f"source file {name} {why}"))
             elif fold(citation.quote) not in text:
                 problems.append(Unverified(file, field, citation.source, citation.quote,
                                            f"quote not found in {citation.source}"))

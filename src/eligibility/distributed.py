@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Optional, Sequence
 
-from .batch import Job, judge_lines
+from .batch import Job, judge_lines, numbered_lines
 from .errors import InputError
 
 
@@ -64,7 +64,7 @@ def _lines_of(path: str) -> tuple[str, list[tuple[int, bytes]]]:
     import fsspec
 
     with fsspec.open(path, "rb") as stream:
-        return path, list(enumerate(stream, start=1))
+        return path, [(number, raw) for number, raw, _ in numbered_lines(stream)]
 
 
 def _judge_files(files: Iterable[tuple[str, list[tuple[int, bytes]]]], dates: tuple[str, ...],

@@ -26,15 +26,24 @@ def read_file(path: str | Path, what: str, limit: int) -> bytes:
             raise InputError(name, None, f"expected a {what}, found a directory")
         size = target.stat().st_size
         if size > limit:
-            raise InputError(name, None, f"expected a {what} of at most {limit // (1024 * 1024)} MiB, "
-                                         f"found {size // (1024 * 1024)} MiB")
-        return target.read_bytes()
+            raise InputError(name, None, f"expected a {what} of at most {_mib(limit)}, found {size // (1024 * 1024)} MiB")
+        # Read no more than the limit allows whatever the file claims: a device or a pipe reports
+        # no size, and /dev/zero never ends.
+        with open(target, "rb") as stream:
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(name, None, f"expected a {what} of at most {_mib(limit)}, found more")
+        return data
     except FileNotFoundError:
         raise InputError(name, None, f"no such {what}") from None
     except PermissionError:
         raise InputError(name, None, f"cannot read the {what}: permission denied") from None
     except OSError as error:
         raise InputError(name, None, f"cannot read the {what}: {error.strerror or error}") from None
+
+
+def _mib(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
 def decode_text(raw: bytes, file: str) -> str:

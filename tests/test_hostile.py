@@ -401,3 +401,61 @@ def test_rules_check_reports_a_source_that_is_not_text(cli, tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     assert "source file uk-intel-2024-08-05.txt unreadable" in result.stdout
     assert "expected UTF-8 text" in result.stdout
+
+
+def _wide_provision(rules: Path, when: str, count: int) -> Path:
+    """A provision of `count` conditions combined by `when`, added to a copy of the rule base."""
+    conditions = "".join(f'\n[[conditions]]\nid = "c{i}"\nsays = "condition {i}"\ntest = {{ fact = "stateless" }}\n'
+                         for i in range(count))
+    path = rules / "ru.test.wide.toml"
+    path.write_text(f'''id = "ru.test.wide"
+title = "A provision with many conditions"
+jurisdiction = "RU"
+when = "{when}"
+
+[effect]
+kind = "grants"
+text = "Nothing."
+
+[[cite]]
+source = "extradition-law-2026-03-09"
+quote = "Stateless individuals became eligible in July 2024."
+
+[[stages]]
+kind = "in_effect"
+date = "2024-07"
+[[stages.cite]]
+source = "extradition-law-2026-03-09"
+quote = "Stateless individuals became eligible in July 2024."
+
+[in_force]
+from = "in_effect"
+{conditions}''')
+    return path
+
+
+def test_a_plain_all_of_many_conditions_compiles_and_answers(cli, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    _wide_provision(rules, "all(" + ", ".join(f"c{i}" for i in range(24)) + ")", 24)
+    result = cli("check", RAM, "--on", "2024-08-01", "--rules", rules, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    wide = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.test.wide")
+    assert wide["status"] == "does_not_apply"
+
+
+def test_an_expression_past_the_engine_limits_is_one_line_and_rules_check_says_so(cli, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    path = _wide_provision(rules, "any(" + ", ".join(f"all(c{2 * i}, c{2 * i + 1})" for i in range(10)) + ")", 20)
+    result = cli("check", RAM, "--on", "2024-08-01", "--rules", rules)
+    assert result.exit_code == 2
+    assert one_line_error(result).startswith(f"eligibility: {path}: when: expected conditions that compile into at most")
+    checked = cli("rules", "check", "--rules", rules, "--width", "200")
+    assert checked.exit_code == 1 and "compile into at most 2,000 engine rules" in checked.stdout
+
+    wider = tmp_path / "wider"
+    shutil.copytree(RULES, wider)
+    _wide_provision(wider, "all(" + ", ".join(f"c{i}" for i in range(25)) + ")", 25)
+    result = cli("check", RAM, "--on", "2024-08-01", "--rules", wider)
+    assert result.exit_code == 2 and "expected at most 24 conditions" in one_line_error(result)

@@ -24,6 +24,7 @@ from typing import Optional
 from pydantic import BaseModel, ConfigDict
 
 from .corpus import unverified_quotes
+from .engine import compile_problem
 from .errors import InputError
 from .rulebase import (
     InputErrors, Judged, Provision, RuleBase, cross_references, load_provision, load_sources,
@@ -93,6 +94,11 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
         provisions[provision.id] = provision
         files[provision.id] = path
         judged.update((item.key, item) for item in items)
+        for item in items:
+            problem = compile_problem(item)
+            if problem is not None:
+                where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
+                problems.append(Problem(file=str(path), field=where, message=problem))
     # A reference to a provision whose own file failed above is not a second problem.
     problems.extend(_problem(e) for e in cross_references(judged, provisions, files)
                     if not any(e.message.endswith(f"got {p.stem!r}") for p in paths))

@@ -46,7 +46,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 from durable import engine as durable_engine
 
 from . import logic
-from .errors import InternalError
+from .errors import InputError, InternalError
 from .logic import Truth, status_of
 from .rulebase import Judged, RuleBase
 from .validity import route_segments
@@ -158,26 +158,81 @@ def _possible(expr: logic.Expr, fixed: Mapping[str, Truth]) -> frozenset[Truth]:
     return values
 
 
-def decision_tree(exprs: Sequence[logic.Expr], fixed: Optional[dict[str, Truth]] = None) -> Tree:
-    """A tree over the condition values whose leaves fix the value of every expression."""
-    fixed = fixed or {}
-    possible = [_possible(expr, fixed) for expr in exprs]
-    if all(len(values) == 1 for values in possible):
-        return Leaf(tuple(next(iter(values)) for values in possible))
-    name = next(n for expr, values in zip(exprs, possible, strict=True) if len(values) > 1
-                for n in logic.names(expr) if n not in fixed)
-    children = {value: decision_tree(exprs, {**fixed, name: value}) for value in Truth}
-    groups: list[tuple[set[Truth], Tree]] = []
-    for value, child in children.items():
-        for group in groups:
-            if group[1] == child:
-                group[0].add(value)
-                break
+def simplify(expr: logic.Expr, fixed: Mapping[str, Truth]) -> logic.Expr:
+    """The expression with the fixed conditions put in and folded (Kleene): an `all` with a false
+    part is false, true parts drop out, unknown constants merge into one."""
+    if isinstance(expr, logic.Const):
+        return expr
+    if isinstance(expr, logic.Ref):
+        return logic.Const(fixed[expr.name]) if expr.name in fixed else expr
+    if isinstance(expr, logic.Not):
+        inner = simplify(expr.part, fixed)
+        return logic.Const(~inner.value) if isinstance(inner, logic.Const) else logic.Not(inner)
+    wins, neutral = (Truth.FALSE, Truth.TRUE) if isinstance(expr, logic.All) else (Truth.TRUE, Truth.FALSE)
+    parts: list[logic.Expr] = []
+    unknown = False
+    for part in expr.parts:
+        part = simplify(part, fixed)
+        if isinstance(part, logic.Const):
+            if part.value is wins:
+                return part
+            unknown = unknown or part.value is Truth.UNKNOWN
+            continue
+        if part not in parts:
+            parts.append(part)
+    if unknown:
+        parts.append(logic.Const(Truth.UNKNOWN))
+    if not parts:
+        return logic.Const(neutral)
+    if len(parts) == 1:
+        return parts[0]
+    return logic.All(tuple(parts)) if isinstance(expr, logic.All) else logic.Any_(tuple(parts))
+
+
+MAX_LEAVES = 2_000   # engine rules one expression may compile into, on one range of days
+
+
+class TooLarge(Exception):
+    """An expression whose decision tree would have more than MAX_LEAVES leaves."""
+
+
+def decision_tree(exprs: Sequence[logic.Expr], fixed: Optional[dict[str, Truth]] = None,
+                  budget: int = MAX_LEAVES) -> Tree:
+    """A tree over the condition values whose leaves fix the value of every expression.
+
+    Each branch puts its value in and folds the expressions, and equal folded expressions share
+    one subtree: `all(a1, ..., an)` takes about 2n+1 leaves and polynomial time, not 3^n."""
+    memo: dict[tuple[logic.Expr, ...], tuple[Tree, int]] = {}   # folded expressions -> (subtree, its leaves)
+
+    def build(current: tuple[logic.Expr, ...]) -> tuple[Tree, int]:
+        found = memo.get(current)
+        if found is not None:
+            return found
+        possible = [_possible(expr, {}) for expr in current]
+        if all(len(values) == 1 for values in possible):
+            result: tuple[Tree, int] = (Leaf(tuple(next(iter(values)) for values in possible)), 1)
         else:
-            groups.append(({value}, child))
-    if len(groups) == 1:
-        return groups[0][1]
-    return Node(name, tuple((frozenset(values_), child) for values_, child in groups))
+            name = next(n for expr, values in zip(current, possible, strict=True) if len(values) > 1
+                        for n in logic.names(expr))
+            groups: list[tuple[set[Truth], Tree, int]] = []
+            for value in Truth:
+                child, size = build(tuple(simplify(expr, {name: value}) for expr in current))
+                for group in groups:
+                    if group[1] == child:
+                        group[0].add(value)
+                        break
+                else:
+                    groups.append(({value}, child, size))
+            if len(groups) == 1:
+                result = (groups[0][1], groups[0][2])
+            else:
+                result = (Node(name, tuple((frozenset(v), c) for v, c, _ in groups)), sum(n for _, _, n in groups))
+            if result[1] > budget:
+                raise TooLarge(f"more than {budget:,} engine rules")
+        memo[current] = result
+        return result
+
+    return build(tuple(simplify(expr, fixed or {}) for expr in exprs))[0]
 
 
 def leaves(tree: Tree, path: Path = ()) -> list[tuple[Path, tuple[Truth, ...]]]:
@@ -226,7 +281,10 @@ def compile_rules(items: Iterable[Judged], record: Callable[[str, str, str, Trut
         fields[item.key] = {name: f"c{index}" for index, name in enumerate(names)}
         for span, (first, last, in_force) in enumerate(route_segments(item)):
             any_in_force = logic.any_of(in_force)
-            paths = leaves(decision_tree((qualifies_expr(item, in_force), item.expr)))
+            try:
+                paths = leaves(decision_tree((qualifies_expr(item, in_force), item.expr)))
+            except TooLarge as error:
+                raise TooLarge(error.args[0], item.key) from None
             for number, (path, (qualifies, conditions)) in enumerate(paths):
                 status = status_of(qualifies, any_in_force)
                 pattern = [{"k": code}] + _range(first, last)
@@ -246,7 +304,14 @@ class Engine:
     def __init__(self, rules: RuleBase, name: Optional[str] = None):
         self.name = name or f"eligibility_{rules.digest}"
         self._inbox: list[tuple[str, str, Verdict]] = []
-        self.definition, self.fields = compile_rules(rules.judged.values(), self._recorder)
+        try:
+            self.definition, self.fields = compile_rules(rules.judged.values(), self._recorder)
+        except TooLarge as error:
+            key = error.args[1]
+            provision = rules.judged[key].provision.id
+            raise InputError(str(rules.files.get(provision, provision)), "when",
+                             f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range "
+                             f"of days, got {error.args[0]} (simplify the expression, or split the provision)") from None
         self.codes = {key: code for code, key in enumerate(rules.judged)}
         self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
@@ -347,3 +412,14 @@ def engine_for(rules: RuleBase) -> Engine:
     if found is None:
         found = _engines[rules.digest] = Engine(rules)
     return found
+
+
+def compile_problem(item: Judged) -> Optional[str]:
+    """Why an item's expressions cannot be compiled into the engine, or None (for `rules check`)."""
+    try:
+        for _, _, in_force in route_segments(item):
+            decision_tree((qualifies_expr(item, in_force), item.expr))
+    except TooLarge as error:
+        return (f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range of days, "
+                f"got {error.args[0]} (simplify the expression, or split the provision)")
+    return None

@@ -50,6 +50,7 @@ STAGE_LABEL: dict[str, str] = {
     "ended": "ended",
 }
 SIGNATURES = ("signed", "decree_signed")
+MAX_CONDITIONS = 24   # per provision (all its routes) or reading: an engine rule holds at most 32 tests
 StageKind = Literal[
     "bill_approved_lower_house", "passed_upper_house", "passed_parliament",
     "signed", "decree_signed", "in_effect", "reported_in_place", "ended",
@@ -500,6 +501,9 @@ def _judged(provision: Provision, file: str) -> list[Judged]:
         routes.append(Route(route.id, rexpr, tuple(route.stages), route.in_force, route))
     whole = routes[0].expr if len(routes) == 1 else logic.Any_(tuple(r.expr for r in routes))
     used = logic.names(whole)
+    if len(used) > MAX_CONDITIONS:
+        raise InputError(file, "when", f"expected at most {MAX_CONDITIONS} conditions in one provision's expressions "
+                                       f"(one engine rule holds at most 32 tests), got {len(used)}")
     unused = [name for name in every if name not in used]
     if unused:
         raise InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused")
@@ -510,6 +514,9 @@ def _judged(provision: Provision, file: str) -> list[Judged]:
         rexpr = _expression(reading, extended, file, where + "when")
         _check_stages(reading.stages, reading.in_force, file, where)
         rused = tuple(extended[name] for name in logic.names(rexpr))
+        if len(rused) > MAX_CONDITIONS:
+            raise InputError(file, where + "when", f"expected at most {MAX_CONDITIONS} conditions in one reading's "
+                                                   f"expression (one engine rule holds at most 32 tests), got {len(rused)}")
         out.append(Judged(f"{provision.id}@{reading.id}", provision, reading, rused, rexpr,
                           (Route(None, rexpr, tuple(reading.stages), reading.in_force, reading),)))
     return out

@@ -255,3 +255,45 @@ def test_a_provision_is_judged_the_same_whatever_is_judged_beside_it(evaluator):
             assert (a.status, a.conditions) == (c.status, c.conditions), (key, n)
             assert {k: (f.value, f.facts, f.missing) for k, f in a.findings.items()} == \
                    {k: (f.value, f.facts, f.missing) for k, f in b.findings.items()}, (key, n)
+
+
+def test_the_python_api_judges_from_several_threads_with_the_same_answers():
+    import threading
+
+    people = sorted(PEOPLE.glob("*.json"))[:6]
+    expected = {p.name: check(p, "2024-08-01").statuses() for p in people}
+    found: list[tuple[str, dict]] = []
+    failures: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        for k in range(12):
+            path = people[(offset + k) % len(people)]
+            try:
+                found.append((path.name, check(path, "2024-08-01").statuses()))
+            except BaseException as error:  # noqa: BLE001 - collected and asserted below
+                failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert len(found) == 96 and all(statuses == expected[name] for name, statuses in found)
+
+
+def test_a_failed_engine_call_does_not_poison_the_process(monkeypatch, evaluator):
+    from eligibility import engine as engine_module
+
+    the_host = engine_module.host()
+    real = the_host.assert_facts
+
+    def half_then_fail(name, facts):
+        real(name, facts[: len(facts) // 2])   # some facts stored, then a failure
+        raise RuntimeError("engine failure")
+
+    monkeypatch.setattr(the_host, "assert_facts", half_then_fail)
+    with pytest.raises(InternalError, match="refused the facts"):
+        check(PEOPLE / "nepali-contract-soldier.json", "2024-08-02")
+    monkeypatch.setattr(the_host, "assert_facts", real)
+    assert check(PEOPLE / "nepali-contract-soldier.json", "2024-08-02").status("ru.citizenship.contract-service") == "applies"

@@ -112,7 +112,7 @@ def _parse(job: Job, number: int, raw: bytes) -> Any:
     return parse_profile(decode_json(raw, where), where)
 
 
-_engine_lock = threading.Lock()   # the process's one durable_rules host is not for concurrent use
+_engine_lock = threading.RLock()   # judging one chunk at a time in a process (the engine's own lock is finer)
 
 
 def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:

@@ -39,6 +39,7 @@ costs a few dozen actions, not one per provision per profile-date.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
@@ -78,6 +79,10 @@ class _QuietHost(durable_engine.Host):
 
 _host: Optional[_QuietHost] = None
 _engines: dict[str, "Engine"] = {}
+# The process has one durable_rules host, one session and one pool of fact ids: every call into
+# it (registering a rule base, asserting and retracting a batch) holds this lock, so the Python
+# API and Dask's threaded scheduler can judge from several threads.
+LOCK = threading.RLock()
 
 
 def fnv1a32(text: str) -> int:
@@ -315,7 +320,8 @@ class Engine:
         self.codes = {key: code for code, key in enumerate(rules.judged)}
         self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
-        host().register_rulesets({self.name: {name: dict(rule) for name, rule in self.definition.items()}})
+        with LOCK:
+            host().register_rulesets({self.name: {name: dict(rule) for name, rule in self.definition.items()}})
 
     def _recorder(self, rule_name: str, key: str, status: str, conditions: Truth) -> Callable[[Any], None]:
         inbox = self._inbox
@@ -358,9 +364,19 @@ class Engine:
                 unique.append(row)
             slots.append(slot)
         verdicts: list[Verdict] = []
-        for start in range(0, len(unique), MAX_BATCH):
-            verdicts.extend(self._batch(unique[start:start + MAX_BATCH]))
+        with LOCK:
+            for start in range(0, len(unique), MAX_BATCH):
+                verdicts.extend(self._batch(unique[start:start + MAX_BATCH]))
         return [verdicts[slot] for slot in slots]
+
+    def _retract_quietly(self, ids: Sequence[str]) -> None:
+        """After a failed call, retract every fact of the batch one by one, whichever were stored."""
+        for fact_id in ids:
+            try:
+                host().retract_fact(self.name, {"sid": SESSION, "id": fact_id})
+            except Exception:  # noqa: BLE001 - a fact that was never stored cannot be retracted
+                pass
+        self._inbox.clear()
 
     def _batch(self, rows: Sequence[Row]) -> list[Verdict]:
         ids = _ids.first(len(rows))
@@ -382,10 +398,12 @@ class Engine:
         try:
             state = the_host.assert_facts(self.name, facts)
         except Exception as error:  # MessageNotHandled / MessageObserved / engine errors
+            self._retract_quietly(ids)   # whatever was stored must not refuse the next call's facts
             raise InternalError(f"durable_rules refused the facts: {getattr(error, 'message', error)}") from None
         try:
             the_host.retract_facts(self.name, [{"sid": SESSION, "id": fact_id} for fact_id in ids])
         except Exception as error:
+            self._retract_quietly(ids)
             raise InternalError(f"durable_rules could not retract the facts: {getattr(error, 'message', error)}") from None
         if isinstance(state, dict) and state.get("exception"):
             raise InternalError(f"a durable_rules action failed: {state['exception']}")
@@ -408,10 +426,11 @@ class Engine:
 
 def engine_for(rules: RuleBase) -> Engine:
     """The compiled engine for a rule base, compiled once per process."""
-    found = _engines.get(rules.digest)
-    if found is None:
-        found = _engines[rules.digest] = Engine(rules)
-    return found
+    with LOCK:
+        found = _engines.get(rules.digest)
+        if found is None:
+            found = _engines[rules.digest] = Engine(rules)
+        return found
 
 
 def compile_problem(item: Judged) -> Optional[str]:

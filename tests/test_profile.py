@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -93,3 +94,24 @@ def test_the_python_api_answers_in_one_line_per_assertion():
     assert detail["status"] == "applies"
     assert "taken as in force from signature" in detail["in_force"]["explanation"]
     assert detail["routes"][0]["follows"] == "extradition-law-2026-03-09"
+
+
+@pytest.mark.parametrize("on, words", [
+    (__import__("datetime").datetime(2024, 8, 1, 12, 0), "on: expected a date (a datetime.date"),
+    (None, "on: expected a date written YYYY-MM-DD, got null"),
+])
+def test_the_api_names_a_bad_date_argument(on, words):
+    from eligibility import InputError, check
+
+    from .conftest import PEOPLE
+
+    with pytest.raises(InputError, match=re.escape(words)):
+        check(PEOPLE / "ukrainian-citizen.json", on)
+
+
+@pytest.mark.parametrize("profile", [None, 42, ["citizenships"]])
+def test_the_api_names_a_bad_profile_argument(profile):
+    from eligibility import InputError, check
+
+    with pytest.raises(InputError, match="profile: expected a Profile, a dict of profile data, or a path"):
+        check(profile, "2024-08-01")

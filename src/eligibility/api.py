@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -54,11 +54,17 @@ def as_profile(profile: ProfileLike) -> tuple[Profile, str]:
     if isinstance(profile, dict):
         parsed = parse_profile(profile, "profile")
         return parsed, parsed.label()
+    if not isinstance(profile, (str, Path)):
+        raise InputError.expected("profile", None, "a Profile, a dict of profile data, or a path to a profile file",
+                                  type(profile).__name__)
     parsed = load_profile(profile)
     return parsed, parsed.label(Path(profile).name)
 
 
 def as_day(on: DateLike, what: str = "--on") -> date:
+    if isinstance(on, datetime):
+        raise InputError.expected(what, None, "a date (a datetime.date or \"YYYY-MM-DD\"), not a moment in a day; "
+                                              "pass its .date()", on.isoformat())
     if isinstance(on, date):
         return on
     try:
@@ -70,7 +76,7 @@ def as_day(on: DateLike, what: str = "--on") -> date:
 def check(profile: ProfileLike, on: DateLike, rules: RulesLike = None) -> Report:
     """Judge every provision for a profile (object, dict or path) on a date."""
     parsed, label = as_profile(profile)
-    return evaluator(rules).check(parsed, as_day(on), label)
+    return evaluator(rules).check(parsed, as_day(on, "on"), label)
 
 
 def status(profile: ProfileLike, provision_id: str, on: DateLike, rules: RulesLike = None) -> str:

@@ -295,3 +295,22 @@ def test_a_failed_write_is_one_line_and_leaves_nothing(tmp_path):
         with output_file(str(target), "population"):
             raise OSError(28, "No space left on device")
     assert not target.exists() and not list(tmp_path.glob("*partial"))
+
+
+def test_jobs_beyond_the_cores_are_capped_with_a_message(cli, tmp_path):
+    from eligibility.batch import default_jobs
+
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(10, 1)))
+    result = cli("batch", people, "--on", "2024-08-01", "--jobs", "100000")
+    assert result.exit_code == 0, result.stderr
+    assert f"--jobs 100000 is more than the {default_jobs()} cores this process may use; using {default_jobs()}" \
+        in result.stderr
+    assert len(result.stdout.splitlines()) == 10
+
+
+@pytest.mark.parametrize("width", ["0", "-3", "19"])
+def test_a_width_under_20_columns_is_refused(cli, width):
+    result = cli("check", PEOPLE / "ukrainian-citizen.json", "--on", "2024-08-01", "--width", width)
+    assert result.exit_code == 2
+    assert "--width" in one_line_error(result) and "greater than or equal to 20" in one_line_error(result)

@@ -176,3 +176,16 @@ def test_bad_changes_get_one_line(cli, args, start):
     result = cli("what-if", PEOPLE / "nepali-soldier-wife.json", "--on", "2024-08-01", *args)
     assert result.exit_code == 2
     assert one_line_error(result).startswith(start)
+
+
+@pytest.mark.parametrize("edits, words", [
+    (["--unset", "service[0]", "--set", "service[0].kind=volunteer"], "--unset service[0] removes the item it lies in"),
+    (["--set", "service=[]", "--set", 'service[+]={"country":"RU","start":"2020-01-01"}'],
+     "--set service replaces the item it lies in"),
+    (["--set", 'service[0]={"country":"RU","start":"2020-01-01"}', "--set", "service[0].kind=contract"],
+     "--set service[0] replaces the item it lies in"),
+])
+def test_an_edit_inside_an_item_another_edit_removes_or_replaces_is_refused(cli, edits, words):
+    result = cli("what-if", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", *edits)
+    assert result.exit_code == 2
+    assert words in one_line_error(result)

@@ -107,7 +107,7 @@ def _show(chosen: str, result: Any, view: str, width: Optional[int], **options: 
 
 RULES_OPTION = typer.Option(None, "--rules", metavar="DIR", help="Rule base directory (default: the bundled rules).")
 FORMAT_OPTION = typer.Option("text", "--format", metavar="text|json", help="Output format.")
-WIDTH_OPTION = typer.Option(None, "--width", metavar="COLUMNS", help="Text width (default: the terminal's).")
+WIDTH_OPTION = typer.Option(None, "--width", metavar="COLUMNS", min=20, help="Text width, at least 20 (default: the terminal's).")
 PROFILE_ARGUMENT = typer.Argument(..., metavar="PROFILE.json", help="The person's profile (docs/profile.md).")
 PROVISION_OPTION = typer.Option([], "--provision", metavar="ID", help="Only this provision (repeatable).")
 
@@ -271,7 +271,12 @@ def batch(
         days = list(dict.fromkeys(api.as_day(day).isoformat() for day in on))
         if jobs < 0:
             raise InputError.expected("--jobs", None, "0 (one per core) or a positive number of processes", jobs)
-        workers = jobs or default_jobs()
+        cores = default_jobs()
+        workers = jobs or cores
+        if workers > cores:
+            sys.stderr.write(f"eligibility: --jobs {jobs} is more than the {cores} cores this process may use; "
+                             f"using {cores}\n")
+            workers = cores
         base = _rules(rules)
         job = Job(source=people if people != "-" else "<stdin>", dates=tuple(days),
                   rules=None if rules is None else str(Path(rules).resolve()), full=full)

@@ -175,6 +175,21 @@ def _item(node: Any, index: Any, edit: Edit, where: str) -> Any:
     return node[index]
 
 
+def _separate(edits: list[Edit]) -> None:
+    """No edit may lie inside an item another edit sets or removes: one of them would be lost
+    (all positions refer to the profile as given, and the outer edit replaces or drops the item)."""
+    steps = [(edit, parse_path(edit.path, edit.option)) for edit in edits]
+    for edit, path in steps:
+        for other, outer in steps:
+            if other is edit or len(outer) >= len(path) or outer[-1] == "+":
+                continue
+            if path[:len(outer)] == outer:
+                verb = "removes" if other.op == "unset" else "replaces"
+                raise InputError(edit.option, edit.path,
+                                 f"expected a change to an item no other edit touches, but {other.option} "
+                                 f"{other.path} {verb} the item it lies in")
+
+
 def apply(data: dict, edits: list[Edit]) -> dict:
     """A changed copy of profile data; positions refer to the data as given."""
     changed = copy.deepcopy(data)
@@ -184,6 +199,8 @@ def apply(data: dict, edits: list[Edit]) -> dict:
         if edit.path in seen and edit.path[-3:] != "[+]":
             raise InputError(edit.option, edit.path, "expected each path once, got it again")
         seen[edit.path] = edit
+    _separate(edits)
+    for edit in edits:
         targets.append(_resolve(changed, edit))
     removals: list[_Target] = []
     appends: list[_Target] = []

@@ -172,3 +172,24 @@ def test_commands_run_in_process_leave_the_garbage_collector_alone(cli):
     assert cli("check", RAM, "--on", "2024-08-01").exit_code == 0
     assert cli("rules", "list").exit_code == 0
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_an_output_encoding_other_than_utf8_gets_escapes_not_a_crash(tmp_path, encoding):
+    import os
+    import subprocess
+    import sys
+
+    people = tmp_path / "people.jsonl"
+    people.write_text('{"id": "Ren\\u00e9e \\ud83d\\ude00", "citizenships": []}\n', encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    entry = [sys.executable, "-c", "from eligibility.cli import main; main()"]
+    text = subprocess.run([*entry, "check", str(RAM), "--on", "2024-08-01", "--width", "80"],
+                          capture_output=True, env=env, timeout=120)
+    assert text.returncode == 0, text.stderr.decode(errors="replace")
+    assert b"\\u2014" in text.stdout   # the em dash of the title, escaped
+    as_json = subprocess.run([*entry, "check", str(RAM), "--on", "2024-08-01", "--format", "json"],
+                             capture_output=True, env=env, timeout=120)
+    assert as_json.returncode == 0 and json.loads(as_json.stdout.decode(encoding))["on"] == "2024-08-01"
+    rows = subprocess.run([*entry, "batch", str(people), "--on", "2024-08-01"], capture_output=True, env=env, timeout=120)
+    assert rows.returncode == 0 and json.loads(rows.stdout.decode(encoding))["profile"] == "Ren\u00e9e \U0001F600"

@@ -456,11 +456,39 @@ def _bounded() -> None:
         gc.disable()
 
 
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """Characters an output's encoding cannot hold, as JSON-style escapes (\\u2014; a pair for
+    characters past U+FFFF): text stays readable, and JSON stays valid JSON."""
+    assert isinstance(error, UnicodeEncodeError)
+    out = []
+    for char in error.object[error.start:error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+def _escape_what_the_terminal_cannot_show() -> None:
+    """Standard output and error in an encoding other than UTF-8 (PYTHONIOENCODING=ascii, a
+    Latin-1 terminal) get escapes for what they cannot hold, instead of a crash mid-report."""
+    import codecs
+
+    codecs.register_error("eligibility-json-escape", _json_escape)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if encoding not in ("utf-8", "utf8") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="eligibility-json-escape")
+
+
 def main() -> None:
     """The console entry point.  At exit, everything still alive is frozen out of the
     collector, so the interpreter does not walk it once more before ending: measured on
     `check`, about 40 ms of a cold start.  The memory goes back to the system with the process."""
     _process["own"] = True
+    _escape_what_the_terminal_cannot_show()
     try:
         app()
     finally:

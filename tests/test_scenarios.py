@@ -9,6 +9,7 @@ failures readably and exits 1; malformed scenario files get one line.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -116,7 +117,8 @@ def test_boundary_scenarios_assert_reasons_not_only_statuses():
 # --- reasons are checked ------------------------------------------------------------------------
 
 def _scenario(tmp_path, expect: str, on: str = "2024-08-01", profile: str | None = None) -> str:
-    profile_line = profile or f'profile = "{PEOPLE / "nepali-contract-soldier.json"}"'
+    shutil.copy(PEOPLE / "nepali-contract-soldier.json", tmp_path / "ram.json")   # beside it: inside its tree
+    profile_line = profile or 'profile = "ram.json"'
     path = tmp_path / "s.toml"
     path.write_text(f'title = "t"\n{profile_line}\nstory = "s"\n\n[[at]]\non = "{on}"\nwhy = "w"\n'
                     f'[at.expect]\n{expect}\n')
@@ -190,7 +192,8 @@ def test_an_inline_profile_is_judged_like_a_file(evaluator, tmp_path):
 ])
 def test_malformed_scenario_files_get_one_line(cli, tmp_path, body, start):
     path = tmp_path / "bad.toml"
-    path.write_text('title = "t"\nstory = "s"\n' + body.replace("{p}", str(PEOPLE / "stateless-resident.json")))
+    shutil.copy(PEOPLE / "stateless-resident.json", tmp_path / "aziz.json")
+    path.write_text('title = "t"\nstory = "s"\n' + body.replace("{p}", "aziz.json"))
     result = cli("scenarios", "run", path)
     assert result.exit_code == 2, result.stdout
     line = one_line_error(result)
@@ -205,8 +208,9 @@ def test_scenarios_run_with_nothing_to_run_is_an_error(cli, tmp_path):
 # --- pytest collects scenario files -----------------------------------------------------------
 
 def test_pytest_collects_each_expectation_and_shows_a_readable_failure(pytester):
-    profile = PEOPLE / "nepali-contract-soldier.json"
     folder = pytester.mkdir("scenarios")
+    shutil.copy(PEOPLE / "nepali-contract-soldier.json", folder / "ram.json")
+    profile = "ram.json"
     (folder / "ram.toml").write_text(
         f'title = "t"\nprofile = "{profile}"\nstory = "s"\n\n[[at]]\non = "2024-08-01"\nwhy = "the decree"\n'
         '[at.expect]\n"ru.citizenship.contract-service" = "applies"\n'
@@ -225,3 +229,23 @@ def test_pytest_reports_a_malformed_scenario_file_in_one_line(pytester):
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*eligibility: *bad.toml: profile: required field is missing*"])
     assert "Traceback" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("where", ["/etc/passwd", "../../outside.json", "../outside.json"])
+def test_a_scenario_profile_outside_the_scenario_folders_is_refused_unread(cli, tmp_path, where):
+    folder = tmp_path / "scenarios" / "mine"
+    folder.mkdir(parents=True)
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"secret": "do not echo me"}')
+    (tmp_path / "scenarios" / "outside.json").write_text('{"secret": "do not echo me"}') if where == "../outside.json" \
+        else None
+    scenario = folder / "s.toml"
+    scenario.write_text(f'title = "t"\nprofile = "{where}"\nstory = "s"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n'
+                        '[at.expect]\n"ru.contract.stateless" = "applies"\n')
+    result = cli("scenarios", "run", scenario)
+    if where == "../outside.json":   # inside the scenarios folder: read as a profile, and refused as one
+        assert result.exit_code == 2 and "secret: unknown field" in one_line_error(result)
+        return
+    assert result.exit_code == 2
+    line = one_line_error(result)
+    assert "(the scenario's folder tree)" in line and "lies outside it" in line and "do not echo" not in line

@@ -152,11 +152,26 @@ def load_scenario(path: str | Path) -> Scenario:
             raise InputError(name, "profile" + (f".{error.field}" if error.field else ""), error.message) from None
     else:
         profile_path = target.parent / parsed.profile
+        root = scenario_root(target)
+        if Path(parsed.profile).is_absolute() or not profile_path.resolve().is_relative_to(root):
+            # Never read (and so never echo) a file outside the scenarios' own folders.
+            raise InputError(name, "profile", f"expected a profile file inside {root} (the scenario's folder tree), "
+                                              f"got {parsed.profile!r}, which lies outside it")
         if not profile_path.is_file():
             raise InputError(name, "profile",
                              f"expected a profile file relative to the scenario, found none at {profile_path}")
         profile = load_profile(profile_path)
     return Scenario(target, parsed, profile)
+
+
+def scenario_root(path: Path) -> Path:
+    """The folder tree a scenario's profile must lie in: the nearest enclosing folder named
+    `scenarios` (where pytest collects them), or else the scenario file's own folder."""
+    folder = path.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if candidate.name == "scenarios":
+            return candidate
+    return folder
 
 
 def scenario_files(*places: str | Path) -> list[Path]:

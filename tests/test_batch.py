@@ -314,3 +314,37 @@ def test_a_width_under_20_columns_is_refused(cli, width):
     result = cli("check", PEOPLE / "ukrainian-citizen.json", "--on", "2024-08-01", "--width", width)
     assert result.exit_code == 2
     assert "--width" in one_line_error(result) and "greater than or equal to 20" in one_line_error(result)
+
+
+@pytest.mark.parametrize("signame, code", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_a_signal_stops_a_two_process_batch_cleanly_and_leaves_no_output(tmp_path, signame, code):
+    """The parent stops its workers, removes its temporary file and says so in one line; no
+    worker prints a traceback; the target keeps what it held before."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(40_000, 2)))
+    out = tmp_path / "out.jsonl"
+    out.write_text("earlier results\n")
+    entry = [sys.executable, "-c", "from eligibility.cli import main; main()"]
+    process = subprocess.Popen([*entry, "batch", str(people), "--on", "2024-08-01", "--jobs", "2", "-o", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".out.jsonl.*.partial")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    process.send_signal(getattr(signal, signame))
+    _, err = process.communicate(timeout=60)
+    time.sleep(0.5)   # any worker still alive would print now
+    text = err.decode()
+    assert process.returncode == code
+    assert text.strip() == (f"eligibility: interrupted by {signame}: the run stopped before it finished; "
+                            f"{out} was not written (it is as it was before)")
+    assert out.read_text() == "earlier results\n"
+    assert not [p for p in os.listdir(tmp_path) if "partial" in p]

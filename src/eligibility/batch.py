@@ -254,6 +254,15 @@ class Counter:
                      for d in range(len(self.dates) - 1)])
 
 
+def _worker_signals() -> None:
+    """In a worker: ^C is the parent's to handle (it stops the pool), and SIGTERM, which the parent
+    sends when it stops the pool, ends the worker at once, with nothing printed."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _results(job: Job, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], jobs: int,
              advance: Callable[[int], None]) -> Iterator[LineResult]:
     """Every line's result in input order; with jobs > 1, chunks are judged by worker processes,
@@ -267,7 +276,7 @@ def _results(job: Job, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], jo
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=_worker_signals) as pool:
         pending: deque[tuple[Any, int]] = deque()
         for chunk, read in chunks:
             pending.append((pool.apply_async(judge_lines, (job, chunk)), read))

@@ -28,6 +28,22 @@ def _fail(message: str, code: int) -> None:
     raise SystemExit(code)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that every cleanup runs (worker processes are
+    stopped, temporary output files removed) before the process ends."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _interrupted(signal_name: str) -> str:
+    from .files import ABANDONED
+
+    left = f"; {', '.join(ABANDONED)} was not written (it is as it was before)" if ABANDONED else ""
+    return f"interrupted by {signal_name}: the run stopped before it finished{left}"
+
+
 class OneLineErrors(TyperGroup):
     """Runs the command group and turns usage errors into one line."""
 
@@ -44,8 +60,12 @@ class OneLineErrors(TyperGroup):
             where = f" (see '{context.command_path} --help')" if context is not None else ""
             _fail(f"{error.format_message()}{where}", EXIT_INPUT)
         except typer.Abort:
-            _fail("aborted", 130)
+            _fail(_interrupted("SIGINT"), 130)
+        except Terminated:
+            _fail(_interrupted("SIGTERM"), 143)
         code = result if isinstance(result, int) else 0
+        if code == 130:   # typer turns ^C inside a command into exit code 130, after every cleanup ran
+            _fail(_interrupted("SIGINT"), 130)
         if standalone_mode:
             raise SystemExit(code)
         return code
@@ -489,6 +509,9 @@ def main() -> None:
     `check`, about 40 ms of a cold start.  The memory goes back to the system with the process."""
     _process["own"] = True
     _escape_what_the_terminal_cannot_show()
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
     finally:

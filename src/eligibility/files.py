@@ -128,6 +128,9 @@ def read_toml(path: str | Path, what: str, limit: int = 1024 * 1024) -> dict[str
         raise InputError(name, None, "the TOML nests too deeply to read") from None
 
 
+ABANDONED: list[str] = []   # output files a run stopped writing when it was interrupted (for its message)
+
+
 @contextmanager
 def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[TextIO]:
     """A text file to write `what` to, that never looks complete unless it is.
@@ -168,6 +171,10 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
                 os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
             os.replace(temporary, target)
         done = True
+    except BaseException as error:
+        if not isinstance(error, Exception):   # ^C, SIGTERM: say so in the message
+            ABANDONED.append(path)
+        raise
     finally:
         if not done:
             with suppress(OSError):

@@ -459,3 +459,24 @@ def test_an_expression_past_the_engine_limits_is_one_line_and_rules_check_says_s
     _wide_provision(wider, "all(" + ", ".join(f"c{i}" for i in range(25)) + ")", 25)
     result = cli("check", RAM, "--on", "2024-08-01", "--rules", wider)
     assert result.exit_code == 2 and "expected at most 24 conditions" in one_line_error(result)
+
+
+def test_a_profile_with_more_family_members_than_the_limit_is_one_line(cli, tmp_path):
+    from eligibility.profile import MAX_FAMILY_MEMBERS
+
+    member = {"relation": "child", "person": {"citizenships": [{"country": "NP"}]}}
+    path = tmp_path / "family.json"
+    path.write_text(json.dumps({"citizenships": [{"country": "NP"}], "family": [member] * (MAX_FAMILY_MEMBERS + 1)}))
+    result = cli("check", path, "--on", "2024-08-01")
+    assert result.exit_code == 2
+    assert f"family: expected at most {MAX_FAMILY_MEMBERS:,} family members in one profile" in one_line_error(result)
+
+
+def test_missing_facts_of_many_relatives_are_listed_once_each_in_order(tmp_path):
+    from eligibility import check
+
+    member = {"relation": "child", "person": {"service": [{"country": "RU", "start": "2023-01-01"}]}}
+    report = check({"citizenships": [{"country": "NP"}], "family": [member] * 3000}, "2024-08-01")
+    missing = report.provision("ru.citizenship.family-members").missing
+    assert len(missing) == len(set(missing)) and missing[:2] == ["family[0].person.citizenships",
+                                                                 "family[0].person.service[0].force"]

@@ -189,3 +189,15 @@ def test_an_edit_inside_an_item_another_edit_removes_or_replaces_is_refused(cli,
     result = cli("what-if", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", *edits)
     assert result.exit_code == 2
     assert words in one_line_error(result)
+
+
+def test_make_apply_with_hundreds_of_relatives_tries_a_few_and_says_so(cli, tmp_path):
+    member = {"relation": "child", "person": {"citizenships": [{"country": "NP"}], "service": []}}
+    path = tmp_path / "family.json"
+    path.write_text(json.dumps({"citizenships": [{"country": "NP"}], "family": [member] * 300}))
+    result = cli("what-if", path, "--on", "2024-08-01", "--make-apply", "ru.citizenship.family-members",
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["possible"] and data["sets"]
+    assert any("Only the first 8 of the 300 listed family members" in note for note in data["notes"])

@@ -82,12 +82,12 @@ class Judgement(NamedTuple):
     def missing(self) -> list[str]:
         if self.status != "undetermined":
             return []
-        found: list[str] = []
+        found: dict[str, None] = {}   # ordered and without repeats, in linear time
         for name in self.item.names:
             f = self.findings[name]
             if f.value is UNKNOWN:
-                found.extend(m for m in f.missing if m not in found)
-        return found
+                found.update(dict.fromkeys(f.missing))
+        return list(found)
 
 
 class Unknown(NamedTuple):

@@ -27,6 +27,7 @@ from .files import decode_json, read_file
 from .validation import input_error
 
 MAX_FAMILY_DEPTH = 8
+MAX_FAMILY_MEMBERS = 20_000   # judging is linear in members; this bounds a profile's memory (~20 KB a member)
 MAX_PROFILE_BYTES = 16 * 1024 * 1024
 
 
@@ -141,9 +142,10 @@ class Profile(_Record):
 
 FamilyMember.model_rebuild()
 
-def _family_depth(data: Any, limit: int) -> int:
-    """Depth of family nesting, counted without recursion; stops past the limit."""
-    depth = 0
+def _family_size(data: Any, limit: int) -> tuple[int, int]:
+    """Depth of family nesting and the number of members at all levels, counted without
+    recursion; stops past the depth limit."""
+    depth = members = 0
     level = [data]
     while level:
         following = []
@@ -155,20 +157,25 @@ def _family_depth(data: Any, limit: int) -> int:
         if not following:
             break
         depth += 1
+        members += len(following)
         if depth > limit:
             break
         level = following
-    return depth
+    return depth, members
 
 
 def parse_profile(data: Any, file: str = "profile") -> Profile:
     """Validate already-decoded JSON as a profile; InputError on any problem."""
     if not isinstance(data, dict):
         raise InputError.expected(file, None, "a JSON object holding a profile", data)
-    if _family_depth(data, MAX_FAMILY_DEPTH) > MAX_FAMILY_DEPTH:
+    depth, members = _family_size(data, MAX_FAMILY_DEPTH)
+    if depth > MAX_FAMILY_DEPTH:
         raise InputError(file, "family",
                          f"family members are nested more than {MAX_FAMILY_DEPTH} levels deep; "
                          f"expected at most {MAX_FAMILY_DEPTH}")
+    if members > MAX_FAMILY_MEMBERS:
+        raise InputError(file, "family", f"expected at most {MAX_FAMILY_MEMBERS:,} family members in one profile "
+                                         f"(all levels counted), got {members:,}")
     try:
         return Profile.model_validate(data)
     except ValidationError as error:

@@ -51,6 +51,7 @@ RESIDENCE = ("permanent", "temporary", "unlawful")
 MAX_SETS = 8
 PER_CONDITION = 3
 MAX_DEPTH = 2
+MAX_MEMBERS = 8       # family members tried as carriers: every candidate judges the whole family again
 
 
 class _Out(BaseModel):
@@ -327,7 +328,12 @@ class _Search:
             return []
         inner = _Search(self.evaluator, day, self.depth + 1)
         found = []
-        for index, member in enumerate(members):
+        if len(members) > MAX_MEMBERS:
+            note = (f"Only the first {MAX_MEMBERS} of the {len(members)} listed family members were tried as the "
+                    "relative who qualifies; the others may offer the same changes.")
+            if note not in self.notes:
+                self.notes.append(note)
+        for index, member in enumerate(members[:MAX_MEMBERS]):
             prefix = f"family[{index}].person."
             for provision in test.provisions:
                 for edits in inner.sets(profile_data(member.person), member.person, provision)[:PER_CONDITION]:

@@ -287,11 +287,11 @@ def test_an_interrupted_write_leaves_no_file_that_looks_complete(tmp_path):
 
 
 def test_a_failed_write_is_one_line_and_leaves_nothing(tmp_path):
-    from eligibility.errors import InputError
+    from eligibility.errors import OutputError
     from eligibility.files import output_file
 
     target = tmp_path / "people.jsonl"
-    with pytest.raises(InputError, match="not written: No space left on device"):
+    with pytest.raises(OutputError, match="so nothing was written: No space left on device"):
         with output_file(str(target), "population"):
             raise OSError(28, "No space left on device")
     assert not target.exists() and not list(tmp_path.glob("*partial"))
@@ -348,3 +348,35 @@ def test_a_signal_stops_a_two_process_batch_cleanly_and_leaves_no_output(tmp_pat
                             f"{out} was not written (it is as it was before)")
     assert out.read_text() == "earlier results\n"
     assert not [p for p in os.listdir(tmp_path) if "partial" in p]
+
+
+@pytest.mark.parametrize("command", [
+    ["synth", "--n", "3"],
+    ["check", str(PEOPLE / "ukrainian-citizen.json"), "--on", "2024-08-01"],
+    ["check", str(PEOPLE / "ukrainian-citizen.json"), "--on", "2024-08-01", "--format", "json"],
+], ids=["synth", "check text", "check json"])
+def test_a_full_standard_output_is_one_line_and_exit_4(command):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", *command],
+                             stdout=full, stderr=subprocess.PIPE, timeout=120)
+    assert run.returncode == 4
+    assert run.stderr.decode().strip() == ("eligibility: <standard output>: could not write the output, it stops "
+                                           "short: No space left on device")
+
+
+def test_a_file_size_limit_is_one_line_exit_4_and_leaves_nothing(tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    target = tmp_path / "people.jsonl"
+    run = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", "synth", "--n", "5000",
+                          "-o", str(target)], stderr=subprocess.PIPE, timeout=120,
+                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)))
+    assert run.returncode == 4
+    assert run.stderr.decode().strip() == (f"eligibility: {target}: could not write the population, so nothing "
+                                           "was written: File too large")
+    assert not list(tmp_path.iterdir())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 from contextlib import contextmanager
 from typing import Any, Iterator, List, Optional
@@ -16,10 +17,11 @@ from typing import Any, Iterator, List, Optional
 import typer
 from typer.core import TyperGroup
 
-from .errors import InputError, InternalError, did_you_mean
+from .errors import InputError, InternalError, OutputError, did_you_mean
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_OUTPUT = 4
 FORMATS = ("text", "json")
 
 
@@ -99,6 +101,21 @@ def reported() -> Iterator[None]:
         _fail("input nests too deeply to process", EXIT_INPUT)
     except BrokenPipeError:
         raise SystemExit(0) from None
+    except OutputError as error:
+        _fail(str(error), EXIT_OUTPUT)
+    except OSError as error:   # writing to standard output: a full disk, a file-size limit
+        _silence_stdout()
+        _fail(f"<standard output>: could not write the output, it stops short: {error.strerror or error}", EXIT_OUTPUT)
+
+
+def _silence_stdout() -> None:
+    """After standard output failed, point it at /dev/null so that the interpreter's last flush
+    at exit does not fail a second time with a message of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # no real file behind it (e.g. under a test runner)
+        pass
 
 
 def _format(value: str) -> str:

@@ -37,6 +37,15 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+class OutputError(Exception):
+    """The output could not be written (a full disk, a file-size limit): one line, exit code 4."""
+
+    def __init__(self, file: str, message: str):
+        self.file = file
+        self.message = " ".join(message.split())
+        super().__init__(f"{file}: {self.message}")
+
+
 class InputError(Exception):
     """Bad input: names the file and the field, says what was expected."""
 

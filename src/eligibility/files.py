@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
-from .errors import InputError
+from .errors import InputError, OutputError
 
 
 def read_file(path: str | Path, what: str, limit: int) -> bytes:
@@ -187,4 +187,4 @@ def _reported_writes(path: str, what: str) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise InputError(path, None, f"stopped, and the {what} were not written: {error.strerror or error}") from None
+        raise OutputError(path, f"could not write the {what}, so nothing was written: {error.strerror or error}") from None

@@ -6,6 +6,7 @@ clean error.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import shutil
@@ -192,7 +193,8 @@ def test_the_package_has_no_code_loader_for_data():
 # --- fuzz: the CLI only ever answers or errors cleanly ---------------------------------------------
 
 # The cli fixture holds no state between calls, so sharing it across examples is safe.
-FUZZ = settings(max_examples=80, deadline=None,
+# ELIGIBILITY_FUZZ_EXAMPLES raises the count for a long run (README: the tests).
+FUZZ = settings(max_examples=int(os.environ.get("ELIGIBILITY_FUZZ_EXAMPLES", "80")), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
@@ -261,6 +263,32 @@ def test_fuzz_mutated_valid_profiles(cli, person, seed, value, action):
         else:
             parent.insert(last, value)
     _run_on(cli, json.dumps(data, allow_nan=True).encode("utf-8"))
+
+
+@FUZZ
+@given(path=st.sampled_from(["id", "service[0].kind", "service[+]", "citizenships", "family[0].person",
+                             "military_registration.RU", "criminal_record", "service[0]"]),
+       text=st.text(alphabet='{}[]":,0123456789-.eEtruefalsnl\\udabc RUNP', max_size=120))
+def test_fuzz_set_values(cli, path, text):
+    result = cli("what-if", RAM, "--on", "2024-08-01", "--set", f"{path}={text}", "--format", "json")
+    assert result.exit_code in (0, 2), (path, text, result.stderr)
+    if result.exit_code == 2:
+        one_line_error(result)
+
+
+@FUZZ
+@given(lines=st.lists(st.binary(max_size=120) | st.text(alphabet='{}[]":,0123456789-truefalsn acdiostyRUNP\\\u2028\r',
+                                                         max_size=120).map(lambda t: t.encode("utf-8")), max_size=6))
+def test_fuzz_batch_lines(cli, lines):
+    """Whatever the lines, --skip-invalid judges every valid one and reports the rest; never a traceback."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "people.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n" + b'{"citizenships": []}\n')
+        result = cli("batch", path, "--on", "2024-08-01", "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    rows = [json.loads(line) for line in result.stdout.split("\n") if line]
+    assert rows and rows[-1]["statuses"]
 
 
 def test_fuzz_covers_the_scenario_people():

@@ -44,6 +44,9 @@ def python_status(in_force: Truth, conditions: Truth) -> str:
     return status_of(logic.all_of((in_force, conditions)), in_force)
 
 
+_STATUS = {(i, c): python_status(i, c) for i in Truth for c in Truth}   # one route, looked up in the hot path
+
+
 class RouteJudgement(NamedTuple):
     validity: Validity
     conditions: Truth
@@ -66,8 +69,13 @@ class Judgement(NamedTuple):
     conditions: Truth             # what the conditions come to, whatever is in force
     status: str
     engine_rule: str
-    routes: tuple[RouteJudgement, ...] = ()
+    routes: tuple[RouteJudgement, ...] = ()   # empty for an item with one route (the common case)
     would: Optional[Truth] = None   # "would qualify" when family members' provisions are counted in force
+
+    @property
+    def per_route(self) -> tuple[RouteJudgement, ...]:
+        """Each route's in-force and conditions (one route: the item's own)."""
+        return self.routes or (RouteJudgement(self.validity, self.conditions),)
 
     @property
     def would_qualify(self) -> Truth:
@@ -108,7 +116,7 @@ def unknowns(judgement: "Judgement") -> list[Unknown]:
     item = judgement.item
     found: list[Unknown] = []
     seen: set[str] = set()
-    for route, judged in zip(item.routes, judgement.routes, strict=True):
+    for route, judged in zip(item.routes, judgement.per_route, strict=True):
         if judged.qualifies is not UNKNOWN:
             continue
         v = judged.validity
@@ -153,9 +161,11 @@ class Evaluator:
         self._plans = {key: (item.decide, tuple(
             (name, slots.setdefault(repr((test, item.condition_map[name].unsettled_if_failed)), len(slots)),
              handler(item.condition_map[name]), test)
-            for name, test in item.tests)) for key, item in rules.judged.items()}
+            for name, test in item.tests),
+            len(item.routes) == 1, any(isinstance(test, FamilyTest) for _, test in item.tests))
+            for key, item in rules.judged.items()}
         self._slots = len(slots)
-        for key, (_, plan) in self._plans.items():
+        for key, (_, plan, _, _) in self._plans.items():
             # the engine reads a row's values in this order: the findings must come in it too
             if tuple(name for name, *_ in plan) != tuple(self.engine.fields.get(key, ())):
                 raise InternalError(f"the engine and the evaluator list the conditions of {key!r} in different orders")
@@ -239,7 +249,7 @@ class Evaluator:
         out = []
         for item in items:
             key = item.key
-            decide, plan = plans[key]
+            decide, plan, single, family = plans[key]
             findings: dict[str, Finding] = {}
             for name, slot, run, test in plan:
                 found = done[slot]
@@ -250,16 +260,17 @@ class Evaluator:
             in_force = known.get(key)
             if in_force is None:
                 in_force = known[key] = tuple(validity(route, day) for route in item.routes)
-            if len(in_force) == 1:
-                routes = (RouteJudgement(in_force[0], conditions),)
+            routes: tuple[RouteJudgement, ...] = ()
+            if single:
+                overall = in_force[0]
+                status = _STATUS[overall.value, conditions]
             else:
                 routes = tuple(RouteJudgement(v, route.decide(findings))
                                for route, v in zip(item.routes, in_force, strict=True))
-            overall = in_force[0] if len(routes) == 1 else _overall(routes)
-            qualifies = logic.any_of(r.qualifies for r in routes)
-            status = status_of(qualifies, overall.value)
+                overall = _overall(routes)
+                status = status_of(logic.any_of([r.qualifies for r in routes]), overall.value)
             would = None
-            if any(f.would is not None and f.would is not f.value for f in findings.values()):
+            if family and any(f.would is not None and f.would is not f.value for f in findings.values()):
                 would = decide({name: _Would(f) for name, f in findings.items()})
             out.append(Judgement(item, findings, overall, conditions, status, "", routes, would))
         return out
@@ -281,7 +292,8 @@ class Evaluator:
                         f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
                         f"{p.item.key} on {day.isoformat()}: engine says {counted.conditions.word}, "
                         f"Python says {p.would.word}")
-            out[p.item.key] = p._replace(engine_rule=verdict.rule)
+            out[p.item.key] = Judgement(p.item, p.findings, p.validity, p.conditions, p.status, verdict.rule,
+                                        p.routes, p.would)
         return out
 
     # -- explaining ---------------------------------------------------------------------
@@ -324,7 +336,7 @@ class Evaluator:
             return f"{judgement.validity.explanation} The person {would} if it were."
         if judgement.status == "does_not_apply":
             parts = []
-            for route, judged in zip(item.routes, judgement.routes, strict=True):
+            for route, judged in zip(item.routes, judgement.per_route, strict=True):
                 failed = [item.condition_map[n].says for n in logic.names(route.expr)
                           if judgement.findings[n].value is Truth.FALSE]
                 where = f"under {self._route_name(route)}, " if several else ""
@@ -335,7 +347,7 @@ class Evaluator:
             return "Does not apply: " + "; and ".join(parts) + "."
         if judgement.status == "undetermined":
             parts = []
-            for route, judged in zip(item.routes, judgement.routes, strict=True):
+            for route, judged in zip(item.routes, judgement.per_route, strict=True):
                 if several and judged.qualifies is Truth.FALSE:
                     failed = [item.condition_map[n].says for n in logic.names(route.expr)
                               if judgement.findings[n].value is Truth.FALSE]
@@ -355,7 +367,7 @@ class Evaluator:
             return "Undetermined: " + "; and ".join(parts) + "."
         carried = ""
         if several:
-            route = next(r for r, j in zip(item.routes, judgement.routes, strict=True) if j.qualifies is Truth.TRUE)
+            route = next(r for r, j in zip(item.routes, judgement.per_route, strict=True) if j.qualifies is Truth.TRUE)
             carried = f" under {self._route_name(route)}"
         if judgement.carriers:
             first = judgement.carriers[0]
@@ -369,7 +381,7 @@ class Evaluator:
 
     def _routes(self, judgement: Judgement) -> list[RouteOut]:
         out = []
-        for route, judged in zip(judgement.item.routes[1:], judgement.routes[1:], strict=True):
+        for route, judged in zip(judgement.item.routes[1:], judgement.per_route[1:], strict=True):
             alternative = route.alternative
             out.append(RouteOut(
                 id=alternative.id, follows=alternative.follows, summary=alternative.summary, status=judged.status,

@@ -226,6 +226,9 @@ class RecordValue(NamedTuple):
     imprecise: Optional[str] = None
 
 
+_MATCHES = {value: RecordValue(value) for value in (TRUE, FALSE)}   # the common answers, built once
+
+
 def _during(test: ServiceTest, record: Service, day: date) -> Truth:
     """Whether the record went on at some time on or after the period's start, as of the day."""
     spec = test.during
@@ -248,7 +251,7 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
     else:
         in_state = record.ended_by(day)
     if not in_state:
-        return RecordValue(FALSE)
+        return _MATCHES[FALSE]
     parts: list[Truth] = []
     missing: list[str] = []
     questions: list[str] = []
@@ -290,7 +293,7 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
                              f"({test.during.written()}): the sources give no day")
     value = all_of(parts)
     if value is not UNKNOWN:
-        return RecordValue(value)
+        return _MATCHES[value]
     return RecordValue(value, tuple(missing), tuple(questions), imprecise)
 
 

@@ -68,3 +68,16 @@ def test_lines_are_split_exactly_as_the_command_splits_them(cli, tmp_path):
     assert [r for r in rows if "error" not in r] == expected
     errors = [r for r in rows if "error" in r]
     assert [r["line"] for r in errors] == [2] and "skipped 1 invalid line" in result.stderr
+
+
+def test_json_a_profile_cannot_hold_is_an_error_row_not_a_crash(tmp_path):
+    path = tmp_path / "people.jsonl"
+    path.write_bytes(b'{"citizenships":[{"country":"RU"}],"citizenships":[]}\n'
+                     b'{"id":"\\ud800","citizenships":[]}\n'
+                     b'{"citizenships":[],"id":' + b"9" * 5000 + b"}\n"
+                     b'{"citizenships":[]}\n')
+    rows = judge_files(str(path), ["2024-08-01"], skip_invalid=True).compute(scheduler="synchronous")
+    errors = {row["line"]: row["error"] for row in rows if "error" in row}
+    assert sorted(errors) == [1, 2, 3]
+    assert "got 'citizenships' twice" in errors[1] and "lone surrogate" in errors[2] and "4,300 digits" in errors[3]
+    assert [row["line"] for row in rows if "error" not in row] == [4]

@@ -43,6 +43,7 @@ def _interrupted(signal_name: str) -> str:
     from .files import ABANDONED
 
     left = f"; {', '.join(ABANDONED)} was not written (it is as it was before)" if ABANDONED else ""
+    ABANDONED.clear()
     return f"interrupted by {signal_name}: the run stopped before it finished{left}"
 
 

@@ -25,7 +25,8 @@ IDS = {
 
 
 def test_every_documented_provision_is_in_the_rule_base(rules):
-    assert set(rules.provisions) == set(IDS.values())
+    # provisions.md's checklist is covered; the rule base may hold more (a provision is data)
+    assert set(IDS.values()) <= set(rules.provisions)
 
 
 def test_every_provision_and_every_stage_date_is_cited(rules):

@@ -38,8 +38,13 @@ def test_every_provision_and_every_stage_date_is_cited(rules):
             assert reading.cite and all(s.cite for s in reading.stages)
 
 
+ARTICLES = ("kyiv-independent-2024-01-04", "moscow-times-2022-11-dual-citizens", "uk-intel-2024-08-05",
+            "extradition-law-2026-03-09", "national-guard-2024-02-22")
+
+
 def test_the_sources_index_names_the_five_articles(rules):
-    assert len(rules.sources) == 5
+    # the five articles are indexed; the index may name more sources (a source is data)
+    assert set(ARTICLES) <= set(rules.sources)
     assert rules.sources["moscow-times-2022-11-dual-citizens"].published.precision == "month"
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
 
 from .errors import InputError
-from .report import STATUSES
+from .vocabulary import STATUSES, Status, Value
 
 CHUNK = 128                        # lines per task: one engine run judges CHUNK x dates profile-dates
 MAX_LINE = 16 * 1024 * 1024        # the same limit as a profile file
@@ -37,10 +37,10 @@ class Row(TypedDict):
     line: int                          # the profile's line in the input (1-based)
     profile: str                       # its `id`, or "line N" when it has none
     on: str                            # the date, YYYY-MM-DD
-    statuses: dict[str, str]           # provision id -> status, as `check` gives it
-    would_qualify: dict[str, str]      # provision id -> yes / no / unknown
+    statuses: dict[str, Status]        # provision id -> status, as `check` gives it
+    would_qualify: dict[str, Value]    # provision id -> yes / no / unknown
     missing: dict[str, list[str]]      # provision id -> missing facts, for the undetermined ones
-    readings: dict[str, str]           # "provision@reading" -> status of each other reading
+    readings: dict[str, Status]        # "provision@reading" -> status of each other reading
 
 
 class FullRow(TypedDict):
@@ -150,8 +150,8 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
             reports = [judge.check(profile, day, profile.label(f"line {number}")) for day in days]
             text = "".join(FULL_ROW.dump_json({"line": number, "report": r.model_dump(mode="json")}).decode() + "\n"
                            for r in reports)
-            codes = tuple(status_code[p.status] for r in reports for p in r.provisions)
-            results[number] = LineResult(number, None, text, codes)
+            results[number] = LineResult(number, None, text,
+                                         tuple(status_code[p.status] for r in reports for p in r.provisions))
         return [results[n] for n in order]
 
     cases = [(profile, day) for _, profile in parsed for day in days]
@@ -162,7 +162,10 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
         codes: list[int] = []
         for day in days:
             judgements = next(judged)
-            statuses, would, missing, other = {}, {}, {}, {}
+            statuses: dict[str, Status] = {}
+            would: dict[str, Value] = {}
+            missing: dict[str, list[str]] = {}
+            other: dict[str, Status] = {}
             for pid in provisions:
                 j = judgements[pid]
                 statuses[pid] = j.status
@@ -249,8 +252,9 @@ class Counter:
             dates=[DateCounts(on=on, counts={pid: dict(zip(STATUSES, self._counts[d][p], strict=True))
                                              for p, pid in enumerate(self.provisions)})
                    for d, on in enumerate(self.dates)],
-            changes=[Changes(start=self.dates[d], end=self.dates[d + 1],
-                             changed={pid: self._changed[d][p] for p, pid in enumerate(self.provisions)})
+            changes=[Changes.model_validate({"from": self.dates[d], "to": self.dates[d + 1],
+                                             "changed": {pid: self._changed[d][p]
+                                                         for p, pid in enumerate(self.provisions)}})
                      for d in range(len(self.dates) - 1)])
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import TYPE_CHECKING, Literal, Optional, Sequence
 
 from . import countries, logic
 from .dates import add_months, next_day
 from .logic import Truth
-from .profile import Profile
+from .errors import required
+from .profile import Citizenship, Profile, Residence
 from .rulebase import (
     Citation, CitizenshipTest, FamilyTest, Judged, NonCitizenTest, OtherCitizenshipTest, ResidenceTest,
     RuleBase, ServiceTest, Stage, StatelessTest, Test,
@@ -141,8 +142,9 @@ def fact_causes(profile: Profile, rules: RuleBase, owner: str = "") -> list[Caus
         found.append(Cause(day, "fact", f"{owner}{path}: {text}", path=owner + path, owner=owner,
                            section=section, country=country, months=months))
 
-    held = (("citizenships", profile.citizenships, "holds {} citizenship", "no longer holds {} citizenship"),
-            ("residences", profile.residences, "resides in {}", "no longer resides in {}"))
+    held: tuple[tuple[str, Sequence[Citizenship | Residence] | None, str, str], ...] = (
+        ("citizenships", profile.citizenships, "holds {} citizenship", "no longer holds {} citizenship"),
+        ("residences", profile.residences, "resides in {}", "no longer resides in {}"))
     for section, records, begins, ends in held:
         for i, record in enumerate(records or []):
             name = countries.name(record.country)
@@ -190,7 +192,7 @@ def _concerns(test: Test, cause: Cause) -> bool:
             return False
         if cause.months is not None:
             return cause.months == test.min_months
-        edge = "start" if cause.path.endswith(".start") else "end"
+        edge = "start" if (cause.path or "").endswith(".start") else "end"
         return test.state == "serving" or (test.state == "started") == (edge == "start")
     return False
 
@@ -201,7 +203,7 @@ def _carries(status: str) -> Truth:
 
 
 def _member_words(profile: Profile, index: int, owner: str) -> str:
-    member = profile.family[index]
+    member = required(profile.family, "the family a member was judged in")[index]
     label = f", {member.person.id}" if member.person.id else ""
     return f"{owner}family[{index}] ({member.relation}{label})"
 

@@ -105,8 +105,8 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
 
     base = RuleBase(directory, known_sources, provisions, files, judged)
     if sources is not None and known_sources:
-        for item in unverified_quotes(base, sources):
-            problems.append(Problem(file=item.file, field=item.field, message=f"{item.reason}: {item.quote!r}"))
+        for quote in unverified_quotes(base, sources):
+            problems.append(Problem(file=quote.file, field=quote.field, message=f"{quote.reason}: {quote.quote!r}"))
     if scenarios is not None:
         problems.extend(_coverage(base, scenarios))
     return CheckReport(directory=str(directory), provisions=len(provisions),

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional
+from typing import Any, Iterator, List, Optional, Sequence
 
 import typer
 from typer.core import TyperGroup
@@ -28,6 +28,10 @@ FORMATS = ("text", "json")
 def _fail(message: str, code: int) -> None:
     sys.stderr.write(f"eligibility: {' '.join(message.split())}\n")
     raise SystemExit(code)
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"eligibility: {message}\n")
 
 
 class Terminated(BaseException):
@@ -50,11 +54,12 @@ def _interrupted(signal_name: str) -> str:
 class OneLineErrors(TyperGroup):
     """Runs the command group and turns usage errors into one line."""
 
-    def main(self, args: Any = None, prog_name: Optional[str] = None, complete_var: Optional[str] = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None,
+             complete_var: Optional[str] = None, standalone_mode: bool = True, windows_expand_args: bool = True,
+             **extra: Any) -> Any:
         try:
             result = super().main(args=args, prog_name=prog_name or "eligibility", complete_var=complete_var,
-                                  standalone_mode=False, **extra)
+                                  standalone_mode=False, windows_expand_args=windows_expand_args, **extra)
         except typer.TyperException as error:
             context = getattr(error, "ctx", None)
             if context is not None and error.format_message() == context.get_help():
@@ -206,11 +211,11 @@ def _over_time(kind: str, profile: str, start: str, end: str, provision: List[st
         first, last = api.as_day(start, "--from"), api.as_day(end, "--to")
         base = _rules(rules)
         parsed, label = api.as_profile(profile)
-        if kind == "timeline":
-            from .timeline import timeline as build
-        else:
-            from .diff import diff as build
-        result = build(api.evaluator(base), parsed, first, last, label, _provisions(base, provision))
+        from .diff import diff
+        from .timeline import timeline
+
+        build = timeline if kind == "timeline" else diff
+        result: Any = build(api.evaluator(base), parsed, first, last, label, _provisions(base, provision))
         _show(chosen, result, kind, width)
 
 
@@ -273,6 +278,7 @@ def what_if(
         if make_apply is None and not edits:
             raise InputError("what-if", None, "expected at least one --set, --unset or --make-apply")
         parsed, label = api.as_profile(profile)
+        result: Any
         if make_apply is not None:
             result = search(api.evaluator(base), parsed, day, _known(base, make_apply, "--make-apply"), label)
         else:
@@ -328,7 +334,7 @@ def batch(
         def judge(write: Any) -> Any:
             with render.progress(size, f"judging {job.source}", show_progress) as advance:
                 return run(job, stream, write, list(base.provisions), jobs=workers, skip_invalid=skip_invalid,
-                           advance=advance, warn=lambda message: sys.stderr.write(f"eligibility: {message}\n"))
+                           advance=advance, warn=_warn)
 
         try:
             if output not in (None, "-"):

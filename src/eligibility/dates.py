@@ -98,8 +98,8 @@ def parse_spec(text: object, wording: str | None = None) -> DateSpec:
         year, month = int(text[:4]), int(text[5:])
         if not 1 <= month <= 12:
             raise ValueError(expected)
-        last = calendar.monthrange(year, month)[1]
-        return DateSpec(date(year, month, 1), date(year, month, last), "month",
+        days = calendar.monthrange(year, month)[1]
+        return DateSpec(date(year, month, 1), date(year, month, days), "month",
                         wording or month_name(year, month))
     try:
         day = parse_day(text)

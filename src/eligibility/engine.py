@@ -50,6 +50,7 @@ from . import logic
 from .errors import InputError, InternalError
 from .logic import Truth, status_of
 from .rulebase import Judged, RuleBase
+from .vocabulary import Status
 from .validity import route_segments
 
 SESSION = "0"   # the one durable_rules session every judgement uses
@@ -64,7 +65,7 @@ CODE = {value: value.value for value in Truth}   # a condition value as a fact f
 
 @dataclass(frozen=True)
 class Verdict:
-    status: str
+    status: Status
     conditions: Truth     # what the conditions came to, in force or not ("would qualify")
     rule: str             # the durable_rules rule that fired
 
@@ -272,7 +273,10 @@ def _range(first: Optional[int], last: Optional[int]) -> list[dict[str, Any]]:
     return parts
 
 
-def compile_rules(items: Iterable[Judged], record: Callable[[str, str, str, Truth], Callable[[Any], None]]) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+Recorder = Callable[[str, str, Status, Truth], Callable[[Any], None]]
+
+
+def compile_rules(items: Iterable[Judged], record: Recorder) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     """The ruleset definition, and for each key the fact field that carries each condition.
 
     One rule per (day range of the routes' in-force values) x (leaf of the conditions' decision tree);
@@ -323,7 +327,7 @@ class Engine:
         with LOCK:
             host().register_rulesets({self.name: {name: dict(rule) for name, rule in self.definition.items()}})
 
-    def _recorder(self, rule_name: str, key: str, status: str, conditions: Truth) -> Callable[[Any], None]:
+    def _recorder(self, rule_name: str, key: str, status: Status, conditions: Truth) -> Callable[[Any], None]:
         inbox = self._inbox
         verdict = Verdict(status, conditions, rule_name)
 

@@ -7,7 +7,9 @@ disagreed, or the engine misbehaved; it is never silently resolved.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional, TypeVar
+
+T = TypeVar("T")
 
 _MAX_SHOWN = 60
 
@@ -66,3 +68,10 @@ class InputError(Exception):
 
 class InternalError(Exception):
     """A fault of the tool itself, reported loudly and never papered over."""
+
+
+def required(value: Optional[T], what: str) -> T:
+    """A value the loader guarantees is there; its absence is the tool's own fault."""
+    if value is None:
+        raise InternalError(f"{what} is missing, though the rule base loader guarantees it")
+    return value

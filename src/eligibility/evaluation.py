@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from . import logic
 from .engine import Engine, Verdict, engine_for
-from .errors import InternalError
+from .errors import InternalError, required
 from .logic import UNKNOWN, Truth, status_of
 from .predicates import Carrier, Facts, Finding, MemberVerdict, handler
 from .profile import Profile
@@ -24,9 +24,10 @@ from .report import (
     RouteOut, UnknownOut,
 )
 from .rulebase import Citation, FamilyTest, Judged, Route, RuleBase
+from .vocabulary import Held, Status, UnknownKind
 from .validity import Validity, validity
 
-HELD = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
+HELD: dict[Truth, Held] = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
 _VALUE = attrgetter("value")   # a finding's value; a Truth is its letter, so "".join gives the engine's row
 
 
@@ -39,7 +40,7 @@ class _Would:
         self.value = finding.value if finding.would is None else finding.would
 
 
-def python_status(in_force: Truth, conditions: Truth) -> str:
+def python_status(in_force: Truth, conditions: Truth) -> Status:
     """One route's status: certainly not in force > a false condition > unknown > applies."""
     return status_of(logic.all_of((in_force, conditions)), in_force)
 
@@ -56,7 +57,7 @@ class RouteJudgement(NamedTuple):
         return logic.all_of((self.validity.value, self.conditions))
 
     @property
-    def status(self) -> str:
+    def status(self) -> Status:
         return status_of(self.qualifies, self.validity.value)
 
 
@@ -67,7 +68,7 @@ class Judgement(NamedTuple):
     findings: dict[str, Finding]
     validity: Validity            # the item's in-force: some route in force (the route that decided)
     conditions: Truth             # what the conditions come to, whatever is in force
-    status: str
+    status: Status
     engine_rule: str
     routes: tuple[RouteJudgement, ...] = ()   # empty for an item with one route (the common case)
     would: Optional[Truth] = None   # "would qualify" when family members' provisions are counted in force
@@ -101,7 +102,7 @@ class Judgement(NamedTuple):
 class Unknown(NamedTuple):
     """One reason an undetermined answer is unknown."""
 
-    kind: str                 # missing_fact | imprecise_date | open_question
+    kind: UnknownKind
     about: str                # a condition id, or "in_force"
     route: Optional[str]
     detail: str
@@ -153,7 +154,7 @@ class Evaluator:
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules
         self.engine = engine or engine_for(rules)
-        self._validity: dict[int, dict[str, Validity]] = {}   # day ordinal -> key -> in force
+        self._validity: dict[int, dict[str, tuple[Validity, ...]]] = {}   # day ordinal -> key -> each route's in force
         # For each provision or reading, worked out once: its compiled `when`, and for each
         # condition it uses (condition id, slot, its test's function, the test).  Equal tests in
         # different provisions share a slot, so a profile-date runs each distinct test once.
@@ -215,10 +216,10 @@ class Evaluator:
         if member_cases:
             for (n, index), judged in zip(where, self.judge_many(member_cases, wanted, engine), strict=True):
                 for provision in wanted:
-                    member = judged[provision]
-                    why = unknowns(member)
+                    verdict = judged[provision]
+                    why = unknowns(verdict)
                     found[n][(index, provision)] = MemberVerdict(
-                        member.status, tuple(member.missing), member.would_qualify,
+                        verdict.status, tuple(verdict.missing), verdict.would_qualify,
                         tuple(u.detail for u in why if u.kind == "open_question"),
                         tuple(u.detail for u in why if u.kind == "imprecise_date"))
         return found
@@ -354,7 +355,7 @@ class Evaluator:
                     why = ("it is not in force" if judged.validity.value is Truth.FALSE
                            else "fails " + "; fails ".join(f"'{s}'" for s in failed))
                     parts.append(f"under {self._route_name(route)}, {why}")
-            grouped: dict[tuple[Optional[str], str], list[str]] = {}
+            grouped: dict[tuple[Optional[str], UnknownKind], list[str]] = {}
             for u in unknowns(judgement):
                 grouped.setdefault((u.route, u.kind), []).append(u.detail.rstrip("."))
             for (route_id, kind), details in grouped.items():
@@ -382,7 +383,7 @@ class Evaluator:
     def _routes(self, judgement: Judgement) -> list[RouteOut]:
         out = []
         for route, judged in zip(judgement.item.routes[1:], judgement.per_route[1:], strict=True):
-            alternative = route.alternative
+            alternative = required(route.alternative, "an added route's rule data")
             out.append(RouteOut(
                 id=alternative.id, follows=alternative.follows, summary=alternative.summary, status=judged.status,
                 would_qualify=judged.conditions.word, in_force=self._in_force(judged.validity),
@@ -390,7 +391,7 @@ class Evaluator:
         return out
 
     def _reading(self, judgement: Judgement) -> ReadingOut:
-        reading = judgement.item.reading
+        reading = required(judgement.item.reading, "a reading's rule data")
         return ReadingOut(
             id=reading.id, follows=reading.follows, summary=reading.summary, status=judgement.status,
             would_qualify=judgement.would_qualify.word, in_force=self._in_force(judgement.validity),
@@ -400,9 +401,9 @@ class Evaluator:
     def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
         text = self.reason(judgement, day)
         for other in readings:
+            reading = required(other.item.reading, "a reading's rule data")
             if other.status != judgement.status:
-                text += (f" The {other.item.reading.id} reading ({other.item.reading.follows}) gives "
-                         f"{other.status.replace('_', ' ')}.")
+                text += f" The {reading.id} reading ({reading.follows}) gives {other.status.replace('_', ' ')}."
         return text
 
     def check(self, profile: Profile, day: date, label: Optional[str] = None) -> Report:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping, Optional, Union
 
+from .vocabulary import Status, Value
+
 
 class Truth(str, enum.Enum):
     TRUE = "T"
@@ -20,7 +22,7 @@ class Truth(str, enum.Enum):
     UNKNOWN = "U"
 
     @property
-    def word(self) -> str:
+    def word(self) -> Value:
         return _WORDS[self._value_]
 
     def __invert__(self) -> "Truth":
@@ -31,7 +33,7 @@ class Truth(str, enum.Enum):
         return UNKNOWN if value is None else TRUE if value else FALSE
 
 
-_WORDS = {"T": "yes", "F": "no", "U": "unknown"}
+_WORDS: dict[str, Value] = {"T": "yes", "F": "no", "U": "unknown"}
 
 # The members as plain names: `Truth.TRUE` is an attribute lookup on the enum class, which
 # costs more than the rest of a small test; the hot paths use these.
@@ -89,7 +91,7 @@ class Const:
 Expr = Union[Ref, All, Any_, Not, Const]
 
 
-def status_of(qualifies: Truth, in_force: Truth) -> str:
+def status_of(qualifies: Truth, in_force: Truth) -> Status:
     """A provision's status from whether some route in force qualifies the person, and whether
     any route is in force.  For one route this is the documented precedence: certainly not in
     force > a false condition > unknown > applies."""
@@ -211,7 +213,7 @@ class _Parser:
         if word in ("all", "any", "not") and following is not None and following[1] == "(":
             self.take("(")
             parts = [self.expr(depth + 1)]
-            while self.peek() is not None and self.peek()[1] == ",":
+            while (token := self.peek()) is not None and token[1] == ",":
                 self.take(",")
                 parts.append(self.expr(depth + 1))
             self.take(")")

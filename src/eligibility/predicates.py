@@ -20,6 +20,7 @@ from . import countries
 from .dates import add_months
 from .logic import FALSE, TRUE, UNKNOWN, Truth, all_of, any_of, truth
 from .profile import Citizenship, Profile, Residence, Service
+from .vocabulary import Status
 from .rulebase import (
     CitizenshipTest, Condition, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest,
     RegistrationTest, ResidenceTest, ServiceTest, StatelessTest, Test,
@@ -38,7 +39,7 @@ class Carrier:
 
 @dataclass(frozen=True)
 class MemberVerdict:
-    status: str
+    status: Status
     missing: tuple[str, ...] = ()
     would: Truth = UNKNOWN       # whether the member would qualify if the provision were in force
     questions: tuple[str, ...] = ()   # open questions that leave the member's verdict unknown
@@ -199,7 +200,7 @@ def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Findi
     if not where:
         def absent() -> tuple[str, ...]:
             place = (countries.name(test.country) if test.country
-                     else f"a country other than {countries.name(test.outside_of)}")
+                     else f"a country other than {countries.name(test.outside_of or '')}")
             listed = tuple(describe_residence(i, r) for i, r in current)
             return listed + (f"no residence in {place} on {day.isoformat()}",)
         return Finding(FALSE, absent)
@@ -350,7 +351,11 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
         return Finding(UNKNOWN, ("family not given",), ("family",))
     if not profile.family:
         return Finding(FALSE, ("family: none listed",))
-    values, would, facts, missing, carriers = [], [], [], [], []
+    values: list[Truth] = []
+    would: list[Truth] = []
+    words: list[str] = []
+    missing: list[str] = []
+    carriers: list[Carrier] = []
     questions: list[str] = []
     imprecise: list[str] = []
     for index, member in enumerate(profile.family):
@@ -359,7 +364,7 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
         who = f"{name} ({member.relation}{', ' + label if label else ''})"
         for provision in test.provisions:
             verdict = lookup(index, provision)
-            facts.append(f"{who}: {provision} {verdict.status}")
+            words.append(f"{who}: {provision} {verdict.status}")
             would.append(verdict.would)
             if verdict.status == "applies":
                 values.append(TRUE)
@@ -373,8 +378,8 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
                 values.append(FALSE)
     value = any_of(values)
     if value is not UNKNOWN:
-        return Finding(value, tuple(facts), carried_by=tuple(carriers), would=any_of(would))
-    return Finding(value, tuple(facts), tuple(dict.fromkeys(missing)), "; ".join(dict.fromkeys(questions)) or None,
+        return Finding(value, tuple(words), carried_by=tuple(carriers), would=any_of(would))
+    return Finding(value, tuple(words), tuple(dict.fromkeys(missing)), "; ".join(dict.fromkeys(questions)) or None,
                    tuple(carriers), "; ".join(dict.fromkeys(imprecise)) or None, any_of(would))
 
 
@@ -401,7 +406,8 @@ def handler(condition: Condition) -> Handler:
     return unsettled
 
 
-_HANDLERS: dict[type, Handler] = {
+# Each function takes its own kind of test; the table is the one place that pairs them.
+_HANDLERS: dict[type, Callable[..., Finding]] = {
     CitizenshipTest: _citizenship,
     OtherCitizenshipTest: _other_citizenship,
     StatelessTest: _stateless,

@@ -82,7 +82,7 @@ class ScenarioItem(pytest.Item):
         if not outcome.ok:
             raise ScenarioFailure(outcome.explained())
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, ScenarioFailure):
             return str(excinfo.value)
         from .errors import InputError

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from . import logic
+from .errors import required
 from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
 from .rulebase import STAGE_LABEL, Alternative, Condition, Provision, RuleBase, Stage, Test
 
@@ -162,7 +163,7 @@ def _in_force(in_force: InForceOut) -> Text:
     return Text(in_force.explanation, style=IN_FORCE_STYLE[in_force.value])
 
 
-def _block(title: str, rows: Sequence[Text | Row]) -> list[Text | Row]:
+def _block(title: str, rows: Sequence[Text | Row]) -> list[Row]:
     return [_pad(_label(title), (0, 0, 0, 2))] + [_pad(row, (0, 0, 0, 4)) for row in rows]
 
 
@@ -183,8 +184,10 @@ def _route(route: RouteOut) -> list[Text | Row]:
     head = Text(f"{route.id} ({route.follows}): ", style="bold")
     head.append(route.status, style=STYLE[route.status])
     head.append(f", would qualify: {route.would_qualify}")
-    return [head, Text(route.summary), Text("reads: " + ", ".join(route.conditions), style="dim"),
-            _in_force(route.in_force)] + [_citation(c) for c in route.citations]
+    rows: list[Text | Row] = [head, Text(route.summary), Text("reads: " + ", ".join(route.conditions), style="dim"),
+                              _in_force(route.in_force)]
+    rows.extend(_citation(c) for c in route.citations)
+    return rows
 
 
 def provision_block(item: ProvisionOut) -> list[Text | Row]:
@@ -256,7 +259,7 @@ def in_force_rule(provision: Provision | Alternative) -> str:
             start += " (unknown before it: the sources do not say since when)"
     else:
         start = (f"from the stage '{STAGE_LABEL[rule.start]}' (not reported; not yet as of "
-                 f"{rule.unenacted_as_of.date.isoformat()})")
+                 f"{required(rule.unenacted_as_of, 'a horizon').date.isoformat()})")
     return start + (f", until the stage '{STAGE_LABEL[rule.until]}'" if rule.until else "")
 
 
@@ -475,7 +478,7 @@ def diff(out: Console, result: "Diff") -> None:
     _changes_title(out, "diff", f"{result.profile} — {result.start} → {result.end}", result)
     for change in result.changed:
         out.print()
-        rows: list[Text | Row] = _change_head(change)
+        rows: list[Text | Row] = [*_change_head(change)]
         rows.append(_pad(_label("before").append(change.before_reason, style=""), (0, 0, 0, 2)))
         rows.append(_pad(_label("after").append(change.after_reason, style=""), (0, 0, 0, 2)))
         if len(change.path) > 2:

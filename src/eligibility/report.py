@@ -10,18 +10,9 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
-Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
-STATUSES: tuple[str, ...] = ("applies", "undetermined", "does_not_apply", "not_in_force")
-Value = Literal["yes", "no", "unknown"]
-Held = Literal["held", "failed", "unknown"]
-# Why an undetermined answer is unknown: a fact the profile leaves out, a date the sources give
-# only to a month or a window, or a question the sources do not settle.
-UnknownKind = Literal["missing_fact", "imprecise_date", "open_question"]
-UNKNOWN_WORDS: dict[str, str] = {
-    "missing_fact": "a fact missing from the profile",
-    "imprecise_date": "a date the sources give imprecisely",
-    "open_question": "a question the sources leave open",
-}
+from .vocabulary import STATUSES, UNKNOWN_WORDS, Held, Status, UnknownKind, Value
+
+__all__ = ["STATUSES", "UNKNOWN_WORDS", "Held", "Status", "UnknownKind", "Value"]
 
 
 class _Out(BaseModel):

@@ -22,12 +22,11 @@ from .errors import InputError, did_you_mean
 from .files import read_toml
 from .evaluation import Evaluator
 from .profile import Profile, load_profile, parse_profile
-from .report import InForceOut, ProvisionOut, ReadingOut, Report, RouteOut, UnknownKind
+from .report import InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
+from .vocabulary import Status, UnknownKind, Value
 from .rulebase import StageKind
 from .validation import input_error
 
-Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
-Value = Literal["yes", "no", "unknown"]
 MAX_SCENARIO_BYTES = 1024 * 1024
 
 
@@ -341,7 +340,8 @@ class ScenarioRun(_Out):
 
 
 def run_files(paths: list[Path], evaluator: Evaluator) -> ScenarioRun:
-    files, outcomes = [], []
+    files: list[FileOut] = []
+    outcomes: list[OutcomeOut] = []
     for path in paths:
         scenario = load_scenario(path)
         results = run(scenario, evaluator)

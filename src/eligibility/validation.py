@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 from pydantic import BaseModel, ValidationError
 
@@ -72,7 +75,7 @@ def walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[str, list[type[Ba
     return path or "(top level)", models
 
 
-def describe(error: dict[str, Any], root: type[BaseModel]) -> tuple[str, str]:
+def describe(error: "ErrorDetails | dict[str, Any]", root: type[BaseModel]) -> tuple[str, str]:
     """(field path, message) for one pydantic error."""
     loc = tuple(error["loc"])
     kind = error["type"]

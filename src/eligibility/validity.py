@@ -23,7 +23,7 @@ from typing import Literal, Optional, Sequence
 
 from . import logic
 from .dates import next_day
-from .errors import InternalError
+from .errors import InternalError, required
 from .logic import Truth
 from .rulebase import SIGNATURES, STAGE_LABEL, Citation, Judged, Route, Stage
 
@@ -74,8 +74,7 @@ def validity(route: Route, day: date) -> Validity:
 
     start = route.stage(rule.start)
     if start is None:
-        horizon = rule.unenacted_as_of
-        assert horizon is not None  # the loader guarantees it
+        horizon = required(rule.unenacted_as_of, "a horizon")
         stages = "; ".join(f"{s.label} {s.when}" for s in route.stages) or "no stage reported"
         sources = ", ".join(sorted({c.source for c in horizon.cite}))
         if day <= horizon.date:
@@ -141,7 +140,7 @@ def _start_segments(route: Route) -> list[Segment]:
             first, last, _ = segments[0]
             segments[0] = (first, last, Truth.UNKNOWN)
         return segments
-    horizon = rule.unenacted_as_of.date.toordinal()   # the loader guarantees a horizon here
+    horizon = required(rule.unenacted_as_of, "a horizon").date.toordinal()
     return [(None, horizon, Truth.FALSE), (horizon + 1, None, Truth.UNKNOWN)]
 
 
@@ -176,7 +175,8 @@ def _overlay(lines: Sequence[Sequence[Segment]]) -> list[tuple[Optional[int], Op
 def in_force_segments(route: Route) -> list[Segment]:
     """In force = started and not ended, over the whole line of days, as merged segments."""
     start = _start_segments(route)
-    end = _stage_segments(route.stage(route.in_force.until)) if route.in_force.until else [(None, None, Truth.FALSE)]
+    until = route.in_force.until
+    end = _stage_segments(required(route.stage(until), f"the stage {until}")) if until else [(None, None, Truth.FALSE)]
     merged: list[Segment] = []
     for first, last, (started, ended) in _overlay([start, end]):
         value = logic.all_of([started, ~ended])

@@ -211,9 +211,11 @@ class _Search:
         if isinstance(test, CitizenshipTest):
             mine = [(i, c) for i, c in held if c.country == test.country]
             if target is Truth.TRUE:
+                allowed = list(test.acquired or [])
                 found = [[Edit("set", f"citizenships[{i}].acquired", a)]
-                         for i, c in mine for a in (test.acquired or []) if c.acquired not in test.acquired]
-                return found + [[add(test.country, a)] for a in (test.acquired or [None])]
+                         for i, c in mine for a in allowed if c.acquired not in allowed]
+                ways: list[Optional[str]] = list(allowed) or [None]
+                return found + [[add(test.country, a)] for a in ways]
             found = none + ([drop(mine)] if mine else [])
             if test.acquired and mine:
                 other = next(a for a in ACQUIRED if a not in test.acquired)
@@ -417,21 +419,23 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
     search = _Search(evaluator, day)
     judgement = search.judge(profile, key)
     reason = evaluator.reason(judgement, day)
-    common = dict(profile=label or profile.label(), on=day.isoformat(), rule_base=evaluator.rules.digest,
-                  provision=key, status=judgement.status, reason=reason)
+
+    def answer(possible: bool, explanation: str, sets: Optional[list[ChangeSet]] = None,
+               notes: Optional[list[str]] = None) -> MakeApply:
+        return MakeApply(profile=label or profile.label(), on=day.isoformat(), rule_base=evaluator.rules.digest,
+                         provision=key, status=judgement.status, reason=reason, possible=possible,
+                         explanation=explanation, sets=sets or [], notes=notes or [])
+
     validity = judgement.validity
     if validity.value is Truth.FALSE:
-        return MakeApply(**common, possible=False, sets=[], notes=[],
-                         explanation=f"No change to the facts can make it apply on {day.isoformat()}: the provision "
+        return answer(False, f"No change to the facts can make it apply on {day.isoformat()}: the provision "
                                      f"itself is not in force. {validity.explanation}")
     if validity.value is Truth.UNKNOWN:
-        return MakeApply(**common, possible=False, sets=[], notes=[],
-                         explanation=f"No change to the facts can make it certainly apply on {day.isoformat()}: "
+        return answer(False, f"No change to the facts can make it certainly apply on {day.isoformat()}: "
                                      f"whether the provision is in force is itself unknown. {validity.explanation} "
                                      "At best it is undetermined.")
     if judgement.status == "applies":
-        return MakeApply(**common, possible=True, sets=[], notes=[],
-                         explanation=f"It already applies on {day.isoformat()}; nothing needs to change.")
+        return answer(True, f"It already applies on {day.isoformat()}; nothing needs to change.")
     data = profile_data(profile)
     sets = search.sets(data, profile, key)
     out = []
@@ -440,9 +444,7 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
         out.append(ChangeSet(edits=[edit_out(e) for e in edits], conditions=_moved(judgement, after),
                              reason_after=evaluator.reason(after, day)))
     if not out:
-        return MakeApply(**common, possible=False, sets=[], notes=search.notes,
-                         explanation="No change to the profile's facts found makes it apply: its conditions cannot "
-                                     "all hold together for one person.")
-    return MakeApply(**common, possible=True, sets=out, notes=search.notes,
-                     explanation=f"{len(out)} smallest set{'s' if len(out) > 1 else ''} of changes found; each was "
-                                 "applied and judged, and makes it apply. No set contains another.")
+        return answer(False, "No change to the profile's facts found makes it apply: its conditions cannot all hold "
+                             "together for one person.", notes=search.notes)
+    return answer(True, f"{len(out)} smallest set{'s' if len(out) > 1 else ''} of changes found; each was applied and "
+                        "judged, and makes it apply. No set contains another.", out, search.notes)

@@ -1,0 +1,23 @@
+"""The words every answer is given in, defined once: the four statuses, the three values of
+in-force and "would qualify", a condition's three outcomes, and the three kinds of unknown.
+
+Models (report.py, scenario.py), the engine's verdicts and the views all take them from here.
+"""
+
+from typing import Literal
+
+Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
+# The order reports list them in: the answers a reader looks for first.
+STATUSES: tuple[Status, ...] = ("applies", "undetermined", "does_not_apply", "not_in_force")
+
+Value = Literal["yes", "no", "unknown"]           # in force; would qualify
+Held = Literal["held", "failed", "unknown"]       # one condition
+
+# Why an undetermined answer is unknown: a fact the profile leaves out, a date the sources give
+# only to a month or a window, or a question the sources do not settle.
+UnknownKind = Literal["missing_fact", "imprecise_date", "open_question"]
+UNKNOWN_WORDS: dict[UnknownKind, str] = {
+    "missing_fact": "a fact missing from the profile",
+    "imprecise_date": "a date the sources give imprecisely",
+    "open_question": "a question the sources leave open",
+}

@@ -26,8 +26,11 @@ def _status(in_force: str, conditions: str) -> str:
 
 
 def _held(profile, day):
-    return [c.country for c in profile.citizenships
-            if (c.since is None or c.since <= day) and (c.until is None or day < c.until)]
+    return [
+        c.country
+        for c in profile.citizenships
+        if (c.since is None or c.since <= day) and (c.until is None or day < c.until)
+    ]
 
 
 def _any(values) -> str:
@@ -66,13 +69,19 @@ def contract_service_citizenship(profile, day: date) -> str:
     if profile.service is None:
         serving = U
     else:
+
         def record_value(record) -> str:
-            parts = (U if record.force is None else T if record.force == "armed_forces" else F,
-                     U if record.kind is None or record.kind != "contract" else T)
+            parts = (
+                U if record.force is None else T if record.force == "armed_forces" else F,
+                U if record.kind is None or record.kind != "contract" else T,
+            )
             return F if F in parts else U if U in parts else T
 
-        serving = _any(record_value(r) for r in profile.service
-                       if r.country == "RU" and r.start <= day and (r.end is None or day < r.end))
+        serving = _any(
+            record_value(r)
+            for r in profile.service
+            if r.country == "RU" and r.start <= day and (r.end is None or day < r.end)
+        )
     conditions = F if F in (foreign, serving) else U if U in (foreign, serving) else T
     return _status(in_force, conditions)
 
@@ -85,9 +94,11 @@ def national_guard_foreign_residents(profile, day: date) -> str:
     if profile.residences is None:
         resident = U
     else:
-        resident = _any(U if p.status is None else T if p.status in ("permanent", "temporary") else F
-                        for p in profile.residences
-                        if p.country == "UA" and (p.since is None or p.since <= day) and (p.until is None or day < p.until))
+        resident = _any(
+            U if p.status is None else T if p.status in ("permanent", "temporary") else F
+            for p in profile.residences
+            if p.country == "UA" and (p.since is None or p.since <= day) and (p.until is None or day < p.until)
+        )
     conditions = F if F in (foreign, resident) else U if U in (foreign, resident) else T
     return _status(in_force, conditions)
 

@@ -56,7 +56,8 @@ def in_chunks(judge):
     def run(cases):
         step = CHUNK * len(DATES)
         for start in range(0, len(cases), step):
-            judge(cases[start:start + step])
+            judge(cases[start : start + step])
+
     return run
 
 
@@ -130,9 +131,11 @@ def dependency_modules(check: list[str]) -> list[str]:
         "roots = tuple({sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']})\n"
         "found = [name for name, module in list(sys.modules.items()) if name not in before\n"
         "         and (getattr(module, '__file__', None) or '').startswith(roots) and name.split('.')[0] != 'eligibility']\n"
-        "sys.stderr.write(' '.join(sorted(found)))\n")
-    run = subprocess.run([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         text=True, check=True)
+        "sys.stderr.write(' '.join(sorted(found)))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True
+    )
     return run.stderr.split()
 
 
@@ -160,8 +163,10 @@ def main() -> None:
     parser.add_argument("--only", choices=("evaluation", "batch", "cold"), help="measure one part only")
     args = parser.parse_args()
     began = time.perf_counter()
-    print(f"eligibility benchmark: {args.n} synthetic profiles (seed 1) x {len(DATES)} dates, "
-          f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(
+        f"eligibility benchmark: {args.n} synthetic profiles (seed 1) x {len(DATES)} dates, "
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    )
 
     if args.only in (None, "evaluation"):
         evaluation(args.n)
@@ -181,24 +186,35 @@ def evaluation(n: int) -> None:
     cases = [(p, d) for p in profiles for d in DATES]
     gc.freeze()
     three = list(baseline.PROVISIONS)
-    figures = rates({
-        "engine, all provisions": in_chunks(evaluator.judge_many),
-        "python, all provisions": in_chunks(lambda c: evaluator.judge_many(c, engine=False)),
-        "engine, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three)),
-        "python, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three, engine=False)),
-        "hand-written, 3 provisions": lambda c: [baseline.judge(p, d) for p, d in c],
-    }, cases)
-    print("\nprofile-dates per second, one core (evaluation only; profiles already validated, "
-          f"{validate:.0f} us each to validate):")
+    figures = rates(
+        {
+            "engine, all provisions": in_chunks(evaluator.judge_many),
+            "python, all provisions": in_chunks(lambda c: evaluator.judge_many(c, engine=False)),
+            "engine, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three)),
+            "python, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three, engine=False)),
+            "hand-written, 3 provisions": lambda c: [baseline.judge(p, d) for p, d in c],
+        },
+        cases,
+    )
+    print(
+        "\nprofile-dates per second, one core (evaluation only; profiles already validated, "
+        f"{validate:.0f} us each to validate):"
+    )
     for name, value in figures.items():
         print(f"  {name:<28} {value:>10,.0f}")
     limit = figures["hand-written, 3 provisions"]
-    print(f"  engine / hand-written, same 3 provisions:  {limit / figures['engine, 3 provisions']:.1f}x slower"
-          "  (target: within 10x)")
-    print(f"  python / hand-written, same 3 provisions:  {limit / figures['python, 3 provisions']:.1f}x slower"
-          "  (target: within 3x)")
-    print(f"  engine / python, all provisions:           "
-          f"{figures['python, all provisions'] / figures['engine, all provisions']:.1f}x slower")
+    print(
+        f"  engine / hand-written, same 3 provisions:  {limit / figures['engine, 3 provisions']:.1f}x slower"
+        "  (target: within 10x)"
+    )
+    print(
+        f"  python / hand-written, same 3 provisions:  {limit / figures['python, 3 provisions']:.1f}x slower"
+        "  (target: within 3x)"
+    )
+    print(
+        f"  engine / python, all provisions:           "
+        f"{figures['python, all provisions'] / figures['engine, all provisions']:.1f}x slower"
+    )
 
 
 def batch(n: int, big: bool) -> None:
@@ -209,8 +225,10 @@ def batch(n: int, big: bool) -> None:
         print(f"\neligibility batch, end to end ({n} profiles x {len(DATES)} dates, reading, validating, writing):")
         for jobs in (1, 2):
             wall, peak = batch_run(people, jobs)
-            print(f"  --jobs {jobs}: {wall:6.1f} s  {n * len(DATES) / wall:>8,.0f} profile-dates/s"
-                  f"  ({n * len(DATES) / wall / jobs:,.0f} per core)  peak {peak / 2**20:.0f} MiB")
+            print(
+                f"  --jobs {jobs}: {wall:6.1f} s  {n * len(DATES) / wall:>8,.0f} profile-dates/s"
+                f"  ({n * len(DATES) / wall / jobs:,.0f} per core)  peak {peak / 2**20:.0f} MiB"
+            )
 
         sizes = [10_000, 1_000_000] if big else [10_000, 100_000]
         peaks = []
@@ -219,8 +237,10 @@ def batch(n: int, big: bool) -> None:
             wall, peak = batch_run(people, 2)
             peaks.append(peak)
             print(f"  memory, {size:>9,} profiles, --jobs 2: peak {peak / 2**20:.0f} MiB ({wall:.0f} s)")
-        print(f"  growth from {sizes[0]:,} to {sizes[1]:,} profiles: {(peaks[1] - peaks[0]) / 2**20:+.1f} MiB "
-              "(target: within 20 MiB)")
+        print(
+            f"  growth from {sizes[0]:,} to {sizes[1]:,} profiles: {(peaks[1] - peaks[0]) / 2**20:+.1f} MiB "
+            "(target: within 20 MiB)"
+        )
 
 
 def cold_start(runs: int) -> None:
@@ -254,8 +274,10 @@ def cold_start(runs: int) -> None:
     print(f"  check / dependency modules it loads: {median['check'] / median['modules']:.2f}x  (target: within 1.5x)")
     print(f"  check / the four top-level imports:  {median['check'] / median['dependencies']:.2f}x")
     print(f"  check / the stack's floor:           {median['check'] / median['floor']:.2f}x")
-    print(f"  the floor / the four imports:        {median['floor'] / median['dependencies']:.2f}x   "
-          f"the floor / the modules check loads: {median['floor'] / median['modules']:.2f}x")
+    print(
+        f"  the floor / the four imports:        {median['floor'] / median['dependencies']:.2f}x   "
+        f"the floor / the modules check loads: {median['floor'] / median['modules']:.2f}x"
+    )
     print(f"  check / bare python:                 {median['check'] / median['bare']:.1f}x")
 
 

@@ -44,8 +44,12 @@ def _held(detail: str, values: list[str]) -> st.SearchStrategy:
     @st.composite
     def record(draw: st.DrawFn) -> dict:
         since, until = _period(draw)
-        return _record(country=draw(st.sampled_from(COUNTRIES)), since=since, until=until,
-                       **{detail: _maybe(draw, st.sampled_from(values))})
+        return _record(
+            country=draw(st.sampled_from(COUNTRIES)),
+            since=since,
+            until=until,
+            **{detail: _maybe(draw, st.sampled_from(values))},
+        )
 
     return record()
 
@@ -61,35 +65,51 @@ def services(draw: st.DrawFn) -> dict:
     discharge = _OUT
     if end is not _OUT:
         discharge = _maybe(draw, st.sampled_from(["health", "age", "contract_end", "martial_law_end", "other"]), 0.6)
-    return _record(country=draw(st.sampled_from(["RU", "RU", "RU", "UA", "UA", "KZ"])),
-                   force=_maybe(draw, st.sampled_from(["armed_forces", "armed_forces", "national_guard", "other"])),
-                   kind=_maybe(draw, st.sampled_from(["contract", "conscription", "volunteer"])),
-                   start=start.isoformat(), end=end, discharge=discharge,
-                   combat=_maybe(draw, st.booleans(), 0.6))
+    return _record(
+        country=draw(st.sampled_from(["RU", "RU", "RU", "UA", "UA", "KZ"])),
+        force=_maybe(draw, st.sampled_from(["armed_forces", "armed_forces", "national_guard", "other"])),
+        kind=_maybe(draw, st.sampled_from(["contract", "conscription", "volunteer"])),
+        start=start.isoformat(),
+        end=end,
+        discharge=discharge,
+        combat=_maybe(draw, st.booleans(), 0.6),
+    )
 
 
 @st.composite
 def criminal_records(draw: st.DrawFn) -> dict:
     convicted = _maybe(draw, st.booleans(), 0.7)
     expunged = _OUT if convicted is False else _maybe(draw, st.booleans(), 0.5)
-    return _record(convicted=convicted, conviction_expunged=expunged,
-                   under_investigation=_maybe(draw, st.booleans(), 0.7))
+    return _record(
+        convicted=convicted, conviction_expunged=expunged, under_investigation=_maybe(draw, st.booleans(), 0.7)
+    )
 
 
 @st.composite
 def profiles(draw: st.DrawFn, depth: int = 2) -> dict:
     family: Any = _OUT
     if depth > 0:
-        family = _maybe(draw, st.lists(st.fixed_dictionaries({
-            "relation": st.sampled_from(["spouse", "child", "parent", "sibling", "other"]),
-            "person": profiles(depth=depth - 1)}), max_size=2), 0.6)
+        family = _maybe(
+            draw,
+            st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "relation": st.sampled_from(["spouse", "child", "parent", "sibling", "other"]),
+                        "person": profiles(depth=depth - 1),
+                    }
+                ),
+                max_size=2,
+            ),
+            0.6,
+        )
     return _record(
         id=_maybe(draw, st.text(min_size=1, max_size=12), 0.3),
         citizenships=_maybe(draw, st.lists(citizenships, max_size=3), 0.85),
         residences=_maybe(draw, st.lists(residences, max_size=2), 0.7),
         service=_maybe(draw, st.lists(services(), max_size=2), 0.7),
-        military_registration=_maybe(draw, st.dictionaries(st.sampled_from(["RU", "UA"]), st.booleans(),
-                                                            max_size=2), 0.5),
+        military_registration=_maybe(
+            draw, st.dictionaries(st.sampled_from(["RU", "UA"]), st.booleans(), max_size=2), 0.5
+        ),
         criminal_record=_maybe(draw, criminal_records(), 0.6),
         family=family,
     )
@@ -113,7 +133,7 @@ def forget(draw: st.DrawFn, data: dict) -> dict:
     out: dict = {}
     for key, value in data.items():
         if key != "id" and draw(st.integers(0, 4)) == 0:
-            continue   # the whole field becomes unknown
+            continue  # the whole field becomes unknown
         if key in OPTIONAL:
             records = []
             for record in value:
@@ -136,21 +156,29 @@ def forget(draw: st.DrawFn, data: dict) -> dict:
 def soldiers(draw: st.DrawFn) -> dict:
     """Someone who signed up with Russia's or Ukraine's forces: the people most provisions are about."""
     start = draw(st.dates(min_value=date(2021, 6, 1), max_value=date(2026, 6, 1)))
-    record: dict = {"country": draw(st.sampled_from(["RU", "RU", "UA"])), "force": "armed_forces",
-                    "kind": draw(st.sampled_from(["contract", "contract", "conscription", "volunteer"])),
-                    "start": start.isoformat()}
+    record: dict = {
+        "country": draw(st.sampled_from(["RU", "RU", "UA"])),
+        "force": "armed_forces",
+        "kind": draw(st.sampled_from(["contract", "contract", "conscription", "volunteer"])),
+        "start": start.isoformat(),
+    }
     if draw(st.booleans()):
         record["end"] = (start + timedelta(days=draw(st.integers(30, 900)))).isoformat()
         record["discharge"] = draw(st.sampled_from(["health", "age", "contract_end", "martial_law_end", "other"]))
     record["combat"] = draw(st.booleans())
     held = draw(st.lists(st.sampled_from(COUNTRIES), min_size=0, max_size=2, unique=True))
-    return {"citizenships": [{"country": c, "acquired": draw(st.sampled_from(["birth", "naturalization"]))}
-                             for c in held],
-            "residences": [{"country": draw(st.sampled_from(["RU", "UA", "NP"])),
-                            "status": draw(st.sampled_from(["permanent", "temporary", "unlawful"]))}],
-            "service": [record],
-            "military_registration": {"RU": draw(st.booleans())},
-            "criminal_record": draw(criminal_records())}
+    return {
+        "citizenships": [{"country": c, "acquired": draw(st.sampled_from(["birth", "naturalization"]))} for c in held],
+        "residences": [
+            {
+                "country": draw(st.sampled_from(["RU", "UA", "NP"])),
+                "status": draw(st.sampled_from(["permanent", "temporary", "unlawful"])),
+            }
+        ],
+        "service": [record],
+        "military_registration": {"RU": draw(st.booleans())},
+        "criminal_record": draw(criminal_records()),
+    }
 
 
 @st.composite

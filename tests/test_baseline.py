@@ -17,12 +17,23 @@ import baseline  # noqa: E402
 
 def test_the_baseline_agrees_with_the_engine(evaluator):
     profiles = [parse_profile(data) for data in synth.population(600, 2)]
-    days = [date(2022, 10, 31), date(2022, 11, 15), date(2022, 12, 1), date(2024, 1, 3), date(2024, 1, 4),
-            date(2024, 2, 21), date(2025, 6, 1)]
+    days = [
+        date(2022, 10, 31),
+        date(2022, 11, 15),
+        date(2022, 12, 1),
+        date(2024, 1, 3),
+        date(2024, 1, 4),
+        date(2024, 2, 21),
+        date(2025, 6, 1),
+    ]
     cases = [(p, d) for p in profiles for d in days]
     judged = evaluator.judge_many(cases, baseline.PROVISIONS)
-    disagreements = [(p.id, d, pid) for (p, d), j in zip(cases, judged, strict=True)
-                     for pid, status in baseline.judge(p, d).items() if j[pid].status != status]
+    disagreements = [
+        (p.id, d, pid)
+        for (p, d), j in zip(cases, judged, strict=True)
+        for pid, status in baseline.judge(p, d).items()
+        if j[pid].status != status
+    ]
     assert not disagreements
     statuses = {j[pid].status for j in judged for pid in baseline.PROVISIONS}
     assert statuses == {"applies", "undetermined", "does_not_apply", "not_in_force"}

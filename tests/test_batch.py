@@ -56,12 +56,14 @@ def test_every_row_is_what_check_says_in_input_order(cli, tmp_path):
         ROW.validate_python(row)
         data = inputs[row["line"] - 1]
         assert row["profile"] == data.get("id", f"line {row['line']}")
-        assert {k: row[k] for k in ("on", "statuses", "would_qualify", "missing", "readings")} == _expected(data, row["on"])
+        assert {k: row[k] for k in ("on", "statuses", "would_qualify", "missing", "readings")} == _expected(
+            data, row["on"]
+        )
 
 
 def test_jobs_give_the_same_bytes_as_one_process(cli, tmp_path):
     people = tmp_path / "people.jsonl"
-    people.write_text("".join(synth.lines(700, 3)))   # several chunks per worker
+    people.write_text("".join(synth.lines(700, 3)))  # several chunks per worker
     one = cli("batch", people, "--on", "2024-08-01", "--on", "2025-06-01")
     two = cli("batch", people, "--on", "2024-08-01", "--on", "2025-06-01", "--jobs", "2")
     assert one.exit_code == two.exit_code == 0
@@ -126,12 +128,16 @@ def test_empty_input_and_blank_lines(cli, tmp_path):
 def test_the_summary_counts_the_rows_and_the_changes(cli, tmp_path):
     people = _population(tmp_path, n=60)
     out = tmp_path / "results.jsonl"
-    result = cli("batch", people, "--on", "2024-08-01", "--on", "2025-01-01", "-o", out, "--summary", "--format", "json")
+    result = cli(
+        "batch", people, "--on", "2024-08-01", "--on", "2025-01-01", "-o", out, "--summary", "--format", "json"
+    )
     assert result.exit_code == 0, result.stderr
     rows = _rows(out.read_text())
     summary = json.loads(result.stdout)
     for block in summary["dates"]:
-        counted = Counter((pid, status) for r in rows if r["on"] == block["on"] for pid, status in r["statuses"].items())
+        counted = Counter(
+            (pid, status) for r in rows if r["on"] == block["on"] for pid, status in r["statuses"].items()
+        )
         assert block["counts"] == {pid: {s: counted[(pid, s)] for s in STATUSES} for pid in block["counts"]}
     by_line = {}
     for r in rows:
@@ -142,7 +148,7 @@ def test_the_summary_counts_the_rows_and_the_changes(cli, tmp_path):
         assert number == sum(1 for a, b in by_line.values() if a[pid] != b[pid])
     text = cli("batch", people, "--on", "2024-08-01", "--on", "2025-01-01", "--summary", "--width", "100")
     assert "changed status from 2024-08-01 to 2025-01-01" in text.stdout
-    assert '"statuses"' not in text.stdout   # --summary without -o prints only the summary
+    assert '"statuses"' not in text.stdout  # --summary without -o prints only the summary
 
 
 def test_standard_input_and_output(cli, tmp_path):
@@ -156,11 +162,14 @@ def test_standard_input_and_output(cli, tmp_path):
     assert [r["profile"] for r in _rows(result.stdout)] == [f"synth-9-{i}" for i in range(5)]
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--on", "2024-02-30"], "--on: expected"),
-    (["--on", "2024-08-01", "--jobs", "-1"], "--jobs: expected 0 (one per core) or a positive number"),
-    (["--on", "2024-08-01", "--format", "xml"], "--format: expected text or json"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--on", "2024-02-30"], "--on: expected"),
+        (["--on", "2024-08-01", "--jobs", "-1"], "--jobs: expected 0 (one per core) or a positive number"),
+        (["--on", "2024-08-01", "--format", "xml"], "--format: expected text or json"),
+    ],
+)
 def test_bad_options_are_one_line(cli, tmp_path, args, expected):
     people = tmp_path / "people.jsonl"
     people.write_text(next(synth.lines(1, 1)))
@@ -180,6 +189,7 @@ def test_judge_lines_is_a_pure_function_of_its_inputs():
 
 
 # --- synth -------------------------------------------------------------------------------------
+
 
 def test_synth_is_reproducible_and_prefix_stable(cli):
     first = cli("synth", "--n", "50", "--seed", "4").stdout
@@ -304,8 +314,10 @@ def test_jobs_beyond_the_cores_are_capped_with_a_message(cli, tmp_path):
     people.write_text("".join(synth.lines(10, 1)))
     result = cli("batch", people, "--on", "2024-08-01", "--jobs", "100000")
     assert result.exit_code == 0, result.stderr
-    assert f"--jobs 100000 is more than the {default_jobs()} cores this process may use; using {default_jobs()}" \
+    assert (
+        f"--jobs 100000 is more than the {default_jobs()} cores this process may use; using {default_jobs()}"
         in result.stderr
+    )
     assert len(result.stdout.splitlines()) == 10
 
 
@@ -331,9 +343,12 @@ def test_a_signal_stops_a_two_process_batch_cleanly_and_leaves_no_output(tmp_pat
     out = tmp_path / "out.jsonl"
     out.write_text("earlier results\n")
     entry = [sys.executable, "-c", "from eligibility.cli import main; main()"]
-    process = subprocess.Popen([*entry, "batch", str(people), "--on", "2024-08-01", "--jobs", "2", "-o", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen(
+        [*entry, "batch", str(people), "--on", "2024-08-01", "--jobs", "2", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".out.jsonl.*.partial")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -341,30 +356,41 @@ def test_a_signal_stops_a_two_process_batch_cleanly_and_leaves_no_output(tmp_pat
     assert process.poll() is None, "the run ended before it could be interrupted"
     process.send_signal(getattr(signal, signame))
     _, err = process.communicate(timeout=60)
-    time.sleep(0.5)   # any worker still alive would print now
+    time.sleep(0.5)  # any worker still alive would print now
     text = err.decode()
     assert process.returncode == code
-    assert text.strip() == (f"eligibility: interrupted by {signame}: the run stopped before it finished; "
-                            f"{out} was not written (it is as it was before)")
+    assert text.strip() == (
+        f"eligibility: interrupted by {signame}: the run stopped before it finished; "
+        f"{out} was not written (it is as it was before)"
+    )
     assert out.read_text() == "earlier results\n"
     assert not [p for p in os.listdir(tmp_path) if "partial" in p]
 
 
-@pytest.mark.parametrize("command", [
-    ["synth", "--n", "3"],
-    ["check", str(PEOPLE / "ukrainian-citizen.json"), "--on", "2024-08-01"],
-    ["check", str(PEOPLE / "ukrainian-citizen.json"), "--on", "2024-08-01", "--format", "json"],
-], ids=["synth", "check text", "check json"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["synth", "--n", "3"],
+        ["check", str(PEOPLE / "ukrainian-citizen.json"), "--on", "2024-08-01"],
+        ["check", str(PEOPLE / "ukrainian-citizen.json"), "--on", "2024-08-01", "--format", "json"],
+    ],
+    ids=["synth", "check text", "check json"],
+)
 def test_a_full_standard_output_is_one_line_and_exit_4(command):
     import subprocess
     import sys
 
     with open("/dev/full", "w") as full:
-        run = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", *command],
-                             stdout=full, stderr=subprocess.PIPE, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-c", "from eligibility.cli import main; main()", *command],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
     assert run.returncode == 4
-    assert run.stderr.decode().strip() == ("eligibility: <standard output>: could not write the output, it stops "
-                                           "short: No space left on device")
+    assert run.stderr.decode().strip() == (
+        "eligibility: <standard output>: could not write the output, it stops short: No space left on device"
+    )
 
 
 def test_a_file_size_limit_is_one_line_exit_4_and_leaves_nothing(tmp_path):
@@ -373,10 +399,14 @@ def test_a_file_size_limit_is_one_line_exit_4_and_leaves_nothing(tmp_path):
     import sys
 
     target = tmp_path / "people.jsonl"
-    run = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", "synth", "--n", "5000",
-                          "-o", str(target)], stderr=subprocess.PIPE, timeout=120,
-                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)))
+    run = subprocess.run(
+        [sys.executable, "-c", "from eligibility.cli import main; main()", "synth", "--n", "5000", "-o", str(target)],
+        stderr=subprocess.PIPE,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000)),
+    )
     assert run.returncode == 4
-    assert run.stderr.decode().strip() == (f"eligibility: {target}: could not write the population, so nothing "
-                                           "was written: File too large")
+    assert run.stderr.decode().strip() == (
+        f"eligibility: {target}: could not write the population, so nothing was written: File too large"
+    )
     assert not list(tmp_path.iterdir())

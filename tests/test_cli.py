@@ -20,8 +20,14 @@ def test_check_text_groups_by_status_with_reasons_conditions_and_sources(cli):
     flat = " ".join(out.split())
     assert out.startswith("eligibility check — Ram, Nepali contract soldier — on 2024-08-01")
     counts = api.check(RAM, "2024-08-01").statuses()
-    sections = [f"{words} ({list(counts.values()).count(status)})" for words, status in
-                (("APPLIES", "applies"), ("DOES NOT APPLY", "does_not_apply"), ("NOT IN FORCE", "not_in_force"))]
+    sections = [
+        f"{words} ({list(counts.values()).count(status)})"
+        for words, status in (
+            ("APPLIES", "applies"),
+            ("DOES NOT APPLY", "does_not_apply"),
+            ("NOT IN FORCE", "not_in_force"),
+        )
+    ]
     assert out.index(sections[0]) < out.index(sections[1]) < out.index(sections[2])
     assert "● ru.citizenship.contract-service [RU]" in flat
     assert "✓ serving with the Russian Armed Forces on the date, under contract" in flat
@@ -34,8 +40,16 @@ def test_check_text_groups_by_status_with_reasons_conditions_and_sources(cli):
 
 
 def test_check_shows_missing_facts_for_undetermined(cli):
-    result = cli("check", PEOPLE / "indian-recruit-incomplete.json", "--on", "2024-08-01",
-                 "--status", "undetermined", "--width", "120")
+    result = cli(
+        "check",
+        PEOPLE / "indian-recruit-incomplete.json",
+        "--on",
+        "2024-08-01",
+        "--status",
+        "undetermined",
+        "--width",
+        "120",
+    )
     assert result.exit_code == 0
     assert "UNDETERMINED" in result.stdout and "APPLIES" not in result.stdout
     assert "missing facts: service[0].force, service[0].kind" in result.stdout
@@ -51,9 +65,14 @@ def test_check_json_has_the_documented_shape(cli):
         assert {"id", "status", "effect", "conditions", "in_force", "missing", "citations"} <= set(item)
     family = next(p for p in data["provisions"] if p["id"] == "ru.citizenship.family-members")
     assert family["status"] == "applies"
-    assert family["carried_by"] == [{"member": "family[0]", "relation": "spouse",
-                                     "label": "Ram, Nepali contract soldier",
-                                     "provision": "ru.citizenship.contract-service"}]
+    assert family["carried_by"] == [
+        {
+            "member": "family[0]",
+            "relation": "spouse",
+            "label": "Ram, Nepali contract soldier",
+            "provision": "ru.citizenship.contract-service",
+        }
+    ]
 
 
 def test_a_later_route_is_judged_beside_the_decree_and_adds_to_it(cli):
@@ -64,7 +83,11 @@ def test_a_later_route_is_judged_beside_the_decree_and_adds_to_it(cli):
     assert (item["status"], item["missing"]) == ("undetermined", ["service[0].combat"])
     (route,) = item["routes"]
     assert (route["id"], route["follows"], route["status"], route["in_force"]["value"]) == (
-        "later-changes", "extradition-law-2026-03-09", "undetermined", "yes")
+        "later-changes",
+        "extradition-law-2026-03-09",
+        "undetermined",
+        "yes",
+    )
     assert [u["kind"] for u in item["unknowns"]] == ["missing_fact"]
     assert "under the provision's own terms, fails" in item["reason"]
 
@@ -82,7 +105,9 @@ def test_the_other_reading_is_shown_beside_the_followed_one(cli):
 
 def test_an_unreported_enactment_names_the_source_that_sets_the_horizon(cli):
     result = cli("check", PEOPLE / "naturalized-unregistered.json", "--on", "2025-01-15", "--format", "json")
-    item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.revocation-unregistered")
+    item = next(
+        p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.revocation-unregistered"
+    )
     assert item["status"] == "undetermined"
     assert "uk-intel-2024-08-05, 2024-08-05" in item["in_force"]["explanation"]
     assert "no source says what happened after" in item["in_force"]["explanation"]
@@ -97,41 +122,61 @@ def test_rules_list_and_show(cli):
     assert [item["id"] for item in data] == list(api.rule_base().provisions)
     shown = cli("rules", "show", "ru.citizenship.contract-service", "--width", "120")
     assert shown.exit_code == 0
-    for words in ("decree signed: 2024-01-04", "serving-under-contract", "applies when: all(foreign-national, serving-under-contract)",
-                  "not modelled:", "while the invasion of Ukraine is ongoing"):
+    for words in (
+        "decree signed: 2024-01-04",
+        "serving-under-contract",
+        "applies when: all(foreign-national, serving-under-contract)",
+        "not modelled:",
+        "while the invasion of Ukraine is ongoing",
+    ):
         assert words in shown.stdout, words
     as_json = json.loads(cli("rules", "show", "ru.extradition.contract-soldiers", "--format", "json").stdout)
     assert as_json["stages"][2]["date"] == "2026-03-04..2026-03-09"
 
 
-@pytest.mark.parametrize("args, words", [
-    (["check", "nowhere.json", "--on", "2024-08-01"], "nowhere.json: no such profile file"),
-    (["check", RAM, "--on", "2024-02-30"], "--on: expected a date written YYYY-MM-DD that exists on the calendar, got '2024-02-30'"),
-    (["check", RAM, "--on", "yesterday"], "--on: expected a date written YYYY-MM-DD"),
-    (["check", RAM], "Missing option '--on'"),
-    (["check", RAM, "--on", "2024-08-01", "--format", "xml"], "--format: expected text or json, got 'xml'"),
-    (["check", RAM, "--on", "2024-08-01", "--status", "valid"], "--status: expected applies or undetermined"),
-    (["rules", "show", "ru.citizenship.contract"], "did you mean 'ru.citizenship.contract-service'?"),
-    (["frobnicate"], "No such command 'frobnicate'"),
-    (["check", RAM, "--on", "2024-08-01", "--rules", "/nonexistent"], "/nonexistent: expected a directory of rule files"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["check", "nowhere.json", "--on", "2024-08-01"], "nowhere.json: no such profile file"),
+        (
+            ["check", RAM, "--on", "2024-02-30"],
+            "--on: expected a date written YYYY-MM-DD that exists on the calendar, got '2024-02-30'",
+        ),
+        (["check", RAM, "--on", "yesterday"], "--on: expected a date written YYYY-MM-DD"),
+        (["check", RAM], "Missing option '--on'"),
+        (["check", RAM, "--on", "2024-08-01", "--format", "xml"], "--format: expected text or json, got 'xml'"),
+        (["check", RAM, "--on", "2024-08-01", "--status", "valid"], "--status: expected applies or undetermined"),
+        (["rules", "show", "ru.citizenship.contract"], "did you mean 'ru.citizenship.contract-service'?"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (
+            ["check", RAM, "--on", "2024-08-01", "--rules", "/nonexistent"],
+            "/nonexistent: expected a directory of rule files",
+        ),
+    ],
+)
 def test_bad_arguments_give_one_line_and_exit_2(cli, args, words):
     result = cli(*args)
     assert result.exit_code == 2
     assert words in one_line_error(result)
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"", "expected a JSON object, the file is empty"),
-    (b'{"citizenships": [', "not valid JSON"),
-    (b"\xff\xfe\x00binary", "expected UTF-8 text"),
-    (b"[1, 2]", "expected a JSON object holding a profile"),
-    (b'{"citizenships": [{"country": "NP", "since": "2024-02-30"}]}', "citizenships[0].since: expected a date"),
-    (b'{"citizenships": [{"country": "NP"}], "servce": []}', "servce: unknown field"),
-    (b'{"service": [{"country": "RU", "start": "2024-05-01", "end": "2024-01-01"}]}', "service[0].end: expected a date on or after start"),
-    (b'{"residences": [{"country": "ZZ"}]}', "residences[0].country: expected an ISO 3166-1 alpha-2"),
-    (b"[" * 100000, "nests too deeply"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "expected a JSON object, the file is empty"),
+        (b'{"citizenships": [', "not valid JSON"),
+        (b"\xff\xfe\x00binary", "expected UTF-8 text"),
+        (b"[1, 2]", "expected a JSON object holding a profile"),
+        (b'{"citizenships": [{"country": "NP", "since": "2024-02-30"}]}', "citizenships[0].since: expected a date"),
+        (b'{"citizenships": [{"country": "NP"}], "servce": []}', "servce: unknown field"),
+        (
+            b'{"service": [{"country": "RU", "start": "2024-05-01", "end": "2024-01-01"}]}',
+            "service[0].end: expected a date on or after start",
+        ),
+        (b'{"residences": [{"country": "ZZ"}]}', "residences[0].country: expected an ISO 3166-1 alpha-2"),
+        (b"[" * 100000, "nests too deeply"),
+    ],
+)
 def test_bad_profiles_give_one_line_naming_file_and_field(cli, tmp_path, content, words):
     path = tmp_path / "profile.json"
     path.write_bytes(content)
@@ -161,12 +206,22 @@ def test_the_console_entry_point_prints_what_the_command_prints_in_process(cli):
     import sys
 
     args = ["check", str(RAM), "--on", "2024-08-01", "--width", "100"]
-    run = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", *args],
-                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", "from eligibility.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout == cli(*args).stdout
-    bad = subprocess.run([sys.executable, "-c", "from eligibility.cli import main; main()", "check", str(RAM)],
-                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "-c", "from eligibility.cli import main; main()", "check", str(RAM)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "--on" in bad.stderr
 
 
@@ -189,12 +244,16 @@ def test_an_output_encoding_other_than_utf8_gets_escapes_not_a_crash(tmp_path, e
     people.write_text('{"id": "Ren\\u00e9e \\ud83d\\ude00", "citizenships": []}\n', encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": encoding}
     entry = [sys.executable, "-c", "from eligibility.cli import main; main()"]
-    text = subprocess.run([*entry, "check", str(RAM), "--on", "2024-08-01", "--width", "80"],
-                          capture_output=True, env=env, timeout=120)
+    text = subprocess.run(
+        [*entry, "check", str(RAM), "--on", "2024-08-01", "--width", "80"], capture_output=True, env=env, timeout=120
+    )
     assert text.returncode == 0, text.stderr.decode(errors="replace")
-    assert b"\\u2014" in text.stdout   # the em dash of the title, escaped
-    as_json = subprocess.run([*entry, "check", str(RAM), "--on", "2024-08-01", "--format", "json"],
-                             capture_output=True, env=env, timeout=120)
+    assert b"\\u2014" in text.stdout  # the em dash of the title, escaped
+    as_json = subprocess.run(
+        [*entry, "check", str(RAM), "--on", "2024-08-01", "--format", "json"], capture_output=True, env=env, timeout=120
+    )
     assert as_json.returncode == 0 and json.loads(as_json.stdout.decode(encoding))["on"] == "2024-08-01"
-    rows = subprocess.run([*entry, "batch", str(people), "--on", "2024-08-01"], capture_output=True, env=env, timeout=120)
-    assert rows.returncode == 0 and json.loads(rows.stdout.decode(encoding))["profile"] == "Ren\u00e9e \U0001F600"
+    rows = subprocess.run(
+        [*entry, "batch", str(people), "--on", "2024-08-01"], capture_output=True, env=env, timeout=120
+    )
+    assert rows.returncode == 0 and json.loads(rows.stdout.decode(encoding))["profile"] == "Ren\u00e9e \U0001f600"

@@ -58,9 +58,13 @@ def test_lines_are_split_exactly_as_the_command_splits_them(cli, tmp_path):
     path = tmp_path / "odd.jsonl"
     good = json.loads(next(iter(synth.lines(1, 3))))
     good["id"] = "Anna\u2028Maria"
-    path.write_bytes(json.dumps(good, ensure_ascii=False).encode() + b"\n"
-                     + b'{"citizenships": []}\r{"citizenships": []}\n'
-                     + json.dumps(good).encode() + b"\n")
+    path.write_bytes(
+        json.dumps(good, ensure_ascii=False).encode()
+        + b"\n"
+        + b'{"citizenships": []}\r{"citizenships": []}\n'
+        + json.dumps(good).encode()
+        + b"\n"
+    )
     result = cli("batch", path, "--on", "2024-08-01", "--skip-invalid")
     assert result.exit_code == 0, result.stderr
     expected = [{"source": str(path), **json.loads(line)} for line in result.stdout.split("\n") if line]
@@ -72,10 +76,12 @@ def test_lines_are_split_exactly_as_the_command_splits_them(cli, tmp_path):
 
 def test_json_a_profile_cannot_hold_is_an_error_row_not_a_crash(tmp_path):
     path = tmp_path / "people.jsonl"
-    path.write_bytes(b'{"citizenships":[{"country":"RU"}],"citizenships":[]}\n'
-                     b'{"id":"\\ud800","citizenships":[]}\n'
-                     b'{"citizenships":[],"id":' + b"9" * 5000 + b"}\n"
-                     b'{"citizenships":[]}\n')
+    path.write_bytes(
+        b'{"citizenships":[{"country":"RU"}],"citizenships":[]}\n'
+        b'{"id":"\\ud800","citizenships":[]}\n'
+        b'{"citizenships":[],"id":' + b"9" * 5000 + b"}\n"
+        b'{"citizenships":[]}\n'
+    )
     rows = judge_files(str(path), ["2024-08-01"], skip_invalid=True).compute(scheduler="synchronous")
     errors = {row["line"]: row["error"] for row in rows if "error" in row}
     assert sorted(errors) == [1, 2, 3]

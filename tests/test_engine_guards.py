@@ -10,12 +10,11 @@ from datetime import date
 import pytest
 from durable import engine as durable_engine
 
-from eligibility import InternalError, check, logic
+from eligibility import InternalError, check, evaluation, logic
 from eligibility import engine as engine_module
-from eligibility import evaluation
 from eligibility.engine import Engine, host
-from eligibility.validity import route_segments
 from eligibility.logic import Truth
+from eligibility.validity import route_segments
 
 from .conftest import PEOPLE, ROOT
 
@@ -106,10 +105,13 @@ def test_condition_values_that_do_not_fit_a_provision_are_refused(evaluator):
 def test_an_unknown_key_is_refused_before_anything_is_asserted(evaluator):
     """Guard: a fact no rule matches aborts the batch and leaves matched facts queued for the next call."""
     with pytest.raises(InternalError, match="no compiled rules"):
-        evaluator.engine.judge(date(2024, 8, 1), [
-            ("ru.contract.stateless", {"stateless": Truth.TRUE}),
-            ("ru.no.such-provision", {}),
-        ])
+        evaluator.engine.judge(
+            date(2024, 8, 1),
+            [
+                ("ru.contract.stateless", {"stateless": Truth.TRUE}),
+                ("ru.no.such-provision", {}),
+            ],
+        )
     verdicts = evaluator.engine.judge(date(2024, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])
     assert list(verdicts) == ["ru.contract.stateless"]
 
@@ -121,6 +123,7 @@ def test_an_exception_in_an_action_is_loud(rules):
         def _recorder(self, rule_name, key, status, conditions):
             def record(c):
                 raise RuntimeError("boom")
+
             return record
 
     faulty = Faulty(rules, name="eligibility_guard_faulty_actions")
@@ -158,8 +161,10 @@ def test_engine_and_python_agree_on_every_combination_of_condition_values(evalua
             in_force = [validity(route, day).value for route in item.routes]
             for values in itertools.product(list(Truth), repeat=len(names)):
                 assignment = dict(zip(names, values, strict=True))
-                qualifies = logic.any_of(logic.all_of([v, logic.evaluate(route.expr, assignment)])
-                                         for route, v in zip(item.routes, in_force, strict=True))
+                qualifies = logic.any_of(
+                    logic.all_of([v, logic.evaluate(route.expr, assignment)])
+                    for route, v in zip(item.routes, in_force, strict=True)
+                )
                 conditions = logic.evaluate(item.expr, assignment)
                 expected = (logic.status_of(qualifies, logic.any_of(in_force)), conditions)
                 verdict = evaluator.engine.judge(day, [(item.key, assignment)])[item.key]
@@ -207,11 +212,13 @@ def test_durable_refuses_a_fact_whose_id_hash_equals_a_live_one():
     assert first != second
     quiet = engine_module._QuietHost()
     fired = []
-    quiet.register_rulesets({"eligibility_guard_ids": {
-        "any": {"all": [{"m": {"key": "k"}}], "run": lambda c: fired.append(c.m["id"])}}})
+    quiet.register_rulesets(
+        {"eligibility_guard_ids": {"any": {"all": [{"m": {"key": "k"}}], "run": lambda c: fired.append(c.m["id"])}}}
+    )
     with pytest.raises(durable_engine.MessageObservedException):
-        quiet.assert_facts("eligibility_guard_ids", [{"sid": "0", "id": first, "key": "k"},
-                                                     {"sid": "0", "id": second, "key": "k"}])
+        quiet.assert_facts(
+            "eligibility_guard_ids", [{"sid": "0", "id": first, "key": "k"}, {"sid": "0", "id": second, "key": "k"}]
+        )
     ids = engine_module._ids.first(5000)
     codes = {engine_module.fnv1a32(i) for i in ids}
     assert len(codes) == len(ids) and engine_module.fnv1a32(f"sid-{engine_module.SESSION}") not in codes
@@ -227,7 +234,9 @@ def test_a_batch_of_many_profile_dates_gets_one_verdict_each(evaluator):
         ordinal = date(2022, 1, 1).toordinal() + offset * 3
         values = {name: list(Truth)[(offset + i) % 3] for i, name in enumerate(names)}
         rows.append((ordinal, item.key, values))
-    verdicts = evaluator.engine.run([(ordinal, key, evaluator.engine.letters(key, values)) for ordinal, key, values in rows])
+    verdicts = evaluator.engine.run(
+        [(ordinal, key, evaluator.engine.letters(key, values)) for ordinal, key, values in rows]
+    )
     assert len(verdicts) == len(rows)
     for (ordinal, key, values), verdict in zip(rows, verdicts, strict=True):
         alone = evaluator.engine.judge(date.fromordinal(ordinal), [(key, values)])[key]
@@ -243,8 +252,9 @@ def test_a_provision_is_judged_the_same_whatever_is_judged_beside_it(evaluator):
 
     keys = list(evaluator.rules.judged)
     assert evaluator._slots < sum(len(item.tests) for item in evaluator.rules.judged.values())
-    cases = [(parse_profile(data), day) for data in synth.population(60, 7)
-             for day in (date(2023, 1, 1), date(2024, 8, 1))]
+    cases = [
+        (parse_profile(data), day) for data in synth.population(60, 7) for day in (date(2023, 1, 1), date(2024, 8, 1))
+    ]
     together = evaluator.judge_many(cases)
     python = evaluator.judge_many(cases, engine=False)
     for key in keys:
@@ -253,8 +263,9 @@ def test_a_provision_is_judged_the_same_whatever_is_judged_beside_it(evaluator):
             a, b, c = together[n][key], alone[n][key], python[n][key]
             assert (a.status, a.conditions, a.engine_rule) == (b.status, b.conditions, b.engine_rule), (key, n)
             assert (a.status, a.conditions) == (c.status, c.conditions), (key, n)
-            assert {k: (f.value, f.facts, f.missing) for k, f in a.findings.items()} == \
-                   {k: (f.value, f.facts, f.missing) for k, f in b.findings.items()}, (key, n)
+            assert {k: (f.value, f.facts, f.missing) for k, f in a.findings.items()} == {
+                k: (f.value, f.facts, f.missing) for k, f in b.findings.items()
+            }, (key, n)
 
 
 def test_the_python_api_judges_from_several_threads_with_the_same_answers():
@@ -289,11 +300,14 @@ def test_a_failed_engine_call_does_not_poison_the_process(monkeypatch, evaluator
     real = the_host.assert_facts
 
     def half_then_fail(name, facts):
-        real(name, facts[: len(facts) // 2])   # some facts stored, then a failure
+        real(name, facts[: len(facts) // 2])  # some facts stored, then a failure
         raise RuntimeError("engine failure")
 
     monkeypatch.setattr(the_host, "assert_facts", half_then_fail)
     with pytest.raises(InternalError, match="refused the facts"):
         check(PEOPLE / "nepali-contract-soldier.json", "2024-08-02")
     monkeypatch.setattr(the_host, "assert_facts", real)
-    assert check(PEOPLE / "nepali-contract-soldier.json", "2024-08-02").status("ru.citizenship.contract-service") == "applies"
+    assert (
+        check(PEOPLE / "nepali-contract-soldier.json", "2024-08-02").status("ru.citizenship.contract-service")
+        == "applies"
+    )

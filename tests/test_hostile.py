@@ -30,7 +30,7 @@ PROFILE_COMMANDS = [
 
 
 def _nested_family(depth: int) -> bytes:
-    return (b'{"family": [{"relation": "child", "person": ' * depth + b"{}" + b"}]}" * depth)
+    return b'{"family": [{"relation": "child", "person": ' * depth + b"{}" + b"}]}" * depth
 
 
 BAD_PROFILES = [
@@ -77,9 +77,12 @@ def test_a_profile_larger_than_the_limit_is_refused_before_it_is_read(cli, tmp_p
 
 
 def test_a_very_large_valid_profile_gets_an_answer(cli, tmp_path):
-    profile = {"citizenships": [{"country": "NP", "since": f"{2000 + i % 20}-01-01"} for i in range(3000)],
-               "service": [{"country": "RU", "start": "2023-01-01", "kind": "contract", "force": "armed_forces"}] * 3000,
-               "residences": [], "family": []}
+    profile = {
+        "citizenships": [{"country": "NP", "since": f"{2000 + i % 20}-01-01"} for i in range(3000)],
+        "service": [{"country": "RU", "start": "2023-01-01", "kind": "contract", "force": "armed_forces"}] * 3000,
+        "residences": [],
+        "family": [],
+    }
     path = tmp_path / "large.json"
     path.write_text(json.dumps(profile))
     result = cli("check", path, "--on", "2024-08-01", "--format", "json")
@@ -87,14 +90,22 @@ def test_a_very_large_valid_profile_gets_an_answer(cli, tmp_path):
     assert json.loads(result.stdout)["provisions"]
 
 
-@pytest.mark.parametrize("value", ["2024-8-1", "", "2024-08-01T00:00", "99999-01-01", "2024-02-30", "0000-01-01",
-                                   "2024-08-01 ", "２０２４-08-01"])
+@pytest.mark.parametrize(
+    "value",
+    ["2024-8-1", "", "2024-08-01T00:00", "99999-01-01", "2024-02-30", "0000-01-01", "2024-08-01 ", "２０２４-08-01"],
+)
 def test_malformed_dates_on_the_command_line(cli, value):
-    for args in (("check", RAM, "--on", value), ("timeline", RAM, "--from", value),
-                 ("diff", RAM, "--from", "2024-01-01", "--to", value), ("what-if", RAM, "--on", value, "--unset", "family")):
+    for args in (
+        ("check", RAM, "--on", value),
+        ("timeline", RAM, "--from", value),
+        ("diff", RAM, "--from", "2024-01-01", "--to", value),
+        ("what-if", RAM, "--on", value, "--unset", "family"),
+    ):
         result = cli(*args)
         assert result.exit_code == 2, args
-        assert re.match(r"eligibility: --(on|from|to): expected a date written YYYY-MM-DD", one_line_error(result)), args
+        assert re.match(r"eligibility: --(on|from|to): expected a date written YYYY-MM-DD", one_line_error(result)), (
+            args
+        )
 
 
 # --- rule files ------------------------------------------------------------------------------
@@ -104,7 +115,7 @@ BAD_RULES = [
     (b'id = "ru.contract.stateless"\ntitle = "x', "not valid TOML", None),
     (b"\xff\xfe\x00\x01", "expected UTF-8 text", None),
     (b"[[[", "not valid TOML", None),
-    (b'id = 7', "id: expected a string", "id"),
+    (b"id = 7", "id: expected a string", "id"),
 ]
 
 
@@ -122,12 +133,15 @@ def test_a_bad_rule_file_gets_one_line_and_is_listed_by_the_checker(cli, tmp_pat
     assert listed.exit_code == 1 and str(target) in listed.stdout and "Traceback" not in listed.stdout
 
 
-@pytest.mark.parametrize("old, new, words", [
-    ('date = "2024-07"', 'date = "2024-02-30"', "stages[0].date: expected a day"),
-    ('date = "2024-07"', "date = 2024-07-01", "a bare TOML date is not accepted"),
-    ('kind = "in_effect"', 'kind = "in_force"', "stages[0].kind: expected one of"),
-    ('jurisdiction = "RU"', 'jurisdiction = "RUS"', "jurisdiction: expected one of"),
-])
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ('date = "2024-07"', 'date = "2024-02-30"', "stages[0].date: expected a day"),
+        ('date = "2024-07"', "date = 2024-07-01", "a bare TOML date is not accepted"),
+        ('kind = "in_effect"', 'kind = "in_force"', "stages[0].kind: expected one of"),
+        ('jurisdiction = "RU"', 'jurisdiction = "RUS"', "jurisdiction: expected one of"),
+    ],
+)
 def test_wrong_values_in_a_rule_file_are_named(cli, tmp_path, old, new, words):
     folder = tmp_path / "rules"
     shutil.copytree(RULES, folder)
@@ -143,12 +157,21 @@ BAD_SCENARIOS = [
     (b"", "title: required field is missing"),
     (b'title = "t"\nprofile = "x', "not valid TOML"),
     (b"\x00\x01\xff", "expected UTF-8 text"),
-    (b'title = 5\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-01-01"\nwhy = "w"\n[at.expect]\n'
-     b'"ru.contract.stateless" = "applies"', "title: expected a string"),
-    (b'title = "t"\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-02-30"\nwhy = "w"\n[at.expect]\n'
-     b'"ru.contract.stateless" = "applies"', "at[0].on: expected a date"),
-    (b'title = "t"\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-01-01"\nwhy = "w"\n[at.expect]\n'
-     b'"ru.contract.stateless" = "maybe"', "expected one of"),
+    (
+        b'title = 5\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-01-01"\nwhy = "w"\n[at.expect]\n'
+        b'"ru.contract.stateless" = "applies"',
+        "title: expected a string",
+    ),
+    (
+        b'title = "t"\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-02-30"\nwhy = "w"\n[at.expect]\n'
+        b'"ru.contract.stateless" = "applies"',
+        "at[0].on: expected a date",
+    ),
+    (
+        b'title = "t"\nprofile = "p.json"\nstory = "s"\n[[at]]\non = "2024-01-01"\nwhy = "w"\n[at.expect]\n'
+        b'"ru.contract.stateless" = "maybe"',
+        "expected one of",
+    ),
     (b'title = "t"\nprofile = "p.json"\nstory = "s"\nat = []', "at: expected a non-empty value"),
 ]
 
@@ -163,6 +186,7 @@ def test_a_bad_scenario_file_gets_one_line(cli, tmp_path, content, words):
 
 
 # --- nothing in a data file is ever run ----------------------------------------------------------
+
 
 def test_loading_never_evaluates_code_from_a_data_file(cli, tmp_path):
     canary = tmp_path / "canary"
@@ -185,8 +209,16 @@ def test_the_package_has_no_code_loader_for_data():
     """Data is read with json and tomllib only: no eval, exec, pickle, marshal or yaml anywhere."""
     for path in (ROOT / "src" / "eligibility").glob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for word in (r"(?<![.\w])eval\(", r"(?<![.\w])exec\(", r"(?<![.\w])compile\(", "pickle", "marshal",
-                     "yaml", "import_module", "__import__"):
+        for word in (
+            r"(?<![.\w])eval\(",
+            r"(?<![.\w])exec\(",
+            r"(?<![.\w])compile\(",
+            "pickle",
+            "marshal",
+            "yaml",
+            "import_module",
+            "__import__",
+        ):
             assert not re.search(word, text), (path.name, word)
 
 
@@ -194,8 +226,11 @@ def test_the_package_has_no_code_loader_for_data():
 
 # The cli fixture holds no state between calls, so sharing it across examples is safe.
 # ELIGIBILITY_FUZZ_EXAMPLES raises the count for a long run (README: the tests).
-FUZZ = settings(max_examples=int(os.environ.get("ELIGIBILITY_FUZZ_EXAMPLES", "80")), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=int(os.environ.get("ELIGIBILITY_FUZZ_EXAMPLES", "80")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 def _run_on(cli, content: bytes, *args: str):
@@ -223,12 +258,16 @@ def test_fuzz_json_looking_text(cli, content):
     _run_on(cli, content.encode("utf-8"))
 
 
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers(-10, 3000) | st.floats(allow_nan=True) |
-                           st.text(max_size=12) | st.sampled_from(["RU", "NP", "2024-01-01", "2024-02-30", "birth",
-                                                                    "contract", "armed_forces", "spouse"]),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                         max_size=3),
-                           max_leaves=8)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-10, 3000)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=12)
+    | st.sampled_from(["RU", "NP", "2024-01-01", "2024-02-30", "birth", "contract", "armed_forces", "spouse"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def _paths(value, prefix=()):
@@ -242,8 +281,12 @@ def _paths(value, prefix=()):
 
 
 @FUZZ
-@given(person=st.sampled_from(sorted(PEOPLE.glob("*.json"))), seed=st.integers(0, 2**32), value=JSON_VALUES,
-       action=st.sampled_from(["replace", "delete", "insert"]))
+@given(
+    person=st.sampled_from(sorted(PEOPLE.glob("*.json"))),
+    seed=st.integers(0, 2**32),
+    value=JSON_VALUES,
+    action=st.sampled_from(["replace", "delete", "insert"]),
+)
 def test_fuzz_mutated_valid_profiles(cli, person, seed, value, action):
     data = json.loads(person.read_text(encoding="utf-8"))
     paths = [p for p in _paths(data) if p]
@@ -266,9 +309,21 @@ def test_fuzz_mutated_valid_profiles(cli, person, seed, value, action):
 
 
 @FUZZ
-@given(path=st.sampled_from(["id", "service[0].kind", "service[+]", "citizenships", "family[0].person",
-                             "military_registration.RU", "criminal_record", "service[0]"]),
-       text=st.text(alphabet='{}[]":,0123456789-.eEtruefalsnl\\udabc RUNP', max_size=120))
+@given(
+    path=st.sampled_from(
+        [
+            "id",
+            "service[0].kind",
+            "service[+]",
+            "citizenships",
+            "family[0].person",
+            "military_registration.RU",
+            "criminal_record",
+            "service[0]",
+        ]
+    ),
+    text=st.text(alphabet='{}[]":,0123456789-.eEtruefalsnl\\udabc RUNP', max_size=120),
+)
 def test_fuzz_set_values(cli, path, text):
     result = cli("what-if", RAM, "--on", "2024-08-01", "--set", f"{path}={text}", "--format", "json")
     assert result.exit_code in (0, 2), (path, text, result.stderr)
@@ -277,8 +332,15 @@ def test_fuzz_set_values(cli, path, text):
 
 
 @FUZZ
-@given(lines=st.lists(st.binary(max_size=120) | st.text(alphabet='{}[]":,0123456789-truefalsn acdiostyRUNP\\\u2028\r',
-                                                         max_size=120).map(lambda t: t.encode("utf-8")), max_size=6))
+@given(
+    lines=st.lists(
+        st.binary(max_size=120)
+        | st.text(alphabet='{}[]":,0123456789-truefalsn acdiostyRUNP\\\u2028\r', max_size=120).map(
+            lambda t: t.encode("utf-8")
+        ),
+        max_size=6,
+    )
+)
 def test_fuzz_batch_lines(cli, lines):
     """Whatever the lines, --skip-invalid judges every valid one and reports the rest; never a traceback."""
     with tempfile.TemporaryDirectory() as folder:
@@ -296,8 +358,10 @@ def test_fuzz_covers_the_scenario_people():
 
 
 @FUZZ
-@given(content=st.binary(max_size=300) | st.text(alphabet='[]=."\n abcdefgijklmnoprstuwy0123456789-_{},', max_size=300)
-       .map(lambda t: t.encode("utf-8")))
+@given(
+    content=st.binary(max_size=300)
+    | st.text(alphabet='[]=."\n abcdefgijklmnoprstuwy0123456789-_{},', max_size=300).map(lambda t: t.encode("utf-8"))
+)
 def test_fuzz_scenario_and_rule_files(cli, content):
     with tempfile.TemporaryDirectory() as folder:
         scenario = Path(folder) / "s.toml"
@@ -310,17 +374,22 @@ def test_fuzz_scenario_and_rule_files(cli, content):
         shutil.copytree(RULES, rules)
         (rules / "ru.contract.stateless.toml").write_bytes(content)
         result = cli("rules", "show", "ru.contract.stateless", "--rules", rules)
-        assert result.exit_code == 2   # never a valid provision
+        assert result.exit_code == 2  # never a valid provision
         one_line_error(result)
         listed = cli("rules", "check", "--rules", rules, "--width", "300")
         assert listed.exit_code == 1 and "Traceback" not in listed.stdout + listed.stderr
 
 
 JSON_PROBLEMS = [
-    (b'{"citizenships":[{"country":"RU"}],"citizenships":[]}', "expected each key once in an object, got 'citizenships' twice"),
+    (
+        b'{"citizenships":[{"country":"RU"}],"citizenships":[]}',
+        "expected each key once in an object, got 'citizenships' twice",
+    ),
     (b'{"id":"\\ud800","citizenships":[]}', "lone surrogate"),
-    (b'{"citizenships":[],"family":[{"relation":"child","person":{"id":' + b"9" * 5000 + b"}}]}",
-     "numbers of at most 4,300 digits"),
+    (
+        b'{"citizenships":[],"family":[{"relation":"child","person":{"id":' + b"9" * 5000 + b"}}]}",
+        "numbers of at most 4,300 digits",
+    ),
 ]
 
 
@@ -344,28 +413,37 @@ def test_batch_skips_such_a_line_and_judges_the_rest(cli, tmp_path, content, wor
     assert f"{path}:2: {words}" in result.stderr or words in result.stderr
 
 
-@pytest.mark.parametrize("option, words", [
-    ('service[0]={"country":"RU","country":"NP","start":"2020-01-01"}', "got 'country' twice"),
-    ('id="\\ud800"', "lone surrogate"),
-    ("service[" + "9" * 5000 + "].kind=contract", "at most 9 digits"),
-])
+@pytest.mark.parametrize(
+    "option, words",
+    [
+        ('service[0]={"country":"RU","country":"NP","start":"2020-01-01"}', "got 'country' twice"),
+        ('id="\\ud800"', "lone surrogate"),
+        ("service[" + "9" * 5000 + "].kind=contract", "at most 9 digits"),
+    ],
+)
 def test_set_values_and_positions_are_read_as_carefully_as_profiles(cli, option, words):
     result = cli("what-if", RAM, "--on", "2024-08-01", "--set", option)
     assert result.exit_code == 2
     assert words in one_line_error(result)
 
 
-LATE_PROFILE = {"citizenships": [{"country": "NP"}],
-                "service": [{"country": "RU", "force": "armed_forces", "kind": "conscription", "start": "9999-10-01"}]}
+LATE_PROFILE = {
+    "citizenships": [{"country": "NP"}],
+    "service": [{"country": "RU", "force": "armed_forces", "kind": "conscription", "start": "9999-10-01"}],
+}
 
 
-@pytest.mark.parametrize("command", [
-    ("check", "--on", "9999-12-31"),
-    ("timeline",),
-    ("timeline", "--from", "9999-01-01", "--to", "9999-12-31"),
-    ("diff", "--from", "2023-01-01", "--to", "9999-12-31"),
-    ("what-if", "--on", "9999-12-31", "--make-apply", "ru.contract.after-conscript-service"),
-], ids=lambda c: " ".join(c))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("check", "--on", "9999-12-31"),
+        ("timeline",),
+        ("timeline", "--from", "9999-01-01", "--to", "9999-12-31"),
+        ("diff", "--from", "2023-01-01", "--to", "9999-12-31"),
+        ("what-if", "--on", "9999-12-31", "--make-apply", "ru.contract.after-conscript-service"),
+    ],
+    ids=lambda c: " ".join(c),
+)
 def test_dates_at_the_end_of_the_calendar_get_an_answer(cli, tmp_path, command):
     """Three months after 9999-10-01 fall outside the calendar: the months are never complete."""
     path = tmp_path / "late.json"
@@ -401,7 +479,9 @@ def test_a_device_or_endless_file_is_read_only_up_to_the_limit(cli, tmp_path):
     result = cli("check", "/dev/zero", "--on", "2024-08-01")
     assert result.exit_code == 2 and "at most 16 MiB, found more" in one_line_error(result)
     result = cli("batch", "/dev/zero", "--on", "2024-08-01")
-    assert result.exit_code == 2 and "/dev/zero:1: expected a profile of at most 16 MiB on one line" in one_line_error(result)
+    assert result.exit_code == 2 and "/dev/zero:1: expected a profile of at most 16 MiB on one line" in one_line_error(
+        result
+    )
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     (rules / "ru.zzz.endless.toml").symlink_to("/dev/zero")
@@ -421,8 +501,9 @@ def test_an_overlong_line_is_skipped_without_holding_it(cli, tmp_path):
 
 def test_rules_check_reports_a_source_that_is_not_text(cli, tmp_path):
     sources = tmp_path / "sources"
-    shutil.copytree(ROOT.parent / "shared" / "sources", sources) if (ROOT.parent / "shared" / "sources").is_dir() \
-        else sources.mkdir()
+    shutil.copytree(ROOT.parent / "shared" / "sources", sources) if (
+        ROOT.parent / "shared" / "sources"
+    ).is_dir() else sources.mkdir()
     (sources / "uk-intel-2024-08-05.txt").write_bytes(b"\xff\xfe not text")
     result = cli("rules", "check", "--sources", sources, "--width", "200")
     assert result.exit_code == 1
@@ -433,8 +514,10 @@ def test_rules_check_reports_a_source_that_is_not_text(cli, tmp_path):
 
 def _wide_provision(rules: Path, when: str, count: int) -> Path:
     """A provision of `count` conditions combined by `when`, added to a copy of the rule base."""
-    conditions = "".join(f'\n[[conditions]]\nid = "c{i}"\nsays = "condition {i}"\ntest = {{ fact = "stateless" }}\n'
-                         for i in range(count))
+    conditions = "".join(
+        f'\n[[conditions]]\nid = "c{i}"\nsays = "condition {i}"\ntest = {{ fact = "stateless" }}\n'
+        for i in range(count)
+    )
     path = rules / "ru.test.wide.toml"
     path.write_text(f'''id = "ru.test.wide"
 title = "A provision with many conditions"
@@ -478,7 +561,9 @@ def test_an_expression_past_the_engine_limits_is_one_line_and_rules_check_says_s
     path = _wide_provision(rules, "any(" + ", ".join(f"all(c{2 * i}, c{2 * i + 1})" for i in range(10)) + ")", 20)
     result = cli("check", RAM, "--on", "2024-08-01", "--rules", rules)
     assert result.exit_code == 2
-    assert one_line_error(result).startswith(f"eligibility: {path}: when: expected conditions that compile into at most")
+    assert one_line_error(result).startswith(
+        f"eligibility: {path}: when: expected conditions that compile into at most"
+    )
     checked = cli("rules", "check", "--rules", rules, "--width", "200")
     assert checked.exit_code == 1 and "compile into at most 2,000 engine rules" in checked.stdout
 
@@ -506,5 +591,7 @@ def test_missing_facts_of_many_relatives_are_listed_once_each_in_order(tmp_path)
     member = {"relation": "child", "person": {"service": [{"country": "RU", "start": "2023-01-01"}]}}
     report = check({"citizenships": [{"country": "NP"}], "family": [member] * 3000}, "2024-08-01")
     missing = report.provision("ru.citizenship.family-members").missing
-    assert len(missing) == len(set(missing)) and missing[:2] == ["family[0].person.citizenships",
-                                                                 "family[0].person.service[0].force"]
+    assert len(missing) == len(set(missing)) and missing[:2] == [
+        "family[0].person.citizenships",
+        "family[0].person.service[0].force",
+    ]

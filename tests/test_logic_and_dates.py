@@ -54,10 +54,17 @@ def test_a_compiled_expression_gives_what_the_expression_gives(expr, values):
     assert logic.evaluate(logic.parse(logic.written(expr)), values) is expected
 
 
-@pytest.mark.parametrize("text, words", [
-    ("", "empty"), ("all(a)", "at least two parts"), ("not(a, b)", "exactly one part"),
-    ("all(a, b", "ends early"), ("a b", "expected the end of the expression at position 3, found 'b'"), ("all(a, B)", "found 'B' at position 8"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", "empty"),
+        ("all(a)", "at least two parts"),
+        ("not(a, b)", "exactly one part"),
+        ("all(a, b", "ends early"),
+        ("a b", "expected the end of the expression at position 3, found 'b'"),
+        ("all(a, B)", "found 'B' at position 8"),
+    ],
+)
 def test_bad_expressions_say_what_was_expected(text, words):
     with pytest.raises(ValueError, match=words):
         logic.parse(text)
@@ -67,7 +74,11 @@ def test_date_specs_keep_their_precision():
     assert parse_spec("2024-01-04").precision == "day"
     month = parse_spec("2022-11")
     assert (month.earliest, month.latest, month.precision, month.text) == (
-        date(2022, 11, 1), date(2022, 11, 30), "month", "November 2022")
+        date(2022, 11, 1),
+        date(2022, 11, 30),
+        "month",
+        "November 2022",
+    )
     window = parse_spec("2026-03-04..2026-03-09")
     assert (window.earliest, window.latest, window.precision) == (date(2026, 3, 4), date(2026, 3, 9), "window")
     for bad in ("2022-13", "2024-02-30", "2024-03-09..2024-03-04", "March 2024", "2024-1-4"):

@@ -12,25 +12,59 @@ from eligibility import InputError, check, parse_profile
 ON = "2024-08-01"
 
 
-@pytest.mark.parametrize("data, field, words", [
-    ({"citizenship": []}, "citizenship", "did you mean 'citizenships'"),
-    ({"citizenships": [{"country": "Nepal"}]}, "citizenships[0].country", "ISO 3166-1 alpha-2"),
-    ({"citizenships": [{"country": "NP", "since": "2024-02-30"}]}, "citizenships[0].since", "exists on the calendar"),
-    ({"citizenships": [{"country": "NP", "since": "01/02/2024"}]}, "citizenships[0].since", "YYYY-MM-DD"),
-    ({"citizenships": [{"country": "NP", "since": "2024-02-01", "until": "2023-01-01"}]}, "citizenships[0].until", "on or after since"),
-    ({"service": [{"country": "RU", "start": "2023-05-01", "end": "2023-01-01"}]}, "service[0].end", "on or after start"),
-    ({"service": [{"country": "RU"}]}, "service[0].start", "required"),
-    ({"service": [{"country": "RU", "start": "2023-01-01", "kind": "mercenary"}]}, "service[0].kind", "'contract', 'conscription' or 'volunteer'"),
-    ({"service": [{"country": "RU", "start": "2023-01-01", "discharge": "health"}]}, "service[0].discharge", "end date"),
-    ({"service": [{"country": "RU", "start": "2023-01-01", "combat": "yes"}]}, "service[0].combat", "true or false"),
-    ({"military_registration": {"RU": "no"}}, "military_registration.RU", "true or false"),
-    ({"military_registration": {"XX": True}}, "military_registration.XX", "country code"),
-    ({"residences": [{"country": "UA", "status": "legal"}]}, "residences[0].status", "'permanent', 'temporary' or 'unlawful'"),
-    ({"family": [{"relation": "cousin", "person": {}}]}, "family[0].relation", "expected one of"),
-    ({"family": [{"relation": "spouse", "person": {"citizenships": [{"country": 7}]}}]},
-     "family[0].person.citizenships[0].country", "country code"),
-    ({"id": 12}, "id", "a string"),
-])
+@pytest.mark.parametrize(
+    "data, field, words",
+    [
+        ({"citizenship": []}, "citizenship", "did you mean 'citizenships'"),
+        ({"citizenships": [{"country": "Nepal"}]}, "citizenships[0].country", "ISO 3166-1 alpha-2"),
+        (
+            {"citizenships": [{"country": "NP", "since": "2024-02-30"}]},
+            "citizenships[0].since",
+            "exists on the calendar",
+        ),
+        ({"citizenships": [{"country": "NP", "since": "01/02/2024"}]}, "citizenships[0].since", "YYYY-MM-DD"),
+        (
+            {"citizenships": [{"country": "NP", "since": "2024-02-01", "until": "2023-01-01"}]},
+            "citizenships[0].until",
+            "on or after since",
+        ),
+        (
+            {"service": [{"country": "RU", "start": "2023-05-01", "end": "2023-01-01"}]},
+            "service[0].end",
+            "on or after start",
+        ),
+        ({"service": [{"country": "RU"}]}, "service[0].start", "required"),
+        (
+            {"service": [{"country": "RU", "start": "2023-01-01", "kind": "mercenary"}]},
+            "service[0].kind",
+            "'contract', 'conscription' or 'volunteer'",
+        ),
+        (
+            {"service": [{"country": "RU", "start": "2023-01-01", "discharge": "health"}]},
+            "service[0].discharge",
+            "end date",
+        ),
+        (
+            {"service": [{"country": "RU", "start": "2023-01-01", "combat": "yes"}]},
+            "service[0].combat",
+            "true or false",
+        ),
+        ({"military_registration": {"RU": "no"}}, "military_registration.RU", "true or false"),
+        ({"military_registration": {"XX": True}}, "military_registration.XX", "country code"),
+        (
+            {"residences": [{"country": "UA", "status": "legal"}]},
+            "residences[0].status",
+            "'permanent', 'temporary' or 'unlawful'",
+        ),
+        ({"family": [{"relation": "cousin", "person": {}}]}, "family[0].relation", "expected one of"),
+        (
+            {"family": [{"relation": "spouse", "person": {"citizenships": [{"country": 7}]}}]},
+            "family[0].person.citizenships[0].country",
+            "country code",
+        ),
+        ({"id": 12}, "id", "a string"),
+    ],
+)
 def test_a_bad_field_is_named_with_what_was_expected(data, field, words):
     with pytest.raises(InputError) as caught:
         parse_profile(data, "p.json")
@@ -67,9 +101,19 @@ def test_facts_count_only_inside_their_dates():
     lost = {"citizenships": [{"country": "RU", "until": "2023-01-01"}, {"country": "DE"}]}
     assert check(lost, "2022-12-31").status("ru.conscription.extended-2022") == "applies"
     assert check(lost, "2023-01-01").status("ru.conscription.extended-2022") == "does_not_apply"
-    served = {"citizenships": [{"country": "NP"}],
-              "service": [{"country": "RU", "force": "armed_forces", "kind": "contract",
-                           "start": "2024-02-01", "end": "2024-06-01", "discharge": "contract_end"}]}
+    served = {
+        "citizenships": [{"country": "NP"}],
+        "service": [
+            {
+                "country": "RU",
+                "force": "armed_forces",
+                "kind": "contract",
+                "start": "2024-02-01",
+                "end": "2024-06-01",
+                "discharge": "contract_end",
+            }
+        ],
+    }
     assert check(served, "2024-05-31").status("ru.citizenship.contract-service") == "applies"
     assert check(served, "2024-06-01").status("ru.citizenship.contract-service") == "does_not_apply"
     assert check(served, "2024-06-01").status("ru.citizenship.discharged-soldiers") == "applies"
@@ -77,8 +121,9 @@ def test_facts_count_only_inside_their_dates():
 
 def test_a_profile_file_round_trips(tmp_path):
     path = tmp_path / "p.json"
-    path.write_text(json.dumps({"citizenships": [{"country": "GE"}],
-                                "residences": [{"country": "UA", "status": "temporary"}]}))
+    path.write_text(
+        json.dumps({"citizenships": [{"country": "GE"}], "residences": [{"country": "UA", "status": "temporary"}]})
+    )
     assert check(path, "2024-03-01").status("ua.national-guard.foreign-residents") == "applies"
 
 
@@ -88,18 +133,23 @@ def test_the_python_api_answers_in_one_line_per_assertion():
     from .conftest import PEOPLE
 
     assert status(PEOPLE / "nepali-soldier-wife.json", "ru.citizenship.family-members", on="2024-08-01") == "applies"
-    assert status(PEOPLE / "naturalized-unregistered.json", "ru.citizenship.revocation-unregistered",
-                  on="2024-09-01") == "undetermined"
+    assert (
+        status(PEOPLE / "naturalized-unregistered.json", "ru.citizenship.revocation-unregistered", on="2024-09-01")
+        == "undetermined"
+    )
     detail = explain(PEOPLE / "cuban-discharged-health.json", "ru.citizenship.discharged-soldiers", on="2024-06-01")
     assert detail["status"] == "applies"
     assert "taken as in force from signature" in detail["in_force"]["explanation"]
     assert detail["routes"][0]["follows"] == "extradition-law-2026-03-09"
 
 
-@pytest.mark.parametrize("on, words", [
-    (__import__("datetime").datetime(2024, 8, 1, 12, 0), "on: expected a date (a datetime.date"),
-    (None, "on: expected a date written YYYY-MM-DD, got null"),
-])
+@pytest.mark.parametrize(
+    "on, words",
+    [
+        (__import__("datetime").datetime(2024, 8, 1, 12, 0), "on: expected a date (a datetime.date"),
+        (None, "on: expected a date written YYYY-MM-DD, got null"),
+    ],
+)
 def test_the_api_names_a_bad_date_argument(on, words):
     from eligibility import InputError, check
 

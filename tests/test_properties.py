@@ -44,6 +44,7 @@ def _holds(data: dict, day: date, country: str, acquired: tuple[str, ...] | None
 
 # --- the properties, as functions of an evaluator, so that a broken rule base can be shown to fail them ---
 
+
 def agreement(evaluator, data, day):
     found = statuses(evaluator, data, day)
     assert set(found.values()) <= {"applies", "undetermined", "does_not_apply", "not_in_force"}
@@ -61,7 +62,7 @@ def law_before_facts(evaluator, data, day):
             stages = {s.kind: s.date for s in body.stages}
             if rule.start in stages:
                 before_start = day < stages[rule.start].earliest and not rule.start_unknown
-            else:   # no source reports it enacted: certainly not in force up to the latest report
+            else:  # no source reports it enacted: certainly not in force up to the latest report
                 before_start = day <= rule.unenacted_as_of.date
             ended = False
             if rule.until is not None:
@@ -87,6 +88,7 @@ def exclusions(evaluator, data, day):
 
 
 # --- hypothesis drives them on the bundled rule base ---------------------------------------------
+
 
 @given(data=people, day=QUERY)
 def test_durable_rules_and_python_agree_on_every_provision(evaluator, data, day):
@@ -149,6 +151,7 @@ def test_every_applying_verdict_is_sourced(evaluator, data, day):
 
 # --- a deliberately broken rule base makes the properties fail -------------------------------------
 
+
 def _broken(tmp_path, name: str, old: str, new: str) -> Evaluator:
     copy = tmp_path / "rules"
     shutil.copytree(RULES, copy)
@@ -180,6 +183,10 @@ def test_an_exemption_that_never_ends_breaks_the_exclusions(tmp_path):
 
 def test_a_dropped_condition_breaks_the_exclusions(tmp_path):
     """R9 without its 'foreign national' condition would grant a Russian citizen citizenship."""
-    broken = _broken(tmp_path, R9, 'test = { fact = "non-citizen", of = "RU", stateless = "unsettled", ',
-                     'test = { fact = "non-citizen", of = "ZZ", stateless = "unsettled", ')
+    broken = _broken(
+        tmp_path,
+        R9,
+        'test = { fact = "non-citizen", of = "RU", stateless = "unsettled", ',
+        'test = { fact = "non-citizen", of = "ZZ", stateless = "unsettled", ',
+    )
     assert _fails(exclusions, broken)

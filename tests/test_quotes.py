@@ -10,7 +10,8 @@ from eligibility.rulebase import citations
 from .conftest import SOURCES
 
 pytestmark = pytest.mark.skipif(
-    not SOURCES.is_dir(), reason=f"the source articles are not at {SOURCES}; quotes cannot be checked here")
+    not SOURCES.is_dir(), reason=f"the source articles are not at {SOURCES}; quotes cannot be checked here"
+)
 
 
 def test_every_quote_is_verbatim_in_its_source(rules):
@@ -22,12 +23,18 @@ def test_the_check_really_looks(rules):
     provision = rules.provisions["ru.citizenship.contract-service"]
     _, citation = citations(provision)[0]
     altered = provision.model_copy(update={"cite": [citation.model_copy(update={"quote": citation.quote + " (sic)"})]})
-    rules_copy = type(rules)(rules.directory, rules.sources, {**rules.provisions, provision.id: altered},
-                             rules.files, rules.judged, rules.digest)
+    rules_copy = type(rules)(
+        rules.directory,
+        rules.sources,
+        {**rules.provisions, provision.id: altered},
+        rules.files,
+        rules.judged,
+        rules.digest,
+    )
     problems = unverified_quotes(rules_copy, SOURCES)
     assert [p.field for p in problems] == ["cite[0]"]
 
 
 def test_folding_forgives_typographic_quotes_and_spaces_only():
-    assert fold("Russia’s  State\nDuma “approved”") == fold("Russia's State Duma \"approved\"")
+    assert fold("Russia’s  State\nDuma “approved”") == fold('Russia\'s State Duma "approved"')
     assert fold("Feb. 26") != fold("Feb 26")

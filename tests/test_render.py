@@ -33,8 +33,11 @@ def styled(draw) -> Text:
 
 def _styles(text: Text) -> list[tuple[str, tuple[str, ...]]]:
     """Each visible character with the styles that cover it."""
-    return [(character, tuple(sorted(str(s.style) for s in text.spans if s.start <= index < s.end)))
-            for index, character in enumerate(text.plain) if not character.isspace()]
+    return [
+        (character, tuple(sorted(str(s.style) for s in text.spans if s.start <= index < s.end)))
+        for index, character in enumerate(text.plain)
+        if not character.isspace()
+    ]
 
 
 @given(styled(), st.integers(min_value=2, max_value=70))

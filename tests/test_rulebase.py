@@ -13,14 +13,22 @@ from eligibility.rulebase import SIGNATURES
 from .conftest import RULES
 
 IDS = {
-    "R1": "ru.contract.foreign-citizens", "R2": "ru.contract.stateless",
-    "R3": "ru.citizenship.army-2022", "R4": "ru.conscription.dual-national-exemption",
-    "R5": "ru.conscription.extended-2022", "R6": "ru.conscription.dual-national-ranks",
-    "R7": "ru.contract.criminal-record-bar", "R8": "ru.contract.after-conscript-service",
-    "R9": "ru.citizenship.contract-service", "R10": "ru.citizenship.family-members",
-    "R11": "ru.citizenship.discharged-soldiers", "R12": "ru.citizenship.revocation-unregistered",
-    "R13": "ru.extradition.contract-soldiers", "U1": "ua.national-guard.foreign-residents",
-    "U2": "ua.national-guard.citizens", "U3": "ua.citizenship.military-service",
+    "R1": "ru.contract.foreign-citizens",
+    "R2": "ru.contract.stateless",
+    "R3": "ru.citizenship.army-2022",
+    "R4": "ru.conscription.dual-national-exemption",
+    "R5": "ru.conscription.extended-2022",
+    "R6": "ru.conscription.dual-national-ranks",
+    "R7": "ru.contract.criminal-record-bar",
+    "R8": "ru.contract.after-conscript-service",
+    "R9": "ru.citizenship.contract-service",
+    "R10": "ru.citizenship.family-members",
+    "R11": "ru.citizenship.discharged-soldiers",
+    "R12": "ru.citizenship.revocation-unregistered",
+    "R13": "ru.extradition.contract-soldiers",
+    "U1": "ua.national-guard.foreign-residents",
+    "U2": "ua.national-guard.citizens",
+    "U3": "ua.citizenship.military-service",
 }
 
 
@@ -38,8 +46,13 @@ def test_every_provision_and_every_stage_date_is_cited(rules):
             assert reading.cite and all(s.cite for s in reading.stages)
 
 
-ARTICLES = ("kyiv-independent-2024-01-04", "moscow-times-2022-11-dual-citizens", "uk-intel-2024-08-05",
-            "extradition-law-2026-03-09", "national-guard-2024-02-22")
+ARTICLES = (
+    "kyiv-independent-2024-01-04",
+    "moscow-times-2022-11-dual-citizens",
+    "uk-intel-2024-08-05",
+    "extradition-law-2026-03-09",
+    "national-guard-2024-02-22",
+)
 
 
 def test_the_sources_index_names_the_five_articles(rules):
@@ -48,16 +61,19 @@ def test_the_sources_index_names_the_five_articles(rules):
     assert rules.sources["moscow-times-2022-11-dual-citizens"].published.precision == "month"
 
 
-@pytest.mark.parametrize("provision_id, written, precision", [
-    ("ru.contract.foreign-citizens", "2022-11", "month"),
-    ("ru.contract.stateless", "2024-07", "month"),
-    ("ru.citizenship.army-2022", "2022-09-21..2022-09-30", "window"),
-    ("ru.conscription.extended-2022", "2022-11-14", "day"),
-    ("ru.citizenship.contract-service", "2024-01-04", "day"),
-    ("ru.extradition.contract-soldiers", "2026-03-04..2026-03-09", "window"),
-    ("ua.national-guard.foreign-residents", "2024-02-21", "day"),
-    ("ua.citizenship.military-service", "2024-01", "month"),
-])
+@pytest.mark.parametrize(
+    "provision_id, written, precision",
+    [
+        ("ru.contract.foreign-citizens", "2022-11", "month"),
+        ("ru.contract.stateless", "2024-07", "month"),
+        ("ru.citizenship.army-2022", "2022-09-21..2022-09-30", "window"),
+        ("ru.conscription.extended-2022", "2022-11-14", "day"),
+        ("ru.citizenship.contract-service", "2024-01-04", "day"),
+        ("ru.extradition.contract-soldiers", "2026-03-04..2026-03-09", "window"),
+        ("ua.national-guard.foreign-residents", "2024-02-21", "day"),
+        ("ua.citizenship.military-service", "2024-01", "month"),
+    ],
+)
 def test_dates_keep_the_precision_the_sources_give(rules, provision_id, written, precision):
     provision = rules.provisions[provision_id]
     start = next(s for s in provision.stages if s.kind == provision.in_force.start)
@@ -100,19 +116,55 @@ def _broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
 
 BROKEN = [
     ("ru.contract.stateless.toml", 'date = "2024-07"', 'date = "2024-13"', "stages[0].date", "expected a day"),
-    ("ru.contract.stateless.toml", 'date = "2024-07"', 'date = 2024-07-01', "stages[0].date", "bare TOML date"),
+    ("ru.contract.stateless.toml", 'date = "2024-07"', "date = 2024-07-01", "stages[0].date", "bare TOML date"),
     ("ru.contract.stateless.toml", 'kind = "in_effect"', 'kind = "in_efect"', "stages[0].kind", "expected one of"),
-    ("ru.contract.stateless.toml", 'title = ', 'titel = ', "titel", "unknown field"),
+    ("ru.contract.stateless.toml", "title = ", "titel = ", "titel", "unknown field"),
     ("ru.contract.stateless.toml", 'id = "ru.contract.stateless"', 'id = "ru.contract.stateles"', "id", "file name"),
-    ("ru.contract.stateless.toml", 'source = "extradition-law-2026-03-09"', 'source = "bbc"', "cite[0].source", "sources.toml"),
-    ("ru.contract.stateless.toml", 'test = { fact = "stateless" }', 'test = { fact = "nationality" }', "conditions[0].test", "fact"),
+    (
+        "ru.contract.stateless.toml",
+        'source = "extradition-law-2026-03-09"',
+        'source = "bbc"',
+        "cite[0].source",
+        "sources.toml",
+    ),
+    (
+        "ru.contract.stateless.toml",
+        'test = { fact = "stateless" }',
+        'test = { fact = "nationality" }',
+        "conditions[0].test",
+        "fact",
+    ),
     ("ru.contract.stateless.toml", 'from = "in_effect"', 'from = "signed"', "in_force.from", "unenacted_as_of"),
-    ("ru.contract.criminal-record-bar.toml", "any(under-investigation,", "any(under-investigaton,", "when", "condition id"),
+    (
+        "ru.contract.criminal-record-bar.toml",
+        "any(under-investigation,",
+        "any(under-investigaton,",
+        "when",
+        "condition id",
+    ),
     ("ru.contract.criminal-record-bar.toml", "all(convicted, not(expunged))", "convicted", "when", "unused"),
     ("ru.contract.criminal-record-bar.toml", "not(expunged))))", "not(expunged)))", "when", "ends early"),
-    ("ru.extradition.contract-soldiers.toml", 'date = "2026-03-04"\n', 'date = "2026-03-24"\n', "stages[2].date", "no earlier"),
-    ("ru.citizenship.family-members.toml", '"ru.citizenship.discharged-soldiers"]', '"ru.citizenship.discharged"]', "test.provisions", "provisions in the rule base"),
-    ("ru.contract.stateless.toml", 'quote = "Stateless individuals became eligible in July 2024."', 'quote = ""', "cite[0].quote", "non-empty"),
+    (
+        "ru.extradition.contract-soldiers.toml",
+        'date = "2026-03-04"\n',
+        'date = "2026-03-24"\n',
+        "stages[2].date",
+        "no earlier",
+    ),
+    (
+        "ru.citizenship.family-members.toml",
+        '"ru.citizenship.discharged-soldiers"]',
+        '"ru.citizenship.discharged"]',
+        "test.provisions",
+        "provisions in the rule base",
+    ),
+    (
+        "ru.contract.stateless.toml",
+        'quote = "Stateless individuals became eligible in July 2024."',
+        'quote = ""',
+        "cite[0].quote",
+        "non-empty",
+    ),
 ]
 
 
@@ -128,7 +180,7 @@ def test_a_malformed_rule_file_names_the_file_the_field_and_what_was_expected(tm
 
 
 def test_invalid_toml_is_reported_with_its_file(tmp_path):
-    directory = _broken_copy(tmp_path, "ru.contract.stateless.toml", 'title = "', 'title = ')
+    directory = _broken_copy(tmp_path, "ru.contract.stateless.toml", 'title = "', "title = ")
     with pytest.raises(InputError, match=r"ru\.contract\.stateless\.toml: not valid TOML"):
         load_rules(directory)
 

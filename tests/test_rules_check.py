@@ -44,26 +44,59 @@ R2 = "ru.contract.stateless.toml"
 R13 = "ru.extradition.contract-soldiers.toml"
 
 
-@pytest.mark.parametrize("name, old, new, expected", [
-    (R9, 'title = "', 'titel = "', f"{R9}: titel: unknown field"),
-    (R9, 'kind = "decree_signed"', 'kind = "decre_signed"', f"{R9}: stages[0].kind: expected one of"),
-    (R9, 'date = "2024-01-04"', 'date = "2024-13"', f"{R9}: stages[0].date: expected a day 2024-01-04, a month"),
-    (R9, 'id = "ru.citizenship.contract-service"', 'id = "ru.citizenship.contract"',
-     f"{R9}: id: expected the file name's id"),
-    (R13, 'kind = "passed_upper_house"', 'kind = "ended"', f"{R13}: stages[2].kind: expected stages in legal order"),
-    (R13, 'date = "2026-03-04..2026-03-09"', 'date = "2026-02-01..2026-02-20"',
-     f"{R13}: stages[2].date: expected a date no earlier than the stage before"),
-    (R9, 'from = "decree_signed"', 'from = "signed"', f"{R9}: in_force.from: expected a stage listed in this file"),
-    (R9, 'test = { fact = "non-citizen"', 'test = { fact = "nationality"', f"{R9}: conditions[0].test"),
-    (R9, 'source = "kyiv-independent-2024-01-04"', 'source = "kyiv-independent"',
-     f"{R9}: cite[0].source: expected a source id from sources.toml"),
-    ("ru.contract.criminal-record-bar.toml", 'when = "all(russian-citizen', 'when = "all(russian-citizn',
-     "ru.contract.criminal-record-bar.toml: when: expected a condition id defined in this file"),
-    ("ru.citizenship.family-members.toml", '"ru.citizenship.contract-service", "ru', '"ru.citizenship.contract", "ru',
-     "ru.citizenship.family-members.toml: conditions[1].test.provisions"),
-    (R9, '[[stages.cite]]\nsource = "kyiv-independent-2024-01-04"\nquote = "according to a decree signed by Russian '
-         'President Vladimir Putin on Jan. 4."\n', '', f"{R9}: stages[0].cite: required field is missing"),
-])
+@pytest.mark.parametrize(
+    "name, old, new, expected",
+    [
+        (R9, 'title = "', 'titel = "', f"{R9}: titel: unknown field"),
+        (R9, 'kind = "decree_signed"', 'kind = "decre_signed"', f"{R9}: stages[0].kind: expected one of"),
+        (R9, 'date = "2024-01-04"', 'date = "2024-13"', f"{R9}: stages[0].date: expected a day 2024-01-04, a month"),
+        (
+            R9,
+            'id = "ru.citizenship.contract-service"',
+            'id = "ru.citizenship.contract"',
+            f"{R9}: id: expected the file name's id",
+        ),
+        (
+            R13,
+            'kind = "passed_upper_house"',
+            'kind = "ended"',
+            f"{R13}: stages[2].kind: expected stages in legal order",
+        ),
+        (
+            R13,
+            'date = "2026-03-04..2026-03-09"',
+            'date = "2026-02-01..2026-02-20"',
+            f"{R13}: stages[2].date: expected a date no earlier than the stage before",
+        ),
+        (R9, 'from = "decree_signed"', 'from = "signed"', f"{R9}: in_force.from: expected a stage listed in this file"),
+        (R9, 'test = { fact = "non-citizen"', 'test = { fact = "nationality"', f"{R9}: conditions[0].test"),
+        (
+            R9,
+            'source = "kyiv-independent-2024-01-04"',
+            'source = "kyiv-independent"',
+            f"{R9}: cite[0].source: expected a source id from sources.toml",
+        ),
+        (
+            "ru.contract.criminal-record-bar.toml",
+            'when = "all(russian-citizen',
+            'when = "all(russian-citizn',
+            "ru.contract.criminal-record-bar.toml: when: expected a condition id defined in this file",
+        ),
+        (
+            "ru.citizenship.family-members.toml",
+            '"ru.citizenship.contract-service", "ru',
+            '"ru.citizenship.contract", "ru',
+            "ru.citizenship.family-members.toml: conditions[1].test.provisions",
+        ),
+        (
+            R9,
+            '[[stages.cite]]\nsource = "kyiv-independent-2024-01-04"\nquote = "according to a decree signed by Russian '
+            'President Vladimir Putin on Jan. 4."\n',
+            "",
+            f"{R9}: stages[0].cite: required field is missing",
+        ),
+    ],
+)
 def test_each_kind_of_problem_is_named_with_file_and_field(cli, broken, name, old, new, expected):
     broken(name, old, new)
     result, lines = _check(cli, broken.folder)
@@ -76,7 +109,7 @@ def test_each_kind_of_problem_is_named_with_file_and_field(cli, broken, name, ol
 def test_a_quote_that_is_not_verbatim_is_caught_with_sources(cli, broken):
     broken(R2, "Stateless individuals became eligible in July 2024.", "Stateless people became eligible in July 2024.")
     result, lines = _check(cli, broken.folder)
-    assert result.exit_code == 0   # without --sources, quotes are not read
+    assert result.exit_code == 0  # without --sources, quotes are not read
     result, lines = _check(cli, broken.folder, "--sources", SOURCES)
     assert result.exit_code == 1
     assert any(R2 in line and "quote not found in extradition-law-2026-03-09" in line for line in lines), lines
@@ -100,11 +133,17 @@ def test_every_problem_in_every_file_is_listed_not_only_the_first(cli, broken):
     broken(R2, 'id = "ru.contract.stateless"', 'id = "ru.contract.statless"')
     result, lines = _check(cli, broken.folder, "--format", "text")
     assert result.exit_code == 1
-    assert sum(R9 in line for line in lines) == 3   # unknown titel, missing title, bad jurisdiction
+    assert sum(R9 in line for line in lines) == 3  # unknown titel, missing title, bad jurisdiction
     assert sum(R2 in line for line in lines) == 1
-    data = json.loads(cli("rules", "check", "--rules", broken.folder, "--scenarios", SCENARIOS,
-                          "--format", "json").stdout)
-    assert len(data["problems"]) == 4 and {p["field"] for p in data["problems"]} >= {"titel", "title", "jurisdiction", "id"}
+    data = json.loads(
+        cli("rules", "check", "--rules", broken.folder, "--scenarios", SCENARIOS, "--format", "json").stdout
+    )
+    assert len(data["problems"]) == 4 and {p["field"] for p in data["problems"]} >= {
+        "titel",
+        "title",
+        "jurisdiction",
+        "id",
+    }
 
 
 def test_missing_folders_are_input_errors(cli, tmp_path):

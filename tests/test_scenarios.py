@@ -20,8 +20,12 @@ from eligibility.scenario import Expectation, load_scenario, run, scenario_files
 from .conftest import PEOPLE, SCENARIOS, one_line_error
 
 FILES = scenario_files(SCENARIOS)
-SECTION = {"applies": "APPLIES", "undetermined": "UNDETERMINED", "does_not_apply": "DOES NOT APPLY",
-           "not_in_force": "NOT IN FORCE"}
+SECTION = {
+    "applies": "APPLIES",
+    "undetermined": "UNDETERMINED",
+    "does_not_apply": "DOES NOT APPLY",
+    "not_in_force": "NOT IN FORCE",
+}
 
 
 def _expectations():
@@ -103,44 +107,71 @@ def test_every_stage_date_has_scenarios_before_on_after_and_inside_its_window(ru
     tested = defaultdict(set)
     for _, on, key, _ in _expectations():
         tested[key].add(on)
-    gaps = [f"{key}: {day.isoformat()} ({what})" for key, item in rules.judged.items()
-            for day, what in boundary_days(item).items() if day not in tested[key]]
+    gaps = [
+        f"{key}: {day.isoformat()} ({what})"
+        for key, item in rules.judged.items()
+        for day, what in boundary_days(item).items()
+        if day not in tested[key]
+    ]
     assert not gaps, "\n".join(gaps)
 
 
 def test_boundary_scenarios_assert_reasons_not_only_statuses():
-    reasons = [e for path, _, _, e in _expectations() if path.parent.name == "boundaries"
-               if e.decided_by is not None or e.failed is not None or e.in_force is not None]
+    reasons = [
+        e
+        for path, _, _, e in _expectations()
+        if path.parent.name == "boundaries"
+        if e.decided_by is not None or e.failed is not None or e.in_force is not None
+    ]
     assert len(reasons) >= 50
 
 
 # --- reasons are checked ------------------------------------------------------------------------
 
+
 def _scenario(tmp_path, expect: str, on: str = "2024-08-01", profile: str | None = None) -> str:
-    shutil.copy(PEOPLE / "nepali-contract-soldier.json", tmp_path / "ram.json")   # beside it: inside its tree
+    shutil.copy(PEOPLE / "nepali-contract-soldier.json", tmp_path / "ram.json")  # beside it: inside its tree
     profile_line = profile or 'profile = "ram.json"'
     path = tmp_path / "s.toml"
-    path.write_text(f'title = "t"\n{profile_line}\nstory = "s"\n\n[[at]]\non = "{on}"\nwhy = "w"\n'
-                    f'[at.expect]\n{expect}\n')
+    path.write_text(
+        f'title = "t"\n{profile_line}\nstory = "s"\n\n[[at]]\non = "{on}"\nwhy = "w"\n[at.expect]\n{expect}\n'
+    )
     return str(path)
 
 
-@pytest.mark.parametrize("expect, mismatch", [
-    ('"ru.citizenship.contract-service" = { status = "applies", failed = ["foreign-national"] }',
-     "failed: expected [foreign-national], got none"),
-    ('"ru.citizenship.contract-service" = { status = "applies", decided_by = { stage = "signed" } }',
-     "decided_by.stage: expected signed, got decree_signed"),
-    ('"ru.citizenship.contract-service" = { status = "applies", decided_by = { source = "uk-intel-2024-08-05" } }',
-     "decided_by.source: expected uk-intel-2024-08-05, got [kyiv-independent-2024-01-04]"),
-    ('"ru.citizenship.contract-service" = { status = "applies", decided_by = { quote = "Jan. 5" } }',
-     "decided_by.quote: expected a citation containing 'Jan. 5'"),
-    ('"ru.citizenship.family-members" = { status = "does_not_apply", missing = ["family"] }',
-     "missing: expected [family], got none"),
-    ('"ru.citizenship.contract-service" = { status = "applies", carried_by = "family[0]" }',
-     "carried_by: expected family[0], got none"),
-    ('"ru.citizenship.contract-service" = { status = "undetermined", in_force = "unknown" }',
-     "status: expected undetermined, got applies"),
-])
+@pytest.mark.parametrize(
+    "expect, mismatch",
+    [
+        (
+            '"ru.citizenship.contract-service" = { status = "applies", failed = ["foreign-national"] }',
+            "failed: expected [foreign-national], got none",
+        ),
+        (
+            '"ru.citizenship.contract-service" = { status = "applies", decided_by = { stage = "signed" } }',
+            "decided_by.stage: expected signed, got decree_signed",
+        ),
+        (
+            '"ru.citizenship.contract-service" = { status = "applies", decided_by = { source = "uk-intel-2024-08-05" } }',
+            "decided_by.source: expected uk-intel-2024-08-05, got [kyiv-independent-2024-01-04]",
+        ),
+        (
+            '"ru.citizenship.contract-service" = { status = "applies", decided_by = { quote = "Jan. 5" } }',
+            "decided_by.quote: expected a citation containing 'Jan. 5'",
+        ),
+        (
+            '"ru.citizenship.family-members" = { status = "does_not_apply", missing = ["family"] }',
+            "missing: expected [family], got none",
+        ),
+        (
+            '"ru.citizenship.contract-service" = { status = "applies", carried_by = "family[0]" }',
+            "carried_by: expected family[0], got none",
+        ),
+        (
+            '"ru.citizenship.contract-service" = { status = "undetermined", in_force = "unknown" }',
+            "status: expected undetermined, got applies",
+        ),
+    ],
+)
 def test_a_wrong_reason_fails_with_a_readable_diff(cli, tmp_path, expect, mismatch):
     result = cli("scenarios", "run", _scenario(tmp_path, expect), "--width", "200")
     assert result.exit_code == 1, result.stdout + result.stderr
@@ -160,36 +191,60 @@ def test_verbose_lists_every_expectation(cli):
     result = cli("scenarios", "run", SCENARIOS / "boundaries" / "ru.contract.stateless.toml", "-v", "--width", "100")
     assert result.exit_code == 0
     assert [line.split()[1] for line in result.stdout.splitlines() if line.startswith("  ✓ ")] == [
-        "2024-06-30", "2024-07-01", "2024-07-31", "2024-08-01"]
+        "2024-06-30",
+        "2024-07-01",
+        "2024-07-31",
+        "2024-08-01",
+    ]
 
 
 def test_an_inline_profile_is_judged_like_a_file(evaluator, tmp_path):
     inline = '[profile]\nid = "inline"\ncitizenships = [{ country = "NP" }]\nservice = []'
     path = tmp_path / "s.toml"
-    path.write_text(f'title = "t"\nstory = "s"\n\n{inline}\n\n[[at]]\non = "2024-08-01"\nwhy = "w"\n'
-                    '[at.expect]\n"ru.contract.foreign-citizens" = "applies"\n'
-                    '"ru.citizenship.contract-service" = { status = "does_not_apply", failed = ["serving-under-contract"] }\n')
+    path.write_text(
+        f'title = "t"\nstory = "s"\n\n{inline}\n\n[[at]]\non = "2024-08-01"\nwhy = "w"\n'
+        '[at.expect]\n"ru.contract.foreign-citizens" = "applies"\n'
+        '"ru.citizenship.contract-service" = { status = "does_not_apply", failed = ["serving-under-contract"] }\n'
+    )
     assert all(o.ok for o in run(load_scenario(path), evaluator))
 
 
-@pytest.mark.parametrize("body, start", [
-    ('profile = "nowhere.json"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
-     "profile: expected a profile file relative to the scenario"),
-    ('[profile]\ncitizenships = [{ country = "XX" }]\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
-     '"ru.contract.stateless" = "applies"', "profile.citizenships[0].country: expected an ISO 3166-1"),
-    ('profile = "{p}"\n[[at]]\non = 2024-08-01\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
-     "at[0].on: expected a quoted string"),
-    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateles" = "applies"',
-     "at[0].expect.\"ru.contract.stateles\": expected a provision id (or id@route, id@reading) from the rule base"),
-    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
-     '"ru.contract.stateless" = { status = "applies", failed = ["statless"] }',
-     "at[0].expect.\"ru.contract.stateless\".failed[0]: expected a condition id of ru.contract.stateless"),
-    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
-     '"ru.contract.stateless" = { status = "applies", decided_by = { stage = "sined" } }',
-     "decided_by.stage: expected one of"),
-    ('profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "apply"',
-     "expected one of"),
-])
+@pytest.mark.parametrize(
+    "body, start",
+    [
+        (
+            'profile = "nowhere.json"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
+            "profile: expected a profile file relative to the scenario",
+        ),
+        (
+            '[profile]\ncitizenships = [{ country = "XX" }]\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
+            '"ru.contract.stateless" = "applies"',
+            "profile.citizenships[0].country: expected an ISO 3166-1",
+        ),
+        (
+            'profile = "{p}"\n[[at]]\non = 2024-08-01\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
+            "at[0].on: expected a quoted string",
+        ),
+        (
+            'profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateles" = "applies"',
+            'at[0].expect."ru.contract.stateles": expected a provision id (or id@route, id@reading) from the rule base',
+        ),
+        (
+            'profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
+            '"ru.contract.stateless" = { status = "applies", failed = ["statless"] }',
+            'at[0].expect."ru.contract.stateless".failed[0]: expected a condition id of ru.contract.stateless',
+        ),
+        (
+            'profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
+            '"ru.contract.stateless" = { status = "applies", decided_by = { stage = "sined" } }',
+            "decided_by.stage: expected one of",
+        ),
+        (
+            'profile = "{p}"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "apply"',
+            "expected one of",
+        ),
+    ],
+)
 def test_malformed_scenario_files_get_one_line(cli, tmp_path, body, start):
     path = tmp_path / "bad.toml"
     shutil.copy(PEOPLE / "stateless-resident.json", tmp_path / "aziz.json")
@@ -201,11 +256,14 @@ def test_malformed_scenario_files_get_one_line(cli, tmp_path, body, start):
 
 
 def test_scenarios_run_with_nothing_to_run_is_an_error(cli, tmp_path):
-    assert one_line_error(cli("scenarios", "run", tmp_path)).endswith("expected at least one scenario file (*.toml), found none")
+    assert one_line_error(cli("scenarios", "run", tmp_path)).endswith(
+        "expected at least one scenario file (*.toml), found none"
+    )
     assert cli("scenarios", "run", tmp_path / "missing").exit_code == 2
 
 
 # --- pytest collects scenario files -----------------------------------------------------------
+
 
 def test_pytest_collects_each_expectation_and_shows_a_readable_failure(pytester):
     folder = pytester.mkdir("scenarios")
@@ -214,12 +272,17 @@ def test_pytest_collects_each_expectation_and_shows_a_readable_failure(pytester)
     (folder / "ram.toml").write_text(
         f'title = "t"\nprofile = "{profile}"\nstory = "s"\n\n[[at]]\non = "2024-08-01"\nwhy = "the decree"\n'
         '[at.expect]\n"ru.citizenship.contract-service" = "applies"\n'
-        '"ru.contract.stateless" = { status = "applies", failed = [] }\n')
+        '"ru.contract.stateless" = { status = "applies", failed = [] }\n'
+    )
     result = pytester.runpytest("-p", "no:cacheprovider", "scenarios")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*status: expected applies, got does_not_apply*",
-                                 "*scenario says: the decree*",
-                                 "FAILED scenarios/ram.toml::2024-08-01::ru.contract.stateless*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*status: expected applies, got does_not_apply*",
+            "*scenario says: the decree*",
+            "FAILED scenarios/ram.toml::2024-08-01::ru.contract.stateless*",
+        ]
+    )
 
 
 def test_pytest_reports_a_malformed_scenario_file_in_one_line(pytester):
@@ -237,13 +300,16 @@ def test_a_scenario_profile_outside_the_scenario_folders_is_refused_unread(cli, 
     folder.mkdir(parents=True)
     outside = tmp_path / "outside.json"
     outside.write_text('{"secret": "do not echo me"}')
-    (tmp_path / "scenarios" / "outside.json").write_text('{"secret": "do not echo me"}') if where == "../outside.json" \
-        else None
+    (tmp_path / "scenarios" / "outside.json").write_text(
+        '{"secret": "do not echo me"}'
+    ) if where == "../outside.json" else None
     scenario = folder / "s.toml"
-    scenario.write_text(f'title = "t"\nprofile = "{where}"\nstory = "s"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n'
-                        '[at.expect]\n"ru.contract.stateless" = "applies"\n')
+    scenario.write_text(
+        f'title = "t"\nprofile = "{where}"\nstory = "s"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n'
+        '[at.expect]\n"ru.contract.stateless" = "applies"\n'
+    )
     result = cli("scenarios", "run", scenario)
-    if where == "../outside.json":   # inside the scenarios folder: read as a profile, and refused as one
+    if where == "../outside.json":  # inside the scenarios folder: read as a profile, and refused as one
         assert result.exit_code == 2 and "secret: unknown field" in one_line_error(result)
         return
     assert result.exit_code == 2

@@ -19,8 +19,13 @@ from .conftest import PEOPLE, one_line_error
 ALL_PEOPLE = sorted(PEOPLE.glob("*.json"))
 # The people with the most dated facts: a family member's service, a service that ends,
 # three months of conscription, a citizenship gained, a residence that begins.
-SAMPLE = ["nepali-soldier-wife", "dual-national-conscript", "naturalized-unregistered",
-          "cuban-discharged-health", "georgian-in-ukraine"]
+SAMPLE = [
+    "nepali-soldier-wife",
+    "dual-national-conscript",
+    "naturalized-unregistered",
+    "cuban-discharged-health",
+    "georgian-in-ukraine",
+]
 EVERY_PERSON = os.environ.get("ELIGIBILITY_EVERY_PERSON") == "1"
 DAILY = ALL_PEOPLE if EVERY_PERSON else [PEOPLE / f"{name}.json" for name in SAMPLE]
 
@@ -86,14 +91,17 @@ def test_law_change_points_are_exactly_the_edges_of_the_compiled_day_ranges(rule
 
 def test_a_window_is_an_undetermined_period_never_a_guessed_day(evaluator):
     """Jorge joined the army in August 2022; the decree came 'in late September', 21-30 September."""
-    result = timeline(evaluator, load_profile(PEOPLE / "cuban-recruit-2022.json"),
-                      provisions=["ru.citizenship.army-2022"])
+    result = timeline(
+        evaluator, load_profile(PEOPLE / "cuban-recruit-2022.json"), provisions=["ru.citizenship.army-2022"]
+    )
     periods = [(p.start, p.end, p.status) for p in result.provisions[0].periods]
     # He joins on 15 August, before the decree: a new period (he would now qualify), still not in force.
-    assert periods == [("2022-01-01", "2022-08-14", "not_in_force"),
-                       ("2022-08-15", "2022-09-20", "not_in_force"),
-                       ("2022-09-21", "2022-09-30", "undetermined"),
-                       ("2022-10-01", "2026-12-31", "applies")]
+    assert periods == [
+        ("2022-01-01", "2022-08-14", "not_in_force"),
+        ("2022-08-15", "2022-09-20", "not_in_force"),
+        ("2022-09-21", "2022-09-30", "undetermined"),
+        ("2022-10-01", "2026-12-31", "applies"),
+    ]
     assert result.provisions[0].periods[1].began_with[0].fact == "service[0].start"
     cause = result.provisions[0].periods[2].began_with[0]
     assert cause.kind == "law" and cause.citations[0].source == "moscow-times-2022-11-dual-citizens"
@@ -102,8 +110,9 @@ def test_a_window_is_an_undetermined_period_never_a_guessed_day(evaluator):
 
 def test_a_family_members_change_is_traced_through_the_member(evaluator):
     """Sita's route opens when her husband's does: the 4 January 2024 decree, reached through him."""
-    result = timeline(evaluator, load_profile(PEOPLE / "nepali-soldier-wife.json"),
-                      provisions=["ru.citizenship.family-members"])
+    result = timeline(
+        evaluator, load_profile(PEOPLE / "nepali-soldier-wife.json"), provisions=["ru.citizenship.family-members"]
+    )
     opening = result.provisions[0].periods[1]
     assert (opening.start, opening.status) == ("2024-01-04", "applies")
     through = [c for c in opening.began_with if c.via]
@@ -113,8 +122,11 @@ def test_a_family_members_change_is_traced_through_the_member(evaluator):
 
 def test_three_months_of_conscription_is_a_change_point(evaluator):
     """Alexei was drafted on 10 January 2023; after three months he may sign a contract (R7)."""
-    result = timeline(evaluator, load_profile(PEOPLE / "dual-national-conscript.json"),
-                      provisions=["ru.contract.after-conscript-service"])
+    result = timeline(
+        evaluator,
+        load_profile(PEOPLE / "dual-national-conscript.json"),
+        provisions=["ru.contract.after-conscript-service"],
+    )
     starts = {p.start: p for p in result.provisions[0].periods}
     assert starts["2023-04-10"].status == "applies"
     assert any("3 months of service" in c.text for c in starts["2023-04-10"].began_with)
@@ -122,9 +134,14 @@ def test_three_months_of_conscription_is_a_change_point(evaluator):
 
 # --- diff ----------------------------------------------------------------------------------
 
-PAIRS = [(date(2022, 1, 1), date(2024, 8, 1)), (date(2023, 12, 1), date(2024, 8, 1)),
-         (date(2022, 9, 25), date(2026, 3, 6)), (date(2024, 1, 3), date(2024, 1, 4)),
-         (date(2022, 11, 13), date(2022, 11, 14)), (date(2025, 1, 1), date(2026, 12, 31))]
+PAIRS = [
+    (date(2022, 1, 1), date(2024, 8, 1)),
+    (date(2023, 12, 1), date(2024, 8, 1)),
+    (date(2022, 9, 25), date(2026, 3, 6)),
+    (date(2024, 1, 3), date(2024, 1, 4)),
+    (date(2022, 11, 13), date(2022, 11, 14)),
+    (date(2025, 1, 1), date(2026, 12, 31)),
+]
 
 
 @pytest.mark.parametrize("path", ALL_PEOPLE, ids=[p.stem for p in ALL_PEOPLE])
@@ -160,24 +177,37 @@ def test_diff_names_the_profile_fact_when_the_law_stood_still(evaluator):
 
 # --- the commands --------------------------------------------------------------------------
 
+
 def test_timeline_command_draws_one_strip_row_per_provision(cli, rules):
     result = cli("timeline", PEOPLE / "nepali-contract-soldier.json", "--width", "100")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     for provision_id in rules.provisions:
         row = next(line for line in lines if line.startswith(provision_id + " "))
-        assert len(row) <= 100 and set(row[len(provision_id):].strip()) <= set("█▒·─┊")
+        assert len(row) <= 100 and set(row[len(provision_id) :].strip()) <= set("█▒·─┊")
     assert max(len(line) for line in lines) <= 100
 
 
 def test_timeline_json_is_the_periods(cli):
-    result = cli("timeline", PEOPLE / "nepali-contract-soldier.json", "--from", "2024-01-01", "--to", "2024-12-31",
-                 "--provision", "ru.citizenship.contract-service", "--format", "json")
+    result = cli(
+        "timeline",
+        PEOPLE / "nepali-contract-soldier.json",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--provision",
+        "ru.citizenship.contract-service",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     (provision,) = data["provisions"]
     assert [(p["start"], p["end"], p["status"]) for p in provision["periods"]] == [
-        ("2024-01-01", "2024-01-03", "not_in_force"), ("2024-01-04", "2024-12-31", "applies")]
+        ("2024-01-01", "2024-01-03", "not_in_force"),
+        ("2024-01-04", "2024-12-31", "applies"),
+    ]
 
 
 def test_diff_command_text_and_json(cli):
@@ -190,12 +220,15 @@ def test_diff_command_text_and_json(cli):
     assert {c["id"] for c in data["changed"]} >= {"ru.citizenship.contract-service"}
 
 
-@pytest.mark.parametrize("args, field", [
-    (("timeline", "{p}", "--from", "2024-01-01", "--to", "2023-01-01"), "--to"),
-    (("timeline", "{p}", "--from", "2024-02-30"), "--from"),
-    (("diff", "{p}", "--from", "2024-01-01", "--to", "01/08/2024"), "--to"),
-    (("timeline", "{p}", "--provision", "ru.citizenship.contract"), "--provision"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("timeline", "{p}", "--from", "2024-01-01", "--to", "2023-01-01"), "--to"),
+        (("timeline", "{p}", "--from", "2024-02-30"), "--from"),
+        (("diff", "{p}", "--from", "2024-01-01", "--to", "01/08/2024"), "--to"),
+        (("timeline", "{p}", "--provision", "ru.citizenship.contract"), "--provision"),
+    ],
+)
 def test_bad_options_get_one_line(cli, args, field):
     profile = str(PEOPLE / "nepali-contract-soldier.json")
     result = cli(*[a.replace("{p}", profile) for a in args])

@@ -16,7 +16,6 @@ import re
 import shlex
 
 import pytest
-
 from typer.testing import CliRunner
 
 from eligibility.api import rule_base
@@ -43,7 +42,7 @@ def _run(command: str) -> str:
     words = shlex.split(command)
     assert words[0] == "eligibility", command
     cwd = os.getcwd()
-    os.chdir(ROOT)   # the tutorial's paths are relative to the repository
+    os.chdir(ROOT)  # the tutorial's paths are relative to the repository
     try:
         result = CliRunner().invoke(app, words[1:])
     finally:
@@ -78,14 +77,18 @@ def test_the_pasted_output_is_what_the_commands_print():
     if os.environ.get("ELIGIBILITY_UPDATE_DOCS") == "1":
         text = BLOCK.sub(lambda m: "```console\n" + _rendered(m.group(1)) + "```", STAMP.sub("", text))
         title, _, rest = text.partition("\n")
-        text = (f"{title}\n<!-- output of rule base {digest}; regenerate: "
-                f"ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_tutorial.py -->\n{rest}")
+        text = (
+            f"{title}\n<!-- output of rule base {digest}; regenerate: "
+            f"ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_tutorial.py -->\n{rest}"
+        )
         TUTORIAL.write_text(text, encoding="utf-8")
     stamp = STAMP.search(text)
     assert stamp, "docs/tutorial.md has no rule-base stamp: regenerate it with ELIGIBILITY_UPDATE_DOCS=1"
     if stamp.group(1) != digest:
-        pytest.skip(f"docs/tutorial.md shows rule base {stamp.group(1)}, the rule base is now {digest}: regenerate "
-                    "it with ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_tutorial.py")
+        pytest.skip(
+            f"docs/tutorial.md shows rule base {stamp.group(1)}, the rule base is now {digest}: regenerate "
+            "it with ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_tutorial.py"
+        )
     for block in BLOCK.findall(text):
         for command, pasted in _commands(block):
             assert _run(command) == pasted, f"docs/tutorial.md is out of date for: {command}"

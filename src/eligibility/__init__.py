@@ -8,10 +8,19 @@ package (the command line, a worker process) does not pay for the rest.
 from typing import Any
 
 __all__ = [
-    "check", "status", "explain", "evaluator",
-    "load_profile", "parse_profile", "load_rules",
-    "Profile", "Report", "RuleBase", "STATUSES",
-    "InputError", "InternalError",
+    "check",
+    "status",
+    "explain",
+    "evaluator",
+    "load_profile",
+    "parse_profile",
+    "load_rules",
+    "Profile",
+    "Report",
+    "RuleBase",
+    "STATUSES",
+    "InputError",
+    "InternalError",
 ]
 
 

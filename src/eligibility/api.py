@@ -1,8 +1,8 @@
 """The Python API for test authors: one line per assertion.
 
-    from eligibility import check, status
-    assert status("scenarios/people/nepali-contract-soldier.json",
-                  "ru.citizenship.contract-service", on="2024-08-01") == "applies"
+from eligibility import check, status
+assert status("scenarios/people/nepali-contract-soldier.json",
+              "ru.citizenship.contract-service", on="2024-08-01") == "applies"
 """
 
 from __future__ import annotations
@@ -55,16 +55,21 @@ def as_profile(profile: ProfileLike) -> tuple[Profile, str]:
         parsed = parse_profile(profile, "profile")
         return parsed, parsed.label()
     if not isinstance(profile, (str, Path)):
-        raise InputError.expected("profile", None, "a Profile, a dict of profile data, or a path to a profile file",
-                                  type(profile).__name__)
+        raise InputError.expected(
+            "profile", None, "a Profile, a dict of profile data, or a path to a profile file", type(profile).__name__
+        )
     parsed = load_profile(profile)
     return parsed, parsed.label(Path(profile).name)
 
 
 def as_day(on: DateLike, what: str = "--on") -> date:
     if isinstance(on, datetime):
-        raise InputError.expected(what, None, "a date (a datetime.date or \"YYYY-MM-DD\"), not a moment in a day; "
-                                              "pass its .date()", on.isoformat())
+        raise InputError.expected(
+            what,
+            None,
+            'a date (a datetime.date or "YYYY-MM-DD"), not a moment in a day; pass its .date()',
+            on.isoformat(),
+        )
     if isinstance(on, date):
         return on
     try:

@@ -15,32 +15,31 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-
 from typing_extensions import TypedDict
 
 from .errors import InputError
 from .vocabulary import STATUSES, Status, Value
 
-CHUNK = 128                        # lines per task: one engine run judges CHUNK x dates profile-dates
-MAX_LINE = 16 * 1024 * 1024        # the same limit as a profile file
+CHUNK = 128  # lines per task: one engine run judges CHUNK x dates profile-dates
+MAX_LINE = 16 * 1024 * 1024  # the same limit as a profile file
 
 
 # --- what a batch writes ---------------------------------------------------------------------
 
+
 class Row(TypedDict):
     """One line of `batch` output: one profile on one date."""
 
-    line: int                          # the profile's line in the input (1-based)
-    profile: str                       # its `id`, or "line N" when it has none
-    on: str                            # the date, YYYY-MM-DD
-    statuses: dict[str, Status]        # provision id -> status, as `check` gives it
-    would_qualify: dict[str, Value]    # provision id -> yes / no / unknown
-    missing: dict[str, list[str]]      # provision id -> missing facts, for the undetermined ones
-    readings: dict[str, Status]        # "provision@reading" -> status of each other reading
+    line: int  # the profile's line in the input (1-based)
+    profile: str  # its `id`, or "line N" when it has none
+    on: str  # the date, YYYY-MM-DD
+    statuses: dict[str, Status]  # provision id -> status, as `check` gives it
+    would_qualify: dict[str, Value]  # provision id -> yes / no / unknown
+    missing: dict[str, list[str]]  # provision id -> missing facts, for the undetermined ones
+    readings: dict[str, Status]  # "provision@reading" -> status of each other reading
 
 
 class FullRow(TypedDict):
@@ -57,14 +56,14 @@ FULL_ROW = TypeAdapter(FullRow)
 class DateCounts(BaseModel):
     model_config = ConfigDict(frozen=True)
     on: str
-    counts: dict[str, dict[str, int]]     # provision -> status -> number of profiles
+    counts: dict[str, dict[str, int]]  # provision -> status -> number of profiles
 
 
 class Changes(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True)
     start: str = Field(alias="from")
     end: str = Field(alias="to")
-    changed: dict[str, int]               # provision -> profiles whose status differs
+    changed: dict[str, int]  # provision -> profiles whose status differs
 
 
 class Summary(BaseModel):
@@ -80,22 +79,23 @@ class Summary(BaseModel):
 
 # --- the per-profile job ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Job:
     """What every chunk is judged with: picklable, so worker processes and Dask can carry it."""
 
-    source: str                        # the input's name, for error messages
-    dates: tuple[str, ...]             # ISO dates, in the order asked
-    rules: Optional[str] = None        # rule base directory; None: the bundled one
-    full: bool = False                 # write whole reports instead of compact rows
+    source: str  # the input's name, for error messages
+    dates: tuple[str, ...]  # ISO dates, in the order asked
+    rules: Optional[str] = None  # rule base directory; None: the bundled one
+    full: bool = False  # write whole reports instead of compact rows
 
 
 @dataclass(frozen=True)
 class LineResult:
     line: int
-    error: Optional[tuple[str, Optional[str], str]]   # an invalid line's (file:line, field, message)
-    text: str                          # its output lines, newline-terminated
-    codes: tuple[int, ...]             # per date, per provision: index into STATUSES
+    error: Optional[tuple[str, Optional[str], str]]  # an invalid line's (file:line, field, message)
+    text: str  # its output lines, newline-terminated
+    codes: tuple[int, ...]  # per date, per provision: index into STATUSES
 
     def input_error(self) -> InputError:
         assert self.error is not None
@@ -112,7 +112,7 @@ def _parse(job: Job, number: int, raw: bytes) -> Any:
     return parse_profile(decode_json(raw, where), where)
 
 
-_engine_lock = threading.RLock()   # judging one chunk at a time in a process (the engine's own lock is finer)
+_engine_lock = threading.RLock()  # judging one chunk at a time in a process (the engine's own lock is finer)
 
 
 def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
@@ -142,16 +142,19 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
         order.append(number)
         try:
             parsed.append((number, _parse(job, number, raw)))
-        except InputError as error:   # parse_profile and decode_json also turn too-deep nesting into one
+        except InputError as error:  # parse_profile and decode_json also turn too-deep nesting into one
             results[number] = LineResult(number, (error.file, error.field, error.message), "", ())
 
     if job.full:
         for number, profile in parsed:
             reports = [judge.check(profile, day, profile.label(f"line {number}")) for day in days]
-            text = "".join(FULL_ROW.dump_json({"line": number, "report": r.model_dump(mode="json")}).decode() + "\n"
-                           for r in reports)
-            results[number] = LineResult(number, None, text,
-                                         tuple(status_code[p.status] for r in reports for p in r.provisions))
+            text = "".join(
+                FULL_ROW.dump_json({"line": number, "report": r.model_dump(mode="json")}).decode() + "\n"
+                for r in reports
+            )
+            results[number] = LineResult(
+                number, None, text, tuple(status_code[p.status] for r in reports for p in r.provisions)
+            )
         return [results[n] for n in order]
 
     cases = [(profile, day) for _, profile in parsed for day in days]
@@ -176,14 +179,22 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
                 codes.append(status_code[j.status])
                 for key in readings[pid]:
                     other[key] = judgements[key].status
-            row: Row = {"line": number, "profile": label, "on": day.isoformat(), "statuses": statuses,
-                        "would_qualify": would, "missing": missing, "readings": other}
+            row: Row = {
+                "line": number,
+                "profile": label,
+                "on": day.isoformat(),
+                "statuses": statuses,
+                "would_qualify": would,
+                "missing": missing,
+                "readings": other,
+            }
             out.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
         results[number] = LineResult(number, None, "".join(out), tuple(codes))
     return [results[n] for n in order]
 
 
 # --- streaming a file through it ------------------------------------------------------------------
+
 
 def numbered_lines(stream: IO[bytes], limit: int = MAX_LINE) -> Iterator[tuple[int, bytes, int]]:
     """(line number, line, bytes read) for each line, split on b"\\n" only.  A line longer than
@@ -199,7 +210,7 @@ def numbered_lines(stream: IO[bytes], limit: int = MAX_LINE) -> Iterator[tuple[i
         read = len(raw)
         if len(raw) > limit and not raw.endswith(b"\n"):
             yield number, raw, read
-            while True:   # the rest of the overlong line, read once the line has been judged
+            while True:  # the rest of the overlong line, read once the line has been judged
                 rest = stream.readline(1024 * 1024)
                 if not rest or rest.endswith(b"\n"):
                     break
@@ -248,14 +259,30 @@ class Counter:
 
     def summary(self, source: str) -> Summary:
         return Summary(
-            source=source, profiles=self.profiles, skipped=self.skipped,
-            dates=[DateCounts(on=on, counts={pid: dict(zip(STATUSES, self._counts[d][p], strict=True))
-                                             for p, pid in enumerate(self.provisions)})
-                   for d, on in enumerate(self.dates)],
-            changes=[Changes.model_validate({"from": self.dates[d], "to": self.dates[d + 1],
-                                             "changed": {pid: self._changed[d][p]
-                                                         for p, pid in enumerate(self.provisions)}})
-                     for d in range(len(self.dates) - 1)])
+            source=source,
+            profiles=self.profiles,
+            skipped=self.skipped,
+            dates=[
+                DateCounts(
+                    on=on,
+                    counts={
+                        pid: dict(zip(STATUSES, self._counts[d][p], strict=True))
+                        for p, pid in enumerate(self.provisions)
+                    },
+                )
+                for d, on in enumerate(self.dates)
+            ],
+            changes=[
+                Changes.model_validate(
+                    {
+                        "from": self.dates[d],
+                        "to": self.dates[d + 1],
+                        "changed": {pid: self._changed[d][p] for p, pid in enumerate(self.provisions)},
+                    }
+                )
+                for d in range(len(self.dates) - 1)
+            ],
+        )
 
 
 def _worker_signals() -> None:
@@ -267,8 +294,9 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _results(job: Job, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], jobs: int,
-             advance: Callable[[int], None]) -> Iterator[LineResult]:
+def _results(
+    job: Job, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], jobs: int, advance: Callable[[int], None]
+) -> Iterator[LineResult]:
     """Every line's result in input order; with jobs > 1, chunks are judged by worker processes,
     at most a few chunks per worker in flight."""
     if jobs <= 1:
@@ -294,9 +322,16 @@ def _results(job: Job, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], jo
             advance(done)
 
 
-def run(job: Job, stream: IO[bytes], write: Optional[Callable[[str], None]], provisions: Sequence[str],
-        jobs: int = 1, skip_invalid: bool = False, warn: Callable[[str], None] = lambda _: None,
-        advance: Callable[[int], None] = lambda _: None) -> Summary:
+def run(
+    job: Job,
+    stream: IO[bytes],
+    write: Optional[Callable[[str], None]],
+    provisions: Sequence[str],
+    jobs: int = 1,
+    skip_invalid: bool = False,
+    warn: Callable[[str], None] = lambda _: None,
+    advance: Callable[[int], None] = lambda _: None,
+) -> Summary:
     """Stream the input through `judge_lines`, writing rows in input order.
 
     An invalid line stops the run with its InputError unless `skip_invalid`, in which case it

@@ -25,12 +25,22 @@ from typing import TYPE_CHECKING, Literal, Optional, Sequence
 
 from . import countries, logic
 from .dates import add_months, next_day
-from .logic import Truth
 from .errors import required
+from .logic import Truth
 from .profile import Citizenship, Profile, Residence
 from .rulebase import (
-    Citation, CitizenshipTest, FamilyTest, Judged, NonCitizenTest, OtherCitizenshipTest, ResidenceTest,
-    RuleBase, ServiceTest, Stage, StatelessTest, Test,
+    Citation,
+    CitizenshipTest,
+    FamilyTest,
+    Judged,
+    NonCitizenTest,
+    OtherCitizenshipTest,
+    ResidenceTest,
+    RuleBase,
+    ServiceTest,
+    Stage,
+    StatelessTest,
+    Test,
 )
 
 if TYPE_CHECKING:
@@ -44,15 +54,15 @@ class Cause:
     day: date
     kind: Literal["law", "fact"]
     text: str
-    key: Optional[str] = None            # law: the judged item ("id" or "id@reading")
-    stage: Optional[str] = None          # law: the stage kind, "unenacted", or "during" (a counted period begins)
+    key: Optional[str] = None  # law: the judged item ("id" or "id@reading")
+    stage: Optional[str] = None  # law: the stage kind, "unenacted", or "during" (a counted period begins)
     citations: tuple[Citation, ...] = ()
-    path: Optional[str] = None           # fact: the profile field, e.g. "family[0].person.service[0].start"
-    owner: str = ""                      # fact: whose profile, as a path prefix ("" or "family[0].person.")
-    section: Optional[str] = None        # fact: citizenships | residences | service
-    country: Optional[str] = None        # fact: the record's country
-    months: Optional[int] = None         # fact: the months of service a rule counts
-    via: Optional[str] = None            # set when reached through a family member's provision
+    path: Optional[str] = None  # fact: the profile field, e.g. "family[0].person.service[0].start"
+    owner: str = ""  # fact: whose profile, as a path prefix ("" or "family[0].person.")
+    section: Optional[str] = None  # fact: citizenships | residences | service
+    country: Optional[str] = None  # fact: the record's country
+    months: Optional[int] = None  # fact: the months of service a rule counts
+    via: Optional[str] = None  # set when reached through a family member's provision
 
     @property
     def provision(self) -> Optional[str]:
@@ -61,24 +71,47 @@ class Cause:
 
 # --- the law -----------------------------------------------------------------------------
 
+
 def _stage_causes(item: Judged, stage: Stage, role: str, route: Optional[str] = None) -> list[Cause]:
     name = item.key if route is None else f"{item.key} (route {route})"
     spec = stage.date
     cite = tuple(stage.cite)
     if spec.exact:
         verb = "takes effect" if role == "start" else "ends"
-        return [Cause(spec.earliest, "law", f"{name}: {stage.label} {stage.when}; the provision {verb}",
-                      key=item.key, stage=stage.kind, citations=cite)]
+        return [
+            Cause(
+                spec.earliest,
+                "law",
+                f"{name}: {stage.label} {stage.when}; the provision {verb}",
+                key=item.key,
+                stage=stage.kind,
+                citations=cite,
+            )
+        ]
     doubt = "may be in force" if role == "start" else "may have ended"
     sure = "is certainly in force" if role == "start" else "has certainly ended"
-    found = [Cause(spec.earliest, "law",
-                   f"{name}: first possible day of '{stage.label}' {stage.when}; from here it {doubt}",
-                   key=item.key, stage=stage.kind, citations=cite)]
+    found = [
+        Cause(
+            spec.earliest,
+            "law",
+            f"{name}: first possible day of '{stage.label}' {stage.when}; from here it {doubt}",
+            key=item.key,
+            stage=stage.kind,
+            citations=cite,
+        )
+    ]
     after = next_day(spec.latest)
-    if after is not None:   # a window ending on the calendar's last day has no day after
-        found.append(Cause(after, "law",
-                           f"{name}: the day after the last possible day of '{stage.label}' {stage.when}; it {sure}",
-                           key=item.key, stage=stage.kind, citations=cite))
+    if after is not None:  # a window ending on the calendar's last day has no day after
+        found.append(
+            Cause(
+                after,
+                "law",
+                f"{name}: the day after the last possible day of '{stage.label}' {stage.when}; it {sure}",
+                key=item.key,
+                stage=stage.kind,
+                citations=cite,
+            )
+        )
     return found
 
 
@@ -92,18 +125,25 @@ def law_causes(item: Judged) -> list[Cause]:
         if stage is not None:
             causes = _stage_causes(item, stage, "start", route.id)
             if rule.start_unknown and len(causes) == 2:
-                causes = causes[1:]   # unknown before the window and inside it: only its end changes anything
+                causes = causes[1:]  # unknown before the window and inside it: only its end changes anything
             found.extend(causes)
         else:
             horizon = rule.unenacted_as_of
-            assert horizon is not None   # the loader guarantees it
+            assert horizon is not None  # the loader guarantees it
             after = next_day(horizon.date)
             if after is None:
                 continue
-            found.append(Cause(after, "law",
-                               f"{item.key}: the latest source reports it not yet enacted on "
-                               f"{horizon.date.isoformat()}; after that the sources cannot say",
-                               key=item.key, stage="unenacted", citations=tuple(horizon.cite)))
+            found.append(
+                Cause(
+                    after,
+                    "law",
+                    f"{item.key}: the latest source reports it not yet enacted on "
+                    f"{horizon.date.isoformat()}; after that the sources cannot say",
+                    key=item.key,
+                    stage="unenacted",
+                    citations=tuple(horizon.cite),
+                )
+            )
         if rule.until:
             end = route.stage(rule.until)
             assert end is not None
@@ -114,13 +154,21 @@ def law_causes(item: Judged) -> list[Cause]:
             spec = test.during
             days = [spec.earliest] if spec.exact else [spec.earliest, next_day(spec.latest)]
             for day in filter(None, days):
-                found.append(Cause(day, "law", f"{item.key}: '{condition.id}' counts service from {test.during_text} "
-                                               f"({spec.written()})", key=item.key, stage="during",
-                                   citations=tuple(condition.cite)))
+                found.append(
+                    Cause(
+                        day,
+                        "law",
+                        f"{item.key}: '{condition.id}' counts service from {test.during_text} ({spec.written()})",
+                        key=item.key,
+                        stage="during",
+                        citations=tuple(condition.cite),
+                    )
+                )
     return found
 
 
 # --- the profile -------------------------------------------------------------------------
+
 
 def _months_counted(rules: RuleBase) -> dict[str, set[int]]:
     """For each country, the months of service some rule counts."""
@@ -139,32 +187,54 @@ def fact_causes(profile: Profile, rules: RuleBase, owner: str = "") -> list[Caus
     counted = _months_counted(rules)
 
     def fact(day: date, text: str, path: str, section: str, country: str, months: Optional[int] = None) -> None:
-        found.append(Cause(day, "fact", f"{owner}{path}: {text}", path=owner + path, owner=owner,
-                           section=section, country=country, months=months))
+        found.append(
+            Cause(
+                day,
+                "fact",
+                f"{owner}{path}: {text}",
+                path=owner + path,
+                owner=owner,
+                section=section,
+                country=country,
+                months=months,
+            )
+        )
 
     held: tuple[tuple[str, Sequence[Citizenship | Residence] | None, str, str], ...] = (
         ("citizenships", profile.citizenships, "holds {} citizenship", "no longer holds {} citizenship"),
-        ("residences", profile.residences, "resides in {}", "no longer resides in {}"))
+        ("residences", profile.residences, "resides in {}", "no longer resides in {}"),
+    )
     for section, records, begins, ends in held:
         for i, record in enumerate(records or []):
             name = countries.name(record.country)
             for day, words, edge in ((record.since, begins, "since"), (record.until, ends, "until")):
                 if day is not None:
-                    fact(day, f"{words.format(name)} from {day.isoformat()}", f"{section}[{i}].{edge}", section,
-                         record.country)
+                    fact(
+                        day,
+                        f"{words.format(name)} from {day.isoformat()}",
+                        f"{section}[{i}].{edge}",
+                        section,
+                        record.country,
+                    )
     for i, s in enumerate(profile.service or []):
         name = countries.name(s.country)
-        fact(s.start, f"service with {name} starts on {s.start.isoformat()}", f"service[{i}].start", "service",
-             s.country)
+        fact(
+            s.start, f"service with {name} starts on {s.start.isoformat()}", f"service[{i}].start", "service", s.country
+        )
         if s.end is not None:
-            fact(s.end, f"service with {name} ends on {s.end.isoformat()}", f"service[{i}].end", "service",
-                 s.country)
+            fact(s.end, f"service with {name} ends on {s.end.isoformat()}", f"service[{i}].end", "service", s.country)
         for months in sorted(counted.get(s.country, ())):
             complete = add_months(s.start, months)
             if complete is None:
-                continue   # never within the calendar
-            fact(complete, f"{months} months of service with {name} complete on {complete.isoformat()}",
-                 f"service[{i}].start", "service", s.country, months)
+                continue  # never within the calendar
+            fact(
+                complete,
+                f"{months} months of service with {name} complete on {complete.isoformat()}",
+                f"service[{i}].start",
+                "service",
+                s.country,
+                months,
+            )
     for i, member in enumerate(profile.family or []):
         found.extend(fact_causes(member.person, rules, f"{owner}family[{i}].person."))
     return found
@@ -178,6 +248,7 @@ def change_points(rules: RuleBase, profile: Profile) -> list[Cause]:
 
 
 # --- which change points moved one provision -------------------------------------------------
+
 
 def _concerns(test: Test, cause: Cause) -> bool:
     """Whether a dated fact can move the value of a condition test."""
@@ -208,8 +279,17 @@ def _member_words(profile: Profile, index: int, owner: str) -> str:
     return f"{owner}family[{index}] ({member.relation}{label})"
 
 
-def attribute(evaluator: "Evaluator", profile: Profile, key: str, before: "Judgement", after: "Judgement",
-              first: date, last: date, causes: list[Cause], owner: str = "") -> list[Cause]:
+def attribute(
+    evaluator: "Evaluator",
+    profile: Profile,
+    key: str,
+    before: "Judgement",
+    after: "Judgement",
+    first: date,
+    last: date,
+    causes: list[Cause],
+    owner: str = "",
+) -> list[Cause]:
     """The change points in (first, last] that moved one judged item from `before` to `after`.
 
     `before` is its judgement on `first`, `after` on `last`.  In-force moves only by
@@ -231,10 +311,19 @@ def attribute(evaluator: "Evaluator", profile: Profile, key: str, before: "Judge
                     then = evaluator.judge(member.person, first, [provision])[provision]
                     now = evaluator.judge(member.person, last, [provision])[provision]
                     if _carries(then.status) is _carries(now.status):
-                        continue   # e.g. not in force -> does not apply: the family condition reads both as no
+                        continue  # e.g. not in force -> does not apply: the family condition reads both as no
                     via = _member_words(profile, index, owner) + f": {provision} {then.status} → {now.status}"
-                    inner = attribute(evaluator, member.person, provision, then, now, first, last, causes,
-                                      f"{owner}family[{index}].person.")
+                    inner = attribute(
+                        evaluator,
+                        member.person,
+                        provision,
+                        then,
+                        now,
+                        first,
+                        last,
+                        causes,
+                        f"{owner}family[{index}].person.",
+                    )
                     found.extend(replace(c, via=via) if c.via is None else c for c in inner)
         else:
             found.extend(c for c in window if c.kind == "fact" and c.owner == owner and _concerns(test, c))

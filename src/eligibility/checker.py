@@ -27,7 +27,13 @@ from .corpus import unverified_quotes
 from .engine import compile_problem
 from .errors import InputError
 from .rulebase import (
-    InputErrors, Judged, Provision, RuleBase, cross_references, load_provision, load_sources,
+    InputErrors,
+    Judged,
+    Provision,
+    RuleBase,
+    cross_references,
+    load_provision,
+    load_sources,
 )
 
 
@@ -68,8 +74,13 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
     index_path = directory / "sources.toml"
     known_sources = {}
     if not index_path.is_file():
-        problems.append(Problem(file=str(index_path), field=None,
-                                message="expected the sources index next to the rule files, found none"))
+        problems.append(
+            Problem(
+                file=str(index_path),
+                field=None,
+                message="expected the sources index next to the rule files, found none",
+            )
+        )
     else:
         try:
             known_sources = load_sources(index_path)
@@ -80,8 +91,11 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
     judged: dict[str, Judged] = {}
     paths = sorted(p for p in directory.glob("*.toml") if p.name != "sources.toml")
     if not paths:
-        problems.append(Problem(file=str(directory), field=None,
-                                message="expected at least one provision file (*.toml), found none"))
+        problems.append(
+            Problem(
+                file=str(directory), field=None, message="expected at least one provision file (*.toml), found none"
+            )
+        )
     for path in paths:
         try:
             provision, items = load_provision(path, known_sources, every=True)
@@ -100,8 +114,11 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
                 where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
                 problems.append(Problem(file=str(path), field=where, message=problem))
     # A reference to a provision whose own file failed above is not a second problem.
-    problems.extend(_problem(e) for e in cross_references(judged, provisions, files)
-                    if not any(e.message.endswith(f"got {p.stem!r}") for p in paths))
+    problems.extend(
+        _problem(e)
+        for e in cross_references(judged, provisions, files)
+        if not any(e.message.endswith(f"got {p.stem!r}") for p in paths)
+    )
 
     base = RuleBase(directory, known_sources, provisions, files, judged)
     if sources is not None and known_sources:
@@ -109,9 +126,13 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
             problems.append(Problem(file=quote.file, field=quote.field, message=f"{quote.reason}: {quote.quote!r}"))
     if scenarios is not None:
         problems.extend(_coverage(base, scenarios))
-    return CheckReport(directory=str(directory), provisions=len(provisions),
-                       sources_checked=str(sources) if sources is not None else None,
-                       scenarios_checked=str(scenarios) if scenarios is not None else None, problems=problems)
+    return CheckReport(
+        directory=str(directory),
+        provisions=len(provisions),
+        sources_checked=str(sources) if sources is not None else None,
+        scenarios_checked=str(scenarios) if scenarios is not None else None,
+        problems=problems,
+    )
 
 
 def _coverage(rules: RuleBase, scenarios: Path) -> list[Problem]:
@@ -136,10 +157,20 @@ def _coverage(rules: RuleBase, scenarios: Path) -> list[Problem]:
         unenacted = provision.in_force.unenacted_as_of is not None
         wanted = "would qualify" if unenacted else "applies"
         if wanted not in seen[provision_id]:
-            words = ("where the person would qualify (no source reports it enacted, so it cannot apply)"
-                     if unenacted else "where it applies")
-            problems.append(Problem(file=file, field=None, message=f"expected a scenario in {scenarios} {words}, found none"))
+            words = (
+                "where the person would qualify (no source reports it enacted, so it cannot apply)"
+                if unenacted
+                else "where it applies"
+            )
+            problems.append(
+                Problem(file=file, field=None, message=f"expected a scenario in {scenarios} {words}, found none")
+            )
         if "does_not_apply" not in seen[provision_id]:
-            problems.append(Problem(file=file, field=None,
-                                    message=f"expected a scenario in {scenarios} where it does not apply, found none"))
+            problems.append(
+                Problem(
+                    file=file,
+                    field=None,
+                    message=f"expected a scenario in {scenarios} where it does not apply, found none",
+                )
+            )
     return problems

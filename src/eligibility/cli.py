@@ -54,16 +54,28 @@ def _interrupted(signal_name: str) -> str:
 class OneLineErrors(TyperGroup):
     """Runs the command group and turns usage errors into one line."""
 
-    def main(self, args: Optional[Sequence[str]] = None, prog_name: Optional[str] = None,
-             complete_var: Optional[str] = None, standalone_mode: bool = True, windows_expand_args: bool = True,
-             **extra: Any) -> Any:
+    def main(
+        self,
+        args: Optional[Sequence[str]] = None,
+        prog_name: Optional[str] = None,
+        complete_var: Optional[str] = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         try:
-            result = super().main(args=args, prog_name=prog_name or "eligibility", complete_var=complete_var,
-                                  standalone_mode=False, windows_expand_args=windows_expand_args, **extra)
+            result = super().main(
+                args=args,
+                prog_name=prog_name or "eligibility",
+                complete_var=complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
         except typer.TyperException as error:
             context = getattr(error, "ctx", None)
             if context is not None and error.format_message() == context.get_help():
-                sys.stdout.write(context.get_help() + "\n")   # a group called with no arguments
+                sys.stdout.write(context.get_help() + "\n")  # a group called with no arguments
                 raise SystemExit(0) from None
             where = f" (see '{context.command_path} --help')" if context is not None else ""
             _fail(f"{error.format_message()}{where}", EXIT_INPUT)
@@ -72,7 +84,7 @@ class OneLineErrors(TyperGroup):
         except Terminated:
             _fail(_interrupted("SIGTERM"), 143)
         code = result if isinstance(result, int) else 0
-        if code == 130:   # typer turns ^C inside a command into exit code 130, after every cleanup ran
+        if code == 130:  # typer turns ^C inside a command into exit code 130, after every cleanup ran
             _fail(_interrupted("SIGINT"), 130)
         if standalone_mode:
             raise SystemExit(code)
@@ -80,15 +92,22 @@ class OneLineErrors(TyperGroup):
 
 
 app = typer.Typer(
-    cls=OneLineErrors, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    cls=OneLineErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Which dated provisions on foreign fighters, military service and citizenship in Russia and "
-         "Ukraine apply to a person on a day, why, and on what source.",
+    "Ukraine apply to a person on a day, why, and on what source.",
 )
-scenarios_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
-                            help="Scenario files: people, dates and the expected outcomes, with reasons.")
-rules_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
-                        help="The rule base: list, show and check provisions.")
+scenarios_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Scenario files: people, dates and the expected outcomes, with reasons.",
+)
+rules_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="The rule base: list, show and check provisions."
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(scenarios_app, name="scenarios")
 EXIT_FAILED = 1
@@ -109,7 +128,7 @@ def reported() -> Iterator[None]:
         raise SystemExit(0) from None
     except OutputError as error:
         _fail(str(error), EXIT_OUTPUT)
-    except OSError as error:   # writing to standard output: a full disk, a file-size limit
+    except OSError as error:  # writing to standard output: a full disk, a file-size limit
         _silence_stdout()
         _fail(f"<standard output>: could not write the output, it stops short: {error.strerror or error}", EXIT_OUTPUT)
 
@@ -120,7 +139,7 @@ def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):   # no real file behind it (e.g. under a test runner)
+    except (OSError, ValueError, AttributeError):  # no real file behind it (e.g. under a test runner)
         pass
 
 
@@ -132,6 +151,7 @@ def _format(value: str) -> str:
 
 def _rules(directory: Optional[str]) -> Any:
     from .api import rule_base
+
     return rule_base(directory)
 
 
@@ -145,12 +165,15 @@ def _show(chosen: str, result: Any, view: str, width: Optional[int], **options: 
         _write_json(result.model_dump(mode="json"))
         return
     from . import render
+
     getattr(render, view)(render.console(width), result, **options)
 
 
 RULES_OPTION = typer.Option(None, "--rules", metavar="DIR", help="Rule base directory (default: the bundled rules).")
 FORMAT_OPTION = typer.Option("text", "--format", metavar="text|json", help="Output format.")
-WIDTH_OPTION = typer.Option(None, "--width", metavar="COLUMNS", min=20, help="Text width, at least 20 (default: the terminal's).")
+WIDTH_OPTION = typer.Option(
+    None, "--width", metavar="COLUMNS", min=20, help="Text width, at least 20 (default: the terminal's)."
+)
 PROFILE_ARGUMENT = typer.Argument(..., metavar="PROFILE.json", help="The person's profile (docs/profile.md).")
 PROVISION_OPTION = typer.Option([], "--provision", metavar="ID", help="Only this provision (repeatable).")
 
@@ -160,8 +183,9 @@ def check(
     profile: str = PROFILE_ARGUMENT,
     on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge the provisions on."),
     format: str = FORMAT_OPTION,
-    status: List[str] = typer.Option([], "--status", metavar="STATUS",
-                                     help="Show only provisions with this status (repeatable)."),
+    status: List[str] = typer.Option(
+        [], "--status", metavar="STATUS", help="Show only provisions with this status (repeatable)."
+    ),
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
@@ -184,6 +208,7 @@ def check(
             _write_json(data)
             return
         from . import render
+
         render.report(render.console(width), result, status or STATUSES)
 
 
@@ -201,8 +226,16 @@ def _provisions(base: Any, wanted: List[str], option: str = "--provision") -> Op
     return list(dict.fromkeys(_known(base, provision_id, option) for provision_id in wanted))
 
 
-def _over_time(kind: str, profile: str, start: str, end: str, provision: List[str], format: str,
-               rules: Optional[str], width: Optional[int]) -> None:
+def _over_time(
+    kind: str,
+    profile: str,
+    start: str,
+    end: str,
+    provision: List[str],
+    format: str,
+    rules: Optional[str],
+    width: Optional[int],
+) -> None:
     """timeline and diff: a profile between two dates, as text or JSON."""
     with reported():
         from . import api
@@ -251,12 +284,24 @@ def diff(
 def what_if(
     profile: str = PROFILE_ARGUMENT,
     on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge on."),
-    set_: List[str] = typer.Option([], "--set", metavar="PATH=VALUE",
-                                   help="Change a fact, e.g. military_registration.RU=true (repeatable; docs/what-if.md)."),
-    unset: List[str] = typer.Option([], "--unset", metavar="PATH",
-                                    help="Make a fact unknown or remove a list item, e.g. citizenships[1] (repeatable)."),
-    make_apply: Optional[str] = typer.Option(None, "--make-apply", metavar="ID",
-                                             help="List the smallest sets of changes that would make this provision apply."),
+    set_: List[str] = typer.Option(
+        [],
+        "--set",
+        metavar="PATH=VALUE",
+        help="Change a fact, e.g. military_registration.RU=true (repeatable; docs/what-if.md).",
+    ),
+    unset: List[str] = typer.Option(
+        [],
+        "--unset",
+        metavar="PATH",
+        help="Make a fact unknown or remove a list item, e.g. citizenships[1] (repeatable).",
+    ),
+    make_apply: Optional[str] = typer.Option(
+        None,
+        "--make-apply",
+        metavar="ID",
+        help="List the smallest sets of changes that would make this provision apply.",
+    ),
     format: str = FORMAT_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
@@ -273,8 +318,11 @@ def what_if(
         edits = [parse_set(item) for item in set_] + [parse_unset(item) for item in unset]
         base = _rules(rules)
         if make_apply is not None and edits:
-            raise InputError("--make-apply", None, "expected no --set or --unset alongside it: the changes it lists "
-                             "refer to the profile file as written")
+            raise InputError(
+                "--make-apply",
+                None,
+                "expected no --set or --unset alongside it: the changes it lists refer to the profile file as written",
+            )
         if make_apply is None and not edits:
             raise InputError("what-if", None, "expected at least one --set, --unset or --make-apply")
         parsed, label = api.as_profile(profile)
@@ -288,17 +336,32 @@ def what_if(
 
 @app.command()
 def batch(
-    people: str = typer.Argument(..., metavar="PEOPLE.jsonl", help="Profiles as JSON Lines, one per line ('-': standard input)."),
-    on: List[str] = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="A date to judge every profile on (repeatable)."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
-                                         help="Write the results here ('-': standard output). Default: standard "
-                                              "output, or nothing when --summary is given."),
-    summary: bool = typer.Option(False, "--summary", help="Print counts per provision and status on each date, and "
-                                                          "how many profiles changed status between dates."),
+    people: str = typer.Argument(
+        ..., metavar="PEOPLE.jsonl", help="Profiles as JSON Lines, one per line ('-': standard input)."
+    ),
+    on: List[str] = typer.Option(
+        ..., "--on", metavar="YYYY-MM-DD", help="A date to judge every profile on (repeatable)."
+    ),
+    output: Optional[str] = typer.Option(
+        None,
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the results here ('-': standard output). Default: standard "
+        "output, or nothing when --summary is given.",
+    ),
+    summary: bool = typer.Option(
+        False,
+        "--summary",
+        help="Print counts per provision and status on each date, and how many profiles changed status between dates.",
+    ),
     jobs: int = typer.Option(1, "--jobs", "-j", metavar="N", help="Worker processes (0: one per core)."),
-    skip_invalid: bool = typer.Option(False, "--skip-invalid",
-                                      help="Report an invalid line and go on, instead of stopping."),
-    full: bool = typer.Option(False, "--full", help="Write each profile-date's whole check report, not the compact row."),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Report an invalid line and go on, instead of stopping."
+    ),
+    full: bool = typer.Option(
+        False, "--full", help="Write each profile-date's whole check report, not the compact row."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     format: str = typer.Option("text", "--format", metavar="text|json", help="Format of the summary."),
     rules: Optional[str] = RULES_OPTION,
@@ -318,12 +381,17 @@ def batch(
         cores = default_jobs()
         workers = jobs or cores
         if workers > cores:
-            sys.stderr.write(f"eligibility: --jobs {jobs} is more than the {cores} cores this process may use; "
-                             f"using {cores}\n")
+            sys.stderr.write(
+                f"eligibility: --jobs {jobs} is more than the {cores} cores this process may use; using {cores}\n"
+            )
             workers = cores
         base = _rules(rules)
-        job = Job(source=people if people != "-" else "<stdin>", dates=tuple(days),
-                  rules=None if rules is None else str(Path(rules).resolve()), full=full)
+        job = Job(
+            source=people if people != "-" else "<stdin>",
+            dates=tuple(days),
+            rules=None if rules is None else str(Path(rules).resolve()),
+            full=full,
+        )
         stream = _open_input(people)
         from . import render
         from .files import output_file
@@ -333,8 +401,16 @@ def batch(
 
         def judge(write: Any) -> Any:
             with render.progress(size, f"judging {job.source}", show_progress) as advance:
-                return run(job, stream, write, list(base.provisions), jobs=workers, skip_invalid=skip_invalid,
-                           advance=advance, warn=_warn)
+                return run(
+                    job,
+                    stream,
+                    write,
+                    list(base.provisions),
+                    jobs=workers,
+                    skip_invalid=skip_invalid,
+                    advance=advance,
+                    warn=_warn,
+                )
 
         try:
             if output not in (None, "-"):
@@ -374,8 +450,12 @@ def _open_input(people: str) -> Any:
 def synth(
     n: int = typer.Option(..., "--n", metavar="N", help="How many profiles."),
     seed: int = typer.Option(1, "--seed", metavar="SEED", help="The same seed gives the same people."),
-    start: int = typer.Option(0, "--start", metavar="I", help="Number of the first profile (to continue a population)."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Write here instead of standard output."),
+    start: int = typer.Option(
+        0, "--start", metavar="I", help="Number of the first profile (to continue a population)."
+    ),
+    output: Optional[str] = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write here instead of standard output."
+    ),
 ) -> None:
     """A reproducible synthetic population as JSON Lines, for batch and the benchmark."""
     with reported():
@@ -396,8 +476,9 @@ def synth(
 
 @scenarios_app.command("run")
 def scenarios_run(
-    places: List[str] = typer.Argument(None, metavar="[PATH]...",
-                                       help="Scenario files or directories (default: ./scenarios)."),
+    places: List[str] = typer.Argument(
+        None, metavar="[PATH]...", help="Scenario files or directories (default: ./scenarios)."
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every expectation, not only the failed ones."),
     format: str = FORMAT_OPTION,
     rules: Optional[str] = RULES_OPTION,
@@ -411,7 +492,9 @@ def scenarios_run(
         chosen = _format(format)
         paths = scenario_files(*(places or ["scenarios"]))
         if not paths:
-            raise InputError(" ".join(places or ["scenarios"]), None, "expected at least one scenario file (*.toml), found none")
+            raise InputError(
+                " ".join(places or ["scenarios"]), None, "expected at least one scenario file (*.toml), found none"
+            )
         result = run_files(paths, api.evaluator(_rules(rules)))
         _show(chosen, result, "scenario_run", width, verbose=verbose)
     if not result.ok:
@@ -430,23 +513,37 @@ def rules_list(
         chosen = _format(format)
         base = _rules(rules)
         if chosen == "json":
-            _write_json([
-                {"id": p.id, "title": p.title, "jurisdiction": p.jurisdiction,
-                 "stages": [{"kind": s.kind, "date": s.date.written(), "precision": s.date.precision}
-                            for s in p.stages],
-                 "in_force": p.in_force.model_dump(mode="json", by_alias=True, include={"start", "until"})}
-                for p in base.provisions.values()])
+            _write_json(
+                [
+                    {
+                        "id": p.id,
+                        "title": p.title,
+                        "jurisdiction": p.jurisdiction,
+                        "stages": [
+                            {"kind": s.kind, "date": s.date.written(), "precision": s.date.precision} for s in p.stages
+                        ],
+                        "in_force": p.in_force.model_dump(mode="json", by_alias=True, include={"start", "until"}),
+                    }
+                    for p in base.provisions.values()
+                ]
+            )
             return
         from . import render
+
         render.rules_table(render.console(width), base)
 
 
 @rules_app.command("check")
 def rules_check(
-    sources: Optional[str] = typer.Option(None, "--sources", metavar="DIR",
-                                          help="Also prove every quote verbatim against the articles in DIR."),
-    scenarios: Optional[str] = typer.Option(None, "--scenarios", metavar="DIR",
-                                            help="Scenario folder for the coverage check (default: ./scenarios if present)."),
+    sources: Optional[str] = typer.Option(
+        None, "--sources", metavar="DIR", help="Also prove every quote verbatim against the articles in DIR."
+    ),
+    scenarios: Optional[str] = typer.Option(
+        None,
+        "--scenarios",
+        metavar="DIR",
+        help="Scenario folder for the coverage check (default: ./scenarios if present).",
+    ),
     format: str = FORMAT_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
@@ -484,10 +581,11 @@ def rules_show(
             _write_json(provision.model_dump(mode="json", by_alias=True, exclude_none=True))
             return
         from . import render
+
         render.rule(render.console(width), base, provision)
 
 
-_process = {"own": False}   # True when the console entry point runs: the process is ours
+_process = {"own": False}  # True when the console entry point runs: the process is ours
 
 
 def _bounded() -> None:
@@ -505,7 +603,7 @@ def _json_escape(error: UnicodeError) -> tuple[str, int]:
     characters past U+FFFF): text stays readable, and JSON stays valid JSON."""
     assert isinstance(error, UnicodeEncodeError)
     out = []
-    for char in error.object[error.start:error.end]:
+    for char in error.object[error.start : error.end]:
         code = ord(char)
         if code > 0xFFFF:
             code -= 0x10000

@@ -59,10 +59,14 @@ def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
             text = texts[citation.source]
             if isinstance(text, InputError):
                 name = rules.sources[citation.source].file
-                why = (f"not found in {directory}" if text.message.startswith("no such")
-                       else f"unreadable in {directory} ({text.message})")
+                why = (
+                    f"not found in {directory}"
+                    if text.message.startswith("no such")
+                    else f"unreadable in {directory} ({text.message})"
+                )
                 problems.append(Unverified(file, field, citation.source, citation.quote, f"source file {name} {why}"))
             elif fold(citation.quote) not in text:
-                problems.append(Unverified(file, field, citation.source, citation.quote,
-                                           f"quote not found in {citation.source}"))
+                problems.append(
+                    Unverified(file, field, citation.source, citation.quote, f"quote not found in {citation.source}")
+                )
     return problems

@@ -17,8 +17,18 @@ Precision = Literal["day", "month", "window"]
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 DAY_FORMAT = "a date written YYYY-MM-DD"
@@ -92,15 +102,15 @@ def parse_spec(text: object, wording: str | None = None) -> DateSpec:
             raise ValueError(expected) from None
         if latest <= earliest:
             raise ValueError("a window whose last day comes after its first")
-        return DateSpec(earliest, latest, "window",
-                        wording or f"between {earliest.isoformat()} and {latest.isoformat()}")
+        return DateSpec(
+            earliest, latest, "window", wording or f"between {earliest.isoformat()} and {latest.isoformat()}"
+        )
     if _MONTH.match(text):
         year, month = int(text[:4]), int(text[5:])
         if not 1 <= month <= 12:
             raise ValueError(expected)
         days = calendar.monthrange(year, month)[1]
-        return DateSpec(date(year, month, 1), date(year, month, days), "month",
-                        wording or month_name(year, month))
+        return DateSpec(date(year, month, 1), date(year, month, days), "month", wording or month_name(year, month))
     try:
         day = parse_day(text)
     except ValueError:

@@ -49,7 +49,7 @@ class ProvisionChange(_Out):
     in_force_after: Value
     conditions: list[ConditionChange]
     causes: list[CauseOut]
-    path: list[Step]              # every status it held from the first date to the second
+    path: list[Step]  # every status it held from the first date to the second
 
 
 class Diff(_Out):
@@ -61,8 +61,14 @@ class Diff(_Out):
     unchanged: list[str]
 
 
-def diff(evaluator: Evaluator, profile: Profile, start: date, end: date, label: Optional[str] = None,
-         provisions: Optional[list[str]] = None) -> Diff:
+def diff(
+    evaluator: Evaluator,
+    profile: Profile,
+    start: date,
+    end: date,
+    label: Optional[str] = None,
+    provisions: Optional[list[str]] = None,
+) -> Diff:
     check_range(start, end)
     wanted = provisions if provisions is not None else list(evaluator.rules.provisions)
     before = evaluator.judge(profile, start, wanted)
@@ -73,19 +79,41 @@ def diff(evaluator: Evaluator, profile: Profile, start: date, end: date, label: 
     for key in moved:
         b, a = before[key], after[key]
         conditions = [
-            ConditionChange(id=name, says=b.item.condition_map[name].says, before=HELD[b.findings[name].value],
-                            after=HELD[a.findings[name].value], facts_after=list(a.findings[name].facts))
-            for name in logic.names(b.item.expr) if b.findings[name].value is not a.findings[name].value]
+            ConditionChange(
+                id=name,
+                says=b.item.condition_map[name].says,
+                before=HELD[b.findings[name].value],
+                after=HELD[a.findings[name].value],
+                facts_after=list(a.findings[name].facts),
+            )
+            for name in logic.names(b.item.expr)
+            if b.findings[name].value is not a.findings[name].value
+        ]
         steps: list[Step] = []
         for span in runs[key]:
             if not steps or steps[-1].status != span.judgement.status:
                 steps.append(Step(start=span.start.isoformat(), status=span.judgement.status))
         found = attribute(evaluator, profile, key, b, a, start, end, causes)
-        changed.append(ProvisionChange(
-            id=key, title=b.item.provision.title, before=b.status, after=a.status,
-            before_reason=evaluator.reason(b, start), after_reason=evaluator.reason(a, end),
-            in_force_before=b.validity.value.word, in_force_after=a.validity.value.word,
-            conditions=conditions, causes=[cause_out(evaluator, c) for c in found], path=steps))
-    return Diff(profile=label or profile.label(), start=start.isoformat(), end=end.isoformat(),
-                rule_base=evaluator.rules.digest, changed=changed,
-                unchanged=[key for key in wanted if key not in moved])
+        changed.append(
+            ProvisionChange(
+                id=key,
+                title=b.item.provision.title,
+                before=b.status,
+                after=a.status,
+                before_reason=evaluator.reason(b, start),
+                after_reason=evaluator.reason(a, end),
+                in_force_before=b.validity.value.word,
+                in_force_after=a.validity.value.word,
+                conditions=conditions,
+                causes=[cause_out(evaluator, c) for c in found],
+                path=steps,
+            )
+        )
+    return Diff(
+        profile=label or profile.label(),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        rule_base=evaluator.rules.digest,
+        changed=changed,
+        unchanged=[key for key in wanted if key not in moved],
+    )

@@ -17,8 +17,14 @@ from .batch import Job, judge_lines, numbered_lines
 from .errors import InputError
 
 
-def _judge_file(source: str, numbered: list[tuple[int, bytes]], dates: tuple[str, ...], rules: Optional[str],
-                full: bool, skip_invalid: bool) -> list[dict[str, Any]]:
+def _judge_file(
+    source: str,
+    numbered: list[tuple[int, bytes]],
+    dates: tuple[str, ...],
+    rules: Optional[str],
+    full: bool,
+    skip_invalid: bool,
+) -> list[dict[str, Any]]:
     """One file's numbered lines -> its rows, in order, as `eligibility batch` judges them."""
     job = Job(source=source, dates=dates, rules=rules, full=full)
     rows: list[dict[str, Any]] = []
@@ -33,8 +39,13 @@ def _judge_file(source: str, numbered: list[tuple[int, bytes]], dates: tuple[str
     return rows
 
 
-def judge_files(paths: str | Sequence[str], dates: Sequence[str], rules: Optional[str] = None,
-                full: bool = False, skip_invalid: bool = False) -> Any:
+def judge_files(
+    paths: str | Sequence[str],
+    dates: Sequence[str],
+    rules: Optional[str] = None,
+    full: bool = False,
+    skip_invalid: bool = False,
+) -> Any:
     """A dask.bag of result rows for JSON Lines files (a path, a glob or a list), one partition per file.
 
     An invalid line raises its InputError when the bag is computed, unless `skip_invalid`:
@@ -67,8 +78,13 @@ def _lines_of(path: str) -> tuple[str, list[tuple[int, bytes]]]:
         return path, [(number, raw) for number, raw, _ in numbered_lines(stream)]
 
 
-def _judge_files(files: Iterable[tuple[str, list[tuple[int, bytes]]]], dates: tuple[str, ...],
-                 rules: Optional[str], full: bool, skip_invalid: bool) -> list[dict[str, Any]]:
+def _judge_files(
+    files: Iterable[tuple[str, list[tuple[int, bytes]]]],
+    dates: tuple[str, ...],
+    rules: Optional[str],
+    full: bool,
+    skip_invalid: bool,
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for source, numbered in files:
         rows.extend(_judge_file(source, numbered, dates, rules, full, skip_invalid))

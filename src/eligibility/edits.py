@@ -43,8 +43,11 @@ class Edit:
         """The edit as it is typed on the command line (shell quoting left to the reader)."""
         if self.op == "unset":
             return f"--unset {self.path}"
-        value = self.value if isinstance(self.value, str) and _plain(self.value) else \
-            json.dumps(self.value, ensure_ascii=False, separators=(",", ":"))
+        value = (
+            self.value
+            if isinstance(self.value, str) and _plain(self.value)
+            else json.dumps(self.value, ensure_ascii=False, separators=(",", ":"))
+        )
         return f"--set {self.path}={value}"
 
 
@@ -69,16 +72,19 @@ def parse_path(path: str, option: str = "--set") -> list[Step]:
         if not match:
             raise InputError(option, path, f"expected {expected}, got {shown(path)}")
         steps.append(match.group(0))
-        rest = rest[match.end():]
+        rest = rest[match.end() :]
         while rest.startswith("["):
             index = _INDEX.match(rest)
             if not index:
                 raise InputError(option, path, "expected a list position such as [0] or [+] (append)")
             if len(index.group(1)) > 9:
-                raise InputError(option, path if len(path) <= 80 else path[:77] + "...",
-                                 "expected a list position of at most 9 digits")
+                raise InputError(
+                    option,
+                    path if len(path) <= 80 else path[:77] + "...",
+                    "expected a list position of at most 9 digits",
+                )
             steps.append("+" if index.group(1) == "+" else int(index.group(1)))
-            rest = rest[index.end():]
+            rest = rest[index.end() :]
         if rest.startswith("."):
             rest = rest[1:]
             if not rest:
@@ -100,7 +106,7 @@ def parse_set(text: str) -> Edit:
     try:
         value = parse_json(raw)
     except json.JSONDecodeError:
-        value = raw          # not JSON: a plain string
+        value = raw  # not JSON: a plain string
     except JsonProblem as error:
         raise InputError("--set", path, str(error)) from None
     except RecursionError:
@@ -128,8 +134,8 @@ def _describe(steps: list[Step]) -> str:
 @dataclass
 class _Target:
     edit: Edit
-    container: Any          # the dict or list holding the value
-    key: Any                # a dict key, a list position, or "+"
+    container: Any  # the dict or list holding the value
+    key: Any  # a dict key, a list position, or "+"
 
 
 def _resolve(data: dict, edit: Edit) -> _Target:
@@ -137,7 +143,7 @@ def _resolve(data: dict, edit: Edit) -> _Target:
     node: Any = data
     for position, step in enumerate(steps[:-1]):
         following = steps[position + 1]
-        where = _describe(steps[:position + 1])
+        where = _describe(steps[: position + 1])
         if isinstance(step, str):
             if not isinstance(node, dict):
                 raise InputError(edit.option, edit.path, f"expected {where} to name a field of an object")
@@ -145,7 +151,9 @@ def _resolve(data: dict, edit: Edit) -> _Target:
                 if edit.op == "unset":
                     raise InputError(edit.option, edit.path, f"expected a value to remove, but {where} is not given")
                 if isinstance(following, int):
-                    raise InputError(edit.option, edit.path, f"expected {where} to be a list in the profile, it is not given")
+                    raise InputError(
+                        edit.option, edit.path, f"expected {where} to be a list in the profile, it is not given"
+                    )
                 node[step] = [] if following == "+" else {}
             node = node[step]
         else:
@@ -153,7 +161,9 @@ def _resolve(data: dict, edit: Edit) -> _Target:
     last = steps[-1]
     if isinstance(last, str) and last != "+":
         if not isinstance(node, dict):
-            raise InputError(edit.option, edit.path, f"expected {_describe(steps[:-1]) or 'the profile'} to be an object")
+            raise InputError(
+                edit.option, edit.path, f"expected {_describe(steps[:-1]) or 'the profile'} to be an object"
+            )
         if edit.op == "unset" and node.get(last) is None:
             raise InputError(edit.option, edit.path, "expected a value to remove, but it is not given")
         return _Target(edit, node, last)
@@ -170,8 +180,11 @@ def _item(node: Any, index: Any, edit: Edit, where: str) -> Any:
     if index == "+":
         raise InputError(edit.option, edit.path, "expected [+] only at the end of a path")
     if index >= len(node):
-        raise InputError(edit.option, edit.path,
-                         f"expected a position below {len(node)} (the profile lists {len(node)}), got {index}")
+        raise InputError(
+            edit.option,
+            edit.path,
+            f"expected a position below {len(node)} (the profile lists {len(node)}), got {index}",
+        )
     return node[index]
 
 
@@ -183,11 +196,14 @@ def _separate(edits: list[Edit]) -> None:
         for other, outer in steps:
             if other is edit or len(outer) >= len(path) or outer[-1] == "+":
                 continue
-            if path[:len(outer)] == outer:
+            if path[: len(outer)] == outer:
                 verb = "removes" if other.op == "unset" else "replaces"
-                raise InputError(edit.option, edit.path,
-                                 f"expected a change to an item no other edit touches, but {other.option} "
-                                 f"{other.path} {verb} the item it lies in")
+                raise InputError(
+                    edit.option,
+                    edit.path,
+                    f"expected a change to an item no other edit touches, but {other.option} "
+                    f"{other.path} {verb} the item it lies in",
+                )
 
 
 def apply(data: dict, edits: list[Edit]) -> dict:

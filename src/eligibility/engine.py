@@ -50,24 +50,24 @@ from . import logic
 from .errors import InputError, InternalError
 from .logic import Truth, status_of
 from .rulebase import Judged, RuleBase
-from .vocabulary import Status
 from .validity import route_segments
+from .vocabulary import Status
 
-SESSION = "0"   # the one durable_rules session every judgement uses
+SESSION = "0"  # the one durable_rules session every judgement uses
 MAX_BATCH = 1024  # facts per durable_rules call; also every rule's cap
 
 # (day ordinal, key, condition values): the values as letters T/F/U, one per condition in the
 # order its expression first names them (`Judged.names`), e.g. "TUF"
 Row = tuple[int, str, str]
 
-CODE = {value: value.value for value in Truth}   # a condition value as a fact field holds it
+CODE = {value: value.value for value in Truth}  # a condition value as a fact field holds it
 
 
 @dataclass(frozen=True)
 class Verdict:
     status: Status
-    conditions: Truth     # what the conditions came to, in force or not ("would qualify")
-    rule: str             # the durable_rules rule that fired
+    conditions: Truth  # what the conditions came to, in force or not ("would qualify")
+    rule: str  # the durable_rules rule that fired
 
 
 class _QuietHost(durable_engine.Host):
@@ -135,7 +135,7 @@ def host() -> _QuietHost:
 
 @dataclass(frozen=True)
 class Leaf:
-    values: tuple[Truth, ...]       # one value per expression the tree decides
+    values: tuple[Truth, ...]  # one value per expression the tree decides
 
 
 @dataclass(frozen=True)
@@ -195,20 +195,21 @@ def simplify(expr: logic.Expr, fixed: Mapping[str, Truth]) -> logic.Expr:
     return logic.All(tuple(parts)) if isinstance(expr, logic.All) else logic.Any_(tuple(parts))
 
 
-MAX_LEAVES = 2_000   # engine rules one expression may compile into, on one range of days
+MAX_LEAVES = 2_000  # engine rules one expression may compile into, on one range of days
 
 
 class TooLarge(Exception):
     """An expression whose decision tree would have more than MAX_LEAVES leaves."""
 
 
-def decision_tree(exprs: Sequence[logic.Expr], fixed: Optional[dict[str, Truth]] = None,
-                  budget: int = MAX_LEAVES) -> Tree:
+def decision_tree(
+    exprs: Sequence[logic.Expr], fixed: Optional[dict[str, Truth]] = None, budget: int = MAX_LEAVES
+) -> Tree:
     """A tree over the condition values whose leaves fix the value of every expression.
 
     Each branch puts its value in and folds the expressions, and equal folded expressions share
     one subtree: `all(a1, ..., an)` takes about 2n+1 leaves and polynomial time, not 3^n."""
-    memo: dict[tuple[logic.Expr, ...], tuple[Tree, int]] = {}   # folded expressions -> (subtree, its leaves)
+    memo: dict[tuple[logic.Expr, ...], tuple[Tree, int]] = {}  # folded expressions -> (subtree, its leaves)
 
     def build(current: tuple[logic.Expr, ...]) -> tuple[Tree, int]:
         found = memo.get(current)
@@ -218,8 +219,9 @@ def decision_tree(exprs: Sequence[logic.Expr], fixed: Optional[dict[str, Truth]]
         if all(len(values) == 1 for values in possible):
             result: tuple[Tree, int] = (Leaf(tuple(next(iter(values)) for values in possible)), 1)
         else:
-            name = next(n for expr, values in zip(current, possible, strict=True) if len(values) > 1
-                        for n in logic.names(expr))
+            name = next(
+                n for expr, values in zip(current, possible, strict=True) if len(values) > 1 for n in logic.names(expr)
+            )
             groups: list[tuple[set[Truth], Tree, int]] = []
             for value in Truth:
                 child, size = build(tuple(simplify(expr, {name: value}) for expr in current))
@@ -253,7 +255,9 @@ def leaves(tree: Tree, path: Path = ()) -> list[tuple[Path, tuple[Truth, ...]]]:
 
 def qualifies_expr(item: Judged, in_force: Sequence[Truth]) -> logic.Expr:
     """Some route in force qualifies the person: any(all(route in force, route's expression))."""
-    parts = tuple(logic.All((logic.Const(value), route.expr)) for route, value in zip(item.routes, in_force, strict=True))
+    parts = tuple(
+        logic.All((logic.Const(value), route.expr)) for route, value in zip(item.routes, in_force, strict=True)
+    )
     return parts[0] if len(parts) == 1 else logic.Any_(parts)
 
 
@@ -318,9 +322,12 @@ class Engine:
         except TooLarge as error:
             key = error.args[1]
             provision = rules.judged[key].provision.id
-            raise InputError(str(rules.files.get(provision, provision)), "when",
-                             f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range "
-                             f"of days, got {error.args[0]} (simplify the expression, or split the provision)") from None
+            raise InputError(
+                str(rules.files.get(provision, provision)),
+                "when",
+                f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range "
+                f"of days, got {error.args[0]} (simplify the expression, or split the provision)",
+            ) from None
         self.codes = {key: code for code, key in enumerate(rules.judged)}
         self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
@@ -333,7 +340,7 @@ class Engine:
 
         def record(c: Any) -> None:
             matched = c.m
-            for fact in (matched if isinstance(matched, list) else [matched]):
+            for fact in matched if isinstance(matched, list) else [matched]:
                 inbox.append((fact["id"], key, verdict))
 
         return record
@@ -370,7 +377,7 @@ class Engine:
         verdicts: list[Verdict] = []
         with LOCK:
             for start in range(0, len(unique), MAX_BATCH):
-                verdicts.extend(self._batch(unique[start:start + MAX_BATCH]))
+                verdicts.extend(self._batch(unique[start : start + MAX_BATCH]))
         return [verdicts[slot] for slot in slots]
 
     def _retract_quietly(self, ids: Sequence[str]) -> None:
@@ -402,13 +409,15 @@ class Engine:
         try:
             state = the_host.assert_facts(self.name, facts)
         except Exception as error:  # MessageNotHandled / MessageObserved / engine errors
-            self._retract_quietly(ids)   # whatever was stored must not refuse the next call's facts
+            self._retract_quietly(ids)  # whatever was stored must not refuse the next call's facts
             raise InternalError(f"durable_rules refused the facts: {getattr(error, 'message', error)}") from None
         try:
             the_host.retract_facts(self.name, [{"sid": SESSION, "id": fact_id} for fact_id in ids])
         except Exception as error:
             self._retract_quietly(ids)
-            raise InternalError(f"durable_rules could not retract the facts: {getattr(error, 'message', error)}") from None
+            raise InternalError(
+                f"durable_rules could not retract the facts: {getattr(error, 'message', error)}"
+            ) from None
         if isinstance(state, dict) and state.get("exception"):
             raise InternalError(f"a durable_rules action failed: {state['exception']}")
         position = _ids.position
@@ -416,7 +425,9 @@ class Engine:
         for fact_id, key, verdict in self._inbox:
             index = position.get(fact_id, len(facts))
             if index >= len(facts) or rows[index][1] != key:
-                raise InternalError(f"durable_rules returned a verdict for a fact outside this batch ({key}, {fact_id})")
+                raise InternalError(
+                    f"durable_rules returned a verdict for a fact outside this batch ({key}, {fact_id})"
+                )
             earlier = found[index]
             if earlier is not None:
                 raise InternalError(f"two durable_rules rules fired for {key}: {earlier.rule} and {verdict.rule}")
@@ -443,6 +454,8 @@ def compile_problem(item: Judged) -> Optional[str]:
         for _, _, in_force in route_segments(item):
             decision_tree((qualifies_expr(item, in_force), item.expr))
     except TooLarge as error:
-        return (f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range of days, "
-                f"got {error.args[0]} (simplify the expression, or split the provision)")
+        return (
+            f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range of days, "
+            f"got {error.args[0]} (simplify the expression, or split the provision)"
+        )
     return None

@@ -33,8 +33,9 @@ def shown(value: Any) -> str:
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
-    """"; did you mean 'x'?" for the closest choice, or nothing."""
+    """ "; did you mean 'x'?" for the closest choice, or nothing."""
     import difflib
+
     close = difflib.get_close_matches(word, choices, n=1)
     return f"; did you mean {close[0]!r}?" if close else ""
 

@@ -20,15 +20,24 @@ from .logic import UNKNOWN, Truth, status_of
 from .predicates import Carrier, Facts, Finding, MemberVerdict, handler
 from .profile import Profile
 from .report import (
-    UNKNOWN_WORDS, CarrierOut, CitationOut, ConditionOut, EffectOut, InForceOut, ProvisionOut, ReadingOut, Report,
-    RouteOut, UnknownOut,
+    UNKNOWN_WORDS,
+    CarrierOut,
+    CitationOut,
+    ConditionOut,
+    EffectOut,
+    InForceOut,
+    ProvisionOut,
+    ReadingOut,
+    Report,
+    RouteOut,
+    UnknownOut,
 )
 from .rulebase import Citation, FamilyTest, Judged, Route, RuleBase
-from .vocabulary import Held, Status, UnknownKind
 from .validity import Validity, validity
+from .vocabulary import Held, Status, UnknownKind
 
 HELD: dict[Truth, Held] = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
-_VALUE = attrgetter("value")   # a finding's value; a Truth is its letter, so "".join gives the engine's row
+_VALUE = attrgetter("value")  # a finding's value; a Truth is its letter, so "".join gives the engine's row
 
 
 class _Would:
@@ -45,7 +54,7 @@ def python_status(in_force: Truth, conditions: Truth) -> Status:
     return status_of(logic.all_of((in_force, conditions)), in_force)
 
 
-_STATUS = {(i, c): python_status(i, c) for i in Truth for c in Truth}   # one route, looked up in the hot path
+_STATUS = {(i, c): python_status(i, c) for i in Truth for c in Truth}  # one route, looked up in the hot path
 
 
 class RouteJudgement(NamedTuple):
@@ -66,12 +75,12 @@ class Judgement(NamedTuple):
 
     item: Judged
     findings: dict[str, Finding]
-    validity: Validity            # the item's in-force: some route in force (the route that decided)
-    conditions: Truth             # what the conditions come to, whatever is in force
+    validity: Validity  # the item's in-force: some route in force (the route that decided)
+    conditions: Truth  # what the conditions come to, whatever is in force
     status: Status
     engine_rule: str
-    routes: tuple[RouteJudgement, ...] = ()   # empty for an item with one route (the common case)
-    would: Optional[Truth] = None   # "would qualify" when family members' provisions are counted in force
+    routes: tuple[RouteJudgement, ...] = ()  # empty for an item with one route (the common case)
+    would: Optional[Truth] = None  # "would qualify" when family members' provisions are counted in force
 
     @property
     def per_route(self) -> tuple[RouteJudgement, ...]:
@@ -91,7 +100,7 @@ class Judgement(NamedTuple):
     def missing(self) -> list[str]:
         if self.status != "undetermined":
             return []
-        found: dict[str, None] = {}   # ordered and without repeats, in linear time
+        found: dict[str, None] = {}  # ordered and without repeats, in linear time
         for name in self.item.names:
             f = self.findings[name]
             if f.value is UNKNOWN:
@@ -103,7 +112,7 @@ class Unknown(NamedTuple):
     """One reason an undetermined answer is unknown."""
 
     kind: UnknownKind
-    about: str                # a condition id, or "in_force"
+    about: str  # a condition id, or "in_force"
     route: Optional[str]
     detail: str
     fields: tuple[str, ...] = ()
@@ -132,7 +141,9 @@ def unknowns(judgement: "Judgement") -> list[Unknown]:
             seen.add(name)
             says = item.condition_map[name].says
             if f.missing:
-                found.append(Unknown("missing_fact", name, route.id, f"{', '.join(f.missing)} (for '{says}')", f.missing))
+                found.append(
+                    Unknown("missing_fact", name, route.id, f"{', '.join(f.missing)} (for '{says}')", f.missing)
+                )
             if f.note:
                 found.append(Unknown("open_question", name, route.id, f.note))
             if f.imprecise:
@@ -149,22 +160,33 @@ def _overall(routes: Sequence[RouteJudgement]) -> Validity:
 
 
 class Evaluator:
-    VALIDITY_DAYS = 5_000   # days whose in-force answers are kept; they depend on nothing else
+    VALIDITY_DAYS = 5_000  # days whose in-force answers are kept; they depend on nothing else
 
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules
         self.engine = engine or engine_for(rules)
-        self._validity: dict[int, dict[str, tuple[Validity, ...]]] = {}   # day ordinal -> key -> each route's in force
+        self._validity: dict[int, dict[str, tuple[Validity, ...]]] = {}  # day ordinal -> key -> each route's in force
         # For each provision or reading, worked out once: its compiled `when`, and for each
         # condition it uses (condition id, slot, its test's function, the test).  Equal tests in
         # different provisions share a slot, so a profile-date runs each distinct test once.
         slots: dict[str, int] = {}
-        self._plans = {key: (item.decide, tuple(
-            (name, slots.setdefault(repr((test, item.condition_map[name].unsettled_if_failed)), len(slots)),
-             handler(item.condition_map[name]), test)
-            for name, test in item.tests),
-            len(item.routes) == 1, any(isinstance(test, FamilyTest) for _, test in item.tests))
-            for key, item in rules.judged.items()}
+        self._plans = {
+            key: (
+                item.decide,
+                tuple(
+                    (
+                        name,
+                        slots.setdefault(repr((test, item.condition_map[name].unsettled_if_failed)), len(slots)),
+                        handler(item.condition_map[name]),
+                        test,
+                    )
+                    for name, test in item.tests
+                ),
+                len(item.routes) == 1,
+                any(isinstance(test, FamilyTest) for _, test in item.tests),
+            )
+            for key, item in rules.judged.items()
+        }
         self._slots = len(slots)
         for key, (_, plan, _, _) in self._plans.items():
             # the engine reads a row's values in this order: the findings must come in it too
@@ -176,8 +198,9 @@ class Evaluator:
     def judge(self, profile: Profile, day: date, keys: Optional[Iterable[str]] = None) -> dict[str, Judgement]:
         return self.judge_many([(profile, day)], keys)[0]
 
-    def judge_many(self, cases: Sequence[tuple[Profile, date]], keys: Optional[Iterable[str]] = None,
-                   engine: bool = True) -> list[dict[str, Judgement]]:
+    def judge_many(
+        self, cases: Sequence[tuple[Profile, date]], keys: Optional[Iterable[str]] = None, engine: bool = True
+    ) -> list[dict[str, Judgement]]:
         """Judge many (profile, day) cases with one engine run: the same as judging each alone.
 
         Family members are judged first, all of them in one run per level of nesting, on the
@@ -193,18 +216,30 @@ class Evaluator:
             ordinal = day.toordinal()
             for j in judged:
                 rows.append((ordinal, j.item.key, "".join(map(_VALUE, j.findings.values()))))
-                if j.would is not None:   # the same item with family members' provisions counted in force
-                    rows.append((ordinal, j.item.key, "".join(f.value.value if f.would is None else f.would.value
-                                                              for f in j.findings.values())))
+                if j.would is not None:  # the same item with family members' provisions counted in force
+                    rows.append(
+                        (
+                            ordinal,
+                            j.item.key,
+                            "".join(f.value.value if f.would is None else f.would.value for f in j.findings.values()),
+                        )
+                    )
         verdicts = iter(self.engine.run(rows))
         return [self._conclude(day, judged, verdicts) for day, judged in prepared]
 
-    def _members(self, cases: Sequence[tuple[Profile, date]], items: list[Judged],
-                 engine: bool = True) -> list[dict[tuple[int, str], MemberVerdict]]:
+    def _members(
+        self, cases: Sequence[tuple[Profile, date]], items: list[Judged], engine: bool = True
+    ) -> list[dict[tuple[int, str], MemberVerdict]]:
         """For each case, the verdicts of its family members on the provisions family conditions name."""
-        wanted = sorted({provision for item in items for name in item.names
-                         if isinstance(test := item.condition_map[name].test, FamilyTest)
-                         for provision in test.provisions})
+        wanted = sorted(
+            {
+                provision
+                for item in items
+                for name in item.names
+                if isinstance(test := item.condition_map[name].test, FamilyTest)
+                for provision in test.provisions
+            }
+        )
         found: list[dict[tuple[int, str], MemberVerdict]] = [{} for _ in cases]
         if not wanted:
             return found
@@ -219,9 +254,12 @@ class Evaluator:
                     verdict = judged[provision]
                     why = unknowns(verdict)
                     found[n][(index, provision)] = MemberVerdict(
-                        verdict.status, tuple(verdict.missing), verdict.would_qualify,
+                        verdict.status,
+                        tuple(verdict.missing),
+                        verdict.would_qualify,
                         tuple(u.detail for u in why if u.kind == "open_question"),
-                        tuple(u.detail for u in why if u.kind == "imprecise_date"))
+                        tuple(u.detail for u in why if u.kind == "imprecise_date"),
+                    )
         return found
 
     def _validities(self, day: date) -> dict[str, tuple[Validity, ...]]:
@@ -234,9 +272,11 @@ class Evaluator:
             found = self._validity[ordinal] = {}
         return found
 
-    def _prepare(self, profile: Profile, day: date, items: list[Judged],
-                 members: dict[tuple[int, str], MemberVerdict]) -> list[Judgement]:
+    def _prepare(
+        self, profile: Profile, day: date, items: list[Judged], members: dict[tuple[int, str], MemberVerdict]
+    ) -> list[Judgement]:
         """Each item judged in Python (no engine rule yet)."""
+
         def lookup(index: int, provision_id: str) -> MemberVerdict:
             found = members.get((index, provision_id))
             if found is None:
@@ -266,8 +306,9 @@ class Evaluator:
                 overall = in_force[0]
                 status = _STATUS[overall.value, conditions]
             else:
-                routes = tuple(RouteJudgement(v, route.decide(findings))
-                               for route, v in zip(item.routes, in_force, strict=True))
+                routes = tuple(
+                    RouteJudgement(v, route.decide(findings)) for route, v in zip(item.routes, in_force, strict=True)
+                )
                 overall = _overall(routes)
                 status = status_of(logic.any_of([r.qualifies for r in routes]), overall.value)
             would = None
@@ -285,41 +326,56 @@ class Evaluator:
                 raise InternalError(
                     f"durable_rules and the Python evaluation disagree on {p.item.key} on {day.isoformat()}: "
                     f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
-                    f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})")
+                    f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})"
+                )
             if p.would is not None:
                 counted = next(verdicts)
                 if counted.conditions is not p.would:
                     raise InternalError(
                         f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
                         f"{p.item.key} on {day.isoformat()}: engine says {counted.conditions.word}, "
-                        f"Python says {p.would.word}")
-            out[p.item.key] = Judgement(p.item, p.findings, p.validity, p.conditions, p.status, verdict.rule,
-                                        p.routes, p.would)
+                        f"Python says {p.would.word}"
+                    )
+            out[p.item.key] = Judgement(
+                p.item, p.findings, p.validity, p.conditions, p.status, verdict.rule, p.routes, p.would
+            )
         return out
 
     # -- explaining ---------------------------------------------------------------------
 
     def citation(self, citation: Citation) -> CitationOut:
         source = self.rules.sources[citation.source]
-        return CitationOut(source=source.id, outlet=source.outlet, published=source.published.written(),
-                           quote=citation.quote)
+        return CitationOut(
+            source=source.id, outlet=source.outlet, published=source.published.written(), quote=citation.quote
+        )
 
     def _in_force(self, v: Validity) -> InForceOut:
         return InForceOut(
-            value=v.value.word, explanation=v.explanation,
-            stage=v.stage.kind if v.stage else None, stage_label=v.stage.label if v.stage else None,
+            value=v.value.word,
+            explanation=v.explanation,
+            stage=v.stage.kind if v.stage else None,
+            stage_label=v.stage.label if v.stage else None,
             date=v.stage.date.written() if v.stage else None,
             precision=v.stage.date.precision if v.stage else None,
-            citations=[self.citation(c) for c in v.citations])
+            citations=[self.citation(c) for c in v.citations],
+        )
 
     def _conditions(self, judgement: Judgement) -> list[ConditionOut]:
         out = []
         for name in logic.names(judgement.item.expr):
             condition = judgement.item.condition_map[name]
             f = judgement.findings[name]
-            out.append(ConditionOut(id=name, says=condition.says, value=HELD[f.value], facts=list(f.facts),
-                                    missing=list(f.missing), note=f.note or f.imprecise,
-                                    citations=[self.citation(c) for c in condition.cite]))
+            out.append(
+                ConditionOut(
+                    id=name,
+                    says=condition.says,
+                    value=HELD[f.value],
+                    facts=list(f.facts),
+                    missing=list(f.missing),
+                    note=f.note or f.imprecise,
+                    citations=[self.citation(c) for c in condition.cite],
+                )
+            )
         return out
 
     @staticmethod
@@ -330,16 +386,22 @@ class Evaluator:
 
     def reason(self, judgement: Judgement, day: date) -> str:
         item = judgement.item
-        would = {Truth.TRUE: "would qualify", Truth.FALSE: "would not qualify",
-                 Truth.UNKNOWN: "might qualify (not every fact is known)"}[judgement.would_qualify]
+        would = {
+            Truth.TRUE: "would qualify",
+            Truth.FALSE: "would not qualify",
+            Truth.UNKNOWN: "might qualify (not every fact is known)",
+        }[judgement.would_qualify]
         several = len(item.routes) > 1
         if judgement.status == "not_in_force":
             return f"{judgement.validity.explanation} The person {would} if it were."
         if judgement.status == "does_not_apply":
             parts = []
             for route, judged in zip(item.routes, judgement.per_route, strict=True):
-                failed = [item.condition_map[n].says for n in logic.names(route.expr)
-                          if judgement.findings[n].value is Truth.FALSE]
+                failed = [
+                    item.condition_map[n].says
+                    for n in logic.names(route.expr)
+                    if judgement.findings[n].value is Truth.FALSE
+                ]
                 where = f"under {self._route_name(route)}, " if several else ""
                 if judged.validity.value is Truth.FALSE:
                     parts.append(f"{where}not in force ({judged.validity.explanation.rstrip('.')})")
@@ -350,17 +412,24 @@ class Evaluator:
             parts = []
             for route, judged in zip(item.routes, judgement.per_route, strict=True):
                 if several and judged.qualifies is Truth.FALSE:
-                    failed = [item.condition_map[n].says for n in logic.names(route.expr)
-                              if judgement.findings[n].value is Truth.FALSE]
-                    why = ("it is not in force" if judged.validity.value is Truth.FALSE
-                           else "fails " + "; fails ".join(f"'{s}'" for s in failed))
+                    failed = [
+                        item.condition_map[n].says
+                        for n in logic.names(route.expr)
+                        if judgement.findings[n].value is Truth.FALSE
+                    ]
+                    why = (
+                        "it is not in force"
+                        if judged.validity.value is Truth.FALSE
+                        else "fails " + "; fails ".join(f"'{s}'" for s in failed)
+                    )
                     parts.append(f"under {self._route_name(route)}, {why}")
             grouped: dict[tuple[Optional[str], UnknownKind], list[str]] = {}
             for u in unknowns(judgement):
                 grouped.setdefault((u.route, u.kind), []).append(u.detail.rstrip("."))
             for (route_id, kind), details in grouped.items():
-                where = (f"under {self._route_name(next(r for r in item.routes if r.id == route_id))}, "
-                         if several else "")
+                where = (
+                    f"under {self._route_name(next(r for r in item.routes if r.id == route_id))}, " if several else ""
+                )
                 words = UNKNOWN_WORDS[kind]
                 if kind == "missing_fact" and len(details) > 1:
                     words, details = "facts missing from the profile", [", ".join(details)]
@@ -372,31 +441,49 @@ class Evaluator:
             carried = f" under {self._route_name(route)}"
         if judgement.carriers:
             first = judgement.carriers[0]
-            return (f"Applies: in force and every condition holds{carried}; carried by {first.member} ({first.relation}"
-                    f"{', ' + first.label if first.label else ''}) under {first.provision}.")
+            return (
+                f"Applies: in force and every condition holds{carried}; carried by {first.member} ({first.relation}"
+                f"{', ' + first.label if first.label else ''}) under {first.provision}."
+            )
         return f"Applies: in force and every condition holds{carried}."
 
     def _unknowns(self, judgement: Judgement) -> list[UnknownOut]:
-        return [UnknownOut(kind=u.kind, about=u.about, route=u.route, detail=u.detail, fields=list(u.fields))
-                for u in unknowns(judgement)]
+        return [
+            UnknownOut(kind=u.kind, about=u.about, route=u.route, detail=u.detail, fields=list(u.fields))
+            for u in unknowns(judgement)
+        ]
 
     def _routes(self, judgement: Judgement) -> list[RouteOut]:
         out = []
         for route, judged in zip(judgement.item.routes[1:], judgement.per_route[1:], strict=True):
             alternative = required(route.alternative, "an added route's rule data")
-            out.append(RouteOut(
-                id=alternative.id, follows=alternative.follows, summary=alternative.summary, status=judged.status,
-                would_qualify=judged.conditions.word, in_force=self._in_force(judged.validity),
-                conditions=logic.names(route.expr), citations=[self.citation(c) for c in alternative.cite]))
+            out.append(
+                RouteOut(
+                    id=alternative.id,
+                    follows=alternative.follows,
+                    summary=alternative.summary,
+                    status=judged.status,
+                    would_qualify=judged.conditions.word,
+                    in_force=self._in_force(judged.validity),
+                    conditions=logic.names(route.expr),
+                    citations=[self.citation(c) for c in alternative.cite],
+                )
+            )
         return out
 
     def _reading(self, judgement: Judgement) -> ReadingOut:
         reading = required(judgement.item.reading, "a reading's rule data")
         return ReadingOut(
-            id=reading.id, follows=reading.follows, summary=reading.summary, status=judgement.status,
-            would_qualify=judgement.would_qualify.word, in_force=self._in_force(judgement.validity),
-            conditions=self._conditions(judgement), missing=judgement.missing,
-            citations=[self.citation(c) for c in reading.cite])
+            id=reading.id,
+            follows=reading.follows,
+            summary=reading.summary,
+            status=judgement.status,
+            would_qualify=judgement.would_qualify.word,
+            in_force=self._in_force(judgement.validity),
+            conditions=self._conditions(judgement),
+            missing=judgement.missing,
+            citations=[self.citation(c) for c in reading.cite],
+        )
 
     def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
         text = self.reason(judgement, day)
@@ -413,19 +500,29 @@ class Evaluator:
             judgement = judgements[provision_id]
             readings = [judgements[r.key] for r in self.rules.readings_of(provision_id)]
             carried = judgement.carriers if judgement.status == "applies" else []
-            provisions.append(ProvisionOut(
-                id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction,
-                status=judgement.status, reason=self._full_reason(judgement, readings, day),
-                effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
-                would_qualify=judgement.would_qualify.word, in_force=self._in_force(judgement.validity),
-                conditions=self._conditions(judgement), missing=judgement.missing,
-                unknowns=self._unknowns(judgement),
-                citations=[self.citation(c) for c in provision.cite],
-                carried_by=[CarrierOut(member=c.member, relation=c.relation, label=c.label, provision=c.provision)
-                            for c in carried],
-                routes=self._routes(judgement),
-                other_readings=[self._reading(r) for r in readings],
-                engine_rule=judgement.engine_rule,
-            ))
-        return Report(profile=label or profile.label(), on=day.isoformat(), rule_base=self.rules.digest,
-                      provisions=provisions)
+            provisions.append(
+                ProvisionOut(
+                    id=provision_id,
+                    title=provision.title,
+                    jurisdiction=provision.jurisdiction,
+                    status=judgement.status,
+                    reason=self._full_reason(judgement, readings, day),
+                    effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
+                    would_qualify=judgement.would_qualify.word,
+                    in_force=self._in_force(judgement.validity),
+                    conditions=self._conditions(judgement),
+                    missing=judgement.missing,
+                    unknowns=self._unknowns(judgement),
+                    citations=[self.citation(c) for c in provision.cite],
+                    carried_by=[
+                        CarrierOut(member=c.member, relation=c.relation, label=c.label, provision=c.provision)
+                        for c in carried
+                    ],
+                    routes=self._routes(judgement),
+                    other_readings=[self._reading(r) for r in readings],
+                    engine_rule=judgement.engine_rule,
+                )
+            )
+        return Report(
+            profile=label or profile.label(), on=day.isoformat(), rule_base=self.rules.digest, provisions=provisions
+        )

@@ -26,7 +26,9 @@ def read_file(path: str | Path, what: str, limit: int) -> bytes:
             raise InputError(name, None, f"expected a {what}, found a directory")
         size = target.stat().st_size
         if size > limit:
-            raise InputError(name, None, f"expected a {what} of at most {_mib(limit)}, found {size // (1024 * 1024)} MiB")
+            raise InputError(
+                name, None, f"expected a {what} of at most {_mib(limit)}, found {size // (1024 * 1024)} MiB"
+            )
         # Read no more than the limit allows whatever the file claims: a device or a pipe reports
         # no size, and /dev/zero never ends.
         with open(target, "rb") as stream:
@@ -50,7 +52,9 @@ def decode_text(raw: bytes, file: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError(file, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})") from None
+        raise InputError(
+            file, None, f"expected UTF-8 text, found a byte that is not (at offset {error.start})"
+        ) from None
 
 
 class JsonProblem(ValueError):
@@ -94,7 +98,7 @@ def parse_json(text: str) -> Any:
         raise
     except JsonProblem:
         raise
-    except ValueError as error:   # an integer past the interpreter's digit limit
+    except ValueError as error:  # an integer past the interpreter's digit limit
         raise JsonProblem("expected numbers of at most 4,300 digits, found a longer one") from error
     if _SURROGATE_ESCAPE.search(text) and any(_SURROGATE.search(s) for s in _strings(value)):
         raise JsonProblem("expected text, found a lone surrogate escape (\\ud800-\\udfff without its pair)")
@@ -108,8 +112,9 @@ def decode_json(raw: bytes, file: str) -> Any:
     try:
         return parse_json(text)
     except json.JSONDecodeError as error:
-        raise InputError(file, None,
-                         f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}") from None
+        raise InputError(
+            file, None, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
     except JsonProblem as error:
         raise InputError(file, None, str(error)) from None
     except RecursionError:
@@ -128,7 +133,7 @@ def read_toml(path: str | Path, what: str, limit: int = 1024 * 1024) -> dict[str
         raise InputError(name, None, "the TOML nests too deeply to read") from None
 
 
-ABANDONED: list[str] = []   # output files a run stopped writing when it was interrupted (for its message)
+ABANDONED: list[str] = []  # output files a run stopped writing when it was interrupted (for its message)
 
 
 @contextmanager
@@ -146,8 +151,11 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
         raise InputError(path, None, f"expected a file to write the {what} to, found a directory")
     for source in inputs:
         if source not in ("-", "<stdin>") and Path(os.path.realpath(source)) == target:
-            raise InputError(path, None, f"expected an output file other than the input {source}; writing the "
-                                         f"{what} there would overwrite it")
+            raise InputError(
+                path,
+                None,
+                f"expected an output file other than the input {source}; writing the {what} there would overwrite it",
+            )
     exists = target.exists()
     if exists and not stat.S_ISREG(target.stat().st_mode):
         try:
@@ -172,7 +180,7 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
             os.replace(temporary, target)
         done = True
     except BaseException as error:
-        if not isinstance(error, Exception):   # ^C, SIGTERM: say so in the message
+        if not isinstance(error, Exception):  # ^C, SIGTERM: say so in the message
             ABANDONED.append(path)
         raise
     finally:
@@ -187,4 +195,6 @@ def _reported_writes(path: str, what: str) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise OutputError(path, f"could not write the {what}, so nothing was written: {error.strerror or error}") from None
+        raise OutputError(
+            path, f"could not write the {what}, so nothing was written: {error.strerror or error}"
+        ) from None

@@ -185,8 +185,10 @@ class _Parser:
         self.tokens: list[tuple[str, str, int]] = []
         for match in _TOKEN.finditer(text):
             if match.group("bad"):
-                raise ValueError(f"expected condition ids, all(, any(, not(, commas and parentheses, "
-                                 f"found {match.group('bad')!r} at position {match.start('bad') + 1}")
+                raise ValueError(
+                    f"expected condition ids, all(, any(, not(, commas and parentheses, "
+                    f"found {match.group('bad')!r} at position {match.start('bad') + 1}"
+                )
             kind = "name" if match.group("name") else "punct"
             self.tokens.append((kind, match.group(kind), match.start(kind) + 1))
         self.at = 0

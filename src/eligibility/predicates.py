@@ -20,18 +20,27 @@ from . import countries
 from .dates import add_months
 from .logic import FALSE, TRUE, UNKNOWN, Truth, all_of, any_of, truth
 from .profile import Citizenship, Profile, Residence, Service
-from .vocabulary import Status
 from .rulebase import (
-    CitizenshipTest, Condition, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest,
-    RegistrationTest, ResidenceTest, ServiceTest, StatelessTest, Test,
+    CitizenshipTest,
+    Condition,
+    CriminalRecordTest,
+    FamilyTest,
+    NonCitizenTest,
+    OtherCitizenshipTest,
+    RegistrationTest,
+    ResidenceTest,
+    ServiceTest,
+    StatelessTest,
+    Test,
 )
+from .vocabulary import Status
 
 
 @dataclass(frozen=True)
 class Carrier:
     """A family member whose own provision carried a family condition."""
 
-    member: str          # "family[0]"
+    member: str  # "family[0]"
     relation: str
     label: Optional[str]
     provision: str
@@ -41,9 +50,9 @@ class Carrier:
 class MemberVerdict:
     status: Status
     missing: tuple[str, ...] = ()
-    would: Truth = UNKNOWN       # whether the member would qualify if the provision were in force
-    questions: tuple[str, ...] = ()   # open questions that leave the member's verdict unknown
-    imprecise: tuple[str, ...] = ()   # imprecise dates that leave it unknown
+    would: Truth = UNKNOWN  # whether the member would qualify if the provision were in force
+    questions: tuple[str, ...] = ()  # open questions that leave the member's verdict unknown
+    imprecise: tuple[str, ...] = ()  # imprecise dates that leave it unknown
 
 
 Words = tuple[str, ...] | Callable[[], tuple[str, ...]]
@@ -55,11 +64,11 @@ class Finding(NamedTuple):
 
     value: Truth
     words: Words = ()
-    missing: tuple[str, ...] = ()        # unknown for want of these profile fields
-    note: Optional[str] = None           # unknown because the sources leave this question open
+    missing: tuple[str, ...] = ()  # unknown for want of these profile fields
+    note: Optional[str] = None  # unknown because the sources leave this question open
     carried_by: tuple[Carrier, ...] = ()
-    imprecise: Optional[str] = None      # unknown because the sources give this date imprecisely
-    would: Optional[Truth] = None        # family tests: the value if the members' provisions were in force
+    imprecise: Optional[str] = None  # unknown because the sources give this date imprecisely
+    would: Optional[Truth] = None  # family tests: the value if the members' provisions were in force
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -90,8 +99,11 @@ def describe_residence(index: int, record: Residence) -> str:
 
 
 def describe_service(index: int, record: Service) -> str:
-    extra = [record.force or "force: not given", record.kind or "kind: not given",
-             _span(record.start, record.end, "start", "end")]
+    extra = [
+        record.force or "force: not given",
+        record.kind or "kind: not given",
+        _span(record.start, record.end, "start", "end"),
+    ]
     if record.discharge:
         extra.append(f"discharge {record.discharge}")
     if record.combat is not None:
@@ -150,8 +162,9 @@ def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> F
         else:
             values.append(truth(c.acquired in test.acquired))
     value = any_of(values)
-    return Finding(value, lambda: tuple(describe_citizenship(i, c) for i, c in matches),
-                   tuple(missing) if value is UNKNOWN else ())
+    return Finding(
+        value, lambda: tuple(describe_citizenship(i, c) for i, c in matches), tuple(missing) if value is UNKNOWN else ()
+    )
 
 
 def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
@@ -195,14 +208,20 @@ def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Findi
     current, day = facts.residing, facts.day
     if current is None:
         return Finding(UNKNOWN, ("residences not given",), ("residences",))
-    where = [(i, r) for i, r in current
-             if (r.country == test.country if test.country else r.country != test.outside_of)]
+    where = [
+        (i, r) for i, r in current if (r.country == test.country if test.country else r.country != test.outside_of)
+    ]
     if not where:
+
         def absent() -> tuple[str, ...]:
-            place = (countries.name(test.country) if test.country
-                     else f"a country other than {countries.name(test.outside_of or '')}")
+            place = (
+                countries.name(test.country)
+                if test.country
+                else f"a country other than {countries.name(test.outside_of or '')}"
+            )
             listed = tuple(describe_residence(i, r) for i, r in current)
             return listed + (f"no residence in {place} on {day.isoformat()}",)
+
         return Finding(FALSE, absent)
     if test.status is None:
         return Finding(TRUE, lambda: tuple(describe_residence(i, r) for i, r in where))
@@ -214,8 +233,9 @@ def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Findi
         else:
             values.append(truth(r.status in test.status))
     value = any_of(values)
-    return Finding(value, lambda: tuple(describe_residence(i, r) for i, r in where),
-                   tuple(missing) if value is UNKNOWN else ())
+    return Finding(
+        value, lambda: tuple(describe_residence(i, r) for i, r in where), tuple(missing) if value is UNKNOWN else ()
+    )
 
 
 class RecordValue(NamedTuple):
@@ -227,7 +247,7 @@ class RecordValue(NamedTuple):
     imprecise: Optional[str] = None
 
 
-_MATCHES = {value: RecordValue(value) for value in (TRUE, FALSE)}   # the common answers, built once
+_MATCHES = {value: RecordValue(value) for value in (TRUE, FALSE)}  # the common answers, built once
 
 
 def _during(test: ServiceTest, record: Service, day: date) -> Truth:
@@ -290,8 +310,10 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
         else:
             parts.append(during)
             if during is UNKNOWN:
-                imprecise = (f"whether service[{index}] went on after {test.during_text} "
-                             f"({test.during.written()}): the sources give no day")
+                imprecise = (
+                    f"whether service[{index}] went on after {test.during_text} "
+                    f"({test.during.written()}): the sources give no day"
+                )
     value = all_of(parts)
     if value is not UNKNOWN:
         return _MATCHES[value]
@@ -314,8 +336,11 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
             text = describe_service(i, record)
             if test.min_months is not None and record.serving_on(day):
                 complete = add_months(record.start, test.min_months)
-                text += (f"; {test.min_months} months complete on {complete.isoformat()}" if complete is not None
-                         else f"; {test.min_months} months never complete within the calendar")
+                text += (
+                    f"; {test.min_months} months complete on {complete.isoformat()}"
+                    if complete is not None
+                    else f"; {test.min_months} months never complete within the calendar"
+                )
             facts.append(text)
         return tuple(facts)
 
@@ -379,8 +404,15 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
     value = any_of(values)
     if value is not UNKNOWN:
         return Finding(value, tuple(words), carried_by=tuple(carriers), would=any_of(would))
-    return Finding(value, tuple(words), tuple(dict.fromkeys(missing)), "; ".join(dict.fromkeys(questions)) or None,
-                   tuple(carriers), "; ".join(dict.fromkeys(imprecise)) or None, any_of(would))
+    return Finding(
+        value,
+        tuple(words),
+        tuple(dict.fromkeys(missing)),
+        "; ".join(dict.fromkeys(questions)) or None,
+        tuple(carriers),
+        "; ".join(dict.fromkeys(imprecise)) or None,
+        any_of(would),
+    )
 
 
 Handler = Callable[[Test, Facts, FamilyLookup], Finding]

@@ -27,7 +27,7 @@ from .files import decode_json, read_file
 from .validation import input_error
 
 MAX_FAMILY_DEPTH = 8
-MAX_FAMILY_MEMBERS = 20_000   # judging is linear in members; this bounds a profile's memory (~20 KB a member)
+MAX_FAMILY_MEMBERS = 20_000  # judging is linear in members; this bounds a profile's memory (~20 KB a member)
 MAX_PROFILE_BYTES = 16 * 1024 * 1024
 
 
@@ -54,8 +54,7 @@ class _Record(BaseModel):
 def _order(first: date | None, last: date | None, first_name: str, last_name: str) -> None:
     if first is not None and last is not None and last < first:
         raise ValueError(
-            f"{last_name}: expected a date on or after {first_name} ({first.isoformat()}), "
-            f"got {last.isoformat()!r}"
+            f"{last_name}: expected a date on or after {first_name} ({first.isoformat()}), got {last.isoformat()!r}"
         )
 
 
@@ -142,6 +141,7 @@ class Profile(_Record):
 
 FamilyMember.model_rebuild()
 
+
 def _family_size(data: Any, limit: int) -> tuple[int, int]:
     """Depth of family nesting and the number of members at all levels, counted without
     recursion; stops past the depth limit."""
@@ -170,12 +170,18 @@ def parse_profile(data: Any, file: str = "profile") -> Profile:
         raise InputError.expected(file, None, "a JSON object holding a profile", data)
     depth, members = _family_size(data, MAX_FAMILY_DEPTH)
     if depth > MAX_FAMILY_DEPTH:
-        raise InputError(file, "family",
-                         f"family members are nested more than {MAX_FAMILY_DEPTH} levels deep; "
-                         f"expected at most {MAX_FAMILY_DEPTH}")
+        raise InputError(
+            file,
+            "family",
+            f"family members are nested more than {MAX_FAMILY_DEPTH} levels deep; expected at most {MAX_FAMILY_DEPTH}",
+        )
     if members > MAX_FAMILY_MEMBERS:
-        raise InputError(file, "family", f"expected at most {MAX_FAMILY_MEMBERS:,} family members in one profile "
-                                         f"(all levels counted), got {members:,}")
+        raise InputError(
+            file,
+            "family",
+            f"expected at most {MAX_FAMILY_MEMBERS:,} family members in one profile "
+            f"(all levels counted), got {members:,}",
+        )
     try:
         return Profile.model_validate(data)
     except ValidationError as error:

@@ -18,8 +18,12 @@ import pytest
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addini("eligibility_scenarios", type="linelist", default=["scenarios"],
-                  help="names of directories whose *.toml files are eligibility scenario files")
+    parser.addini(
+        "eligibility_scenarios",
+        type="linelist",
+        default=["scenarios"],
+        help="names of directories whose *.toml files are eligibility scenario files",
+    )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
@@ -75,7 +79,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         from .scenario import judge_at
 
-        collector: ScenarioCollector = self.parent   # type: ignore[assignment]
+        collector: ScenarioCollector = self.parent  # type: ignore[assignment]
         at = collector.scenario.data.at[self.index]
         report = collector.report_at(self.index)
         (outcome,) = [o for o in judge_at(collector.scenario, at, report) if o.key == self.key]
@@ -86,6 +90,7 @@ class ScenarioItem(pytest.Item):
         if isinstance(excinfo.value, ScenarioFailure):
             return str(excinfo.value)
         from .errors import InputError
+
         if isinstance(excinfo.value, InputError):
             return f"eligibility: {excinfo.value}"
         return super().repr_failure(excinfo)

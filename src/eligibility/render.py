@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from .batch import Summary
     from .checker import CheckReport
     from .diff import Diff, ProvisionChange
-    from .timeline import CauseOut, Timeline
     from .scenario import ScenarioRun
+    from .timeline import CauseOut, Timeline
     from .whatif import MakeApply, WhatIf, WhatIfChange
 
 STYLE = {
@@ -44,7 +44,7 @@ MARK = {"held": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "ye
 IN_FORCE_STYLE = {"yes": "green", "no": "blue", "unknown": "yellow"}
 
 
-Row = tuple[int, Text]   # (indent, text)
+Row = tuple[int, Text]  # (indent, text)
 
 
 def _pad(row: Text | Row, pad: tuple[int, int, int, int]) -> Row:
@@ -66,16 +66,16 @@ def _breaks(plain: str, room: int) -> Iterator[tuple[int, int]]:
     cells; a line break in the text ends a line, and a word wider than a line is cut."""
     offset = 0
     for part in plain.split("\n"):
-        start = offset                   # the line being filled: where it starts, and its cells so far
-        used = cell_len(part[:len(part) - len(part.lstrip())])
+        start = offset  # the line being filled: where it starts, and its cells so far
+        used = cell_len(part[: len(part) - len(part.lstrip())])
         for word in _WORD.finditer(part):
             first, text = offset + word.start(), word.group()
             bare = text.rstrip()
             width = cell_len(bare)
-            if used and used + width > room:           # the word goes on a new line
+            if used and used + width > room:  # the word goes on a new line
                 yield start, first
                 start, used = first, 0
-            if width > room:                           # a word wider than a line: cut it
+            if width > room:  # a word wider than a line: cut it
                 cut, cells = first, used
                 for position, character in enumerate(bare, first):
                     size = get_character_cell_size(character)
@@ -184,8 +184,12 @@ def _route(route: RouteOut) -> list[Text | Row]:
     head = Text(f"{route.id} ({route.follows}): ", style="bold")
     head.append(route.status, style=STYLE[route.status])
     head.append(f", would qualify: {route.would_qualify}")
-    rows: list[Text | Row] = [head, Text(route.summary), Text("reads: " + ", ".join(route.conditions), style="dim"),
-                              _in_force(route.in_force)]
+    rows: list[Text | Row] = [
+        head,
+        Text(route.summary),
+        Text("reads: " + ", ".join(route.conditions), style="dim"),
+        _in_force(route.in_force),
+    ]
     rows.extend(_citation(c) for c in route.citations)
     return rows
 
@@ -244,6 +248,7 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
 
 # --- the rule base ------------------------------------------------------------------------
 
+
 def _stage_line(stage: Stage) -> Text:
     line = Text(f"{stage.label}: ", style="bold")
     line.append(f"{stage.when}")
@@ -258,8 +263,10 @@ def in_force_rule(provision: Provision | Alternative) -> str:
         if rule.start_unknown:
             start += " (unknown before it: the sources do not say since when)"
     else:
-        start = (f"from the stage '{STAGE_LABEL[rule.start]}' (not reported; not yet as of "
-                 f"{required(rule.unenacted_as_of, 'a horizon').date.isoformat()})")
+        start = (
+            f"from the stage '{STAGE_LABEL[rule.start]}' (not reported; not yet as of "
+            f"{required(rule.unenacted_as_of, 'a horizon').date.isoformat()})"
+        )
     return start + (f", until the stage '{STAGE_LABEL[rule.until]}'" if rule.until else "")
 
 
@@ -274,16 +281,24 @@ def rules_table(out: Console, rules: RuleBase) -> None:
     table.add_column("in force")
     for provision in rules.provisions.values():
         stages = Text("\n".join(f"{s.label} {s.date.written()}" for s in provision.stages) or "—")
-        table.add_row(Text(provision.id), Text(provision.jurisdiction), Text(provision.title), stages,
-                      Text(in_force_rule(provision)))
+        table.add_row(
+            Text(provision.id),
+            Text(provision.jurisdiction),
+            Text(provision.title),
+            stages,
+            Text(in_force_rule(provision)),
+        )
     out.print(table)
 
 
 def describe_test(test: Test) -> str:
     data = test.model_dump(exclude_none=True)
     kind = data.pop("fact")
-    details = ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in data.items()
-                        if k not in ("stateless_note", "unsettled", "during_text"))
+    details = ", ".join(
+        f"{k}={'|'.join(v) if isinstance(v, list) else v}"
+        for k, v in data.items()
+        if k not in ("stateless_note", "unsettled", "during_text")
+    )
     return f"{kind}({details})"
 
 
@@ -305,8 +320,9 @@ def _rule_condition(condition: Condition) -> list[Text | Row]:
     head = Text(f"{condition.id}: ", style="bold")
     head.append(condition.says)
     rows: list[Text | Row] = [head, _pad(Text("test: " + describe_test(condition.test), style="dim"), (0, 0, 0, 4))]
-    rows.extend(_pad(Text(f"open question, {question}", style="yellow"), (0, 0, 0, 4))
-                for question in open_questions(condition))
+    rows.extend(
+        _pad(Text(f"open question, {question}", style="yellow"), (0, 0, 0, 4)) for question in open_questions(condition)
+    )
     for citation in condition.cite:
         rows.append(_pad(_source_quote(citation.source, citation.quote), (0, 0, 0, 4)))
     return rows
@@ -323,8 +339,13 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
     emit(out, [head])
     if provision.instrument:
         emit(out, [_pad(_label("instrument").append(provision.instrument, style=""), (0, 0, 0, 2))])
-    emit(out, [_pad(_label("effect").append(f"{provision.effect.text} ({provision.effect.kind})", style=""), (0, 0, 0, 2)),
-               _pad(_label("file").append(str(rules.files[provision.id]), style=""), (0, 0, 0, 2))])
+    emit(
+        out,
+        [
+            _pad(_label("effect").append(f"{provision.effect.text} ({provision.effect.kind})", style=""), (0, 0, 0, 2)),
+            _pad(_label("file").append(str(rules.files[provision.id]), style=""), (0, 0, 0, 2)),
+        ],
+    )
     stage_rows: list[Text | Row] = []
     for stage in provision.stages:
         stage_rows.append(_stage_line(stage))
@@ -339,8 +360,13 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
         force_rows.append(Text(f"before it: {provision.in_force.before_note}", style="dim"))
     horizon = provision.in_force.unenacted_as_of
     if horizon:
-        force_rows.append(Text(f"latest report of it unenacted: {horizon.date.isoformat()}"
-                               + (f" — {horizon.note}" if horizon.note else ""), style="dim"))
+        force_rows.append(
+            Text(
+                f"latest report of it unenacted: {horizon.date.isoformat()}"
+                + (f" — {horizon.note}" if horizon.note else ""),
+                style="dim",
+            )
+        )
         force_rows.extend(_source_quote(c.source, c.quote) for c in horizon.cite)
     emit(out, _block("in force", force_rows))
     condition_rows: list[Text | Row] = []
@@ -352,8 +378,10 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
     emit(out, _block("sources", [_source_quote(c.source, c.quote) for c in provision.cite]))
     for title, alternatives in (("another route", provision.routes), ("other reading", provision.readings)):
         for alternative in alternatives:
-            rows: list[Text | Row] = [Text(f"{alternative.id} (follows {alternative.follows})", style="bold"),
-                                      Text(alternative.summary)]
+            rows: list[Text | Row] = [
+                Text(f"{alternative.id} (follows {alternative.follows})", style="bold"),
+                Text(alternative.summary),
+            ]
             rows.extend(_stage_line(s) for s in alternative.stages)
             rows.append(Text("in force " + in_force_rule(alternative), style="dim"))
             rows.extend(c for condition in alternative.conditions for c in _rule_condition(condition))
@@ -396,8 +424,8 @@ def _axis(start: date, end: date, columns: int, indent: int) -> Text:
         first = max(date(year, 1, 1), start)
         column = (first - start).days * columns // total
         label = str(year)
-        if column + len(label) <= columns and all(ch == " " for ch in line[max(0, column - 1):column + len(label)]):
-            line[column:column + len(label)] = list(label)
+        if column + len(label) <= columns and all(ch == " " for ch in line[max(0, column - 1) : column + len(label)]):
+            line[column : column + len(label)] = list(label)
     return Text((" " * indent + "".join(line)).rstrip(), style="dim")
 
 
@@ -418,8 +446,9 @@ def timeline(out: Console, result: "Timeline") -> None:
     legend = Text("  ".join(f"{GLYPH[s]} {HEADING[s].lower()}" for s in STATUSES), style="dim")
     legend.append(f"  {MIXED} several in one column", style="dim")
     days = (end - start).days + 1
-    legend.append(f"  (one column ≈ {days / columns:.0f} days)" if columns < days else "  (one column = one day)",
-                  style="dim")
+    legend.append(
+        f"  (one column ≈ {days / columns:.0f} days)" if columns < days else "  (one column = one day)", style="dim"
+    )
     emit(out, [legend])
     for provision in result.provisions:
         out.print()
@@ -430,8 +459,7 @@ def timeline(out: Console, result: "Timeline") -> None:
         for period in provision.periods:
             line = Text(f"{period.start} – {period.end}  ")
             line.append(GLYPH[period.status] + " " + HEADING[period.status].lower(), style=STYLE[period.status])
-            rows: list[Text | Row] = [_pad(line, (0, 0, 0, 2)),
-                                      _pad(Text(period.reason), (0, 0, 0, 6))]
+            rows: list[Text | Row] = [_pad(line, (0, 0, 0, 2)), _pad(Text(period.reason), (0, 0, 0, 6))]
             for cause in period.began_with:
                 rows.extend(_pad(r, (0, 0, 0, 6)) for r in _cause(cause))
             emit(out, rows)
@@ -490,8 +518,12 @@ def diff(out: Console, result: "Diff") -> None:
                 path.append_text(_status_word(step.status))
             rows.append(_pad(_label("in between").append_text(path), (0, 0, 0, 2)))
         if change.in_force_before != change.in_force_after:
-            rows.append(_pad(_label("in force").append(f"{change.in_force_before} → {change.in_force_after}", style=""),
-                             (0, 0, 0, 2)))
+            rows.append(
+                _pad(
+                    _label("in force").append(f"{change.in_force_before} → {change.in_force_after}", style=""),
+                    (0, 0, 0, 2),
+                )
+            )
         if change.conditions:
             rows.extend(_block("conditions that changed", _moved_conditions(change.conditions)))
         causes: list[Text | Row] = []
@@ -514,8 +546,9 @@ def _moved_conditions(conditions: Sequence) -> list[Text | Row]:
 
 def what_if(out: Console, result: "WhatIf") -> None:
     _changes_title(out, "what-if", f"{result.profile} — on {result.on}", result)
-    out.print(Text("  changes: ", style="bold").append(" ".join(e.written for e in result.edits), style=""),
-              soft_wrap=True)
+    out.print(
+        Text("  changes: ", style="bold").append(" ".join(e.written for e in result.edits), style=""), soft_wrap=True
+    )
     for change in result.changed:
         out.print()
         rows = _change_head(change)
@@ -582,12 +615,15 @@ def rules_check(out: Console, result: "CheckReport") -> None:
         checked.append(f"scenario coverage in {result.scenarios_checked}")
     summary = Text("checked " + "; ".join(checked) + ": ")
     count = len(result.problems)
-    summary.append(f"{count} problem{'s' if count != 1 else ''}" if count else "no problems",
-                   style="bold red" if count else "bold green")
+    summary.append(
+        f"{count} problem{'s' if count != 1 else ''}" if count else "no problems",
+        style="bold red" if count else "bold green",
+    )
     emit(out, [summary])
 
 
 # --- a population -----------------------------------------------------------------------------
+
 
 @contextmanager
 def progress(total: Optional[int], description: str, shown: bool) -> Iterator[Callable[[int], None]]:
@@ -595,10 +631,24 @@ def progress(total: Optional[int], description: str, shown: bool) -> Iterator[Ca
     if not shown:
         yield lambda _: None
         return
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-                   TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda done: bar.advance(task, done)
@@ -623,8 +673,11 @@ def batch_summary(out: Console, result: "Summary") -> None:
         out.print(table)
     for change in result.changes:
         out.print()
-        table = Table(title=Text(f"changed status from {change.start} to {change.end}", style="bold"),
-                      title_justify="left", pad_edge=False)
+        table = Table(
+            title=Text(f"changed status from {change.start} to {change.end}", style="bold"),
+            title_justify="left",
+            pad_edge=False,
+        )
         table.add_column("provision", no_wrap=True)
         table.add_column("profiles", justify="right")
         table.add_column("share", justify="right")

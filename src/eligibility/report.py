@@ -60,10 +60,10 @@ class CarrierOut(_Out):
 
 class UnknownOut(_Out):
     kind: UnknownKind
-    about: str                    # a condition id, or "in_force"
-    route: Optional[str] = None   # the route it belongs to, when not the provision's own terms
+    about: str  # a condition id, or "in_force"
+    route: Optional[str] = None  # the route it belongs to, when not the provision's own terms
     detail: str
-    fields: list[str] = []        # missing_fact: the profile fields left out
+    fields: list[str] = []  # missing_fact: the profile fields left out
 
 
 class _AlternativeOut(_Out):
@@ -79,7 +79,7 @@ class _AlternativeOut(_Out):
 
 
 class RouteOut(_AlternativeOut):
-    conditions: list[str]         # the ids of the conditions this route reads (listed under the provision)
+    conditions: list[str]  # the ids of the conditions this route reads (listed under the provision)
 
 
 class ReadingOut(_AlternativeOut):

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, PlainSerializer, ValidationError, model_validator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    model_validator,
 )
 
 from . import logic
@@ -50,10 +57,16 @@ STAGE_LABEL: dict[str, str] = {
     "ended": "ended",
 }
 SIGNATURES = ("signed", "decree_signed")
-MAX_CONDITIONS = 24   # per provision (all its routes) or reading: an engine rule holds at most 32 tests
+MAX_CONDITIONS = 24  # per provision (all its routes) or reading: an engine rule holds at most 32 tests
 StageKind = Literal[
-    "bill_approved_lower_house", "passed_upper_house", "passed_parliament",
-    "signed", "decree_signed", "in_effect", "reported_in_place", "ended",
+    "bill_approved_lower_house",
+    "passed_upper_house",
+    "passed_parliament",
+    "signed",
+    "decree_signed",
+    "in_effect",
+    "reported_in_place",
+    "ended",
 ]
 
 
@@ -61,14 +74,16 @@ def _spec(value: Any) -> Any:
     if isinstance(value, DateSpec):
         return value
     if isinstance(value, date):
-        raise ValueError("a quoted string such as \"2024-01-04\", \"2022-11\" or \"2022-09-21..2022-09-30\" "
-                         "(a bare TOML date is not accepted)")
+        raise ValueError(
+            'a quoted string such as "2024-01-04", "2022-11" or "2022-09-21..2022-09-30" '
+            "(a bare TOML date is not accepted)"
+        )
     return parse_spec(value)
 
 
 def _day(value: Any) -> date:
     if isinstance(value, date) and not isinstance(value, DateSpec):
-        raise ValueError("a quoted string such as \"2024-08-05\" (a bare TOML date is not accepted)")
+        raise ValueError('a quoted string such as "2024-08-05" (a bare TOML date is not accepted)')
     return parse_day(value)
 
 
@@ -141,6 +156,7 @@ class Effect(_Strict):
 
 # --- the evaluator's vocabulary: what a condition can test -------------------------------
 
+
 class CitizenshipTest(_Strict):
     """Holds a citizenship of `country` on the date (optionally acquired in one of `acquired`)."""
 
@@ -173,7 +189,9 @@ class NonCitizenTest(_Strict):
     @model_validator(mode="after")
     def _note(self) -> "NonCitizenTest":
         if self.stateless == "unsettled" and not self.stateless_note:
-            raise ValueError("stateless_note: expected a note saying why the sources leave stateless persons unsettled, got none")
+            raise ValueError(
+                "stateless_note: expected a note saying why the sources leave stateless persons unsettled, got none"
+            )
         return self
 
 
@@ -189,8 +207,9 @@ class ResidenceTest(_Strict):
     @model_validator(mode="after")
     def _where(self) -> "ResidenceTest":
         if (self.country is None) == (self.outside_of is None):
-            raise ValueError("country: expected exactly one of country or outside_of, got "
-                             + ("both" if self.country else "neither"))
+            raise ValueError(
+                "country: expected exactly one of country or outside_of, got " + ("both" if self.country else "neither")
+            )
         return self
 
 
@@ -229,18 +248,23 @@ class ServiceTest(_Strict):
     @model_validator(mode="after")
     def _filters(self) -> "ServiceTest":
         if self.discharge is not None and self.state != "ended":
-            raise ValueError("discharge: expected state = \"ended\" alongside a discharge filter, got state = "
-                             f"{self.state!r}")
+            raise ValueError(
+                f'discharge: expected state = "ended" alongside a discharge filter, got state = {self.state!r}'
+            )
         if self.min_months is not None and self.state != "serving":
-            raise ValueError(f"min_months: expected state = \"serving\" alongside min_months, got state = {self.state!r}")
+            raise ValueError(f'min_months: expected state = "serving" alongside min_months, got state = {self.state!r}')
         if self.during is not None and not self.during_text:
-            raise ValueError("during_text: expected the period's start in words (e.g. \"the full-scale invasion, "
-                             "February 2022\") alongside during, got none")
+            raise ValueError(
+                "during_text: expected the period's start in words (e.g. \"the full-scale invasion, "
+                'February 2022") alongside during, got none'
+            )
         if self.unsettled is not None:
             for name in ServiceUnsettled.model_fields:
                 if getattr(self.unsettled, name) is not None and getattr(self, name) is None:
-                    raise ValueError(f"unsettled.{name}: expected the filter {name} to be given for its question "
-                                     "to be open, got no such filter")
+                    raise ValueError(
+                        f"unsettled.{name}: expected the filter {name} to be given for its question "
+                        "to be open, got no such filter"
+                    )
         return self
 
 
@@ -267,8 +291,17 @@ class FamilyTest(_Strict):
 
 
 Test = Annotated[
-    Union[CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest, ResidenceTest,
-          ServiceTest, RegistrationTest, CriminalRecordTest, FamilyTest],
+    Union[
+        CitizenshipTest,
+        OtherCitizenshipTest,
+        StatelessTest,
+        NonCitizenTest,
+        ResidenceTest,
+        ServiceTest,
+        RegistrationTest,
+        CriminalRecordTest,
+        FamilyTest,
+    ],
     Discriminator("fact"),
 ]
 
@@ -333,6 +366,7 @@ class SourcesFile(_Strict):
 
 # --- what the loader hands on -------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Route:
     """One way to qualify under a judged item: its conditions' expression and its own in-force.
@@ -340,7 +374,7 @@ class Route:
     A provision's body is its first route; each entry of its `routes` adds one.  A reading
     has one route."""
 
-    id: Optional[str]                 # None for the provision's (or reading's) own body
+    id: Optional[str]  # None for the provision's (or reading's) own body
     expr: logic.Expr
     stages: tuple[Stage, ...]
     in_force: InForce
@@ -364,7 +398,7 @@ class Judged:
     is what the person's facts come to whatever is in force ("would qualify"): any route's
     expression."""
 
-    key: str                      # "ru.x.y" or "ru.x.y@reading"
+    key: str  # "ru.x.y" or "ru.x.y@reading"
     provision: Provision
     reading: Optional[Alternative]
     conditions: tuple[Condition, ...]
@@ -430,7 +464,9 @@ def _expression(owner: Provision | Alternative, known: dict[str, Condition], fil
         raise InputError(file, where, str(error)) from None
     for name in logic.names(expr):
         if name not in known:
-            raise InputError(file, where, f"expected a condition id defined in this file ({', '.join(known)}), got {name!r}")
+            raise InputError(
+                file, where, f"expected a condition id defined in this file ({', '.join(known)}), got {name!r}"
+            )
     return expr
 
 
@@ -442,39 +478,64 @@ def _check_stages(stages: list[Stage], in_force: InForce, file: str, where: str)
     for index in range(1, len(stages)):
         before, after = stages[index - 1], stages[index]
         if STAGE_ORDER[after.kind] < STAGE_ORDER[before.kind]:
-            raise InputError(file, f"{where}stages[{index}].kind",
-                             f"expected stages in legal order, got {after.kind!r} after {before.kind!r}")
+            raise InputError(
+                file,
+                f"{where}stages[{index}].kind",
+                f"expected stages in legal order, got {after.kind!r} after {before.kind!r}",
+            )
         if after.date.latest < before.date.earliest:
-            raise InputError(file, f"{where}stages[{index}].date",
-                             f"expected a date no earlier than the stage before ({before.date.written()}), "
-                             f"got {after.date.written()!r}")
+            raise InputError(
+                file,
+                f"{where}stages[{index}].date",
+                f"expected a date no earlier than the stage before ({before.date.written()}), "
+                f"got {after.date.written()!r}",
+            )
     start = in_force.start
     if start not in kinds:
         if in_force.unenacted_as_of is None:
-            raise InputError(file, f"{where}in_force.from",
-                             f"expected a stage listed in this file ({', '.join(kinds) or 'none listed'}), got {start!r}; "
-                             "a measure whose enactment no source reports needs in_force.unenacted_as_of")
+            raise InputError(
+                file,
+                f"{where}in_force.from",
+                f"expected a stage listed in this file ({', '.join(kinds) or 'none listed'}), got {start!r}; "
+                "a measure whose enactment no source reports needs in_force.unenacted_as_of",
+            )
     elif in_force.unenacted_as_of is not None:
-        raise InputError(file, f"{where}in_force.unenacted_as_of",
-                         f"expected no horizon when the stage {start!r} is reported, got one")
+        raise InputError(
+            file,
+            f"{where}in_force.unenacted_as_of",
+            f"expected no horizon when the stage {start!r} is reported, got one",
+        )
     if in_force.before == "unknown" and not in_force.before_note:
-        raise InputError(file, f"{where}in_force.before_note",
-                         "expected a note saying why in-force is unknown before the start, got none")
+        raise InputError(
+            file,
+            f"{where}in_force.before_note",
+            "expected a note saying why in-force is unknown before the start, got none",
+        )
     if in_force.before == "unknown" and in_force.unenacted_as_of is not None:
-        raise InputError(file, f"{where}in_force.before",
-                         "expected \"not_in_force\" for a measure no source reports enacted, got \"unknown\"")
+        raise InputError(
+            file,
+            f"{where}in_force.before",
+            'expected "not_in_force" for a measure no source reports enacted, got "unknown"',
+        )
     if in_force.until is not None and in_force.until not in kinds:
-        raise InputError(file, f"{where}in_force.until",
-                         f"expected a stage listed in this file ({', '.join(kinds)}), got {in_force.until!r}")
+        raise InputError(
+            file,
+            f"{where}in_force.until",
+            f"expected a stage listed in this file ({', '.join(kinds)}), got {in_force.until!r}",
+        )
     if in_force.until is not None and in_force.until == start:
         raise InputError(file, f"{where}in_force.until", "expected an ending stage different from the starting one")
 
 
-def _conditions(conditions: list[Condition], file: str, where: str, known: dict[str, Condition]) -> dict[str, Condition]:
+def _conditions(
+    conditions: list[Condition], file: str, where: str, known: dict[str, Condition]
+) -> dict[str, Condition]:
     found = dict(known)
     for index, condition in enumerate(conditions):
         if condition.id in found:
-            raise InputError(file, f"{where}conditions[{index}].id", f"expected a unique condition id, got {condition.id!r} again")
+            raise InputError(
+                file, f"{where}conditions[{index}].id", f"expected a unique condition id, got {condition.id!r} again"
+            )
         found[condition.id] = condition
     return found
 
@@ -489,8 +550,11 @@ def _judged(provision: Provision, file: str) -> list[Judged]:
     for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings)):
         for index, alternative in enumerate(alternatives):
             if alternative.id in ids:
-                raise InputError(file, f"{field_name}[{index}].id",
-                                 f"expected an id unique among the routes and readings, got {alternative.id!r} again")
+                raise InputError(
+                    file,
+                    f"{field_name}[{index}].id",
+                    f"expected an id unique among the routes and readings, got {alternative.id!r} again",
+                )
             ids.add(alternative.id)
     for index, route in enumerate(provision.routes):
         where = f"routes[{index}]."
@@ -502,8 +566,12 @@ def _judged(provision: Provision, file: str) -> list[Judged]:
     whole = routes[0].expr if len(routes) == 1 else logic.Any_(tuple(r.expr for r in routes))
     used = logic.names(whole)
     if len(used) > MAX_CONDITIONS:
-        raise InputError(file, "when", f"expected at most {MAX_CONDITIONS} conditions in one provision's expressions "
-                                       f"(one engine rule holds at most 32 tests), got {len(used)}")
+        raise InputError(
+            file,
+            "when",
+            f"expected at most {MAX_CONDITIONS} conditions in one provision's expressions "
+            f"(one engine rule holds at most 32 tests), got {len(used)}",
+        )
     unused = [name for name in every if name not in used]
     if unused:
         raise InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused")
@@ -515,10 +583,22 @@ def _judged(provision: Provision, file: str) -> list[Judged]:
         _check_stages(reading.stages, reading.in_force, file, where)
         rused = tuple(extended[name] for name in logic.names(rexpr))
         if len(rused) > MAX_CONDITIONS:
-            raise InputError(file, where + "when", f"expected at most {MAX_CONDITIONS} conditions in one reading's "
-                                                   f"expression (one engine rule holds at most 32 tests), got {len(rused)}")
-        out.append(Judged(f"{provision.id}@{reading.id}", provision, reading, rused, rexpr,
-                          (Route(None, rexpr, tuple(reading.stages), reading.in_force, reading),)))
+            raise InputError(
+                file,
+                where + "when",
+                f"expected at most {MAX_CONDITIONS} conditions in one reading's "
+                f"expression (one engine rule holds at most 32 tests), got {len(rused)}",
+            )
+        out.append(
+            Judged(
+                f"{provision.id}@{reading.id}",
+                provision,
+                reading,
+                rused,
+                rexpr,
+                (Route(None, rexpr, tuple(reading.stages), reading.in_force, reading),),
+            )
+        )
     return out
 
 
@@ -629,13 +709,19 @@ def load_provision(path: Path, sources: dict[str, Source], every: bool = False) 
         raise InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}")
     for where, citation in _citations(provision):
         if citation.source not in sources:
-            raise InputError(name, f"{where}.source",
-                             f"expected a source id from sources.toml ({', '.join(sources)}), got {citation.source!r}")
+            raise InputError(
+                name,
+                f"{where}.source",
+                f"expected a source id from sources.toml ({', '.join(sources)}), got {citation.source!r}",
+            )
     for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings)):
         for index, alternative in enumerate(alternatives):
             if alternative.follows not in sources:
-                raise InputError(name, f"{field_name}[{index}].follows",
-                                 f"expected a source id from sources.toml, got {alternative.follows!r}")
+                raise InputError(
+                    name,
+                    f"{field_name}[{index}].follows",
+                    f"expected a source id from sources.toml, got {alternative.follows!r}",
+                )
     return provision, _judged(provision, name)
 
 
@@ -647,8 +733,9 @@ class InputErrors(Exception):
         super().__init__("; ".join(str(e) for e in errors))
 
 
-def cross_references(judged: dict[str, Judged], provisions: dict[str, Provision],
-                     files: dict[str, Path]) -> list[InputError]:
+def cross_references(
+    judged: dict[str, Judged], provisions: dict[str, Provision], files: dict[str, Path]
+) -> list[InputError]:
     """Family conditions name provisions of the rule base."""
     problems = []
     for item in judged.values():
@@ -657,6 +744,11 @@ def cross_references(judged: dict[str, Judged], provisions: dict[str, Provision]
             if isinstance(test, FamilyTest):
                 for target in test.provisions:
                     if target not in provisions:
-                        problems.append(InputError(str(files[item.provision.id]), f"conditions[{index}].test.provisions",
-                                                   f"expected ids of provisions in the rule base, got {target!r}"))
+                        problems.append(
+                            InputError(
+                                str(files[item.provision.id]),
+                                f"conditions[{index}].test.provisions",
+                                f"expected ids of provisions in the rule base, got {target!r}",
+                            )
+                        )
     return problems

@@ -13,26 +13,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Optional, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .dates import parse_day
 from .errors import InputError, did_you_mean
-from .files import read_toml
 from .evaluation import Evaluator
+from .files import read_toml
 from .profile import Profile, load_profile, parse_profile
 from .report import InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
-from .vocabulary import Status, UnknownKind, Value
 from .rulebase import StageKind
 from .validation import input_error
+from .vocabulary import Status, UnknownKind, Value
 
 MAX_SCENARIO_BYTES = 1024 * 1024
 
 
 def _day(value: Any) -> date:
     if isinstance(value, date):
-        raise ValueError("a quoted string such as \"2024-08-01\" (a bare TOML date is not accepted)")
+        raise ValueError('a quoted string such as "2024-08-01" (a bare TOML date is not accepted)')
     return parse_day(value)
 
 
@@ -49,20 +49,20 @@ class DecidedBy(_Strict):
 
     stage: Optional[StageKind] = None
     source: Optional[Annotated[str, Field(min_length=1)]] = None
-    quote: Optional[Annotated[str, Field(min_length=1)]] = None   # a part of that citation's quote
+    quote: Optional[Annotated[str, Field(min_length=1)]] = None  # a part of that citation's quote
 
 
 class Expectation(_Strict):
     status: Status
     would_qualify: Optional[Value] = None
     in_force: Optional[Value] = None
-    failed: Optional[Ids] = None          # exactly these conditions failed
-    unknown: Optional[Ids] = None         # exactly these conditions are unknown
-    missing: Optional[Ids] = None         # exactly these facts are missing
+    failed: Optional[Ids] = None  # exactly these conditions failed
+    unknown: Optional[Ids] = None  # exactly these conditions are unknown
+    missing: Optional[Ids] = None  # exactly these facts are missing
     decided_by: Optional[DecidedBy] = None
     carried_by: Optional[Annotated[str, Field(pattern=r"^family\[\d+\]$")]] = None
-    unknown_kinds: Optional[list[UnknownKind]] = None   # exactly these kinds of unknown
-    reason: Optional[Annotated[str, Field(min_length=1)]] = None   # a part of the reason
+    unknown_kinds: Optional[list[UnknownKind]] = None  # exactly these kinds of unknown
+    reason: Optional[Annotated[str, Field(min_length=1)]] = None  # a part of the reason
 
 
 def _expectation(value: Any) -> Any:
@@ -154,11 +154,16 @@ def load_scenario(path: str | Path) -> Scenario:
         root = scenario_root(target)
         if Path(parsed.profile).is_absolute() or not profile_path.resolve().is_relative_to(root):
             # Never read (and so never echo) a file outside the scenarios' own folders.
-            raise InputError(name, "profile", f"expected a profile file inside {root} (the scenario's folder tree), "
-                                              f"got {parsed.profile!r}, which lies outside it")
+            raise InputError(
+                name,
+                "profile",
+                f"expected a profile file inside {root} (the scenario's folder tree), "
+                f"got {parsed.profile!r}, which lies outside it",
+            )
         if not profile_path.is_file():
-            raise InputError(name, "profile",
-                             f"expected a profile file relative to the scenario, found none at {profile_path}")
+            raise InputError(
+                name, "profile", f"expected a profile file relative to the scenario, found none at {profile_path}"
+            )
         profile = load_profile(profile_path)
     return Scenario(target, parsed, profile)
 
@@ -198,25 +203,37 @@ def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
             if key in routes:
                 given = [name for name in _NOT_FOR_ROUTES if getattr(expected, name) is not None]
                 if given:
-                    raise InputError(str(scenario.path), f"{where}.{given[0]}",
-                                     "expected only status, would_qualify, in_force and decided_by for a route "
-                                     "(its conditions are asserted on the provision)")
+                    raise InputError(
+                        str(scenario.path),
+                        f"{where}.{given[0]}",
+                        "expected only status, would_qualify, in_force and decided_by for a route "
+                        "(its conditions are asserted on the provision)",
+                    )
                 continue
             if key not in rules.judged:
-                raise InputError(str(scenario.path), where, "expected a provision id (or id@route, id@reading) from "
-                                 f"the rule base, got {key!r}{did_you_mean(key, keys)}")
+                raise InputError(
+                    str(scenario.path),
+                    where,
+                    "expected a provision id (or id@route, id@reading) from "
+                    f"the rule base, got {key!r}{did_you_mean(key, keys)}",
+                )
             if "@" in key:
                 given = [name for name in ("unknown_kinds", "reason") if getattr(expected, name) is not None]
                 if given:
-                    raise InputError(str(scenario.path), f"{where}.{given[0]}",
-                                     "expected it only on a provision, not on another reading (the reason is the "
-                                     "provision's)")
+                    raise InputError(
+                        str(scenario.path),
+                        f"{where}.{given[0]}",
+                        "expected it only on a provision, not on another reading (the reason is the provision's)",
+                    )
             known = rules.judged[key].condition_map
             for name in ("failed", "unknown"):
                 for position, condition in enumerate(getattr(expected, name) or []):
                     if condition not in known:
-                        raise InputError(str(scenario.path), f"{where}.{name}[{position}]",
-                                         f"expected a condition id of {key} ({', '.join(known)}), got {condition!r}")
+                        raise InputError(
+                            str(scenario.path),
+                            f"{where}.{name}[{position}]",
+                            f"expected a condition id of {key} ({', '.join(known)}), got {condition!r}",
+                        )
 
 
 _NOT_FOR_ROUTES = ("failed", "unknown", "missing", "carried_by", "unknown_kinds", "reason")
@@ -251,8 +268,9 @@ def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut, Rout
     same("missing", sorted(expected.missing) if expected.missing is not None else None, sorted(actual.missing))
     if isinstance(actual, ProvisionOut):
         kinds = sorted({u.kind for u in actual.unknowns})
-        same("unknown_kinds", sorted(set(expected.unknown_kinds)) if expected.unknown_kinds is not None else None,
-             kinds)
+        same(
+            "unknown_kinds", sorted(set(expected.unknown_kinds)) if expected.unknown_kinds is not None else None, kinds
+        )
         if expected.reason is not None and expected.reason not in actual.reason:
             found.append(Mismatch("reason", f"a reason containing {expected.reason!r}", actual.reason))
     if expected.carried_by is not None:
@@ -291,12 +309,16 @@ def judge_at(scenario: Scenario, at: At, report: Report) -> list[Outcome]:
     outcomes = []
     for key, expected in at.expect.items():
         actual = _actual(report, key)
-        outcomes.append(Outcome(scenario.name, scenario.path, at.on, key, expected, actual, at.why,
-                                tuple(_compare(expected, actual))))
+        outcomes.append(
+            Outcome(
+                scenario.name, scenario.path, at.on, key, expected, actual, at.why, tuple(_compare(expected, actual))
+            )
+        )
     return outcomes
 
 
 # --- a run over many files, as the command reports it --------------------------------------
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -345,13 +367,29 @@ def run_files(paths: list[Path], evaluator: Evaluator) -> ScenarioRun:
     for path in paths:
         scenario = load_scenario(path)
         results = run(scenario, evaluator)
-        files.append(FileOut(file=str(path), title=scenario.data.title, expectations=len(results),
-                             failed=sum(1 for o in results if not o.ok)))
-        outcomes.extend(OutcomeOut(
-            scenario=o.scenario, file=str(o.path), on=o.on.isoformat(), provision=o.key, ok=o.ok,
-            status=o.actual.status, why=o.why, explained=None if o.ok else o.explained(),
-            mismatches=[MismatchOut(field=m.field, expected=m.expected, actual=m.actual) for m in o.mismatches])
-            for o in results)
+        files.append(
+            FileOut(
+                file=str(path),
+                title=scenario.data.title,
+                expectations=len(results),
+                failed=sum(1 for o in results if not o.ok),
+            )
+        )
+        outcomes.extend(
+            OutcomeOut(
+                scenario=o.scenario,
+                file=str(o.path),
+                on=o.on.isoformat(),
+                provision=o.key,
+                ok=o.ok,
+                status=o.actual.status,
+                why=o.why,
+                explained=None if o.ok else o.explained(),
+                mismatches=[MismatchOut(field=m.field, expected=m.expected, actual=m.actual) for m in o.mismatches],
+            )
+            for o in results
+        )
     failed = sum(1 for o in outcomes if not o.ok)
-    return ScenarioRun(rule_base=evaluator.rules.digest, files=files, passed=len(outcomes) - failed, failed=failed,
-                       outcomes=outcomes)
+    return ScenarioRun(
+        rule_base=evaluator.rules.digest, files=files, passed=len(outcomes) - failed, failed=failed, outcomes=outcomes
+    )

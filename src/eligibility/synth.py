@@ -25,7 +25,7 @@ UKRAINE_RESIDENTS = ["BY", "GE", "MD", "AZ", "RU", "AM"]
 
 FIRST = date(2021, 6, 1)
 LAST = date(2026, 6, 30)
-FORGET = 0.15   # chance that a fact a person could know is left out
+FORGET = 0.15  # chance that a fact a person could know is left out
 
 
 def _day(rng: random.Random, first: date = FIRST, last: date = LAST) -> date:
@@ -38,8 +38,9 @@ def _maybe(rng: random.Random, profile: dict[str, Any], key: str, value: Any) ->
         profile[key] = value
 
 
-def _service(rng: random.Random, country: str, force: str, kind: str, combat_chance: float = 0.5,
-             first: date = date(2022, 1, 1)) -> dict[str, Any]:
+def _service(
+    rng: random.Random, country: str, force: str, kind: str, combat_chance: float = 0.5, first: date = date(2022, 1, 1)
+) -> dict[str, Any]:
     start = _day(rng, first, date(2025, 12, 31))
     record: dict[str, Any] = {"country": country, "start": start.isoformat()}
     if rng.random() >= FORGET:
@@ -71,14 +72,33 @@ def foreign_contract_soldier(rng: random.Random) -> dict[str, Any]:
     country = rng.choice(FOREIGN)
     person: dict[str, Any] = {}
     _maybe(rng, person, "citizenships", [{"country": country, "acquired": "birth"}])
-    _maybe(rng, person, "residences", [{"country": "RU", "status": rng.choice(["temporary", "permanent", "unlawful"]),
-                                        "since": _day(rng, date(2021, 1, 1), date(2024, 6, 1)).isoformat()}])
+    _maybe(
+        rng,
+        person,
+        "residences",
+        [
+            {
+                "country": "RU",
+                "status": rng.choice(["temporary", "permanent", "unlawful"]),
+                "since": _day(rng, date(2021, 1, 1), date(2024, 6, 1)).isoformat(),
+            }
+        ],
+    )
     _maybe(rng, person, "service", [_service(rng, "RU", "armed_forces", "contract", 0.7)])
     _maybe(rng, person, "military_registration", {"RU": rng.random() < 0.3})
     _maybe(rng, person, "criminal_record", _criminal_record(rng))
     if rng.random() < 0.35:
-        _maybe(rng, person, "family", [{"relation": rng.choice(["spouse", "child", "parent"]),
-                                        "person": {"citizenships": [{"country": country}]}}])
+        _maybe(
+            rng,
+            person,
+            "family",
+            [
+                {
+                    "relation": rng.choice(["spouse", "child", "parent"]),
+                    "person": {"citizenships": [{"country": country}]},
+                }
+            ],
+        )
     return person
 
 
@@ -86,8 +106,9 @@ def soldier_relative(rng: random.Random) -> dict[str, Any]:
     soldier = foreign_contract_soldier(rng)
     soldier.pop("family", None)
     country = soldier.get("citizenships", [{"country": rng.choice(FOREIGN)}])[0]["country"]
-    person: dict[str, Any] = {"family": [{"relation": rng.choice(["spouse", "child", "parent", "sibling"]),
-                                          "person": soldier}]}
+    person: dict[str, Any] = {
+        "family": [{"relation": rng.choice(["spouse", "child", "parent", "sibling"]), "person": soldier}]
+    }
     _maybe(rng, person, "citizenships", [{"country": country, "acquired": "birth"}])
     _maybe(rng, person, "residences", [{"country": rng.choice(["RU", country]), "status": "temporary"}])
     _maybe(rng, person, "service", [])
@@ -97,15 +118,18 @@ def soldier_relative(rng: random.Random) -> dict[str, Any]:
 def russian_citizen(rng: random.Random) -> dict[str, Any]:
     citizenships: list[dict[str, Any]] = [{"country": "RU", "acquired": "birth"}]
     if rng.random() < 0.5:
-        citizenships.append({"country": rng.choice(ABROAD), "acquired": rng.choice(["birth", "naturalization", "other"])})
+        citizenships.append(
+            {"country": rng.choice(ABROAD), "acquired": rng.choice(["birth", "naturalization", "other"])}
+        )
     person: dict[str, Any] = {}
     _maybe(rng, person, "citizenships", citizenships)
     residence = rng.choice(["RU", "RU", rng.choice(ABROAD)])
     _maybe(rng, person, "residences", [{"country": residence, "status": rng.choice(["permanent", "temporary"])}])
     records = []
     if rng.random() < 0.5:
-        records.append(_service(rng, "RU", "armed_forces", rng.choice(["conscription", "contract"]), 0.3,
-                                first=date(2021, 10, 1)))
+        records.append(
+            _service(rng, "RU", "armed_forces", rng.choice(["conscription", "contract"]), 0.3, first=date(2021, 10, 1))
+        )
     _maybe(rng, person, "service", records)
     _maybe(rng, person, "military_registration", {"RU": rng.random() < 0.8})
     _maybe(rng, person, "criminal_record", _criminal_record(rng))
@@ -115,8 +139,13 @@ def russian_citizen(rng: random.Random) -> dict[str, Any]:
 def naturalized_russian(rng: random.Random) -> dict[str, Any]:
     person: dict[str, Any] = {}
     origin = rng.choice(FOREIGN)
-    held = [{"country": "RU", "acquired": "naturalization",
-             "since": _day(rng, date(2015, 1, 1), date(2025, 6, 1)).isoformat()}]
+    held = [
+        {
+            "country": "RU",
+            "acquired": "naturalization",
+            "since": _day(rng, date(2015, 1, 1), date(2025, 6, 1)).isoformat(),
+        }
+    ]
     if rng.random() < 0.4:
         held.append({"country": origin, "acquired": "birth"})
     _maybe(rng, person, "citizenships", held)
@@ -147,7 +176,9 @@ def ukraine_resident_guard(rng: random.Random) -> dict[str, Any]:
     person: dict[str, Any] = {}
     _maybe(rng, person, "citizenships", [{"country": rng.choice(UKRAINE_RESIDENTS)}])
     _maybe(rng, person, "residences", [{"country": "UA", "status": rng.choice(["permanent", "temporary", "unlawful"])}])
-    _maybe(rng, person, "service", [_service(rng, "UA", "national_guard", "contract", 0.4)] if rng.random() < 0.6 else [])
+    _maybe(
+        rng, person, "service", [_service(rng, "UA", "national_guard", "contract", 0.4)] if rng.random() < 0.6 else []
+    )
     return person
 
 
@@ -155,8 +186,14 @@ def ukrainian_citizen(rng: random.Random) -> dict[str, Any]:
     person: dict[str, Any] = {}
     _maybe(rng, person, "citizenships", [{"country": "UA", "acquired": "birth"}])
     _maybe(rng, person, "residences", [{"country": "UA", "status": "permanent"}])
-    _maybe(rng, person, "service", [_service(rng, "UA", rng.choice(["armed_forces", "national_guard"]), "conscription")]
-           if rng.random() < 0.5 else [])
+    _maybe(
+        rng,
+        person,
+        "service",
+        [_service(rng, "UA", rng.choice(["armed_forces", "national_guard"]), "conscription")]
+        if rng.random() < 0.5
+        else [],
+    )
     return person
 
 
@@ -198,4 +235,3 @@ def lines(n: int, seed: int, start: int = 0) -> Iterator[str]:
     """The population as JSON Lines (each line ends with a newline)."""
     for profile in population(n, seed, start):
         yield json.dumps(profile, separators=(",", ":"), ensure_ascii=False) + "\n"
-

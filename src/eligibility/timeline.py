@@ -32,7 +32,7 @@ class _Out(BaseModel):
 
 class CauseOut(_Out):
     on: str
-    kind: str                       # law | fact
+    kind: str  # law | fact
     text: str
     provision: Optional[str] = None
     stage: Optional[str] = None
@@ -42,14 +42,14 @@ class CauseOut(_Out):
 
 
 class PeriodOut(_Out):
-    start: str                      # first day, inclusive
-    end: str                        # last day, inclusive
+    start: str  # first day, inclusive
+    end: str  # last day, inclusive
     days: int
     status: Status
     in_force: Value
     would_qualify: Value
-    reason: str                     # the explanation `check` gives on the period's first day
-    began_with: list[CauseOut]      # the change points that opened the period (none for the first)
+    reason: str  # the explanation `check` gives on the period's first day
+    began_with: list[CauseOut]  # the change points that opened the period (none for the first)
 
 
 class ProvisionTimeline(_Out):
@@ -78,14 +78,24 @@ class Timeline(_Out):
 
 
 def cause_out(evaluator: Evaluator, cause: Cause) -> CauseOut:
-    return CauseOut(on=cause.day.isoformat(), kind=cause.kind, text=cause.text, provision=cause.provision,
-                    stage=cause.stage, fact=cause.path, via=cause.via,
-                    citations=[evaluator.citation(c) for c in cause.citations])
+    return CauseOut(
+        on=cause.day.isoformat(),
+        kind=cause.kind,
+        text=cause.text,
+        provision=cause.provision,
+        stage=cause.stage,
+        fact=cause.path,
+        via=cause.via,
+        citations=[evaluator.citation(c) for c in cause.citations],
+    )
 
 
 def _signature(judgement: Judgement) -> tuple:
-    return (judgement.status, judgement.validity.value,
-            tuple(judgement.findings[name].value for name in logic.names(judgement.item.expr)))
+    return (
+        judgement.status,
+        judgement.validity.value,
+        tuple(judgement.findings[name].value for name in logic.names(judgement.item.expr)),
+    )
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,9 @@ class Span:
 
 def check_range(start: date, end: date, first: str = "--from", last: str = "--to") -> None:
     if end < start:
-        raise InputError(last, None, f"expected a date on or after {first} ({start.isoformat()}), got {end.isoformat()!r}")
+        raise InputError(
+            last, None, f"expected a date on or after {first} ({start.isoformat()}), got {end.isoformat()!r}"
+        )
 
 
 def days_judged(evaluator: Evaluator, profile: Profile, start: date, end: date) -> tuple[list[date], list[Cause]]:
@@ -107,8 +119,9 @@ def days_judged(evaluator: Evaluator, profile: Profile, start: date, end: date) 
     return days, causes
 
 
-def spans(evaluator: Evaluator, profile: Profile, start: date, end: date,
-          keys: Iterable[str]) -> tuple[dict[str, list[Span]], list[Cause]]:
+def spans(
+    evaluator: Evaluator, profile: Profile, start: date, end: date, keys: Iterable[str]
+) -> tuple[dict[str, list[Span]], list[Cause]]:
     """Each judged item's maximal spans of unchanged status, in-force value and condition values."""
     keys = list(keys)
     days, causes = days_judged(evaluator, profile, start, end)
@@ -126,8 +139,14 @@ def spans(evaluator: Evaluator, profile: Profile, start: date, end: date,
     return found, causes
 
 
-def timeline(evaluator: Evaluator, profile: Profile, start: date = DEFAULT_START, end: date = DEFAULT_END,
-             label: Optional[str] = None, provisions: Optional[list[str]] = None) -> Timeline:
+def timeline(
+    evaluator: Evaluator,
+    profile: Profile,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+    label: Optional[str] = None,
+    provisions: Optional[list[str]] = None,
+) -> Timeline:
     check_range(start, end)
     wanted = provisions if provisions is not None else list(evaluator.rules.provisions)
     found, causes = spans(evaluator, profile, start, end, wanted)
@@ -139,16 +158,41 @@ def timeline(evaluator: Evaluator, profile: Profile, start: date = DEFAULT_START
         for span in found[provision_id]:
             began: list[Cause] = []
             if previous is not None:
-                began = attribute(evaluator, profile, provision_id, previous.judgement, span.judgement,
-                                  previous.end, span.start, causes)
+                began = attribute(
+                    evaluator,
+                    profile,
+                    provision_id,
+                    previous.judgement,
+                    span.judgement,
+                    previous.end,
+                    span.start,
+                    causes,
+                )
             j = span.judgement
-            periods.append(PeriodOut(
-                start=span.start.isoformat(), end=span.end.isoformat(), days=(span.end - span.start).days + 1,
-                status=j.status, in_force=j.validity.value.word, would_qualify=j.would_qualify.word,
-                reason=evaluator.reason(j, span.start), began_with=[cause_out(evaluator, c) for c in began]))
+            periods.append(
+                PeriodOut(
+                    start=span.start.isoformat(),
+                    end=span.end.isoformat(),
+                    days=(span.end - span.start).days + 1,
+                    status=j.status,
+                    in_force=j.validity.value.word,
+                    would_qualify=j.would_qualify.word,
+                    reason=evaluator.reason(j, span.start),
+                    began_with=[cause_out(evaluator, c) for c in began],
+                )
+            )
             previous = span
-        out.append(ProvisionTimeline(id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction,
-                                     periods=periods))
+        out.append(
+            ProvisionTimeline(
+                id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction, periods=periods
+            )
+        )
     points = [cause_out(evaluator, c) for c in causes if start < c.day <= end]
-    return Timeline(profile=label or profile.label(), start=start.isoformat(), end=end.isoformat(),
-                    rule_base=evaluator.rules.digest, change_points=points, provisions=out)
+    return Timeline(
+        profile=label or profile.label(),
+        start=start.isoformat(),
+        end=end.isoformat(),
+        rule_base=evaluator.rules.digest,
+        change_points=points,
+        provisions=out,
+    )

@@ -34,10 +34,10 @@ Unknown = Literal["imprecise_date", "open_question"]
 class Validity:
     value: Truth
     explanation: str
-    stage: Optional[Stage]          # the stage whose date decided, if any
+    stage: Optional[Stage]  # the stage whose date decided, if any
     citations: tuple[Citation, ...]
-    unknown: Optional[Unknown] = None   # when the value is unknown: which kind of unknown
-    detail: Optional[str] = None        # ... and what exactly is unknown, in a phrase
+    unknown: Optional[Unknown] = None  # when the value is unknown: which kind of unknown
+    detail: Optional[str] = None  # ... and what exactly is unknown, in a phrase
 
 
 def _position(day: date, stage: Stage) -> Truth:
@@ -64,13 +64,17 @@ def validity(route: Route, day: date) -> Validity:
     if end is not None:
         ended = _position(day, end)
         if ended is Truth.TRUE:
-            return Validity(Truth.FALSE, f"No longer in force on {on}: {end.label} {end.when}.",
-                            end, tuple(end.cite))
+            return Validity(Truth.FALSE, f"No longer in force on {on}: {end.label} {end.when}.", end, tuple(end.cite))
         if ended is Truth.UNKNOWN:
-            return Validity(Truth.UNKNOWN,
-                            f"Unknown whether still in force on {on}: it {end.label} {end.when}, and the sources "
-                            "give no day inside that window.", end, tuple(end.cite), "imprecise_date",
-                            f"{end.label} {end.when}, and the sources give no day inside that window")
+            return Validity(
+                Truth.UNKNOWN,
+                f"Unknown whether still in force on {on}: it {end.label} {end.when}, and the sources "
+                "give no day inside that window.",
+                end,
+                tuple(end.cite),
+                "imprecise_date",
+                f"{end.label} {end.when}, and the sources give no day inside that window",
+            )
 
     start = route.stage(rule.start)
     if start is None:
@@ -78,49 +82,74 @@ def validity(route: Route, day: date) -> Validity:
         stages = "; ".join(f"{s.label} {s.when}" for s in route.stages) or "no stage reported"
         sources = ", ".join(sorted({c.source for c in horizon.cite}))
         if day <= horizon.date:
-            return Validity(Truth.FALSE,
-                            f"Not in force on {on}: {stages}; the latest source on it ({sources}, {horizon.date.isoformat()}) "
-                            f"reports it not yet {STAGE_LABEL[rule.start]}.",
-                            route.stages[-1] if route.stages else None, tuple(horizon.cite))
-        return Validity(Truth.UNKNOWN,
-                        f"Unknown whether in force on {on}: {stages}, which is certain; whether it was then "
-                        f"{STAGE_LABEL[rule.start]} is a question the sources leave open. The latest source on it "
-                        f"({sources}, {horizon.date.isoformat()}) reports it not yet {STAGE_LABEL[rule.start]}, and no "
-                        "source says what happened after.",
-                        route.stages[-1] if route.stages else None, tuple(horizon.cite), "open_question",
-                        f"whether it was {STAGE_LABEL[rule.start]} after {stages}: the latest source on it ({sources}, "
-                        f"{horizon.date.isoformat()}) reports it not yet {STAGE_LABEL[rule.start]}, and no source says "
-                        "what happened after")
+            return Validity(
+                Truth.FALSE,
+                f"Not in force on {on}: {stages}; the latest source on it ({sources}, {horizon.date.isoformat()}) "
+                f"reports it not yet {STAGE_LABEL[rule.start]}.",
+                route.stages[-1] if route.stages else None,
+                tuple(horizon.cite),
+            )
+        return Validity(
+            Truth.UNKNOWN,
+            f"Unknown whether in force on {on}: {stages}, which is certain; whether it was then "
+            f"{STAGE_LABEL[rule.start]} is a question the sources leave open. The latest source on it "
+            f"({sources}, {horizon.date.isoformat()}) reports it not yet {STAGE_LABEL[rule.start]}, and no "
+            "source says what happened after.",
+            route.stages[-1] if route.stages else None,
+            tuple(horizon.cite),
+            "open_question",
+            f"whether it was {STAGE_LABEL[rule.start]} after {stages}: the latest source on it ({sources}, "
+            f"{horizon.date.isoformat()}) reports it not yet {STAGE_LABEL[rule.start]}, and no source says "
+            "what happened after",
+        )
 
     began = _position(day, start)
     if began is Truth.FALSE:
         if rule.start_unknown:
             why = f" {rule.before_note}" if rule.before_note else ""
-            return Validity(Truth.UNKNOWN,
-                            f"Unknown whether in force on {on}: {start.label} {start.when}; since when it applied "
-                            f"before that is a question the sources leave open.{why}",
-                            start, tuple(start.cite), "open_question",
-                            f"whether it was already in force before {start.date.text}: the sources do not say since "
-                            f"when.{why}")
+            return Validity(
+                Truth.UNKNOWN,
+                f"Unknown whether in force on {on}: {start.label} {start.when}; since when it applied "
+                f"before that is a question the sources leave open.{why}",
+                start,
+                tuple(start.cite),
+                "open_question",
+                f"whether it was already in force before {start.date.text}: the sources do not say since when.{why}",
+            )
         return Validity(Truth.FALSE, f"Not yet in force on {on}: {start.label} {start.when}.", start, tuple(start.cite))
     if began is Truth.UNKNOWN:
-        return Validity(Truth.UNKNOWN,
-                        f"Unknown whether in force on {on}: {start.label} {start.when}, and the sources give no day "
-                        "inside that window.", start, tuple(start.cite), "imprecise_date",
-                        f"{start.label} {start.when}, and the sources give no day inside that window")
+        return Validity(
+            Truth.UNKNOWN,
+            f"Unknown whether in force on {on}: {start.label} {start.when}, and the sources give no day "
+            "inside that window.",
+            start,
+            tuple(start.cite),
+            "imprecise_date",
+            f"{start.label} {start.when}, and the sources give no day inside that window",
+        )
     if start.kind == "reported_in_place":
-        return Validity(Truth.TRUE,
-                        f"In force on {on}: {start.label} {start.when}; no source reports an end.{note}",
-                        start, tuple(start.cite))
-    since = (f"in force since {start.date.written()}" if start.date.exact
-             else f"certainly in force from {(next_day(start.date.latest) or start.date.latest).isoformat()}")
-    return Validity(Truth.TRUE, f"In force on {on}: {start.label} {start.when} ({since}).{_from_signature(start)}{note}",
-                    start, tuple(start.cite))
+        return Validity(
+            Truth.TRUE,
+            f"In force on {on}: {start.label} {start.when}; no source reports an end.{note}",
+            start,
+            tuple(start.cite),
+        )
+    since = (
+        f"in force since {start.date.written()}"
+        if start.date.exact
+        else f"certainly in force from {(next_day(start.date.latest) or start.date.latest).isoformat()}"
+    )
+    return Validity(
+        Truth.TRUE,
+        f"In force on {on}: {start.label} {start.when} ({since}).{_from_signature(start)}{note}",
+        start,
+        tuple(start.cite),
+    )
 
 
 # --- the same, as day ranges --------------------------------------------------------------
 
-Segment = tuple[Optional[int], Optional[int], Truth]   # (first day, last day, value) as ordinals; None = unbounded
+Segment = tuple[Optional[int], Optional[int], Truth]  # (first day, last day, value) as ordinals; None = unbounded
 
 
 def _stage_segments(stage: Stage) -> list[Segment]:

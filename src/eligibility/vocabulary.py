@@ -10,8 +10,8 @@ Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
 # The order reports list them in: the answers a reader looks for first.
 STATUSES: tuple[Status, ...] = ("applies", "undetermined", "does_not_apply", "not_in_force")
 
-Value = Literal["yes", "no", "unknown"]           # in force; would qualify
-Held = Literal["held", "failed", "unknown"]       # one condition
+Value = Literal["yes", "no", "unknown"]  # in force; would qualify
+Held = Literal["held", "failed", "unknown"]  # one condition
 
 # Why an undetermined answer is unknown: a fact the profile leaves out, a date the sources give
 # only to a month or a window, or a question the sources do not settle.

@@ -41,17 +41,25 @@ from .predicates import record_value
 from .profile import Profile, parse_profile
 from .report import Status, Value
 from .rulebase import (
-    CitizenshipTest, CriminalRecordTest, FamilyTest, NonCitizenTest, OtherCitizenshipTest, RegistrationTest,
-    ResidenceTest, ServiceTest, StatelessTest, Test,
+    CitizenshipTest,
+    CriminalRecordTest,
+    FamilyTest,
+    NonCitizenTest,
+    OtherCitizenshipTest,
+    RegistrationTest,
+    ResidenceTest,
+    ServiceTest,
+    StatelessTest,
+    Test,
 )
 
-REPRESENTATIVE = ("NP", "GE", "IN")   # countries the sources' recruits come from, used as "any other country"
+REPRESENTATIVE = ("NP", "GE", "IN")  # countries the sources' recruits come from, used as "any other country"
 ACQUIRED = ("birth", "naturalization", "other")
 RESIDENCE = ("permanent", "temporary", "unlawful")
 MAX_SETS = 8
 PER_CONDITION = 3
 MAX_DEPTH = 2
-MAX_MEMBERS = 8       # family members tried as carriers: every candidate judges the whole family again
+MAX_MEMBERS = 8  # family members tried as carriers: every candidate judges the whole family again
 
 
 class _Out(BaseModel):
@@ -97,7 +105,7 @@ class WhatIf(_Out):
 
 class ChangeSet(_Out):
     edits: list[EditOut]
-    conditions: list[ConditionChange]     # the conditions the set moves
+    conditions: list[ConditionChange]  # the conditions the set moves
     reason_after: str
 
 
@@ -124,12 +132,22 @@ def profile_data(profile: Profile) -> dict:
 
 
 def _moved(before: Judgement, after: Judgement) -> list[ConditionChange]:
-    return [ConditionChange(id=name, says=before.item.condition_map[name].says, before=HELD[before.findings[name].value],
-                            after=HELD[after.findings[name].value], facts_after=list(after.findings[name].facts))
-            for name in logic.names(before.item.expr) if before.findings[name].value is not after.findings[name].value]
+    return [
+        ConditionChange(
+            id=name,
+            says=before.item.condition_map[name].says,
+            before=HELD[before.findings[name].value],
+            after=HELD[after.findings[name].value],
+            facts_after=list(after.findings[name].facts),
+        )
+        for name in logic.names(before.item.expr)
+        if before.findings[name].value is not after.findings[name].value
+    ]
 
 
-def what_if(evaluator: Evaluator, profile: Profile, day: date, edits: list[Edit], label: Optional[str] = None) -> WhatIf:
+def what_if(
+    evaluator: Evaluator, profile: Profile, day: date, edits: list[Edit], label: Optional[str] = None
+) -> WhatIf:
     changed = changed_profile(profile_data(profile), edits)
     keys = list(evaluator.rules.provisions)
     before, after = evaluator.judge(profile, day, keys), evaluator.judge(changed, day, keys)
@@ -139,14 +157,30 @@ def what_if(evaluator: Evaluator, profile: Profile, day: date, edits: list[Edit]
         if b.status == a.status and b.would_qualify is a.would_qualify:
             same.append(key)
             continue
-        out.append(WhatIfChange(id=key, title=b.item.provision.title, before=b.status, after=a.status,
-                                would_qualify_before=b.would_qualify.word, would_qualify_after=a.would_qualify.word,
-                                after_reason=evaluator.reason(a, day), conditions=_moved(b, a)))
-    return WhatIf(profile=label or profile.label(), on=day.isoformat(), rule_base=evaluator.rules.digest,
-                  edits=[edit_out(e) for e in edits], changed=out, unchanged=same)
+        out.append(
+            WhatIfChange(
+                id=key,
+                title=b.item.provision.title,
+                before=b.status,
+                after=a.status,
+                would_qualify_before=b.would_qualify.word,
+                would_qualify_after=a.would_qualify.word,
+                after_reason=evaluator.reason(a, day),
+                conditions=_moved(b, a),
+            )
+        )
+    return WhatIf(
+        profile=label or profile.label(),
+        on=day.isoformat(),
+        rule_base=evaluator.rules.digest,
+        edits=[edit_out(e) for e in edits],
+        changed=out,
+        unchanged=same,
+    )
 
 
 # --- the inverse: what would make one provision apply ---------------------------------------
+
 
 class _Search:
     def __init__(self, evaluator: Evaluator, day: date, depth: int = 0):
@@ -166,8 +200,11 @@ class _Search:
                     seen.append(country)
         choice = next(c for c in seen + list(REPRESENTATIVE) if c != than)
         if choice not in seen:
-            note = (f"{choice} stands for any country" + (f" other than {than}" if than else "")
-                    + "; no other country appears in the profile.")
+            note = (
+                f"{choice} stands for any country"
+                + (f" other than {than}" if than else "")
+                + "; no other country appears in the profile."
+            )
             if note not in self.notes:
                 self.notes.append(note)
         return choice
@@ -187,11 +224,19 @@ class _Search:
             want = target is Truth.TRUE
             found = [[Edit("set", f"criminal_record.{test.field}", want)]]
             if test.field == "conviction_expunged" and want:
-                found.append([Edit("set", "criminal_record.convicted", True),
-                              Edit("set", "criminal_record.conviction_expunged", True)])
+                found.append(
+                    [
+                        Edit("set", "criminal_record.convicted", True),
+                        Edit("set", "criminal_record.conviction_expunged", True),
+                    ]
+                )
             if test.field == "convicted" and not want and record is not None and record.conviction_expunged is not None:
-                found.append([Edit("set", "criminal_record.convicted", False),
-                              Edit("unset", "criminal_record.conviction_expunged")])
+                found.append(
+                    [
+                        Edit("set", "criminal_record.convicted", False),
+                        Edit("unset", "criminal_record.conviction_expunged"),
+                    ]
+                )
             return found
         assert isinstance(test, FamilyTest)
         return self._family(test, target, profile)
@@ -212,8 +257,12 @@ class _Search:
             mine = [(i, c) for i, c in held if c.country == test.country]
             if target is Truth.TRUE:
                 allowed = list(test.acquired or [])
-                found = [[Edit("set", f"citizenships[{i}].acquired", a)]
-                         for i, c in mine for a in allowed if c.acquired not in allowed]
+                found = [
+                    [Edit("set", f"citizenships[{i}].acquired", a)]
+                    for i, c in mine
+                    for a in allowed
+                    if c.acquired not in allowed
+                ]
                 ways: list[Optional[str]] = list(allowed) or [None]
                 return found + [[add(test.country, a)] for a in ways]
             found = none + ([drop(mine)] if mine else [])
@@ -246,14 +295,19 @@ class _Search:
 
     def _residence(self, test: ResidenceTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
         current = [(i, r) for i, r in enumerate(profile.residences or []) if r.held_on(self.day)]
-        where = [(i, r) for i, r in current
-                 if (r.country == test.country if test.country else r.country != test.outside_of)]
+        where = [
+            (i, r) for i, r in current if (r.country == test.country if test.country else r.country != test.outside_of)
+        ]
         country = test.country or self.foreign(data, test.outside_of)
         if target is Truth.TRUE:
-            if test.status is None:   # any status will do
+            if test.status is None:  # any status will do
                 return [[Edit("set", "residences[+]", {"country": country})]]
-            found = [[Edit("set", f"residences[{i}].status", s)]
-                     for i, r in where if r.status not in test.status for s in test.status]
+            found = [
+                [Edit("set", f"residences[{i}].status", s)]
+                for i, r in where
+                if r.status not in test.status
+                for s in test.status
+            ]
             return found + [[Edit("set", "residences[+]", {"country": country, "status": s})] for s in test.status]
         if profile.residences is None:
             return [[Edit("set", "residences", [])]]
@@ -271,7 +325,7 @@ class _Search:
         records = [(i, s) for i, s in enumerate(profile.service or []) if s.country == test.country]
         latest_start = add_months(day, -test.min_months) if test.min_months else day
         if latest_start is None:
-            return []   # the months cannot have been served within the calendar
+            return []  # the months cannot have been served within the calendar
         if target is Truth.FALSE:
             if profile.service is None:
                 return [[Edit("set", "service", [])]]
@@ -331,8 +385,10 @@ class _Search:
         inner = _Search(self.evaluator, day, self.depth + 1)
         found = []
         if len(members) > MAX_MEMBERS:
-            note = (f"Only the first {MAX_MEMBERS} of the {len(members)} listed family members were tried as the "
-                    "relative who qualifies; the others may offer the same changes.")
+            note = (
+                f"Only the first {MAX_MEMBERS} of the {len(members)} listed family members were tried as the "
+                "relative who qualifies; the others may offer the same changes."
+            )
             if note not in self.notes:
                 self.notes.append(note)
         for index, member in enumerate(members[:MAX_MEMBERS]):
@@ -420,20 +476,36 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
     judgement = search.judge(profile, key)
     reason = evaluator.reason(judgement, day)
 
-    def answer(possible: bool, explanation: str, sets: Optional[list[ChangeSet]] = None,
-               notes: Optional[list[str]] = None) -> MakeApply:
-        return MakeApply(profile=label or profile.label(), on=day.isoformat(), rule_base=evaluator.rules.digest,
-                         provision=key, status=judgement.status, reason=reason, possible=possible,
-                         explanation=explanation, sets=sets or [], notes=notes or [])
+    def answer(
+        possible: bool, explanation: str, sets: Optional[list[ChangeSet]] = None, notes: Optional[list[str]] = None
+    ) -> MakeApply:
+        return MakeApply(
+            profile=label or profile.label(),
+            on=day.isoformat(),
+            rule_base=evaluator.rules.digest,
+            provision=key,
+            status=judgement.status,
+            reason=reason,
+            possible=possible,
+            explanation=explanation,
+            sets=sets or [],
+            notes=notes or [],
+        )
 
     validity = judgement.validity
     if validity.value is Truth.FALSE:
-        return answer(False, f"No change to the facts can make it apply on {day.isoformat()}: the provision "
-                                     f"itself is not in force. {validity.explanation}")
+        return answer(
+            False,
+            f"No change to the facts can make it apply on {day.isoformat()}: the provision "
+            f"itself is not in force. {validity.explanation}",
+        )
     if validity.value is Truth.UNKNOWN:
-        return answer(False, f"No change to the facts can make it certainly apply on {day.isoformat()}: "
-                                     f"whether the provision is in force is itself unknown. {validity.explanation} "
-                                     "At best it is undetermined.")
+        return answer(
+            False,
+            f"No change to the facts can make it certainly apply on {day.isoformat()}: "
+            f"whether the provision is in force is itself unknown. {validity.explanation} "
+            "At best it is undetermined.",
+        )
     if judgement.status == "applies":
         return answer(True, f"It already applies on {day.isoformat()}; nothing needs to change.")
     data = profile_data(profile)
@@ -441,10 +513,24 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
     out = []
     for edits in sets:
         after = search.judge(changed_profile(data, edits), key)
-        out.append(ChangeSet(edits=[edit_out(e) for e in edits], conditions=_moved(judgement, after),
-                             reason_after=evaluator.reason(after, day)))
+        out.append(
+            ChangeSet(
+                edits=[edit_out(e) for e in edits],
+                conditions=_moved(judgement, after),
+                reason_after=evaluator.reason(after, day),
+            )
+        )
     if not out:
-        return answer(False, "No change to the profile's facts found makes it apply: its conditions cannot all hold "
-                             "together for one person.", notes=search.notes)
-    return answer(True, f"{len(out)} smallest set{'s' if len(out) > 1 else ''} of changes found; each was applied and "
-                        "judged, and makes it apply. No set contains another.", out, search.notes)
+        return answer(
+            False,
+            "No change to the profile's facts found makes it apply: its conditions cannot all hold "
+            "together for one person.",
+            notes=search.notes,
+        )
+    return answer(
+        True,
+        f"{len(out)} smallest set{'s' if len(out) > 1 else ''} of changes found; each was applied and "
+        "judged, and makes it apply. No set contains another.",
+        out,
+        search.notes,
+    )

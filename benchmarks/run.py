@@ -130,7 +130,8 @@ def dependency_modules(check: list[str]) -> list[str]:
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "roots = tuple({sysconfig.get_paths()['purelib'], sysconfig.get_paths()['platlib']})\n"
         "found = [name for name, module in list(sys.modules.items()) if name not in before\n"
-        "         and (getattr(module, '__file__', None) or '').startswith(roots) and name.split('.')[0] != 'eligibility']\n"
+        "         and (getattr(module, '__file__', None) or '').startswith(roots)\n"
+        "         and name.split('.')[0] != 'eligibility']\n"
         "sys.stderr.write(' '.join(sorted(found)))\n"
     )
     run = subprocess.run(

@@ -151,7 +151,8 @@ def _scenario(tmp_path, expect: str, on: str = "2024-08-01", profile: str | None
             "decided_by.stage: expected signed, got decree_signed",
         ),
         (
-            '"ru.citizenship.contract-service" = { status = "applies", decided_by = { source = "uk-intel-2024-08-05" } }',
+            '"ru.citizenship.contract-service" = '
+            '{ status = "applies", decided_by = { source = "uk-intel-2024-08-05" } }',
             "decided_by.source: expected uk-intel-2024-08-05, got [kyiv-independent-2024-01-04]",
         ),
         (
@@ -213,7 +214,8 @@ def test_an_inline_profile_is_judged_like_a_file(evaluator, tmp_path):
     "body, start",
     [
         (
-            'profile = "nowhere.json"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n"ru.contract.stateless" = "applies"',
+            'profile = "nowhere.json"\n[[at]]\non = "2024-08-01"\nwhy = "w"\n[at.expect]\n'
+            '"ru.contract.stateless" = "applies"',
             "profile: expected a profile file relative to the scenario",
         ),
         (

@@ -2,8 +2,9 @@
 
 Each test gives a three-valued answer, the profile facts it read, and, when the
 answer is unknown, why: the fields whose absence left it unknown (a missing fact),
-the question the sources leave open, or the date they give only imprecisely.  Facts are read as of the date: a citizenship,
-residence or service counts only inside its since/start .. until/end.
+the question the sources leave open, or the date they give only imprecisely.  Facts are
+read as of the date: a citizenship, residence or service counts only inside its
+since/start .. until/end.
 
 What several tests read (the citizenships held that day, the residences, the service
 records of a country) is worked out once per profile and day, in `Facts`, and shared

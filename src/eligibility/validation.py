@@ -95,7 +95,8 @@ def describe(error: "ErrorDetails | dict[str, Any]", root: type[BaseModel]) -> t
     if kind == "union_tag_invalid":
         return (
             path,
-            f"expected {ctx.get('discriminator', 'a tag')} to be one of {ctx.get('expected_tags')}, got {shown(ctx.get('tag'))}",
+            f"expected {ctx.get('discriminator', 'a tag')} to be one of {ctx.get('expected_tags')}, "
+            f"got {shown(ctx.get('tag'))}",
         )
     if kind == "union_tag_not_found":
         return path, f"expected a field {ctx.get('discriminator', 'tag')} naming the kind"

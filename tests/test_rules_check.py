@@ -155,3 +155,24 @@ def test_missing_folders_are_input_errors(cli, tmp_path):
     assert result.exit_code == 1
     assert "sources.toml: expected the sources index" in result.stdout
     assert "expected at least one provision file" in result.stdout
+
+
+def test_a_new_provision_without_boundary_scenarios_gets_each_missing_day_and_a_stub(cli, tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "ua.test.extra.toml").write_text(
+        'id = "ua.test.extra"\ntitle = "A trial provision"\njurisdiction = "UA"\n\n[effect]\nkind = "grants"\n'
+        'text = "Nothing."\n\n[[cite]]\nsource = "national-guard-2024-02-22"\nquote = "would accept foreigners"\n\n'
+        '[[stages]]\nkind = "decree_signed"\ndate = "2024-02-21"\n[[stages.cite]]\nsource = "national-guard-2024-02-22"\n'
+        'quote = "signed a decree late Wednesday"\n\n[in_force]\nfrom = "decree_signed"\n\n[[conditions]]\n'
+        'id = "ukrainian"\nsays = "holds Ukrainian citizenship"\ntest = { fact = "citizenship", country = "UA" }\n'
+    )
+    result = cli("rules", "check", "--rules", rules, "--scenarios", SCENARIOS, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    days = [p["message"] for p in data["problems"] if "expected a scenario testing ua.test.extra" in p["message"]]
+    assert [d.split(" on ")[1][:10] for d in days] == ["2024-02-20", "2024-02-21", "2024-02-22"]
+    stub = data["stubs"]["ua.test.extra"]
+    assert stub.count("[[at]]") == 3 and 'on = "2024-02-21"' in stub and '"ua.test.extra" = { status = ""' in stub

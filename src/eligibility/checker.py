@@ -12,25 +12,31 @@ them all, each with its file and field:
 * with a sources folder, every quote is found verbatim in its article;
 * with a scenarios folder, every provision has a scenario where it applies (or, for
   a measure no source reports enacted, where the person would qualify) and one where
-  it does not apply.
+  it does not apply; and every stage date of every provision, route and reading is
+  tested on the day before, on (or inside) it, and the day after.  For a provision that
+  still needs such days, the report carries a scenario stub to fill in.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from .corpus import unverified_quotes
+from .dates import next_day
 from .engine import compile_problem
 from .errors import InputError
 from .rulebase import (
+    Horizon,
     InputErrors,
     Judged,
     Provision,
     RuleBase,
+    Stage,
     cross_references,
     load_provision,
     load_sources,
@@ -57,6 +63,7 @@ class CheckReport(BaseModel):
     sources_checked: Optional[str]
     scenarios_checked: Optional[str]
     problems: list[Problem]
+    stubs: dict[str, str] = {}  # provision id -> a boundary scenario to fill in, for the days still untested
 
 
 def _problem(error: InputError) -> Problem:
@@ -124,22 +131,50 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
     if sources is not None and known_sources:
         for quote in unverified_quotes(base, sources):
             problems.append(Problem(file=quote.file, field=quote.field, message=f"{quote.reason}: {quote.quote!r}"))
+    stubs: dict[str, str] = {}
     if scenarios is not None:
-        problems.extend(_coverage(base, scenarios))
+        found, stubs = _coverage(base, scenarios)
+        problems.extend(found)
     return CheckReport(
         directory=str(directory),
         provisions=len(provisions),
         sources_checked=str(sources) if sources is not None else None,
         scenarios_checked=str(scenarios) if scenarios is not None else None,
         problems=problems,
+        stubs=stubs,
     )
 
 
-def _coverage(rules: RuleBase, scenarios: Path) -> list[Problem]:
-    """Every provision has a scenario where it applies (or would qualify) and one where it does not apply."""
+def boundary_days(stages: Sequence[Stage], horizon: Optional[Horizon] = None) -> dict[date, str]:
+    """The days each stage date (and an unenacted measure's latest report) must be tested on."""
+    days: dict[date, str] = {}
+    for stage in stages:
+        first, last = stage.date.earliest, stage.date.latest
+        if first > date.min:
+            days[date.fromordinal(first.toordinal() - 1)] = f"the day before {stage.kind}"
+        if stage.date.exact:
+            days[first] = f"the day of {stage.kind}"
+        else:
+            days[first] = f"the first day inside the {stage.kind} window"
+            days[last] = f"the last day inside the {stage.kind} window"
+        after = next_day(last)
+        if after is not None:
+            days[after] = f"the day after {stage.kind}"
+    if horizon is not None:
+        days[horizon.date] = "the latest report of it unenacted"
+        after = next_day(horizon.date)
+        if after is not None:
+            days[after] = "the day after the latest report"
+    return dict(sorted(days.items()))
+
+
+def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str, str]]:
+    """Every provision has a scenario where it applies (or would qualify) and one where it does not
+    apply, and every stage date is tested around its edges; stubs for the days still untested."""
     from .scenario import load_scenario, scenario_files
 
     seen: dict[str, set[str]] = defaultdict(set)
+    tested: dict[str, set[date]] = defaultdict(set)
     problems: list[Problem] = []
     for path in scenario_files(scenarios):
         try:
@@ -150,8 +185,10 @@ def _coverage(rules: RuleBase, scenarios: Path) -> list[Problem]:
         for at in scenario.data.at:
             for key, expected in at.expect.items():
                 seen[key].add(expected.status)
+                tested[key].add(at.on)
                 if expected.would_qualify == "yes":
                     seen[key].add("would qualify")
+    stubs: dict[str, str] = {}
     for provision_id, provision in rules.provisions.items():
         file = str(rules.files[provision_id])
         unenacted = provision.in_force.unenacted_as_of is not None
@@ -173,4 +210,48 @@ def _coverage(rules: RuleBase, scenarios: Path) -> list[Problem]:
                     message=f"expected a scenario in {scenarios} where it does not apply, found none",
                 )
             )
-    return problems
+        keyed = [(provision_id, provision.stages, provision.in_force.unenacted_as_of)]
+        keyed += [
+            (f"{provision_id}@{a.id}", a.stages, a.in_force.unenacted_as_of)
+            for a in [*provision.routes, *provision.readings]
+        ]
+        missing: list[tuple[str, date, str]] = []
+        for key, stages, horizon in keyed:
+            for day, what in boundary_days(stages, horizon).items():
+                if day not in tested[key]:
+                    missing.append((key, day, what))
+                    problems.append(
+                        Problem(
+                            file=file,
+                            field=None,
+                            message=f"expected a scenario testing {key} on {day.isoformat()} ({what}), found none",
+                        )
+                    )
+        if missing:
+            stubs[provision_id] = _stub(provision_id, missing)
+    return problems, stubs
+
+
+def _stub(provision_id: str, missing: list[tuple[str, date, str]]) -> str:
+    """A boundary scenario file for the untested days, for the author to complete: each status,
+    and each `why` (the sentence of the source that decides it), are left for them to write."""
+    lines = [
+        f'title = "Boundaries of {provision_id}"',
+        'profile = "../people/CHOOSE-A-PERSON.json"   # someone the provision can apply to',
+        'story = """Who the person is, and why these days matter."""',
+        "",
+    ]
+    for day in sorted({day for _, day, _ in missing}):
+        lines += [
+            "[[at]]",
+            f'on = "{day.isoformat()}"',
+            'why = ""   # the sentence of the source that decides the status on this day',
+            "[at.expect]",
+        ]
+        lines += [
+            f'"{key}" = {{ status = "", decided_by = {{ stage = "" }} }}   # {what}'
+            for key, on, what in missing
+            if on == day
+        ]
+        lines.append("")
+    return "\n".join(lines)

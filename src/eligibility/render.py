@@ -608,6 +608,20 @@ def scenario_run(out: Console, result: "ScenarioRun", verbose: bool = False) -> 
 def rules_check(out: Console, result: "CheckReport") -> None:
     for problem in result.problems:
         emit(out, [Text(f"✗ {problem}", style="red")])
+    for provision_id, stub in result.stubs.items():
+        out.print()
+        emit(
+            out,
+            [
+                Text(
+                    f"A boundary scenario {provision_id} still needs (scenarios/boundaries/{provision_id}.toml); "
+                    "write each status and its why from the sources:",
+                    style="bold",
+                )
+            ],
+        )
+        out.print(Text(stub), soft_wrap=True)
+        out.print()
     checked = [f"{result.provisions} provisions in {result.directory}"]
     if result.sources_checked:
         checked.append(f"quotes against {result.sources_checked}")

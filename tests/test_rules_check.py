@@ -165,7 +165,8 @@ def test_a_new_provision_without_boundary_scenarios_gets_each_missing_day_and_a_
     (rules / "ua.test.extra.toml").write_text(
         'id = "ua.test.extra"\ntitle = "A trial provision"\njurisdiction = "UA"\n\n[effect]\nkind = "grants"\n'
         'text = "Nothing."\n\n[[cite]]\nsource = "national-guard-2024-02-22"\nquote = "would accept foreigners"\n\n'
-        '[[stages]]\nkind = "decree_signed"\ndate = "2024-02-21"\n[[stages.cite]]\nsource = "national-guard-2024-02-22"\n'
+        '[[stages]]\nkind = "decree_signed"\ndate = "2024-02-21"\n[[stages.cite]]\n'
+        'source = "national-guard-2024-02-22"\n'
         'quote = "signed a decree late Wednesday"\n\n[in_force]\nfrom = "decree_signed"\n\n[[conditions]]\n'
         'id = "ukrainian"\nsays = "holds Ukrainian citizenship"\ntest = { fact = "citizenship", country = "UA" }\n'
     )

@@ -188,3 +188,19 @@ def test_invalid_toml_is_reported_with_its_file(tmp_path):
 def test_a_missing_rule_directory_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="expected a directory of rule files"):
         load_rules(tmp_path / "nowhere")
+
+
+def test_every_condition_kind_is_complete_and_documented():
+    """Each kind of condition test has its evaluation, what moves it over time, and how to flip
+    it, all registered, and a row in docs/adding-a-rule.md."""
+    import eligibility.causes  # noqa: F401 - each module registers its part of every kind
+    import eligibility.predicates  # noqa: F401
+    import eligibility.whatif  # noqa: F401
+    from eligibility.kinds import KINDS
+
+    from .conftest import ROOT
+
+    guide = (ROOT / "docs" / "adding-a-rule.md").read_text(encoding="utf-8")
+    for model, kind in KINDS.items():
+        assert kind.evaluate and kind.concerns and kind.flip, model.__name__
+        assert f"| `{kind.fact}` | `{model.__name__}` |" in guide, kind.fact

@@ -26,15 +26,18 @@ from typing import TYPE_CHECKING, Literal, Optional, Sequence
 from . import countries, logic
 from .dates import add_months, next_day
 from .errors import required
+from .kinds import concerns, parts
 from .logic import Truth
 from .profile import Citizenship, Profile, Residence
 from .rulebase import (
     Citation,
     CitizenshipTest,
+    CriminalRecordTest,
     FamilyTest,
     Judged,
     NonCitizenTest,
     OtherCitizenshipTest,
+    RegistrationTest,
     ResidenceTest,
     RuleBase,
     ServiceTest,
@@ -251,20 +254,37 @@ def change_points(rules: RuleBase, profile: Profile) -> list[Cause]:
 
 
 def _concerns(test: Test, cause: Cause) -> bool:
-    """Whether a dated fact can move the value of a condition test."""
-    if isinstance(test, (CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest)):
-        return cause.section == "citizenships"
-    if isinstance(test, ResidenceTest):
-        if cause.section != "residences":
-            return False
-        return cause.country == test.country if test.country else cause.country != test.outside_of
-    if isinstance(test, ServiceTest):
-        if cause.section != "service" or cause.country != test.country:
-            return False
-        if cause.months is not None:
-            return cause.months == test.min_months
-        edge = "start" if (cause.path or "").endswith(".start") else "end"
-        return test.state == "serving" or (test.state == "started") == (edge == "start")
+    """Whether a dated fact can move the value of a condition test (each kind registers its rule)."""
+    rule = required(parts(type(test)).concerns, f"what moves {type(test).__name__}")
+    return rule(test, cause)
+
+
+@concerns(CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest)
+def _citizenship_moved(test: Test, cause: Cause) -> bool:
+    return cause.section == "citizenships"
+
+
+@concerns(ResidenceTest)
+def _residence_moved(test: ResidenceTest, cause: Cause) -> bool:
+    if cause.section != "residences":
+        return False
+    return cause.country == test.country if test.country else cause.country != test.outside_of
+
+
+@concerns(ServiceTest)
+def _service_moved(test: ServiceTest, cause: Cause) -> bool:
+    if cause.section != "service" or cause.country != test.country:
+        return False
+    if cause.months is not None:
+        return cause.months == test.min_months
+    edge = "start" if (cause.path or "").endswith(".start") else "end"
+    return test.state == "serving" or (test.state == "started") == (edge == "start")
+
+
+@concerns(RegistrationTest, CriminalRecordTest, FamilyTest)
+def _undated(test: Test, cause: Cause) -> bool:
+    """Registration and criminal-record facts carry no dates; a family condition moves with the
+    relatives' own provisions, which `attribute` follows member by member."""
     return False
 
 

@@ -19,6 +19,8 @@ from typing import Callable, NamedTuple, Optional, Sequence
 
 from . import countries
 from .dates import add_months
+from .errors import required
+from .kinds import evaluates, parts
 from .logic import FALSE, TRUE, UNKNOWN, Truth, all_of, any_of, truth
 from .profile import Citizenship, Profile, Residence, Service
 from .rulebase import (
@@ -146,6 +148,7 @@ def _unknown_citizenships() -> Finding:
     return Finding(UNKNOWN, ("citizenships not given",), ("citizenships",))
 
 
+@evaluates(CitizenshipTest)
 def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
@@ -168,6 +171,7 @@ def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> F
     )
 
 
+@evaluates(OtherCitizenshipTest)
 def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
@@ -176,6 +180,7 @@ def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyL
     return Finding(truth(bool(others)), lambda: _held_words(others or held, day))
 
 
+@evaluates(StatelessTest)
 def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
@@ -183,6 +188,7 @@ def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Findi
     return Finding(truth(not held), lambda: _held_words(held, day))
 
 
+@evaluates(NonCitizenTest)
 def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
@@ -205,6 +211,7 @@ def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Fi
 _STATELESS = {"covered": TRUE, "not-covered": FALSE, "unsettled": UNKNOWN}
 
 
+@evaluates(ResidenceTest)
 def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Finding:
     current, day = facts.residing, facts.day
     if current is None:
@@ -321,6 +328,7 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
     return RecordValue(value, tuple(missing), tuple(questions), imprecise)
 
 
+@evaluates(ServiceTest)
 def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     if facts.profile.service is None:
         return Finding(UNKNOWN, ("service not given",), ("service",))
@@ -353,6 +361,7 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     return Finding(value, words, missing, " ".join(questions) or None, imprecise=imprecise)
 
 
+@evaluates(RegistrationTest)
 def _registration(test: RegistrationTest, facts: Facts, family: FamilyLookup) -> Finding:
     path = f"military_registration.{test.country}"
     registry = facts.profile.military_registration
@@ -362,6 +371,7 @@ def _registration(test: RegistrationTest, facts: Facts, family: FamilyLookup) ->
     return Finding(truth(given == test.registered), lambda: (f"{path}: {'true' if given else 'false'}",))
 
 
+@evaluates(CriminalRecordTest)
 def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLookup) -> Finding:
     path = f"criminal_record.{test.field}"
     record = facts.profile.criminal_record
@@ -371,6 +381,7 @@ def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLooku
     return Finding(truth(given), lambda: (f"{path}: {'true' if given else 'false'}",))
 
 
+@evaluates(FamilyTest)
 def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
     profile = facts.profile
     if profile.family is None:
@@ -423,7 +434,7 @@ def handler(condition: Condition) -> Handler:
     """The function that evaluates this condition's test (looked up once per rule base, not per
     call).  Where the sources leave open what a failed test means, a failure is unknown instead,
     with the question as its note."""
-    run = _HANDLERS[type(condition.test)]
+    run = required(parts(type(condition.test)).evaluate, f"the evaluation of {type(condition.test).__name__}")
     question = condition.unsettled_if_failed
     if question is None:
         return run
@@ -437,17 +448,3 @@ def handler(condition: Condition) -> Handler:
         return found
 
     return unsettled
-
-
-# Each function takes its own kind of test; the table is the one place that pairs them.
-_HANDLERS: dict[type, Callable[..., Finding]] = {
-    CitizenshipTest: _citizenship,
-    OtherCitizenshipTest: _other_citizenship,
-    StatelessTest: _stateless,
-    NonCitizenTest: _non_citizen,
-    ResidenceTest: _residence,
-    ServiceTest: _service,
-    RegistrationTest: _registration,
-    CriminalRecordTest: _criminal_record,
-    FamilyTest: _family,
-}

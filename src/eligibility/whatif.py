@@ -34,8 +34,9 @@ from . import logic
 from .dates import add_months
 from .diff import ConditionChange
 from .edits import Edit, apply
-from .errors import InputError
+from .errors import InputError, required
 from .evaluation import HELD, Evaluator, Judgement
+from .kinds import flips, parts
 from .logic import Truth
 from .predicates import record_value
 from .profile import Profile, parse_profile
@@ -210,36 +211,10 @@ class _Search:
         return choice
 
     def options(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
-        if isinstance(test, (CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest)):
-            return self._citizenship(test, target, data, profile)
-        if isinstance(test, ResidenceTest):
-            return self._residence(test, target, data, profile)
-        if isinstance(test, ServiceTest):
-            return self._service(test, target, profile)
-        if isinstance(test, RegistrationTest):
-            want = test.registered if target is Truth.TRUE else not test.registered
-            return [[Edit("set", f"military_registration.{test.country}", want)]]
-        if isinstance(test, CriminalRecordTest):
-            record = profile.criminal_record
-            want = target is Truth.TRUE
-            found = [[Edit("set", f"criminal_record.{test.field}", want)]]
-            if test.field == "conviction_expunged" and want:
-                found.append(
-                    [
-                        Edit("set", "criminal_record.convicted", True),
-                        Edit("set", "criminal_record.conviction_expunged", True),
-                    ]
-                )
-            if test.field == "convicted" and not want and record is not None and record.conviction_expunged is not None:
-                found.append(
-                    [
-                        Edit("set", "criminal_record.convicted", False),
-                        Edit("unset", "criminal_record.conviction_expunged"),
-                    ]
-                )
-            return found
-        assert isinstance(test, FamilyTest)
-        return self._family(test, target, profile)
+        """The changes that may turn the test to `target` (each kind registers its way)."""
+        flip = required(parts(type(test)).flip, f"how to flip {type(test).__name__}")
+        result: list[list[Edit]] = flip(self, test, target, data, profile)
+        return result
 
     def _citizenship(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
         given = profile.citizenships
@@ -534,3 +509,54 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
         out,
         search.notes,
     )
+
+
+# --- how each kind of condition test is flipped ----------------------------------------------------
+
+
+@flips(CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest)
+def _flip_citizenship(search: _Search, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+    return search._citizenship(test, target, data, profile)
+
+
+@flips(ResidenceTest)
+def _flip_residence(
+    search: _Search, test: ResidenceTest, target: Truth, data: dict, profile: Profile
+) -> list[list[Edit]]:
+    return search._residence(test, target, data, profile)
+
+
+@flips(ServiceTest)
+def _flip_service(search: _Search, test: ServiceTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+    return search._service(test, target, profile)
+
+
+@flips(RegistrationTest)
+def _flip_registration(
+    search: _Search, test: RegistrationTest, target: Truth, data: dict, profile: Profile
+) -> list[list[Edit]]:
+    want = test.registered if target is Truth.TRUE else not test.registered
+    return [[Edit("set", f"military_registration.{test.country}", want)]]
+
+
+@flips(CriminalRecordTest)
+def _flip_criminal_record(
+    search: _Search, test: CriminalRecordTest, target: Truth, data: dict, profile: Profile
+) -> list[list[Edit]]:
+    record = profile.criminal_record
+    want = target is Truth.TRUE
+    found = [[Edit("set", f"criminal_record.{test.field}", want)]]
+    if test.field == "conviction_expunged" and want:
+        found.append(
+            [Edit("set", "criminal_record.convicted", True), Edit("set", "criminal_record.conviction_expunged", True)]
+        )
+    if test.field == "convicted" and not want and record is not None and record.conviction_expunged is not None:
+        found.append(
+            [Edit("set", "criminal_record.convicted", False), Edit("unset", "criminal_record.conviction_expunged")]
+        )
+    return found
+
+
+@flips(FamilyTest)
+def _flip_family(search: _Search, test: FamilyTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+    return search._family(test, target, profile)

@@ -11,6 +11,7 @@ import pytest
 from eligibility import load_profile
 from eligibility.causes import change_points, law_causes
 from eligibility.diff import diff
+from eligibility.explaining import check
 from eligibility.timeline import DEFAULT_END, DEFAULT_START, timeline
 from eligibility.validity import route_segments
 
@@ -149,8 +150,8 @@ def test_diff_names_a_cause_for_every_change(evaluator, path):
     profile = load_profile(path)
     for first, last in PAIRS:
         result = diff(evaluator, profile, first, last)
-        before = evaluator.check(profile, first).statuses()
-        after = evaluator.check(profile, last).statuses()
+        before = check(evaluator, profile, first).statuses()
+        after = check(evaluator, profile, last).statuses()
         assert {c.id for c in result.changed} == {k for k in before if before[k] != after[k]}
         for change in result.changed:
             assert change.causes, (path.stem, first, last, change.id)

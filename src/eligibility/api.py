@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from . import explaining
 from .dates import parse_day
 from .errors import InputError
 from .evaluation import Evaluator
@@ -81,7 +82,7 @@ def as_day(on: DateLike, what: str = "--on") -> date:
 def check(profile: ProfileLike, on: DateLike, rules: RulesLike = None) -> Report:
     """Judge every provision for a profile (object, dict or path) on a date."""
     parsed, label = as_profile(profile)
-    return evaluator(rules).check(parsed, as_day(on, "on"), label)
+    return explaining.check(evaluator(rules), parsed, as_day(on, "on"), label)
 
 
 def status(profile: ProfileLike, provision_id: str, on: DateLike, rules: RulesLike = None) -> str:

@@ -126,6 +126,7 @@ def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult
 
 def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
     from .api import evaluator
+    from .explaining import check
 
     judge = evaluator(job.rules)
     provisions = list(judge.rules.provisions)
@@ -147,7 +148,7 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
 
     if job.full:
         for number, profile in parsed:
-            reports = [judge.check(profile, day, profile.label(f"line {number}")) for day in days]
+            reports = [check(judge, profile, day, profile.label(f"line {number}")) for day in days]
             text = "".join(
                 FULL_ROW.dump_json({"line": number, "report": r.model_dump(mode="json")}).decode() + "\n"
                 for r in reports

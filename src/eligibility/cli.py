@@ -513,20 +513,23 @@ def rules_list(
         chosen = _format(format)
         base = _rules(rules)
         if chosen == "json":
-            _write_json(
-                [
-                    {
-                        "id": p.id,
-                        "title": p.title,
-                        "jurisdiction": p.jurisdiction,
-                        "stages": [
-                            {"kind": s.kind, "date": s.date.written(), "precision": s.date.precision} for s in p.stages
-                        ],
-                        "in_force": p.in_force.model_dump(mode="json", by_alias=True, include={"start", "until"}),
-                    }
-                    for p in base.provisions.values()
-                ]
-            )
+            from .report import CatalogueEntry, InForceRuleOut, StageOut
+
+            entries = [
+                CatalogueEntry(
+                    id=p.id,
+                    title=p.title,
+                    jurisdiction=p.jurisdiction,
+                    stages=[StageOut(kind=s.kind, date=s.date.written(), precision=s.date.precision) for s in p.stages],
+                    in_force=InForceRuleOut(
+                        start=p.in_force.start, until=p.in_force.until, start_unknown=p.in_force.start_unknown
+                    ),
+                    routes=[r.id for r in p.routes],
+                    readings=[r.id for r in p.readings],
+                )
+                for p in base.provisions.values()
+            ]
+            _write_json([entry.model_dump(mode="json", by_alias=True) for entry in entries])
             return
         from . import render
 

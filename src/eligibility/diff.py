@@ -11,21 +11,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict
-
 from . import logic
 from .causes import attribute
 from .evaluation import HELD, Evaluator
+from .explaining import reason
 from .profile import Profile
-from .report import Held, Status, Value
+from .report import Held, Out, Status, Value
 from .timeline import CauseOut, cause_out, check_range, spans
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ConditionChange(_Out):
+class ConditionChange(Out):
     id: str
     says: str
     before: Held
@@ -33,12 +28,12 @@ class ConditionChange(_Out):
     facts_after: list[str]
 
 
-class Step(_Out):
+class Step(Out):
     start: str
     status: Status
 
 
-class ProvisionChange(_Out):
+class ProvisionChange(Out):
     id: str
     title: str
     before: Status
@@ -52,7 +47,7 @@ class ProvisionChange(_Out):
     path: list[Step]  # every status it held from the first date to the second
 
 
-class Diff(_Out):
+class Diff(Out):
     profile: str
     start: str
     end: str
@@ -100,8 +95,8 @@ def diff(
                 title=b.item.provision.title,
                 before=b.status,
                 after=a.status,
-                before_reason=evaluator.reason(b, start),
-                after_reason=evaluator.reason(a, end),
+                before_reason=reason(b, start),
+                after_reason=reason(a, end),
                 in_force_before=b.validity.value.word,
                 in_force_after=a.validity.value.word,
                 conditions=conditions,

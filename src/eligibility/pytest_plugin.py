@@ -61,12 +61,13 @@ class ScenarioCollector(pytest.File):
     def report_at(self, index: int) -> Any:
         """The check report for one date, judged once for all its expectations."""
         from . import api
+        from .explaining import check
         from .scenario import check_expectations
 
         if index not in self._reports:
             evaluator = api.evaluator()
             check_expectations(self.scenario, evaluator)
-            self._reports[index] = evaluator.check(self.scenario.profile, self.scenario.data.at[index].on)
+            self._reports[index] = check(evaluator, self.scenario.profile, self.scenario.data.at[index].on)
         return self._reports[index]
 
 

@@ -8,25 +8,28 @@ gives it in machine-readable form.
 # objects rather than evaluating strings when the models are built, at every start.
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .vocabulary import STATUSES, UNKNOWN_WORDS, Held, Status, UnknownKind, Value
 
 __all__ = ["STATUSES", "UNKNOWN_WORDS", "Held", "Status", "UnknownKind", "Value"]
 
 
-class _Out(BaseModel):
+class Out(BaseModel):
+    """The base of every output model (reports, timelines, diffs, what-if, scenario runs): frozen,
+    and refusing fields it does not declare."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class CitationOut(_Out):
+class CitationOut(Out):
     source: str
     outlet: str
     published: str
     quote: str
 
 
-class ConditionOut(_Out):
+class ConditionOut(Out):
     id: str
     says: str
     value: Held
@@ -36,7 +39,7 @@ class ConditionOut(_Out):
     citations: list[CitationOut] = []
 
 
-class InForceOut(_Out):
+class InForceOut(Out):
     value: Value
     explanation: str
     stage: Optional[str]
@@ -46,19 +49,19 @@ class InForceOut(_Out):
     citations: list[CitationOut]
 
 
-class EffectOut(_Out):
+class EffectOut(Out):
     kind: str
     text: str
 
 
-class CarrierOut(_Out):
+class CarrierOut(Out):
     member: str
     relation: str
     label: Optional[str]
     provision: str
 
 
-class UnknownOut(_Out):
+class UnknownOut(Out):
     kind: UnknownKind
     about: str  # a condition id, or "in_force"
     route: Optional[str] = None  # the route it belongs to, when not the provision's own terms
@@ -66,7 +69,7 @@ class UnknownOut(_Out):
     fields: list[str] = []  # missing_fact: the profile fields left out
 
 
-class _AlternativeOut(_Out):
+class _AlternativeOut(Out):
     """What a route and a reading share: whose account it follows, and its own verdict."""
 
     id: str
@@ -87,7 +90,7 @@ class ReadingOut(_AlternativeOut):
     missing: list[str]
 
 
-class ProvisionOut(_Out):
+class ProvisionOut(Out):
     id: str
     title: str
     jurisdiction: str
@@ -106,7 +109,7 @@ class ProvisionOut(_Out):
     engine_rule: str
 
 
-class Report(_Out):
+class Report(Out):
     profile: str
     on: str
     rule_base: str
@@ -123,3 +126,28 @@ class Report(_Out):
 
     def statuses(self) -> dict[str, str]:
         return {item.id: item.status for item in self.provisions}
+
+
+# --- the catalogue (`rules list --format json`) ------------------------------------------------
+
+
+class StageOut(Out):
+    kind: str
+    date: str
+    precision: Literal["day", "month", "window"]
+
+
+class InForceRuleOut(Out):
+    start: str = Field(serialization_alias="from")  # the stage it is in force from
+    until: Optional[str]
+    start_unknown: bool  # in force unknown (not false) before the start
+
+
+class CatalogueEntry(Out):
+    id: str
+    title: str
+    jurisdiction: str
+    stages: list[StageOut]
+    in_force: InForceRuleOut
+    routes: list[str] = []
+    readings: list[str] = []

@@ -20,9 +20,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from .dates import parse_day
 from .errors import InputError, did_you_mean
 from .evaluation import Evaluator
+from .explaining import check
 from .files import read_toml
 from .profile import Profile, load_profile, parse_profile
-from .report import InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
+from .report import InForceOut, Out, ProvisionOut, ReadingOut, Report, RouteOut
 from .rulebase import StageKind
 from .validation import input_error
 from .vocabulary import Status, UnknownKind, Value
@@ -300,7 +301,7 @@ def run(scenario: Scenario, evaluator: Evaluator) -> list[Outcome]:
     check_expectations(scenario, evaluator)
     outcomes = []
     for at in scenario.data.at:
-        report = evaluator.check(scenario.profile, at.on)
+        report = check(evaluator, scenario.profile, at.on)
         outcomes.extend(judge_at(scenario, at, report))
     return outcomes
 
@@ -320,17 +321,13 @@ def judge_at(scenario: Scenario, at: At, report: Report) -> list[Outcome]:
 # --- a run over many files, as the command reports it --------------------------------------
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class MismatchOut(_Out):
+class MismatchOut(Out):
     field: str
     expected: Any
     actual: Any
 
 
-class OutcomeOut(_Out):
+class OutcomeOut(Out):
     scenario: str
     file: str
     on: str
@@ -342,14 +339,14 @@ class OutcomeOut(_Out):
     explained: Optional[str] = None
 
 
-class FileOut(_Out):
+class FileOut(Out):
     file: str
     title: str
     expectations: int
     failed: int
 
 
-class ScenarioRun(_Out):
+class ScenarioRun(Out):
     rule_base: str
     files: list[FileOut]
     passed: int

@@ -13,24 +13,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Optional
 
-from pydantic import BaseModel, ConfigDict
-
 from . import logic
 from .causes import Cause, attribute, change_points
 from .errors import InputError
 from .evaluation import Evaluator, Judgement
+from .explaining import explainer, reason
 from .profile import Profile
-from .report import CitationOut, Status, Value
+from .report import CitationOut, Out, Status, Value
 
 DEFAULT_START = date(2022, 1, 1)
 DEFAULT_END = date(2026, 12, 31)
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class CauseOut(_Out):
+class CauseOut(Out):
     on: str
     kind: str  # law | fact
     text: str
@@ -41,7 +36,7 @@ class CauseOut(_Out):
     citations: list[CitationOut] = []
 
 
-class PeriodOut(_Out):
+class PeriodOut(Out):
     start: str  # first day, inclusive
     end: str  # last day, inclusive
     days: int
@@ -52,14 +47,14 @@ class PeriodOut(_Out):
     began_with: list[CauseOut]  # the change points that opened the period (none for the first)
 
 
-class ProvisionTimeline(_Out):
+class ProvisionTimeline(Out):
     id: str
     title: str
     jurisdiction: str
     periods: list[PeriodOut]
 
 
-class Timeline(_Out):
+class Timeline(Out):
     profile: str
     start: str
     end: str
@@ -86,7 +81,7 @@ def cause_out(evaluator: Evaluator, cause: Cause) -> CauseOut:
         stage=cause.stage,
         fact=cause.path,
         via=cause.via,
-        citations=[evaluator.citation(c) for c in cause.citations],
+        citations=[explainer(evaluator.rules).citation(c) for c in cause.citations],
     )
 
 
@@ -177,7 +172,7 @@ def timeline(
                     status=j.status,
                     in_force=j.validity.value.word,
                     would_qualify=j.would_qualify.word,
-                    reason=evaluator.reason(j, span.start),
+                    reason=reason(j, span.start),
                     began_with=[cause_out(evaluator, c) for c in began],
                 )
             )

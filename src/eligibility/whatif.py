@@ -28,19 +28,18 @@ import shlex
 from datetime import date
 from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict
-
 from . import logic
 from .dates import add_months
 from .diff import ConditionChange
 from .edits import Edit, apply
 from .errors import InputError, required
 from .evaluation import HELD, Evaluator, Judgement
+from .explaining import reason
 from .kinds import flips, parts
 from .logic import Truth
 from .predicates import record_value
 from .profile import Profile, parse_profile
-from .report import Status, Value
+from .report import Out, Status, Value
 from .rulebase import (
     CitizenshipTest,
     CriminalRecordTest,
@@ -63,11 +62,7 @@ MAX_DEPTH = 2
 MAX_MEMBERS = 8  # family members tried as carriers: every candidate judges the whole family again
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class EditOut(_Out):
+class EditOut(Out):
     op: str
     path: str
     value: Any = None
@@ -84,7 +79,7 @@ def command_line(edit: Edit) -> str:
     return f"{option} {shlex.quote(rest)}"
 
 
-class WhatIfChange(_Out):
+class WhatIfChange(Out):
     id: str
     title: str
     before: Status
@@ -95,7 +90,7 @@ class WhatIfChange(_Out):
     conditions: list[ConditionChange]
 
 
-class WhatIf(_Out):
+class WhatIf(Out):
     profile: str
     on: str
     rule_base: str
@@ -104,13 +99,13 @@ class WhatIf(_Out):
     unchanged: list[str]
 
 
-class ChangeSet(_Out):
+class ChangeSet(Out):
     edits: list[EditOut]
     conditions: list[ConditionChange]  # the conditions the set moves
     reason_after: str
 
 
-class MakeApply(_Out):
+class MakeApply(Out):
     profile: str
     on: str
     rule_base: str
@@ -166,7 +161,7 @@ def what_if(
                 after=a.status,
                 would_qualify_before=b.would_qualify.word,
                 would_qualify_after=a.would_qualify.word,
-                after_reason=evaluator.reason(a, day),
+                after_reason=reason(a, day),
                 conditions=_moved(b, a),
             )
         )
@@ -449,7 +444,7 @@ class _Search:
 def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, label: Optional[str] = None) -> MakeApply:
     search = _Search(evaluator, day)
     judgement = search.judge(profile, key)
-    reason = evaluator.reason(judgement, day)
+    now = reason(judgement, day)
 
     def answer(
         possible: bool, explanation: str, sets: Optional[list[ChangeSet]] = None, notes: Optional[list[str]] = None
@@ -460,7 +455,7 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
             rule_base=evaluator.rules.digest,
             provision=key,
             status=judgement.status,
-            reason=reason,
+            reason=now,
             possible=possible,
             explanation=explanation,
             sets=sets or [],
@@ -492,7 +487,7 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
             ChangeSet(
                 edits=[edit_out(e) for e in edits],
                 conditions=_moved(judgement, after),
-                reason_after=evaluator.reason(after, day),
+                reason_after=reason(after, day),
             )
         )
     if not out:

@@ -1,0 +1,248 @@
+"""Explaining judgements: the reasons, citations and report models that `check` prints.
+
+The evaluator (evaluation.py) judges; this module turns its judgements into words and into the
+report models of report.py, reading the rule base only for the sources of citations.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from . import logic
+from .errors import required
+from .evaluation import HELD, Evaluator, Judgement, unknowns
+from .logic import Truth
+from .profile import Profile
+from .report import (
+    CarrierOut,
+    CitationOut,
+    ConditionOut,
+    EffectOut,
+    InForceOut,
+    ProvisionOut,
+    ReadingOut,
+    Report,
+    RouteOut,
+    UnknownOut,
+)
+from .rulebase import Citation, Route, RuleBase
+from .validity import Validity
+from .vocabulary import UNKNOWN_WORDS, UnknownKind
+
+
+class Explainer:
+    """The words and models for the judgements of one rule base."""
+
+    def __init__(self, rules: RuleBase):
+        self.rules = rules
+
+    def citation(self, citation: Citation) -> CitationOut:
+        source = self.rules.sources[citation.source]
+        return CitationOut(
+            source=source.id, outlet=source.outlet, published=source.published.written(), quote=citation.quote
+        )
+
+    def _in_force(self, v: Validity) -> InForceOut:
+        return InForceOut(
+            value=v.value.word,
+            explanation=v.explanation,
+            stage=v.stage.kind if v.stage else None,
+            stage_label=v.stage.label if v.stage else None,
+            date=v.stage.date.written() if v.stage else None,
+            precision=v.stage.date.precision if v.stage else None,
+            citations=[self.citation(c) for c in v.citations],
+        )
+
+    def _conditions(self, judgement: Judgement) -> list[ConditionOut]:
+        out = []
+        for name in logic.names(judgement.item.expr):
+            condition = judgement.item.condition_map[name]
+            f = judgement.findings[name]
+            out.append(
+                ConditionOut(
+                    id=name,
+                    says=condition.says,
+                    value=HELD[f.value],
+                    facts=list(f.facts),
+                    missing=list(f.missing),
+                    note=f.note or f.imprecise,
+                    citations=[self.citation(c) for c in condition.cite],
+                )
+            )
+        return out
+
+    @staticmethod
+    def _route_name(route: Route) -> str:
+        if route.alternative is None:
+            return "the provision's own terms"
+        return f"the route {route.id} ({route.alternative.follows})"
+
+    def reason(self, judgement: Judgement, day: date) -> str:
+        return self.reason_of(judgement, day)
+
+    @classmethod
+    def reason_of(cls, judgement: Judgement, day: date) -> str:
+        item = judgement.item
+        would = {
+            Truth.TRUE: "would qualify",
+            Truth.FALSE: "would not qualify",
+            Truth.UNKNOWN: "might qualify (not every fact is known)",
+        }[judgement.would_qualify]
+        several = len(item.routes) > 1
+        if judgement.status == "not_in_force":
+            return f"{judgement.validity.explanation} The person {would} if it were."
+        if judgement.status == "does_not_apply":
+            parts = []
+            for route, judged in zip(item.routes, judgement.per_route, strict=True):
+                failed = [
+                    item.condition_map[n].says
+                    for n in logic.names(route.expr)
+                    if judgement.findings[n].value is Truth.FALSE
+                ]
+                where = f"under {cls._route_name(route)}, " if several else ""
+                if judged.validity.value is Truth.FALSE:
+                    parts.append(f"{where}not in force ({judged.validity.explanation.rstrip('.')})")
+                else:
+                    parts.append(where + "fails " + "; fails ".join(f"'{s}'" for s in failed))
+            return "Does not apply: " + "; and ".join(parts) + "."
+        if judgement.status == "undetermined":
+            parts = []
+            for route, judged in zip(item.routes, judgement.per_route, strict=True):
+                if several and judged.qualifies is Truth.FALSE:
+                    failed = [
+                        item.condition_map[n].says
+                        for n in logic.names(route.expr)
+                        if judgement.findings[n].value is Truth.FALSE
+                    ]
+                    why = (
+                        "it is not in force"
+                        if judged.validity.value is Truth.FALSE
+                        else "fails " + "; fails ".join(f"'{s}'" for s in failed)
+                    )
+                    parts.append(f"under {cls._route_name(route)}, {why}")
+            grouped: dict[tuple[Optional[str], UnknownKind], list[str]] = {}
+            for u in unknowns(judgement):
+                grouped.setdefault((u.route, u.kind), []).append(u.detail.rstrip("."))
+            for (route_id, kind), details in grouped.items():
+                where = (
+                    f"under {cls._route_name(next(r for r in item.routes if r.id == route_id))}, " if several else ""
+                )
+                words = UNKNOWN_WORDS[kind]
+                if kind == "missing_fact" and len(details) > 1:
+                    words, details = "facts missing from the profile", [", ".join(details)]
+                parts.extend(f"{where}{words}: {detail}" for detail in details)
+            return "Undetermined: " + "; and ".join(parts) + "."
+        carried = ""
+        if several:
+            route = next(r for r, j in zip(item.routes, judgement.per_route, strict=True) if j.qualifies is Truth.TRUE)
+            carried = f" under {cls._route_name(route)}"
+        if judgement.carriers:
+            first = judgement.carriers[0]
+            return (
+                f"Applies: in force and every condition holds{carried}; carried by {first.member} ({first.relation}"
+                f"{', ' + first.label if first.label else ''}) under {first.provision}."
+            )
+        return f"Applies: in force and every condition holds{carried}."
+
+    def _unknowns(self, judgement: Judgement) -> list[UnknownOut]:
+        return [
+            UnknownOut(kind=u.kind, about=u.about, route=u.route, detail=u.detail, fields=list(u.fields))
+            for u in unknowns(judgement)
+        ]
+
+    def _routes(self, judgement: Judgement) -> list[RouteOut]:
+        out = []
+        for route, judged in zip(judgement.item.routes[1:], judgement.per_route[1:], strict=True):
+            alternative = required(route.alternative, "an added route's rule data")
+            out.append(
+                RouteOut(
+                    id=alternative.id,
+                    follows=alternative.follows,
+                    summary=alternative.summary,
+                    status=judged.status,
+                    would_qualify=judged.conditions.word,
+                    in_force=self._in_force(judged.validity),
+                    conditions=logic.names(route.expr),
+                    citations=[self.citation(c) for c in alternative.cite],
+                )
+            )
+        return out
+
+    def _reading(self, judgement: Judgement) -> ReadingOut:
+        reading = required(judgement.item.reading, "a reading's rule data")
+        return ReadingOut(
+            id=reading.id,
+            follows=reading.follows,
+            summary=reading.summary,
+            status=judgement.status,
+            would_qualify=judgement.would_qualify.word,
+            in_force=self._in_force(judgement.validity),
+            conditions=self._conditions(judgement),
+            missing=judgement.missing,
+            citations=[self.citation(c) for c in reading.cite],
+        )
+
+    def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
+        text = self.reason(judgement, day)
+        for other in readings:
+            reading = required(other.item.reading, "a reading's rule data")
+            if other.status != judgement.status:
+                text += f" The {reading.id} reading ({reading.follows}) gives {other.status.replace('_', ' ')}."
+        return text
+
+    def report(
+        self, judgements: dict[str, Judgement], profile: Profile, day: date, label: Optional[str] = None
+    ) -> Report:
+        """The report of a profile's judgements on a day, every provision of the rule base."""
+        provisions = []
+        for provision_id, provision in self.rules.provisions.items():
+            judgement = judgements[provision_id]
+            readings = [judgements[r.key] for r in self.rules.readings_of(provision_id)]
+            carried = judgement.carriers if judgement.status == "applies" else []
+            provisions.append(
+                ProvisionOut(
+                    id=provision_id,
+                    title=provision.title,
+                    jurisdiction=provision.jurisdiction,
+                    status=judgement.status,
+                    reason=self._full_reason(judgement, readings, day),
+                    effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
+                    would_qualify=judgement.would_qualify.word,
+                    in_force=self._in_force(judgement.validity),
+                    conditions=self._conditions(judgement),
+                    missing=judgement.missing,
+                    unknowns=self._unknowns(judgement),
+                    citations=[self.citation(c) for c in provision.cite],
+                    carried_by=[
+                        CarrierOut(member=c.member, relation=c.relation, label=c.label, provision=c.provision)
+                        for c in carried
+                    ],
+                    routes=self._routes(judgement),
+                    other_readings=[self._reading(r) for r in readings],
+                    engine_rule=judgement.engine_rule,
+                )
+            )
+        return Report(
+            profile=label or profile.label(), on=day.isoformat(), rule_base=self.rules.digest, provisions=provisions
+        )
+
+
+_explainers: dict[str, Explainer] = {}
+
+
+def explainer(rules: RuleBase) -> Explainer:
+    found = _explainers.get(rules.digest)
+    if found is None:
+        found = _explainers[rules.digest] = Explainer(rules)
+    return found
+
+
+def check(evaluator: Evaluator, profile: Profile, day: date, label: Optional[str] = None) -> Report:
+    """Judge every provision for a profile on a day, and explain each: the report `check` prints."""
+    return explainer(evaluator.rules).report(evaluator.judge(profile, day), profile, day, label)
+
+
+def reason(judgement: Judgement, day: date) -> str:
+    """The one-line reason for a judgement's status."""
+    return Explainer.reason_of(judgement, day)

@@ -7,7 +7,7 @@ report models of report.py, reading the rule base only for the sources of citati
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Any, Optional
 
 from . import logic
 from .errors import required
@@ -26,9 +26,9 @@ from .report import (
     RouteOut,
     UnknownOut,
 )
-from .rulebase import Citation, Route, RuleBase
+from .rulebase import Alternative, Citation, Route, RuleBase
 from .validity import Validity
-from .vocabulary import UNKNOWN_WORDS, UnknownKind
+from .vocabulary import UNKNOWN_WORDS, Status, UnknownKind
 
 
 class Explainer:
@@ -151,37 +151,32 @@ class Explainer:
             for u in unknowns(judgement)
         ]
 
+    def _alternative(
+        self, alternative: Alternative, status: Status, would: Truth, validity: Validity
+    ) -> dict[str, Any]:
+        """What a route's and a reading's output share: whose account, and its own verdict."""
+        return dict(
+            id=alternative.id,
+            follows=alternative.follows,
+            summary=alternative.summary,
+            status=status,
+            would_qualify=would.word,
+            in_force=self._in_force(validity),
+            citations=[self.citation(c) for c in alternative.cite],
+        )
+
     def _routes(self, judgement: Judgement) -> list[RouteOut]:
         out = []
         for route, judged in zip(judgement.item.routes[1:], judgement.per_route[1:], strict=True):
             alternative = required(route.alternative, "an added route's rule data")
-            out.append(
-                RouteOut(
-                    id=alternative.id,
-                    follows=alternative.follows,
-                    summary=alternative.summary,
-                    status=judged.status,
-                    would_qualify=judged.conditions.word,
-                    in_force=self._in_force(judged.validity),
-                    conditions=logic.names(route.expr),
-                    citations=[self.citation(c) for c in alternative.cite],
-                )
-            )
+            shared = self._alternative(alternative, judged.status, judged.conditions, judged.validity)
+            out.append(RouteOut(**shared, conditions=logic.names(route.expr)))
         return out
 
     def _reading(self, judgement: Judgement) -> ReadingOut:
         reading = required(judgement.item.reading, "a reading's rule data")
-        return ReadingOut(
-            id=reading.id,
-            follows=reading.follows,
-            summary=reading.summary,
-            status=judgement.status,
-            would_qualify=judgement.would_qualify.word,
-            in_force=self._in_force(judgement.validity),
-            conditions=self._conditions(judgement),
-            missing=judgement.missing,
-            citations=[self.citation(c) for c in reading.cite],
-        )
+        shared = self._alternative(reading, judgement.status, judgement.would_qualify, judgement.validity)
+        return ReadingOut(**shared, conditions=self._conditions(judgement), missing=judgement.missing)
 
     def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
         text = self.reason(judgement, day)

@@ -177,3 +177,25 @@ def test_a_new_provision_without_boundary_scenarios_gets_each_missing_day_and_a_
     assert [d.split(" on ")[1][:10] for d in days] == ["2024-02-20", "2024-02-21", "2024-02-22"]
     stub = data["stubs"]["ua.test.extra"]
     assert stub.count("[[at]]") == 3 and 'on = "2024-02-21"' in stub and '"ua.test.extra" = { status = ""' in stub
+
+
+@pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources is not next to the repository")
+def test_a_mistyped_quote_a_date_out_of_order_and_an_unknown_source_in_one_file_are_three_lines(cli, broken):
+    broken(
+        R13,
+        'quote = "Russia’s State Duma approved the bill on Feb. 26"',
+        'quote = "The State Duma approved it on Feb. 26"',
+    )
+    broken(R13, 'date = "2026-03-04"\n', 'date = "2026-02-01"\n')
+    broken(
+        R13,
+        'source = "extradition-law-2026-03-09"\nquote = "foreign citizens or stateless persons who served',
+        'source = "extradition-law-2026-03-10"\nquote = "foreign citizens or stateless persons who served',
+    )
+    result, lines = _check(cli, broken.folder, "--sources", SOURCES)
+    assert result.exit_code == 1
+    mine = [line for line in lines if R13 in line and "scenario" not in line]
+    assert len(mine) == 3, "\n".join(mine)
+    assert any("stages[0].cite[0]: quote not found in extradition-law-2026-03-09" in line for line in mine)
+    assert any("stages[1].date: expected a date no earlier than the stage before" in line for line in mine)
+    assert any("conditions[0].cite[0].source: expected a source id from sources.toml" in line for line in mine)

@@ -1,7 +1,7 @@
 """`eligibility rules check`: every problem of a rule base, not only the first.
 
-Loading a rule base stops at its first problem; this checker goes on and lists
-them all, each with its file and field:
+It runs the loader itself (rulebase.load_rules) in collecting mode, which goes on past each
+problem and lists them all, each with its file and field, and adds what only a check does:
 
 * every file parses and matches the schema (every problem pydantic finds);
 * ids are unique and match their file names; citations name sources of sources.toml;
@@ -30,17 +30,7 @@ from .corpus import unverified_quotes
 from .dates import next_day
 from .engine import compile_problem
 from .errors import InputError
-from .rulebase import (
-    Horizon,
-    InputErrors,
-    Judged,
-    Provision,
-    RuleBase,
-    Stage,
-    cross_references,
-    load_provision,
-    load_sources,
-)
+from .rulebase import Horizon, RuleBase, Sink, Stage, load_rules
 
 
 class Problem(BaseModel):
@@ -77,58 +67,17 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
         raise InputError("--sources", None, f"expected a folder holding the source articles, found none at {sources}")
     if scenarios is not None and not scenarios.is_dir():
         raise InputError("--scenarios", None, f"expected a folder of scenario files, found none at {scenarios}")
-    problems: list[Problem] = []
-    index_path = directory / "sources.toml"
-    known_sources = {}
-    if not index_path.is_file():
-        problems.append(
-            Problem(
-                file=str(index_path),
-                field=None,
-                message="expected the sources index next to the rule files, found none",
-            )
-        )
-    else:
-        try:
-            known_sources = load_sources(index_path)
-        except InputError as error:
-            problems.append(_problem(error))
-    provisions: dict[str, Provision] = {}
-    files: dict[str, Path] = {}
-    judged: dict[str, Judged] = {}
-    paths = sorted(p for p in directory.glob("*.toml") if p.name != "sources.toml")
-    if not paths:
-        problems.append(
-            Problem(
-                file=str(directory), field=None, message="expected at least one provision file (*.toml), found none"
-            )
-        )
-    for path in paths:
-        try:
-            provision, items = load_provision(path, known_sources, every=True)
-        except InputErrors as errors:
-            problems.extend(_problem(e) for e in errors.errors)
-            continue
-        except InputError as error:
-            problems.append(_problem(error))
-            continue
-        provisions[provision.id] = provision
-        files[provision.id] = path
-        judged.update((item.key, item) for item in items)
-        for item in items:
-            problem = compile_problem(item)
-            if problem is not None:
-                where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
-                problems.append(Problem(file=str(path), field=where, message=problem))
-    # A reference to a provision whose own file failed above is not a second problem.
-    problems.extend(
-        _problem(e)
-        for e in cross_references(judged, provisions, files)
-        if not any(e.message.endswith(f"got {p.stem!r}") for p in paths)
-    )
-
-    base = RuleBase(directory, known_sources, provisions, files, judged)
-    if sources is not None and known_sources:
+    # The loader itself, collecting every problem of every file instead of stopping at the first.
+    sink = Sink(collect=True)
+    base = load_rules(directory, sink)
+    problems = [_problem(e) for e in sink.found]
+    for item in base.judged.values():
+        problem = compile_problem(item)
+        if problem is not None:
+            provision = item.provision
+            where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
+            problems.append(Problem(file=str(base.files[provision.id]), field=where, message=problem))
+    if sources is not None and base.sources:
         for quote in unverified_quotes(base, sources):
             problems.append(Problem(file=quote.file, field=quote.field, message=f"{quote.reason}: {quote.quote!r}"))
     stubs: dict[str, str] = {}
@@ -137,7 +86,7 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
         problems.extend(found)
     return CheckReport(
         directory=str(directory),
-        provisions=len(provisions),
+        provisions=len(base.provisions),
         sources_checked=str(sources) if sources is not None else None,
         scenarios_checked=str(scenarios) if scenarios is not None else None,
         problems=problems,

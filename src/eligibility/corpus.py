@@ -56,6 +56,8 @@ def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
     for provision_id, provision in rules.provisions.items():
         file = str(rules.files[provision_id])
         for field, citation in citations(provision):
+            if citation.source not in texts:
+                continue  # a source the index does not name: the loader reports that
             text = texts[citation.source]
             if isinstance(text, InputError):
                 name = rules.sources[citation.source].file

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Union
+from typing import AbstractSet, Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
 from pydantic import (
     BaseModel,
@@ -453,7 +453,24 @@ class RuleBase:
         return [j for j in self.judged.values() if j.provision.id == provision_id and j.reading is not None]
 
 
-def _expression(owner: Provision | Alternative, known: dict[str, Condition], file: str, where: str) -> logic.Expr:
+class Sink:
+    """Where the loader's problems go: raised at the first one (loading a rule base to judge with),
+    or collected, every one of every file, with loading going on (`rules check`)."""
+
+    def __init__(self, collect: bool = False):
+        self.collect = collect
+        self.found: list[InputError] = []
+
+    def add(self, error: InputError) -> None:
+        if not self.collect:
+            raise error
+        self.found.append(error)
+
+
+def _expression(
+    owner: Provision | Alternative, known: dict[str, Condition], file: str, where: str, sink: Sink
+) -> Optional[logic.Expr]:
+    """The owner's `when`, parsed, with every name defined; None (and the problems told) if not."""
     if owner.when is None:
         if len(known) == 1:
             return logic.Ref(next(iter(known)))
@@ -461,144 +478,174 @@ def _expression(owner: Provision | Alternative, known: dict[str, Condition], fil
     try:
         expr = logic.parse(owner.when)
     except ValueError as error:
-        raise InputError(file, where, str(error)) from None
-    for name in logic.names(expr):
-        if name not in known:
-            raise InputError(
-                file, where, f"expected a condition id defined in this file ({', '.join(known)}), got {name!r}"
-            )
-    return expr
+        sink.add(InputError(file, where, str(error)))
+        return None
+    undefined = [name for name in logic.names(expr) if name not in known]
+    for name in undefined:
+        sink.add(
+            InputError(file, where, f"expected a condition id defined in this file ({', '.join(known)}), got {name!r}")
+        )
+    return None if undefined else expr
 
 
-def _check_stages(stages: list[Stage], in_force: InForce, file: str, where: str) -> None:
+def _check_stages(stages: list[Stage], in_force: InForce, file: str, where: str, sink: Sink) -> None:
     kinds = [s.kind for s in stages]
     for index, kind in enumerate(kinds):
         if kinds.index(kind) != index:
-            raise InputError(file, f"{where}stages[{index}].kind", f"expected each stage once, got {kind!r} again")
+            sink.add(InputError(file, f"{where}stages[{index}].kind", f"expected each stage once, got {kind!r} again"))
     for index in range(1, len(stages)):
         before, after = stages[index - 1], stages[index]
         if STAGE_ORDER[after.kind] < STAGE_ORDER[before.kind]:
-            raise InputError(
-                file,
-                f"{where}stages[{index}].kind",
-                f"expected stages in legal order, got {after.kind!r} after {before.kind!r}",
+            sink.add(
+                InputError(
+                    file,
+                    f"{where}stages[{index}].kind",
+                    f"expected stages in legal order, got {after.kind!r} after {before.kind!r}",
+                )
             )
         if after.date.latest < before.date.earliest:
-            raise InputError(
-                file,
-                f"{where}stages[{index}].date",
-                f"expected a date no earlier than the stage before ({before.date.written()}), "
-                f"got {after.date.written()!r}",
+            sink.add(
+                InputError(
+                    file,
+                    f"{where}stages[{index}].date",
+                    f"expected a date no earlier than the stage before ({before.date.written()}), "
+                    f"got {after.date.written()!r}",
+                )
             )
     start = in_force.start
     if start not in kinds:
         if in_force.unenacted_as_of is None:
-            raise InputError(
-                file,
-                f"{where}in_force.from",
-                f"expected a stage listed in this file ({', '.join(kinds) or 'none listed'}), got {start!r}; "
-                "a measure whose enactment no source reports needs in_force.unenacted_as_of",
+            sink.add(
+                InputError(
+                    file,
+                    f"{where}in_force.from",
+                    f"expected a stage listed in this file ({', '.join(kinds) or 'none listed'}), got {start!r}; "
+                    "a measure whose enactment no source reports needs in_force.unenacted_as_of",
+                )
             )
     elif in_force.unenacted_as_of is not None:
-        raise InputError(
-            file,
-            f"{where}in_force.unenacted_as_of",
-            f"expected no horizon when the stage {start!r} is reported, got one",
+        sink.add(
+            InputError(
+                file,
+                f"{where}in_force.unenacted_as_of",
+                f"expected no horizon when the stage {start!r} is reported, got one",
+            )
         )
     if in_force.before == "unknown" and not in_force.before_note:
-        raise InputError(
-            file,
-            f"{where}in_force.before_note",
-            "expected a note saying why in-force is unknown before the start, got none",
+        sink.add(
+            InputError(
+                file,
+                f"{where}in_force.before_note",
+                "expected a note saying why in-force is unknown before the start, got none",
+            )
         )
     if in_force.before == "unknown" and in_force.unenacted_as_of is not None:
-        raise InputError(
-            file,
-            f"{where}in_force.before",
-            'expected "not_in_force" for a measure no source reports enacted, got "unknown"',
+        sink.add(
+            InputError(
+                file,
+                f"{where}in_force.before",
+                'expected "not_in_force" for a measure no source reports enacted, got "unknown"',
+            )
         )
     if in_force.until is not None and in_force.until not in kinds:
-        raise InputError(
-            file,
-            f"{where}in_force.until",
-            f"expected a stage listed in this file ({', '.join(kinds)}), got {in_force.until!r}",
+        sink.add(
+            InputError(
+                file,
+                f"{where}in_force.until",
+                f"expected a stage listed in this file ({', '.join(kinds)}), got {in_force.until!r}",
+            )
         )
     if in_force.until is not None and in_force.until == start:
-        raise InputError(file, f"{where}in_force.until", "expected an ending stage different from the starting one")
+        sink.add(InputError(file, f"{where}in_force.until", "expected an ending stage different from the starting one"))
 
 
 def _conditions(
-    conditions: list[Condition], file: str, where: str, known: dict[str, Condition]
+    conditions: list[Condition], file: str, where: str, known: dict[str, Condition], sink: Sink
 ) -> dict[str, Condition]:
     found = dict(known)
     for index, condition in enumerate(conditions):
         if condition.id in found:
-            raise InputError(
-                file, f"{where}conditions[{index}].id", f"expected a unique condition id, got {condition.id!r} again"
+            sink.add(
+                InputError(
+                    file,
+                    f"{where}conditions[{index}].id",
+                    f"expected a unique condition id, got {condition.id!r} again",
+                )
             )
+            continue
         found[condition.id] = condition
     return found
 
 
-def _judged(provision: Provision, file: str) -> list[Judged]:
-    known = _conditions(provision.conditions, file, "", {})
-    expr = _expression(provision, known, file, "when")
-    _check_stages(provision.stages, provision.in_force, file, "")
-    routes = [Route(None, expr, tuple(provision.stages), provision.in_force)]
-    every = dict(known)
+def _judged(provision: Provision, file: str, sink: Sink) -> list[Judged]:
+    """The items the engine judges for a provision: its body with every route, and each reading.
+    An item whose expression cannot be built is left out (its problems are told)."""
+    known = _conditions(provision.conditions, file, "", {}, sink)
+    expr = _expression(provision, known, file, "when", sink)
+    _check_stages(provision.stages, provision.in_force, file, "", sink)
     ids: set[str] = set()
     for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings)):
         for index, alternative in enumerate(alternatives):
             if alternative.id in ids:
-                raise InputError(
-                    file,
-                    f"{field_name}[{index}].id",
-                    f"expected an id unique among the routes and readings, got {alternative.id!r} again",
+                sink.add(
+                    InputError(
+                        file,
+                        f"{field_name}[{index}].id",
+                        f"expected an id unique among the routes and readings, got {alternative.id!r} again",
+                    )
                 )
             ids.add(alternative.id)
+    routes: list[Route] = [] if expr is None else [Route(None, expr, tuple(provision.stages), provision.in_force)]
+    every = dict(known)
+    complete = expr is not None
     for index, route in enumerate(provision.routes):
         where = f"routes[{index}]."
-        extended = _conditions(route.conditions, file, where, every)
-        rexpr = _expression(route, extended, file, where + "when")
-        _check_stages(route.stages, route.in_force, file, where)
+        extended = _conditions(route.conditions, file, where, every, sink)
+        rexpr = _expression(route, extended, file, where + "when", sink)
+        _check_stages(route.stages, route.in_force, file, where, sink)
         every = extended
-        routes.append(Route(route.id, rexpr, tuple(route.stages), route.in_force, route))
-    whole = routes[0].expr if len(routes) == 1 else logic.Any_(tuple(r.expr for r in routes))
-    used = logic.names(whole)
-    if len(used) > MAX_CONDITIONS:
-        raise InputError(
-            file,
-            "when",
-            f"expected at most {MAX_CONDITIONS} conditions in one provision's expressions "
-            f"(one engine rule holds at most 32 tests), got {len(used)}",
-        )
-    unused = [name for name in every if name not in used]
-    if unused:
-        raise InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused")
-    out = [Judged(provision.id, provision, None, tuple(every[name] for name in used), whole, tuple(routes))]
+        if rexpr is None:
+            complete = False
+        else:
+            routes.append(Route(route.id, rexpr, tuple(route.stages), route.in_force, route))
+    out: list[Judged] = []
+    if complete:
+        whole = routes[0].expr if len(routes) == 1 else logic.Any_(tuple(r.expr for r in routes))
+        used = logic.names(whole)
+        unused = [name for name in every if name not in used]
+        if len(used) > MAX_CONDITIONS:
+            sink.add(
+                InputError(
+                    file,
+                    "when",
+                    f"expected at most {MAX_CONDITIONS} conditions in one provision's expressions "
+                    f"(one engine rule holds at most 32 tests), got {len(used)}",
+                )
+            )
+        elif unused:
+            sink.add(InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused"))
+        else:
+            out.append(Judged(provision.id, provision, None, tuple(every[name] for name in used), whole, tuple(routes)))
     for index, reading in enumerate(provision.readings):
         where = f"readings[{index}]."
-        extended = _conditions(reading.conditions, file, where, known)
-        rexpr = _expression(reading, extended, file, where + "when")
-        _check_stages(reading.stages, reading.in_force, file, where)
+        extended = _conditions(reading.conditions, file, where, known, sink)
+        rexpr = _expression(reading, extended, file, where + "when", sink)
+        _check_stages(reading.stages, reading.in_force, file, where, sink)
+        if rexpr is None:
+            continue
         rused = tuple(extended[name] for name in logic.names(rexpr))
         if len(rused) > MAX_CONDITIONS:
-            raise InputError(
-                file,
-                where + "when",
-                f"expected at most {MAX_CONDITIONS} conditions in one reading's "
-                f"expression (one engine rule holds at most 32 tests), got {len(rused)}",
+            sink.add(
+                InputError(
+                    file,
+                    where + "when",
+                    f"expected at most {MAX_CONDITIONS} conditions in one reading's "
+                    f"expression (one engine rule holds at most 32 tests), got {len(rused)}",
+                )
             )
-        out.append(
-            Judged(
-                f"{provision.id}@{reading.id}",
-                provision,
-                reading,
-                rused,
-                rexpr,
-                (Route(None, rexpr, tuple(reading.stages), reading.in_force, reading),),
-            )
-        )
+            continue
+        only = Route(None, rexpr, tuple(reading.stages), reading.in_force, reading)
+        out.append(Judged(f"{provision.id}@{reading.id}", provision, reading, rused, rexpr, (only,)))
     return out
 
 
@@ -643,107 +690,128 @@ def default_directory() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-def load_rules(directory: str | Path | None = None) -> RuleBase:
-    """Load and validate every rule file in a directory; InputError on the first problem."""
+def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None) -> RuleBase:
+    """Load and validate every rule file in a directory.
+
+    By default the first problem is raised as an InputError.  With a collecting `sink`, every
+    problem of every file is gathered there and loading goes on with what is sound: this is
+    what `rules check` runs."""
+    sink = sink or Sink()
     base = Path(directory) if directory is not None else default_directory()
     if not base.is_dir():
         raise InputError(str(base), None, "expected a directory of rule files, found none")
     sources_path = base / "sources.toml"
-    if not sources_path.is_file():
-        raise InputError(str(sources_path), None, "expected the sources index next to the rule files, found none")
     digest = hashlib.sha256()
-    sources = load_sources(sources_path)
-    digest.update(sources_path.read_bytes())
-
+    sources: Optional[dict[str, Source]] = None
+    if not sources_path.is_file():
+        sink.add(InputError(str(sources_path), None, "expected the sources index next to the rule files, found none"))
+    else:
+        sources = load_sources(sources_path, sink)
+        digest.update(sources_path.read_bytes())
     provisions: dict[str, Provision] = {}
     files: dict[str, Path] = {}
     judged: dict[str, Judged] = {}
+    failed: set[str] = set()  # ids named by files that could not be read as provisions
     paths = sorted(p for p in base.glob("*.toml") if p.name != "sources.toml")
     if not paths:
-        raise InputError(str(base), None, "expected at least one provision file (*.toml), found none")
+        sink.add(InputError(str(base), None, "expected at least one provision file (*.toml), found none"))
     for path in paths:
-        provision, items = load_provision(path, sources)
+        told = len(sink.found)
+        loaded = load_provision(path, sources, sink)
+        if loaded is None or loaded[0].id != path.stem:
+            failed.add(path.stem)
+            continue
+        provision, items = loaded
         if provision.id in provisions:
-            raise InputError(str(path), "id", f"expected a unique id, got {provision.id!r} again")
-        for item in items:
-            judged[item.key] = item
+            sink.add(InputError(str(path), "id", f"expected a unique id, got {provision.id!r} again"))
+            continue
+        if len(sink.found) == told:  # a file with problems is listed, and its quotes checked, but not judged
+            for item in items:
+                judged[item.key] = item
         provisions[provision.id] = provision
         files[provision.id] = path
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-
-    problems = cross_references(judged, provisions, files)
-    if problems:
-        raise problems[0]
-    return RuleBase(base, sources, provisions, files, judged, digest.hexdigest()[:16])
+    for problem in cross_references(judged, provisions, files, failed):
+        sink.add(problem)
+    return RuleBase(base, sources or {}, provisions, files, judged, digest.hexdigest()[:16])
 
 
-def load_sources(path: Path) -> dict[str, Source]:
-    """sources.toml, validated; InputError on the first problem."""
-    data = read_toml(path, "rule file")
+def load_sources(path: Path, sink: Optional[Sink] = None) -> Optional[dict[str, Source]]:
+    """sources.toml, validated; None (with its problems told) where it cannot be read."""
+    sink = sink or Sink()
     try:
+        data = read_toml(path, "rule file")
         sources_file = SourcesFile.model_validate(data)
+    except InputError as error:
+        sink.add(error)
+        return None
     except ValidationError as error:
-        raise input_error(error, SourcesFile, str(path)) from None
+        for problem in _validation_problems(error, SourcesFile, str(path), sink):
+            sink.add(problem)
+        return None
     sources: dict[str, Source] = {}
     for index, source in enumerate(sources_file.sources):
         if source.id in sources:
-            raise InputError(str(path), f"sources[{index}].id", f"expected a unique id, got {source.id!r} again")
+            sink.add(InputError(str(path), f"sources[{index}].id", f"expected a unique id, got {source.id!r} again"))
+            continue
         sources[source.id] = source
     return sources
 
 
-def load_provision(path: Path, sources: dict[str, Source], every: bool = False) -> tuple[Provision, list[Judged]]:
-    """One provision file, validated against the schema and the sources; InputError on a problem.
+def _validation_problems(error: ValidationError, model: type[BaseModel], name: str, sink: Sink) -> list[InputError]:
+    """A schema failure as problems: every one when collecting, the first (with a count) when not."""
+    return input_errors(error, model, name) if sink.collect else [input_error(error, model, name)]
 
-    With `every`, a schema failure raises an InputErrors carrying every problem found.
-    """
+
+def load_provision(
+    path: Path, sources: Optional[dict[str, Source]], sink: Optional[Sink] = None
+) -> Optional[tuple[Provision, list[Judged]]]:
+    """One provision file, validated against the schema and the sources; None (with its problems
+    told) where it does not match the schema.  `sources` None: the index could not be read, so
+    citations are not checked against it."""
+    sink = sink or Sink()
     name = str(path)
-    data = read_toml(path, "rule file")
     try:
+        data = read_toml(path, "rule file")
         provision = Provision.model_validate(data)
+    except InputError as error:
+        sink.add(error)
+        return None
     except ValidationError as error:
-        if every:
-            raise InputErrors(input_errors(error, Provision, name)) from None
-        raise input_error(error, Provision, name) from None
+        for problem in _validation_problems(error, Provision, name, sink):
+            sink.add(problem)
+        return None
     if path.stem != provision.id:
-        raise InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}")
-    for where, citation in _citations(provision):
-        if citation.source not in sources:
-            raise InputError(
-                name,
-                f"{where}.source",
-                f"expected a source id from sources.toml ({', '.join(sources)}), got {citation.source!r}",
-            )
-    for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings)):
-        for index, alternative in enumerate(alternatives):
-            if alternative.follows not in sources:
-                raise InputError(
-                    name,
-                    f"{field_name}[{index}].follows",
-                    f"expected a source id from sources.toml, got {alternative.follows!r}",
-                )
-    return provision, _judged(provision, name)
-
-
-class InputErrors(Exception):
-    """Several problems of one file, for a checker that lists them all."""
-
-    def __init__(self, errors: list[InputError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+        sink.add(InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}"))
+    if sources is not None:
+        named = [(f"{where}.source", citation.source) for where, citation in _citations(provision)]
+        named += [
+            (f"{field_name}[{index}].follows", alternative.follows)
+            for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings))
+            for index, alternative in enumerate(alternatives)
+        ]
+        for where, source in named:
+            if source not in sources:
+                expected = f"expected a source id from sources.toml ({', '.join(sources)}), got {source!r}"
+                sink.add(InputError(name, where, expected))
+    return provision, _judged(provision, name, sink)
 
 
 def cross_references(
-    judged: dict[str, Judged], provisions: dict[str, Provision], files: dict[str, Path]
+    judged: dict[str, Judged],
+    provisions: dict[str, Provision],
+    files: dict[str, Path],
+    failed: AbstractSet[str] = frozenset(),
 ) -> list[InputError]:
-    """Family conditions name provisions of the rule base."""
+    """Family conditions name provisions of the rule base (a provision whose own file could not be
+    read is not a second problem)."""
     problems = []
     for item in judged.values():
         for index, condition in enumerate(item.conditions):
             test = condition.test
             if isinstance(test, FamilyTest):
                 for target in test.provisions:
-                    if target not in provisions:
+                    if target not in provisions and target not in failed:
                         problems.append(
                             InputError(
                                 str(files[item.provision.id]),

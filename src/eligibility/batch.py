@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -326,7 +327,7 @@ def _results(
 def run(
     job: Job,
     stream: IO[bytes],
-    write: Optional[Callable[[str], None]],
+    write: Optional[Callable[[str], object]],
     provisions: Sequence[str],
     jobs: int = 1,
     skip_invalid: bool = False,
@@ -353,3 +354,56 @@ def run(
 
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# --- a population file in, rows out --------------------------------------------------------------------
+
+
+def population_size(people: str) -> Optional[int]:
+    """The input's size in bytes, for a progress bar (None for standard input)."""
+    if people == "-":
+        return None
+    try:
+        return os.stat(people).st_size
+    except OSError:
+        return None
+
+
+def open_population(people: str) -> IO[bytes]:
+    """The JSON Lines input: a file, or `-` for standard input; one line if it cannot be read."""
+    if people == "-":
+        return sys.stdin.buffer
+    if os.path.isdir(people):
+        raise InputError(people, None, "expected a JSON Lines file of profiles, found a directory")
+    try:
+        return open(people, "rb")
+    except FileNotFoundError:
+        raise InputError(people, None, "no such JSON Lines file of profiles") from None
+    except OSError as error:
+        raise InputError(people, None, f"cannot read the JSON Lines file: {error.strerror or error}") from None
+
+
+def judge_population(
+    job: Job,
+    people: str,
+    output: Optional[str],
+    echo: bool,
+    provisions: Sequence[str],
+    jobs: int = 1,
+    skip_invalid: bool = False,
+    warn: Callable[[str], None] = lambda _: None,
+    advance: Callable[[int], None] = lambda _: None,
+) -> Summary:
+    """Judge a population file into its rows: into an output file written whole or not at all
+    (files.output_file), to standard output when `echo`, or nowhere (a summary only)."""
+    from .files import output_file
+
+    stream = open_population(people)
+    try:
+        if output not in (None, "-"):
+            with output_file(output, "results", [people]) as sink:
+                return run(job, stream, sink.write, provisions, jobs, skip_invalid, warn, advance)
+        return run(job, stream, sys.stdout.write if echo else None, provisions, jobs, skip_invalid, warn, advance)
+    finally:
+        if people != "-":
+            stream.close()

@@ -294,9 +294,7 @@ def _carries(status: str) -> Truth:
 
 
 def _member_words(profile: Profile, index: int, owner: str) -> str:
-    member = required(profile.family, "the family a member was judged in")[index]
-    label = f", {member.person.id}" if member.person.id else ""
-    return f"{owner}family[{index}] ({member.relation}{label})"
+    return required(profile.family, "the family a member was judged in")[index].words(index, owner)
 
 
 def attribute(

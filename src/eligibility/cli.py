@@ -372,7 +372,7 @@ def batch(
 
     with reported():
         from . import api
-        from .batch import Job, default_jobs, run
+        from .batch import Job, default_jobs, judge_population, population_size
 
         chosen = _format(format)
         days = list(dict.fromkeys(api.as_day(day).isoformat() for day in on))
@@ -392,35 +392,21 @@ def batch(
             rules=None if rules is None else str(Path(rules).resolve()),
             full=full,
         )
-        stream = _open_input(people)
         from . import render
-        from .files import output_file
 
-        size = None if people == "-" else Path(people).stat().st_size
         show_progress = not quiet and sys.stderr.isatty()
-
-        def judge(write: Any) -> Any:
-            with render.progress(size, f"judging {job.source}", show_progress) as advance:
-                return run(
-                    job,
-                    stream,
-                    write,
-                    list(base.provisions),
-                    jobs=workers,
-                    skip_invalid=skip_invalid,
-                    advance=advance,
-                    warn=_warn,
-                )
-
-        try:
-            if output not in (None, "-"):
-                with output_file(output, "results", [people]) as sink:
-                    result = judge(sink.write)
-            else:
-                result = judge(sys.stdout.write if output == "-" or not summary else None)
-        finally:
-            if people != "-":
-                stream.close()
+        with render.progress(population_size(people), f"judging {job.source}", show_progress) as advance:
+            result = judge_population(
+                job,
+                people,
+                output,
+                echo=output == "-" or not summary,
+                provisions=list(base.provisions),
+                jobs=workers,
+                skip_invalid=skip_invalid,
+                warn=_warn,
+                advance=advance,
+            )
         if result.skipped:
             sys.stderr.write(f"eligibility: skipped {result.skipped} invalid line(s) of {job.source}\n")
         if summary:
@@ -428,22 +414,6 @@ def batch(
                 _write_json(result.model_dump(mode="json", by_alias=True))
             else:
                 render.batch_summary(render.console(width), result)
-
-
-def _open_input(people: str) -> Any:
-    if people == "-":
-        return sys.stdin.buffer
-    from pathlib import Path
-
-    target = Path(people)
-    if target.is_dir():
-        raise InputError(people, None, "expected a JSON Lines file of profiles, found a directory")
-    try:
-        return open(target, "rb")
-    except FileNotFoundError:
-        raise InputError(people, None, "no such JSON Lines file of profiles") from None
-    except OSError as error:
-        raise InputError(people, None, f"cannot read the JSON Lines file: {error.strerror or error}") from None
 
 
 @app.command()

@@ -13,7 +13,7 @@ from typing import Optional
 
 from . import logic
 from .causes import attribute
-from .evaluation import HELD, Evaluator
+from .evaluation import HELD, Evaluator, Judgement
 from .explaining import reason
 from .profile import Profile
 from .report import Held, Out, Status, Value
@@ -26,6 +26,21 @@ class ConditionChange(Out):
     before: Held
     after: Held
     facts_after: list[str]
+
+
+def moved_conditions(before: Judgement, after: Judgement) -> list[ConditionChange]:
+    """The conditions of one judged item whose values differ between two judgements of it."""
+    return [
+        ConditionChange(
+            id=name,
+            says=before.item.condition_map[name].says,
+            before=HELD[before.findings[name].value],
+            after=HELD[after.findings[name].value],
+            facts_after=list(after.findings[name].facts),
+        )
+        for name in logic.names(before.item.expr)
+        if before.findings[name].value is not after.findings[name].value
+    ]
 
 
 class Step(Out):
@@ -73,17 +88,7 @@ def diff(
     changed = []
     for key in moved:
         b, a = before[key], after[key]
-        conditions = [
-            ConditionChange(
-                id=name,
-                says=b.item.condition_map[name].says,
-                before=HELD[b.findings[name].value],
-                after=HELD[a.findings[name].value],
-                facts_after=list(a.findings[name].facts),
-            )
-            for name in logic.names(b.item.expr)
-            if b.findings[name].value is not a.findings[name].value
-        ]
+        conditions = moved_conditions(b, a)
         steps: list[Step] = []
         for span in runs[key]:
             if not steps or steps[-1].status != span.judgement.status:

@@ -398,7 +398,7 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
     for index, member in enumerate(profile.family):
         name = f"family[{index}]"
         label = member.person.id
-        who = f"{name} ({member.relation}{', ' + label if label else ''})"
+        who = member.words(index)
         for provision in test.provisions:
             verdict = lookup(index, provision)
             words.append(f"{who}: {provision} {verdict.status}")

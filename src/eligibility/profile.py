@@ -125,6 +125,11 @@ class FamilyMember(_Record):
     relation: Literal["spouse", "child", "parent", "sibling", "other"]
     person: "Profile"
 
+    def words(self, index: int, owner: str = "") -> str:
+        """How reports name the member: `family[0] (spouse, Ram)`, under its owner's path."""
+        label = f", {self.person.id}" if self.person.id else ""
+        return f"{owner}family[{index}] ({self.relation}{label})"
+
 
 class Profile(_Record):
     id: Optional[StrictStr] = None

@@ -30,10 +30,10 @@ from typing import Any, Optional
 
 from . import logic
 from .dates import add_months
-from .diff import ConditionChange
+from .diff import ConditionChange, moved_conditions
 from .edits import Edit, apply
 from .errors import InputError, required
-from .evaluation import HELD, Evaluator, Judgement
+from .evaluation import Evaluator, Judgement
 from .explaining import reason
 from .kinds import flips, parts
 from .logic import Truth
@@ -127,20 +127,6 @@ def profile_data(profile: Profile) -> dict:
     return profile.model_dump(mode="json", exclude_none=True)
 
 
-def _moved(before: Judgement, after: Judgement) -> list[ConditionChange]:
-    return [
-        ConditionChange(
-            id=name,
-            says=before.item.condition_map[name].says,
-            before=HELD[before.findings[name].value],
-            after=HELD[after.findings[name].value],
-            facts_after=list(after.findings[name].facts),
-        )
-        for name in logic.names(before.item.expr)
-        if before.findings[name].value is not after.findings[name].value
-    ]
-
-
 def what_if(
     evaluator: Evaluator, profile: Profile, day: date, edits: list[Edit], label: Optional[str] = None
 ) -> WhatIf:
@@ -162,7 +148,7 @@ def what_if(
                 would_qualify_before=b.would_qualify.word,
                 would_qualify_after=a.would_qualify.word,
                 after_reason=reason(a, day),
-                conditions=_moved(b, a),
+                conditions=moved_conditions(b, a),
             )
         )
     return WhatIf(
@@ -486,7 +472,7 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
         out.append(
             ChangeSet(
                 edits=[edit_out(e) for e in edits],
-                conditions=_moved(judgement, after),
+                conditions=moved_conditions(judgement, after),
                 reason_after=reason(after, day),
             )
         )

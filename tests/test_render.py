@@ -42,7 +42,7 @@ def _styles(text: Text) -> list[tuple[str, tuple[str, ...]]]:
 
 @given(styled(), st.integers(min_value=2, max_value=70))
 def test_wrapped_lines_fit_lose_nothing_and_keep_their_styles(text, room):
-    lines = render._lines(text, room)
+    lines = render.wrap.lines_of(text, room)
     assert all(cell_len(line.plain) <= room for line in lines)
     assert all(line.plain == line.plain.rstrip() for line in lines)
     assert [item for line in lines for item in _styles(line)] == _styles(text)

@@ -1,4 +1,5 @@
-"""Terminal output.  The only module that talks to rich.
+"""Terminal output: the views of every command.  This package (with `wrap.py`, its line-wrapping
+engine) is the only place that talks to rich.
 
 Everything is built from `Text` objects, never from markup strings, so brackets
 in field paths such as `service[0]` are printed as they are.
@@ -6,27 +7,27 @@ in field paths such as `service[0]` are printed as they are.
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
 
-from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console
 from rich.text import Text
 
-from . import logic
-from .errors import required
-from .report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
-from .rulebase import STAGE_LABEL, Alternative, Condition, Provision, RuleBase, Stage, Test
+from .. import logic
+from ..errors import required
+from ..report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
+from ..rulebase import STAGE_LABEL, Alternative, Condition, Provision, RuleBase, Stage, Test
+from .wrap import Row, emit, pad
+from .wrap import console as console  # the CLI makes its consoles here
 
 if TYPE_CHECKING:
-    from .batch import Summary
-    from .checker import CheckReport
-    from .diff import Diff, ProvisionChange
-    from .scenario import ScenarioRun
-    from .timeline import CauseOut, Timeline
-    from .whatif import MakeApply, WhatIf, WhatIfChange
+    from ..batch import Summary
+    from ..checker import CheckReport
+    from ..diff import Diff, ProvisionChange
+    from ..scenario import ScenarioRun
+    from ..timeline import CauseOut, Timeline
+    from ..whatif import MakeApply, WhatIf, WhatIfChange
 
 STYLE = {
     "applies": "bold green",
@@ -42,91 +43,6 @@ HEADING = {
 }
 MARK = {"held": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "yellow")}
 IN_FORCE_STYLE = {"yes": "green", "no": "blue", "unknown": "yellow"}
-
-
-Row = tuple[int, Text]  # (indent, text)
-
-
-def _pad(row: Text | Row, pad: tuple[int, int, int, int]) -> Row:
-    """Indent a text (or an already indented row) by the pad's left amount."""
-    if isinstance(row, tuple):
-        return (row[0] + pad[3], row[1])
-    return (pad[3], row)
-
-
-def _row(item: Text | Row) -> Row:
-    return item if isinstance(item, tuple) else (0, item)
-
-
-_WORD = re.compile(r"\S+\s*")
-
-
-def _breaks(plain: str, room: int) -> Iterator[tuple[int, int]]:
-    """(start, end) of each line of `plain` broken at spaces into lines of at most `room`
-    cells; a line break in the text ends a line, and a word wider than a line is cut."""
-    offset = 0
-    for part in plain.split("\n"):
-        start = offset  # the line being filled: where it starts, and its cells so far
-        used = cell_len(part[: len(part) - len(part.lstrip())])
-        for word in _WORD.finditer(part):
-            first, text = offset + word.start(), word.group()
-            bare = text.rstrip()
-            width = cell_len(bare)
-            if used and used + width > room:  # the word goes on a new line
-                yield start, first
-                start, used = first, 0
-            if width > room:  # a word wider than a line: cut it
-                cut, cells = first, used
-                for position, character in enumerate(bare, first):
-                    size = get_character_cell_size(character)
-                    if cells + size > room:
-                        yield cut, position
-                        cut, cells = position, 0
-                    cells += size
-                start, used = cut, cells + len(text) - len(bare)
-                continue
-            used += width + len(text) - len(bare)
-        yield start, offset + len(part)
-        offset += len(part) + 1
-
-
-def _lines(text: Text, room: int) -> list[Text]:
-    """The text broken into lines of at most `room` cells, each keeping its styles, with no
-    trailing spaces."""
-    plain = text.plain
-    if "\n" not in plain and text.cell_len <= room:
-        line = text.copy()
-        line.rstrip()
-        return [line]
-    lines = []
-    for start, end in _breaks(plain, room):
-        line = Text(plain[start:end].rstrip(), style=text.style, end="")
-        stop = start + len(line.plain)
-        for span in text.spans:
-            if span.end > start and span.start < stop:
-                line.stylize(span.style, max(span.start, start) - start, min(span.end, stop) - start)
-        lines.append(line)
-    return lines
-
-
-def emit(out: Console, rows: Iterable[Text | Row]) -> None:
-    """Print rows, wrapping each to the width left after its indent, with no trailing spaces.
-
-    The rows are wrapped here and printed in one call: rich's per-call work, repeated for
-    every line, was most of the time `check` spent printing."""
-    lines: list[Text] = []
-    width = out.width
-    for item in rows:
-        indent, text = _row(item)
-        for line in _lines(text, max(20, width - indent)):
-            lines.append(Text(" " * indent) + line if indent else line)
-    if lines:
-        out.print(Text("\n").join(lines), soft_wrap=True)
-
-
-def console(width: Optional[int] = None) -> Console:
-    """A console for the CLI; tests pass a fixed width."""
-    return Console(width=width, highlight=False, soft_wrap=False, emoji=False)
 
 
 def _label(text: str, style: str = "bold") -> Text:
@@ -151,11 +67,11 @@ def _condition(condition: ConditionOut) -> list[Text | Row]:
     head.append(f"  ({condition.id})", style="dim")
     out: list[Text | Row] = [head]
     for fact in condition.facts:
-        out.append(_pad(Text(fact, style="dim"), (0, 0, 0, 4)))
+        out.append(pad(Text(fact, style="dim"), (0, 0, 0, 4)))
     if condition.note:
-        out.append(_pad(Text(f"note: {condition.note}", style="yellow"), (0, 0, 0, 4)))
+        out.append(pad(Text(f"note: {condition.note}", style="yellow"), (0, 0, 0, 4)))
     if condition.missing:
-        out.append(_pad(Text("missing: " + ", ".join(condition.missing), style="yellow"), (0, 0, 0, 4)))
+        out.append(pad(Text("missing: " + ", ".join(condition.missing), style="yellow"), (0, 0, 0, 4)))
     return out
 
 
@@ -164,7 +80,7 @@ def _in_force(in_force: InForceOut) -> Text:
 
 
 def _block(title: str, rows: Sequence[Text | Row]) -> list[Row]:
-    return [_pad(_label(title), (0, 0, 0, 2))] + [_pad(row, (0, 0, 0, 4)) for row in rows]
+    return [pad(_label(title), (0, 0, 0, 2))] + [pad(row, (0, 0, 0, 4)) for row in rows]
 
 
 def _reading(reading: ReadingOut) -> list[Text | Row]:
@@ -202,14 +118,14 @@ def provision_block(item: ProvisionOut) -> list[Text | Row]:
     parts: list[Text | Row] = [head]
     effect = _label("effect")
     effect.append(f"{item.effect.text} ({item.effect.kind})", style="")
-    parts.append(_pad(effect, (0, 0, 0, 2)))
+    parts.append(pad(effect, (0, 0, 0, 2)))
     why = _label("why")
     why.append(item.reason, style="")
-    parts.append(_pad(why, (0, 0, 0, 2)))
+    parts.append(pad(why, (0, 0, 0, 2)))
     if item.missing:
         missing = _label("missing facts", "bold yellow")
         missing.append(", ".join(item.missing), style="yellow")
-        parts.append(_pad(missing, (0, 0, 0, 2)))
+        parts.append(pad(missing, (0, 0, 0, 2)))
     conditions: list[Text | Row] = []
     for condition in item.conditions:
         conditions.extend(_condition(condition))
@@ -319,12 +235,12 @@ def open_questions(condition: Condition) -> list[str]:
 def _rule_condition(condition: Condition) -> list[Text | Row]:
     head = Text(f"{condition.id}: ", style="bold")
     head.append(condition.says)
-    rows: list[Text | Row] = [head, _pad(Text("test: " + describe_test(condition.test), style="dim"), (0, 0, 0, 4))]
+    rows: list[Text | Row] = [head, pad(Text("test: " + describe_test(condition.test), style="dim"), (0, 0, 0, 4))]
     rows.extend(
-        _pad(Text(f"open question, {question}", style="yellow"), (0, 0, 0, 4)) for question in open_questions(condition)
+        pad(Text(f"open question, {question}", style="yellow"), (0, 0, 0, 4)) for question in open_questions(condition)
     )
     for citation in condition.cite:
-        rows.append(_pad(_source_quote(citation.source, citation.quote), (0, 0, 0, 4)))
+        rows.append(pad(_source_quote(citation.source, citation.quote), (0, 0, 0, 4)))
     return rows
 
 
@@ -338,20 +254,20 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
     head.append(provision.title)
     emit(out, [head])
     if provision.instrument:
-        emit(out, [_pad(_label("instrument").append(provision.instrument, style=""), (0, 0, 0, 2))])
+        emit(out, [pad(_label("instrument").append(provision.instrument, style=""), (0, 0, 0, 2))])
     emit(
         out,
         [
-            _pad(_label("effect").append(f"{provision.effect.text} ({provision.effect.kind})", style=""), (0, 0, 0, 2)),
-            _pad(_label("file").append(str(rules.files[provision.id]), style=""), (0, 0, 0, 2)),
+            pad(_label("effect").append(f"{provision.effect.text} ({provision.effect.kind})", style=""), (0, 0, 0, 2)),
+            pad(_label("file").append(str(rules.files[provision.id]), style=""), (0, 0, 0, 2)),
         ],
     )
     stage_rows: list[Text | Row] = []
     for stage in provision.stages:
         stage_rows.append(_stage_line(stage))
         if stage.basis:
-            stage_rows.append(_pad(Text(f"basis: {stage.basis}", style="dim"), (0, 0, 0, 4)))
-        stage_rows.extend(_pad(_source_quote(c.source, c.quote), (0, 0, 0, 4)) for c in stage.cite)
+            stage_rows.append(pad(Text(f"basis: {stage.basis}", style="dim"), (0, 0, 0, 4)))
+        stage_rows.extend(pad(_source_quote(c.source, c.quote), (0, 0, 0, 4)) for c in stage.cite)
     emit(out, _block("stages", stage_rows or [Text("none reported")]))
     force_rows: list[Text | Row] = [Text(in_force_rule(provision))]
     if provision.in_force.note:
@@ -459,9 +375,9 @@ def timeline(out: Console, result: "Timeline") -> None:
         for period in provision.periods:
             line = Text(f"{period.start} – {period.end}  ")
             line.append(GLYPH[period.status] + " " + HEADING[period.status].lower(), style=STYLE[period.status])
-            rows: list[Text | Row] = [_pad(line, (0, 0, 0, 2)), _pad(Text(period.reason), (0, 0, 0, 6))]
+            rows: list[Text | Row] = [pad(line, (0, 0, 0, 2)), pad(Text(period.reason), (0, 0, 0, 6))]
             for cause in period.began_with:
-                rows.extend(_pad(r, (0, 0, 0, 6)) for r in _cause(cause))
+                rows.extend(pad(r, (0, 0, 0, 6)) for r in _cause(cause))
             emit(out, rows)
 
 
@@ -471,8 +387,8 @@ def _cause(cause: "CauseOut") -> list[Text | Row]:
     line.append(cause.text)
     rows: list[Text | Row] = [line]
     if cause.via:
-        rows.append(_pad(Text(f"through {cause.via}", style="dim"), (0, 0, 0, 2)))
-    rows.extend(_pad(_citation(c), (0, 0, 0, 2)) for c in cause.citations)
+        rows.append(pad(Text(f"through {cause.via}", style="dim"), (0, 0, 0, 2)))
+    rows.extend(pad(_citation(c), (0, 0, 0, 2)) for c in cause.citations)
     return rows
 
 
@@ -499,7 +415,7 @@ def _change_head(change: "ProvisionChange | WhatIfChange") -> list[Row]:
     head.append(change.id, style="bold")
     head.append("  ")
     head.append_text(_transition(change.before, change.after))
-    return [(0, head), _pad(Text(change.title, style="dim"), (0, 0, 0, 2))]
+    return [(0, head), pad(Text(change.title, style="dim"), (0, 0, 0, 2))]
 
 
 def diff(out: Console, result: "Diff") -> None:
@@ -507,8 +423,8 @@ def diff(out: Console, result: "Diff") -> None:
     for change in result.changed:
         out.print()
         rows: list[Text | Row] = [*_change_head(change)]
-        rows.append(_pad(_label("before").append(change.before_reason, style=""), (0, 0, 0, 2)))
-        rows.append(_pad(_label("after").append(change.after_reason, style=""), (0, 0, 0, 2)))
+        rows.append(pad(_label("before").append(change.before_reason, style=""), (0, 0, 0, 2)))
+        rows.append(pad(_label("after").append(change.after_reason, style=""), (0, 0, 0, 2)))
         if len(change.path) > 2:
             path = Text("")
             for index, step in enumerate(change.path):
@@ -516,10 +432,10 @@ def diff(out: Console, result: "Diff") -> None:
                     path.append(" → ")
                 path.append(f"{step.start} ")
                 path.append_text(_status_word(step.status))
-            rows.append(_pad(_label("in between").append_text(path), (0, 0, 0, 2)))
+            rows.append(pad(_label("in between").append_text(path), (0, 0, 0, 2)))
         if change.in_force_before != change.in_force_after:
             rows.append(
-                _pad(
+                pad(
                     _label("in force").append(f"{change.in_force_before} → {change.in_force_after}", style=""),
                     (0, 0, 0, 2),
                 )
@@ -540,7 +456,7 @@ def _moved_conditions(conditions: Sequence) -> list[Text | Row]:
         line.append(f"{condition.before} → {condition.after}", style="bold")
         line.append(f"  ({condition.id})", style="dim")
         rows.append(line)
-        rows.extend(_pad(Text(f, style="dim"), (0, 0, 0, 4)) for f in condition.facts_after)
+        rows.extend(pad(Text(f, style="dim"), (0, 0, 0, 4)) for f in condition.facts_after)
     return rows
 
 
@@ -554,7 +470,7 @@ def what_if(out: Console, result: "WhatIf") -> None:
         rows = _change_head(change)
         if change.before == change.after:
             rows[0][1].append(f"  (would qualify: {change.would_qualify_before} → {change.would_qualify_after})")
-        rows.append(_pad(_label("now").append(change.after_reason, style=""), (0, 0, 0, 2)))
+        rows.append(pad(_label("now").append(change.after_reason, style=""), (0, 0, 0, 2)))
         rows.extend(_block("conditions that changed", _moved_conditions(change.conditions)))
         emit(out, rows)
 
@@ -566,16 +482,16 @@ def make_apply(out: Console, result: "MakeApply") -> None:
     now = _label("now")
     now.append_text(_status_word(result.status))
     now.append(f". {result.reason}", style="")
-    emit(out, [_pad(now, (0, 0, 0, 2)), _pad(Text(result.explanation, style="bold"), (0, 0, 0, 2))])
+    emit(out, [pad(now, (0, 0, 0, 2)), pad(Text(result.explanation, style="bold"), (0, 0, 0, 2))])
     for number, change in enumerate(result.sets, 1):
         out.print()
         # The changes stay on one line, however long, so that they can be pasted as they are.
         line = Text(f"  {number}. ", style="bold").append(" ".join(e.written for e in change.edits), style="")
         out.print(line, soft_wrap=True)
-        emit(out, [_pad(r, (0, 0, 0, 5)) for r in _moved_conditions(change.conditions)])
+        emit(out, [pad(r, (0, 0, 0, 5)) for r in _moved_conditions(change.conditions)])
     if result.notes:
         out.print()
-        emit(out, [_pad(Text(f"note: {n}", style="dim"), (0, 0, 0, 2)) for n in result.notes])
+        emit(out, [pad(Text(f"note: {n}", style="dim"), (0, 0, 0, 2)) for n in result.notes])
 
 
 def scenario_run(out: Console, result: "ScenarioRun", verbose: bool = False) -> None:

@@ -34,7 +34,7 @@ def test_check_text_groups_by_status_with_reasons_conditions_and_sources(cli):
     assert "service[0]: RU (armed_forces; contract; start 2023-05-10; combat)" in flat
     assert "In force on 2024-08-01: decree signed 2024-01-04" in flat
     assert "taken as in force from signature" in flat
-    assert "— The Kyiv Independent, 2024-01-04 [kyiv-independent-2024-01-04]" in flat
+    assert "— The Kyiv Independent, 2024-01-04 [kyiv-independent-2024-01-04; report]" in flat
     assert all(len(line) <= 100 for line in out.splitlines())
     assert all(line == line.rstrip() for line in out.splitlines())
 

@@ -204,3 +204,29 @@ def test_every_condition_kind_is_complete_and_documented():
     for model, kind in KINDS.items():
         assert kind.evaluate and kind.concerns and kind.flip, model.__name__
         assert f"| `{kind.fact}` | `{model.__name__}` |" in guide, kind.fact
+
+
+def test_every_source_has_a_kind_and_the_2026_article_is_a_report_only_of_the_extradition_law(rules):
+    from eligibility.vocabulary import SOURCE_KINDS
+
+    for source in rules.sources.values():
+        assert source.kind in SOURCE_KINDS and source.language
+    article = rules.sources["extradition-law-2026-03-09"]
+    assert article.kind_of("ru.extradition.contract-soldiers") == "report"
+    assert article.kind_of("ru.contract.stateless") == "retrospective"
+    assert rules.sources["kyiv-independent-2024-01-04"].kind_of("ru.citizenship.contract-service") == "report"
+
+
+def test_a_source_without_a_kind_is_refused_in_one_line(cli, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    index = rules / "sources.toml"
+    index.write_text(
+        index.read_text().replace(
+            'kind = "report"\nkind_note = "Reports the decree of 4 January',
+            'kind_note = "Reports the decree of 4 January',
+            1,
+        )
+    )
+    result = cli("rules", "check", "--rules", rules, "--width", "300")
+    assert result.exit_code == 1 and "sources[0].kind: required field is missing" in result.stdout

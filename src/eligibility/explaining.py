@@ -37,13 +37,19 @@ class Explainer:
     def __init__(self, rules: RuleBase):
         self.rules = rules
 
-    def citation(self, citation: Citation) -> CitationOut:
+    def citation(self, citation: Citation, of: Optional[str] = None) -> CitationOut:
+        """A citation as the report shows it; `of`, the provision it is cited for, decides the
+        source's kind where the source stands differently to different provisions."""
         source = self.rules.sources[citation.source]
         return CitationOut(
-            source=source.id, outlet=source.outlet, published=source.published.written(), quote=citation.quote
+            source=source.id,
+            kind=source.kind_of(of),
+            outlet=source.outlet,
+            published=source.published.written(),
+            quote=citation.quote,
         )
 
-    def _in_force(self, v: Validity) -> InForceOut:
+    def _in_force(self, v: Validity, of: str) -> InForceOut:
         return InForceOut(
             value=v.value.word,
             explanation=v.explanation,
@@ -51,7 +57,7 @@ class Explainer:
             stage_label=v.stage.label if v.stage else None,
             date=v.stage.date.written() if v.stage else None,
             precision=v.stage.date.precision if v.stage else None,
-            citations=[self.citation(c) for c in v.citations],
+            citations=[self.citation(c, of) for c in v.citations],
         )
 
     def _conditions(self, judgement: Judgement) -> list[ConditionOut]:
@@ -67,7 +73,7 @@ class Explainer:
                     facts=list(f.facts),
                     missing=list(f.missing),
                     note=f.note or f.imprecise,
-                    citations=[self.citation(c) for c in condition.cite],
+                    citations=[self.citation(c, judgement.item.provision.id) for c in condition.cite],
                 )
             )
         return out
@@ -152,7 +158,7 @@ class Explainer:
         ]
 
     def _alternative(
-        self, alternative: Alternative, status: Status, would: Truth, validity: Validity
+        self, alternative: Alternative, status: Status, would: Truth, validity: Validity, of: str
     ) -> dict[str, Any]:
         """What a route's and a reading's output share: whose account, and its own verdict."""
         return dict(
@@ -161,21 +167,25 @@ class Explainer:
             summary=alternative.summary,
             status=status,
             would_qualify=would.word,
-            in_force=self._in_force(validity),
-            citations=[self.citation(c) for c in alternative.cite],
+            in_force=self._in_force(validity, of),
+            citations=[self.citation(c, of) for c in alternative.cite],
         )
 
     def _routes(self, judgement: Judgement) -> list[RouteOut]:
         out = []
         for route, judged in zip(judgement.item.routes[1:], judgement.per_route[1:], strict=True):
             alternative = required(route.alternative, "an added route's rule data")
-            shared = self._alternative(alternative, judged.status, judged.conditions, judged.validity)
+            shared = self._alternative(
+                alternative, judged.status, judged.conditions, judged.validity, judgement.item.provision.id
+            )
             out.append(RouteOut(**shared, conditions=logic.names(route.expr)))
         return out
 
     def _reading(self, judgement: Judgement) -> ReadingOut:
         reading = required(judgement.item.reading, "a reading's rule data")
-        shared = self._alternative(reading, judgement.status, judgement.would_qualify, judgement.validity)
+        shared = self._alternative(
+            reading, judgement.status, judgement.would_qualify, judgement.validity, judgement.item.provision.id
+        )
         return ReadingOut(**shared, conditions=self._conditions(judgement), missing=judgement.missing)
 
     def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
@@ -204,11 +214,11 @@ class Explainer:
                     reason=self._full_reason(judgement, readings, day),
                     effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
                     would_qualify=judgement.would_qualify.word,
-                    in_force=self._in_force(judgement.validity),
+                    in_force=self._in_force(judgement.validity, provision_id),
                     conditions=self._conditions(judgement),
                     missing=judgement.missing,
                     unknowns=self._unknowns(judgement),
-                    citations=[self.citation(c) for c in provision.cite],
+                    citations=[self.citation(c, provision_id) for c in provision.cite],
                     carried_by=[
                         CarrierOut(member=c.member, relation=c.relation, label=c.label, provision=c.provision)
                         for c in carried

@@ -10,7 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .vocabulary import STATUSES, UNKNOWN_WORDS, Held, Status, UnknownKind, Value
+from .vocabulary import STATUSES, UNKNOWN_WORDS, Held, SourceKind, Status, UnknownKind, Value
 
 __all__ = ["STATUSES", "UNKNOWN_WORDS", "Held", "Status", "UnknownKind", "Value"]
 
@@ -24,6 +24,7 @@ class Out(BaseModel):
 
 class CitationOut(Out):
     source: str
+    kind: SourceKind  # how close the source stands to the act of the provision cited for
     outlet: str
     published: str
     quote: str

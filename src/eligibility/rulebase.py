@@ -30,6 +30,7 @@ from .dates import DateSpec, parse_day, parse_spec
 from .errors import InputError
 from .files import read_toml
 from .validation import input_error, input_errors
+from .vocabulary import SourceKind
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 ProvisionId = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+$")]
@@ -352,12 +353,27 @@ class Provision(_Strict):
 
 
 class Source(_Strict):
+    """A source the rule base cites: an article, an act, an official notice, ...
+
+    `kind` says how close it stands to the act (act, official, report, retrospective, derived);
+    where it stands differently to different provisions (a report of one act that mentions
+    another in passing), `kind_for` names the provisions it stands otherwise to."""
+
     id: NonEmpty
     file: NonEmpty
-    outlet: NonEmpty
+    outlet: NonEmpty  # the publisher, as far as the text shows
     headline: NonEmpty
     published: Spec
     published_note: Optional[NonEmpty] = None
+    kind: SourceKind
+    kind_for: dict[ProvisionId, SourceKind] = {}
+    kind_note: Optional[NonEmpty] = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}$")]  # ISO 639-1, e.g. "en", "uk", "ru"
+    address: Optional[NonEmpty] = None
+
+    def kind_of(self, provision_id: Optional[str]) -> SourceKind:
+        """How close the source stands to the act of this provision."""
+        return self.kind_for.get(provision_id, self.kind) if provision_id else self.kind
 
 
 class SourcesFile(_Strict):
@@ -733,6 +749,16 @@ def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None)
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for problem in cross_references(judged, provisions, files, failed):
         sink.add(problem)
+    for index, source in enumerate((sources or {}).values()):
+        for provision_id in source.kind_for:
+            if provision_id not in provisions and provision_id not in failed:
+                sink.add(
+                    InputError(
+                        str(sources_path),
+                        f"sources[{index}].kind_for",
+                        f"expected ids of provisions in the rule base, got {provision_id!r}",
+                    )
+                )
     return RuleBase(base, sources or {}, provisions, files, judged, digest.hexdigest()[:16])
 
 

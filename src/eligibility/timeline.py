@@ -81,7 +81,7 @@ def cause_out(evaluator: Evaluator, cause: Cause) -> CauseOut:
         stage=cause.stage,
         fact=cause.path,
         via=cause.via,
-        citations=[explainer(evaluator.rules).citation(c) for c in cause.citations],
+        citations=[explainer(evaluator.rules).citation(c, cause.provision) for c in cause.citations],
     )
 
 

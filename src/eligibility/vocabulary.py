@@ -10,6 +10,10 @@ Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
 # The order reports list them in: the answers a reader looks for first.
 STATUSES: tuple[Status, ...] = ("applies", "undetermined", "does_not_apply", "not_in_force")
 
+# Kinds of source, from the closest to the act to the farthest (shared/record/README.md).
+SourceKind = Literal["act", "official", "report", "retrospective", "derived"]
+SOURCE_KINDS: tuple[SourceKind, ...] = ("act", "official", "report", "retrospective", "derived")
+
 Value = Literal["yes", "no", "unknown"]  # in force; would qualify
 Held = Literal["held", "failed", "unknown"]  # one condition
 

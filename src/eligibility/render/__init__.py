@@ -57,7 +57,7 @@ def _quote(quote: str, tail: str) -> Text:
 
 
 def _citation(citation: CitationOut) -> Text:
-    return _quote(citation.quote, f" — {citation.outlet}, {citation.published} [{citation.source}]")
+    return _quote(citation.quote, f" — {citation.outlet}, {citation.published} [{citation.source}; {citation.kind}]")
 
 
 def _condition(condition: ConditionOut) -> list[Text | Row]:

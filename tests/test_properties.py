@@ -147,7 +147,8 @@ def test_every_applying_verdict_is_sourced(evaluator, data, day):
         cited = item.citations + item.in_force.citations
         assert cited, item.id
         for citation in cited:
-            assert corpus.fold(citation.quote) in texts[citation.source], (item.id, citation.quote)
+            if citation.quote is not None:  # a reference has no text to find it in
+                assert corpus.fold(citation.quote) in texts[citation.source], (item.id, citation.quote)
 
 
 # --- a deliberately broken rule base makes the properties fail -------------------------------------

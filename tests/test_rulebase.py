@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from eligibility import InputError, load_rules
 from eligibility.rulebase import SIGNATURES
 
-from .conftest import RULES
+from .conftest import PEOPLE, RULES, SOURCES
 
 IDS = {
     "R1": "ru.contract.foreign-citizens",
@@ -230,3 +231,63 @@ def test_a_source_without_a_kind_is_refused_in_one_line(cli, tmp_path):
     )
     result = cli("rules", "check", "--rules", rules, "--width", "300")
     assert result.exit_code == 1 and "sources[0].kind: required field is missing" in result.stdout
+
+
+REFERENCE = """
+[[sources]]
+id = "kremlin-decree-823"
+outlet = "President of Russia (official site)"
+headline = "Decree No. 823 of 14 November 2022"
+published = "2022-11-14"
+kind = "official"
+language = "ru"
+address = "http://www.kremlin.ru/acts/bank/48501"
+"""
+
+
+def _with_reference(tmp_path, citation: str) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "sources.toml").write_text((rules / "sources.toml").read_text() + REFERENCE)
+    path = rules / "ru.conscription.extended-2022.toml"
+    text = path.read_text()
+    anchor = '[in_force]\nfrom = "decree_signed"'
+    path.write_text(text.replace(anchor, citation + "\n\n" + anchor, 1))
+    return rules
+
+
+def test_a_reference_without_text_is_cited_without_a_quote_and_shown_as_such(cli, tmp_path):
+    rules = _with_reference(tmp_path, '[[stages.cite]]\nsource = "kremlin-decree-823"')
+    checked = (
+        cli("rules", "check", "--rules", rules, "--sources", SOURCES, "--width", "300")
+        if SOURCES.is_dir()
+        else cli("rules", "check", "--rules", rules, "--width", "300")
+    )
+    assert "kremlin-decree-823" not in checked.stdout, checked.stdout  # nothing to verify, nothing wrong
+    result = cli(
+        "check", PEOPLE / "dual-national-conscript.json", "--on", "2023-06-01", "--rules", rules, "--format", "json"
+    )
+    item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.conscription.extended-2022")
+    (reference,) = [c for c in item["in_force"]["citations"] if c["source"] == "kremlin-decree-823"]
+    assert reference["quote"] is None and reference["kind"] == "official"
+    assert reference["address"] == "http://www.kremlin.ru/acts/bank/48501"
+    text = cli(
+        "check", PEOPLE / "dual-national-conscript.json", "--on", "2023-06-01", "--rules", rules, "--width", "200"
+    ).stdout
+    assert "(a reference; its text is not held here) — President of Russia (official site), 2022-11-14" in text
+
+
+@pytest.mark.parametrize(
+    "citation, words",
+    [
+        (
+            '[[stages.cite]]\nsource = "kremlin-decree-823"\nquote = "something"',
+            "expected no quote: kremlin-decree-823 is a reference whose text the rule base does not hold",
+        ),
+        ('[[stages.cite]]\nsource = "moscow-times-2022-11-dual-citizens"', "expected a verbatim quote from"),
+    ],
+)
+def test_a_quote_for_a_reference_or_none_for_a_text_is_refused(cli, tmp_path, citation, words):
+    rules = _with_reference(tmp_path, citation)
+    result = cli("rules", "check", "--rules", rules, "--width", "300")
+    assert result.exit_code == 1 and words in result.stdout

@@ -41,6 +41,8 @@ def source_texts(rules: RuleBase, directory: Path) -> dict[str, str | InputError
     """Each source's text, folded; where its file is missing, unreadable or not UTF-8 text, why."""
     texts: dict[str, str | InputError] = {}
     for source in rules.sources.values():
+        if source.file is None:
+            continue  # a reference: no text to read
         path = directory / source.file
         try:
             texts[source.id] = fold(decode_text(read_file(path, "source article", MAX_SOURCE_BYTES), str(path)))
@@ -56,8 +58,8 @@ def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
     for provision_id, provision in rules.provisions.items():
         file = str(rules.files[provision_id])
         for field, citation in citations(provision):
-            if citation.source not in texts:
-                continue  # a source the index does not name: the loader reports that
+            if citation.source not in texts or citation.quote is None:
+                continue  # a source the index does not name (the loader reports it), or a reference
             text = texts[citation.source]
             if isinstance(text, InputError):
                 name = rules.sources[citation.source].file

@@ -47,6 +47,8 @@ class Explainer:
             outlet=source.outlet,
             published=source.published.written(),
             quote=citation.quote,
+            rendering=citation.rendering,
+            address=source.address,
         )
 
     def _in_force(self, v: Validity, of: str) -> InForceOut:

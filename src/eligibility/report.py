@@ -27,7 +27,9 @@ class CitationOut(Out):
     kind: SourceKind  # how close the source stands to the act of the provision cited for
     outlet: str
     published: str
-    quote: str
+    quote: Optional[str]  # None: a reference, whose text the rule base does not hold
+    rendering: Optional[str] = None  # an English rendering of a quote in another language, ours
+    address: Optional[str] = None
 
 
 class ConditionOut(Out):

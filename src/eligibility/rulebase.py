@@ -97,8 +97,13 @@ class _Strict(BaseModel):
 
 
 class Citation(_Strict):
+    """A source and the words of it a fact rests on.  A source whose text the rule base holds is
+    quoted verbatim (`rendering`: an English rendering of a quote in another language, ours); a
+    reference (a source without text here) is cited without a quote."""
+
     source: NonEmpty
-    quote: NonEmpty
+    quote: Optional[NonEmpty] = None
+    rendering: Optional[NonEmpty] = None
 
 
 class Stage(_Strict):
@@ -360,7 +365,7 @@ class Source(_Strict):
     another in passing), `kind_for` names the provisions it stands otherwise to."""
 
     id: NonEmpty
-    file: NonEmpty
+    file: Optional[NonEmpty] = None  # its text in the sources folder; none for a reference
     outlet: NonEmpty  # the publisher, as far as the text shows
     headline: NonEmpty
     published: Spec
@@ -370,6 +375,12 @@ class Source(_Strict):
     kind_note: Optional[NonEmpty] = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")]  # ISO 639-1, e.g. "en", "uk", "ru"
     address: Optional[NonEmpty] = None
+
+    @model_validator(mode="after")
+    def _reference(self) -> "Source":
+        if self.file is None and self.address is None:
+            raise ValueError("address: expected where a reference without text can be found, got none")
+        return self
 
     def kind_of(self, provision_id: Optional[str]) -> SourceKind:
         """How close the source stands to the act of this provision."""
@@ -665,6 +676,22 @@ def _judged(provision: Provision, file: str, sink: Sink) -> list[Judged]:
     return out
 
 
+def _quoting(citation: Citation, source: Optional[Source]) -> list[str]:
+    """What is wrong with how a citation quotes its source (a quote for a text, none for a reference)."""
+    if source is None:
+        return []
+    problems = []
+    if source.file is not None and citation.quote is None:
+        problems.append(f"expected a verbatim quote from {source.id}, got none")
+    if source.file is None and citation.quote is not None:
+        problems.append(f"expected no quote: {source.id} is a reference whose text the rule base does not hold")
+    if citation.rendering is not None and citation.quote is None:
+        problems.append("expected a quote alongside its rendering, got none")
+    if citation.quote is not None and source.language != "en" and citation.rendering is None:
+        problems.append(f"expected an English rendering (ours) of the {source.language} quote, got none")
+    return problems
+
+
 def _citations(provision: Provision) -> list[tuple[str, Citation]]:
     found: list[tuple[str, Citation]] = []
 
@@ -820,6 +847,9 @@ def load_provision(
             if source not in sources:
                 expected = f"expected a source id from sources.toml ({', '.join(sources)}), got {source!r}"
                 sink.add(InputError(name, where, expected))
+        for where, citation in _citations(provision):
+            for wrong in _quoting(citation, sources.get(citation.source)):
+                sink.add(InputError(name, where, wrong))
     return provision, _judged(provision, name, sink)
 
 

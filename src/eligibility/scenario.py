@@ -290,7 +290,7 @@ def _decided(want: DecidedBy, in_force: InForceOut) -> list[Mismatch]:
     if want.source is not None and want.source not in sources:
         found.append(Mismatch("decided_by.source", want.source, sources))
     if want.quote is not None:
-        quotes = [c.quote for c in in_force.citations if want.source in (None, c.source)]
+        quotes = [c.quote for c in in_force.citations if want.source in (None, c.source) and c.quote]
         if not any(want.quote in q for q in quotes):
             found.append(Mismatch("decided_by.quote", f"a citation containing {want.quote!r}", quotes))
     return found

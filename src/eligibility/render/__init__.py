@@ -17,7 +17,7 @@ from rich.text import Text
 from .. import logic
 from ..errors import required
 from ..report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
-from ..rulebase import STAGE_LABEL, Alternative, Condition, Provision, RuleBase, Stage, Test
+from ..rulebase import STAGE_LABEL, Alternative, Citation, Condition, Provision, RuleBase, Stage, Test
 from .wrap import Row, emit, pad
 from .wrap import console as console  # the CLI makes its consoles here
 
@@ -57,7 +57,14 @@ def _quote(quote: str, tail: str) -> Text:
 
 
 def _citation(citation: CitationOut) -> Text:
-    return _quote(citation.quote, f" — {citation.outlet}, {citation.published} [{citation.source}; {citation.kind}]")
+    tail = f" — {citation.outlet}, {citation.published} [{citation.source}; {citation.kind}]"
+    if citation.quote is None:
+        where = f" {citation.address}" if citation.address else ""
+        return Text(f"(a reference; its text is not held here){tail}{where}", style="dim")
+    line = _quote(citation.quote, tail)
+    if citation.rendering:
+        line.append(f" (in English, ours: “{citation.rendering}”)", style="dim")
+    return line
 
 
 def _condition(condition: ConditionOut) -> list[Text | Row]:
@@ -240,12 +247,14 @@ def _rule_condition(condition: Condition) -> list[Text | Row]:
         pad(Text(f"open question, {question}", style="yellow"), (0, 0, 0, 4)) for question in open_questions(condition)
     )
     for citation in condition.cite:
-        rows.append(pad(_source_quote(citation.source, citation.quote), (0, 0, 0, 4)))
+        rows.append(pad(_source_quote(citation), (0, 0, 0, 4)))
     return rows
 
 
-def _source_quote(source: str, quote: str) -> Text:
-    return _quote(quote, f" [{source}]")
+def _source_quote(citation: Citation) -> Text:
+    if citation.quote is None:
+        return Text(f"(a reference, cited without text) [{citation.source}]", style="dim")
+    return _quote(citation.quote, f" [{citation.source}]")
 
 
 def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
@@ -267,7 +276,7 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
         stage_rows.append(_stage_line(stage))
         if stage.basis:
             stage_rows.append(pad(Text(f"basis: {stage.basis}", style="dim"), (0, 0, 0, 4)))
-        stage_rows.extend(pad(_source_quote(c.source, c.quote), (0, 0, 0, 4)) for c in stage.cite)
+        stage_rows.extend(pad(_source_quote(c), (0, 0, 0, 4)) for c in stage.cite)
     emit(out, _block("stages", stage_rows or [Text("none reported")]))
     force_rows: list[Text | Row] = [Text(in_force_rule(provision))]
     if provision.in_force.note:
@@ -283,7 +292,7 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
                 style="dim",
             )
         )
-        force_rows.extend(_source_quote(c.source, c.quote) for c in horizon.cite)
+        force_rows.extend(_source_quote(c) for c in horizon.cite)
     emit(out, _block("in force", force_rows))
     condition_rows: list[Text | Row] = []
     for condition in provision.conditions:
@@ -291,7 +300,7 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
     judged = rules.judged[provision.id]
     condition_rows.append(Text("applies when: " + logic.written(judged.routes[0].expr), style="bold"))
     emit(out, _block("conditions", condition_rows))
-    emit(out, _block("sources", [_source_quote(c.source, c.quote) for c in provision.cite]))
+    emit(out, _block("sources", [_source_quote(c) for c in provision.cite]))
     for title, alternatives in (("another route", provision.routes), ("other reading", provision.readings)):
         for alternative in alternatives:
             rows: list[Text | Row] = [
@@ -302,7 +311,7 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
             rows.append(Text("in force " + in_force_rule(alternative), style="dim"))
             rows.extend(c for condition in alternative.conditions for c in _rule_condition(condition))
             rows.append(Text("applies when: " + alternative.when, style="bold"))
-            rows.extend(_source_quote(c.source, c.quote) for c in alternative.cite)
+            rows.extend(_source_quote(c) for c in alternative.cite)
             emit(out, _block(title, rows))
     if provision.notes:
         emit(out, _block("notes", [Text(f"- {n}") for n in provision.notes]))

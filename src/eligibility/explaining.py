@@ -80,79 +80,6 @@ class Explainer:
             )
         return out
 
-    @staticmethod
-    def _route_name(route: Route) -> str:
-        if route.alternative is None:
-            return "the provision's own terms"
-        return f"the route {route.id} ({route.alternative.follows})"
-
-    def reason(self, judgement: Judgement, day: date) -> str:
-        return self.reason_of(judgement, day)
-
-    @classmethod
-    def reason_of(cls, judgement: Judgement, day: date) -> str:
-        item = judgement.item
-        would = {
-            Truth.TRUE: "would qualify",
-            Truth.FALSE: "would not qualify",
-            Truth.UNKNOWN: "might qualify (not every fact is known)",
-        }[judgement.would_qualify]
-        several = len(item.routes) > 1
-        if judgement.status == "not_in_force":
-            return f"{judgement.validity.explanation} The person {would} if it were."
-        if judgement.status == "does_not_apply":
-            parts = []
-            for route, judged in zip(item.routes, judgement.per_route, strict=True):
-                failed = [
-                    item.condition_map[n].says
-                    for n in logic.names(route.expr)
-                    if judgement.findings[n].value is Truth.FALSE
-                ]
-                where = f"under {cls._route_name(route)}, " if several else ""
-                if judged.validity.value is Truth.FALSE:
-                    parts.append(f"{where}not in force ({judged.validity.explanation.rstrip('.')})")
-                else:
-                    parts.append(where + "fails " + "; fails ".join(f"'{s}'" for s in failed))
-            return "Does not apply: " + "; and ".join(parts) + "."
-        if judgement.status == "undetermined":
-            parts = []
-            for route, judged in zip(item.routes, judgement.per_route, strict=True):
-                if several and judged.qualifies is Truth.FALSE:
-                    failed = [
-                        item.condition_map[n].says
-                        for n in logic.names(route.expr)
-                        if judgement.findings[n].value is Truth.FALSE
-                    ]
-                    why = (
-                        "it is not in force"
-                        if judged.validity.value is Truth.FALSE
-                        else "fails " + "; fails ".join(f"'{s}'" for s in failed)
-                    )
-                    parts.append(f"under {cls._route_name(route)}, {why}")
-            grouped: dict[tuple[Optional[str], UnknownKind], list[str]] = {}
-            for u in unknowns(judgement):
-                grouped.setdefault((u.route, u.kind), []).append(u.detail.rstrip("."))
-            for (route_id, kind), details in grouped.items():
-                where = (
-                    f"under {cls._route_name(next(r for r in item.routes if r.id == route_id))}, " if several else ""
-                )
-                words = UNKNOWN_WORDS[kind]
-                if kind == "missing_fact" and len(details) > 1:
-                    words, details = "facts missing from the profile", [", ".join(details)]
-                parts.extend(f"{where}{words}: {detail}" for detail in details)
-            return "Undetermined: " + "; and ".join(parts) + "."
-        carried = ""
-        if several:
-            route = next(r for r, j in zip(item.routes, judgement.per_route, strict=True) if j.qualifies is Truth.TRUE)
-            carried = f" under {cls._route_name(route)}"
-        if judgement.carriers:
-            first = judgement.carriers[0]
-            return (
-                f"Applies: in force and every condition holds{carried}; carried by {first.member} ({first.relation}"
-                f"{', ' + first.label if first.label else ''}) under {first.provision}."
-            )
-        return f"Applies: in force and every condition holds{carried}."
-
     def _unknowns(self, judgement: Judgement) -> list[UnknownOut]:
         return [
             UnknownOut(kind=u.kind, about=u.about, route=u.route, detail=u.detail, fields=list(u.fields))
@@ -191,7 +118,7 @@ class Explainer:
         return ReadingOut(**shared, conditions=self._conditions(judgement), missing=judgement.missing)
 
     def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
-        text = self.reason(judgement, day)
+        text = reason(judgement, day)
         for other in readings:
             reading = required(other.item.reading, "a reading's rule data")
             if other.status != judgement.status:
@@ -250,6 +177,70 @@ def check(evaluator: Evaluator, profile: Profile, day: date, label: Optional[str
     return explainer(evaluator.rules).report(evaluator.judge(profile, day), profile, day, label)
 
 
+def _route_name(route: Route) -> str:
+    if route.alternative is None:
+        return "the provision's own terms"
+    return f"the route {route.id} ({route.alternative.follows})"
+
+
 def reason(judgement: Judgement, day: date) -> str:
     """The one-line reason for a judgement's status."""
-    return Explainer.reason_of(judgement, day)
+    item = judgement.item
+    would = {
+        Truth.TRUE: "would qualify",
+        Truth.FALSE: "would not qualify",
+        Truth.UNKNOWN: "might qualify (not every fact is known)",
+    }[judgement.would_qualify]
+    several = len(item.routes) > 1
+    if judgement.status == "not_in_force":
+        return f"{judgement.validity.explanation} The person {would} if it were."
+    if judgement.status == "does_not_apply":
+        parts = []
+        for route, judged in zip(item.routes, judgement.per_route, strict=True):
+            failed = [
+                item.condition_map[n].says
+                for n in logic.names(route.expr)
+                if judgement.findings[n].value is Truth.FALSE
+            ]
+            where = f"under {_route_name(route)}, " if several else ""
+            if judged.validity.value is Truth.FALSE:
+                parts.append(f"{where}not in force ({judged.validity.explanation.rstrip('.')})")
+            else:
+                parts.append(where + "fails " + "; fails ".join(f"'{s}'" for s in failed))
+        return "Does not apply: " + "; and ".join(parts) + "."
+    if judgement.status == "undetermined":
+        parts = []
+        for route, judged in zip(item.routes, judgement.per_route, strict=True):
+            if several and judged.qualifies is Truth.FALSE:
+                failed = [
+                    item.condition_map[n].says
+                    for n in logic.names(route.expr)
+                    if judgement.findings[n].value is Truth.FALSE
+                ]
+                why = (
+                    "it is not in force"
+                    if judged.validity.value is Truth.FALSE
+                    else "fails " + "; fails ".join(f"'{s}'" for s in failed)
+                )
+                parts.append(f"under {_route_name(route)}, {why}")
+        grouped: dict[tuple[Optional[str], UnknownKind], list[str]] = {}
+        for u in unknowns(judgement):
+            grouped.setdefault((u.route, u.kind), []).append(u.detail.rstrip("."))
+        for (route_id, kind), details in grouped.items():
+            where = f"under {_route_name(next(r for r in item.routes if r.id == route_id))}, " if several else ""
+            words = UNKNOWN_WORDS[kind]
+            if kind == "missing_fact" and len(details) > 1:
+                words, details = "facts missing from the profile", [", ".join(details)]
+            parts.extend(f"{where}{words}: {detail}" for detail in details)
+        return "Undetermined: " + "; and ".join(parts) + "."
+    carried = ""
+    if several:
+        route = next(r for r, j in zip(item.routes, judgement.per_route, strict=True) if j.qualifies is Truth.TRUE)
+        carried = f" under {_route_name(route)}"
+    if judgement.carriers:
+        first = judgement.carriers[0]
+        return (
+            f"Applies: in force and every condition holds{carried}; carried by {first.member} ({first.relation}"
+            f"{', ' + first.label if first.label else ''}) under {first.provision}."
+        )
+    return f"Applies: in force and every condition holds{carried}."

@@ -640,19 +640,13 @@ def _judged(provision: Provision, file: str, sink: Sink) -> list[Judged]:
         whole = routes[0].expr if len(routes) == 1 else logic.Any_(tuple(r.expr for r in routes))
         used = logic.names(whole)
         unused = [name for name in every if name not in used]
-        if len(used) > MAX_CONDITIONS:
-            sink.add(
-                InputError(
-                    file,
-                    "when",
-                    f"expected at most {MAX_CONDITIONS} conditions in one provision's expressions "
-                    f"(one engine rule holds at most 32 tests), got {len(used)}",
+        if not _too_many(len(used), file, "when", "a provision's expressions", sink):
+            if unused:
+                sink.add(InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused"))
+            else:
+                out.append(
+                    Judged(provision.id, provision, None, tuple(every[name] for name in used), whole, tuple(routes))
                 )
-            )
-        elif unused:
-            sink.add(InputError(file, "when", f"expected every condition to be used, got {unused[0]!r} unused"))
-        else:
-            out.append(Judged(provision.id, provision, None, tuple(every[name] for name in used), whole, tuple(routes)))
     for index, reading in enumerate(provision.readings):
         where = f"readings[{index}]."
         extended = _conditions(reading.conditions, file, where, known, sink)
@@ -661,19 +655,26 @@ def _judged(provision: Provision, file: str, sink: Sink) -> list[Judged]:
         if rexpr is None:
             continue
         rused = tuple(extended[name] for name in logic.names(rexpr))
-        if len(rused) > MAX_CONDITIONS:
-            sink.add(
-                InputError(
-                    file,
-                    where + "when",
-                    f"expected at most {MAX_CONDITIONS} conditions in one reading's "
-                    f"expression (one engine rule holds at most 32 tests), got {len(rused)}",
-                )
-            )
+        if _too_many(len(rused), file, where + "when", "a reading's expression", sink):
             continue
         only = Route(None, rexpr, tuple(reading.stages), reading.in_force, reading)
         out.append(Judged(f"{provision.id}@{reading.id}", provision, reading, rused, rexpr, (only,)))
     return out
+
+
+def _too_many(count: int, file: str, where: str, what: str, sink: Sink) -> bool:
+    """More conditions than one engine rule can test (and the problem told)."""
+    if count <= MAX_CONDITIONS:
+        return False
+    sink.add(
+        InputError(
+            file,
+            where,
+            f"expected at most {MAX_CONDITIONS} conditions in {what} "
+            f"(one engine rule holds at most 32 tests), got {count}",
+        )
+    )
+    return True
 
 
 def _quoting(citation: Citation, source: Optional[Source]) -> list[str]:

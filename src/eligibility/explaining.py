@@ -18,6 +18,7 @@ from .report import (
     CarrierOut,
     CitationOut,
     ConditionOut,
+    DiscrepancyOut,
     EffectOut,
     InForceOut,
     ProvisionOut,
@@ -25,6 +26,7 @@ from .report import (
     Report,
     RouteOut,
     UnknownOut,
+    UnreportedOut,
 )
 from .rulebase import Alternative, Citation, Route, RuleBase
 from .validity import Validity
@@ -45,7 +47,7 @@ class Explainer:
             source=source.id,
             kind=source.kind_of(of),
             outlet=source.outlet,
-            published=source.published.written(),
+            published=source.published.written() if source.published is not None else "date not known",
             quote=citation.quote,
             rendering=citation.rendering,
             address=source.address,
@@ -154,12 +156,51 @@ class Explainer:
                     ],
                     routes=self._routes(judgement),
                     other_readings=[self._reading(r) for r in readings],
+                    discrepancies=self.discrepancies(provision_id),
                     engine_rule=judgement.engine_rule,
                 )
             )
+        evidence = self.rules.evidence
         return Report(
-            profile=label or profile.label(), on=day.isoformat(), rule_base=self.rules.digest, provisions=provisions
+            profile=label or profile.label(),
+            on=day.isoformat(),
+            rule_base=self.rules.digest,
+            evidence=evidence.use,
+            known_on=evidence.known_on.isoformat() if evidence.known_on else None,
+            provisions=provisions,
+            not_yet_reported=self.unreported(),
         )
+
+    def discrepancies(self, provision_id: str) -> list[DiscrepancyOut]:
+        """The record's findings on a provision, as known under the evidence used."""
+        provision = self.rules.provisions[provision_id]
+        out = []
+        for state in self.rules.record.get(provision_id, ()):
+            finding = state.finding
+            theirs = finding.articles_cite or provision.cite
+            out.append(
+                DiscrepancyOut(
+                    about=finding.about,
+                    relation=finding.relation,
+                    articles=finding.articles,
+                    record=finding.record,
+                    sure=finding.sure,
+                    sources=[self.citation(c, provision_id) for c in [*theirs, *finding.cite]],
+                    follows=state.follows,
+                    why=state.why,
+                )
+            )
+        return out
+
+    def unreported(self) -> list[UnreportedOut]:
+        return [
+            UnreportedOut(
+                id=provision_id,
+                title=self.rules.written[provision_id].title,
+                first_reported=day.isoformat() if day is not None and day != date.max else None,
+            )
+            for provision_id, day in self.rules.unreported.items()
+        ]
 
 
 _explainers: dict[str, Explainer] = {}

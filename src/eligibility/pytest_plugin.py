@@ -62,10 +62,10 @@ class ScenarioCollector(pytest.File):
         """The check report for one date, judged once for all its expectations."""
         from . import api
         from .explaining import check
-        from .scenario import check_expectations
+        from .scenario import check_expectations, under_evidence
 
         if index not in self._reports:
-            evaluator = api.evaluator()
+            evaluator = under_evidence(self.scenario, api.evaluator())
             check_expectations(self.scenario, evaluator)
             self._reports[index] = check(evaluator, self.scenario.profile, self.scenario.data.at[index].on)
         return self._reports[index]

@@ -26,7 +26,7 @@ from .profile import Profile, load_profile, parse_profile
 from .report import InForceOut, Out, ProvisionOut, ReadingOut, Report, RouteOut
 from .rulebase import StageKind
 from .validation import input_error
-from .vocabulary import Status, UnknownKind, Value
+from .vocabulary import About, EvidenceUse, Status, UnknownKind, Value
 
 MAX_SCENARIO_BYTES = 1024 * 1024
 
@@ -64,6 +64,7 @@ class Expectation(_Strict):
     carried_by: Optional[Annotated[str, Field(pattern=r"^family\[\d+\]$")]] = None
     unknown_kinds: Optional[list[UnknownKind]] = None  # exactly these kinds of unknown
     reason: Optional[Annotated[str, Field(min_length=1)]] = None  # a part of the reason
+    discrepancies: Optional[list[About]] = None  # exactly these discrepancies with the record (what each is about)
 
 
 def _expectation(value: Any) -> Any:
@@ -81,6 +82,8 @@ class ScenarioFile(_Strict):
     title: Annotated[str, Field(min_length=1)]
     profile: Union[Annotated[str, Field(min_length=1)], dict[str, Any]]
     story: Annotated[str, Field(min_length=1)]
+    evidence: EvidenceUse = "all"  # judge on every source, or on the articles only
+    known_on: Optional[Day] = None  # judge with only the sources published by this day
     at: list[At] = Field(min_length=1)
 
 
@@ -219,7 +222,9 @@ def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
                     f"the rule base, got {key!r}{did_you_mean(key, keys)}",
                 )
             if "@" in key:
-                given = [name for name in ("unknown_kinds", "reason") if getattr(expected, name) is not None]
+                given = [
+                    name for name in ("unknown_kinds", "reason", "discrepancies") if getattr(expected, name) is not None
+                ]
                 if given:
                     raise InputError(
                         str(scenario.path),
@@ -237,7 +242,7 @@ def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
                         )
 
 
-_NOT_FOR_ROUTES = ("failed", "unknown", "missing", "carried_by", "unknown_kinds", "reason")
+_NOT_FOR_ROUTES = ("failed", "unknown", "missing", "carried_by", "unknown_kinds", "reason", "discrepancies")
 
 
 def _actual(report: Report, key: str) -> Union[ProvisionOut, ReadingOut, RouteOut]:
@@ -274,6 +279,11 @@ def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut, Rout
         )
         if expected.reason is not None and expected.reason not in actual.reason:
             found.append(Mismatch("reason", f"a reason containing {expected.reason!r}", actual.reason))
+        same(
+            "discrepancies",
+            sorted(expected.discrepancies) if expected.discrepancies is not None else None,
+            sorted(d.about for d in actual.discrepancies),
+        )
     if expected.carried_by is not None:
         carriers = [c.member for c in getattr(actual, "carried_by", [])]
         if expected.carried_by not in carriers:
@@ -296,8 +306,17 @@ def _decided(want: DecidedBy, in_force: InForceOut) -> list[Mismatch]:
     return found
 
 
+def under_evidence(scenario: Scenario, evaluator: Evaluator) -> Evaluator:
+    """The evaluator for the evidence the scenario asks for (its own, if the same)."""
+    from .api import evaluator as evaluator_for
+    from .record import Evidence
+
+    return evaluator_for(evaluator.rules.under(Evidence(scenario.data.evidence, scenario.data.known_on)))
+
+
 def run(scenario: Scenario, evaluator: Evaluator) -> list[Outcome]:
     """Judge the scenario's person on each of its dates and compare with the expectations."""
+    evaluator = under_evidence(scenario, evaluator)
     check_expectations(scenario, evaluator)
     outcomes = []
     for at in scenario.data.at:

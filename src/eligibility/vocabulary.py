@@ -14,6 +14,27 @@ STATUSES: tuple[Status, ...] = ("applies", "undetermined", "does_not_apply", "no
 SourceKind = Literal["act", "official", "report", "retrospective", "derived"]
 SOURCE_KINDS: tuple[SourceKind, ...] = ("act", "official", "report", "retrospective", "derived")
 
+# How sure a fact of the official record is, from the surest: read in the act's text, stated by an
+# official site, by two or more agreeing reports, by one report, a date derived from a rule of law
+# and other facts, or an inference not seen stated.
+Sure = Literal["act", "official", "reports", "report", "derived", "inferred"]
+SURE: tuple[Sure, ...] = ("act", "official", "reports", "report", "derived", "inferred")
+# How close evidence stands to the act, for both sides of a discrepancy (smaller is closer): the
+# articles' kinds and the record's sureness on one scale.
+CLOSENESS: dict[str, int] = {
+    "act": 0,
+    "official": 1,
+    "reports": 2,
+    "report": 3,
+    "retrospective": 4,
+    "derived": 5,
+    "inferred": 5,
+}
+EvidenceUse = Literal["all", "articles"]  # judge on every source, or on the articles only
+EVIDENCE: tuple[EvidenceUse, ...] = ("all", "articles")
+About = Literal["date", "scope", "condition", "effect", "existence"]  # what a discrepancy is about
+ABOUT: tuple[About, ...] = ("date", "scope", "condition", "effect", "existence")
+
 Value = Literal["yes", "no", "unknown"]  # in force; would qualify
 Held = Literal["held", "failed", "unknown"]  # one condition
 

@@ -16,7 +16,17 @@ from rich.text import Text
 
 from .. import logic
 from ..errors import required
-from ..report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
+from ..report import (
+    STATUSES,
+    CitationOut,
+    ConditionOut,
+    DiscrepancyOut,
+    InForceOut,
+    ProvisionOut,
+    ReadingOut,
+    Report,
+    RouteOut,
+)
 from ..rulebase import STAGE_LABEL, Alternative, Citation, Condition, Provision, RuleBase, Stage, Test
 from .wrap import Row, emit, pad
 from .wrap import console as console  # the CLI makes its consoles here
@@ -143,7 +153,26 @@ def provision_block(item: ProvisionOut) -> list[Text | Row]:
         parts.extend(_block("another route", _route(route)))
     for reading in item.other_readings:
         parts.extend(_block("other reading", _reading(reading)))
+    for discrepancy in item.discrepancies:
+        parts.extend(
+            _block(
+                "the record differs" if discrepancy.relation == "contradicts" else "the record adds",
+                _discrepancy(discrepancy),
+            )
+        )
     return parts
+
+
+def _discrepancy(item: DiscrepancyOut) -> list[Text | Row]:
+    """One finding of the record: both sides, how sure, which side the status follows, the sources."""
+    rows: list[Text | Row] = [
+        Text(f"about: {item.about}", style="bold"),
+        _label("the articles").append(item.articles, style=""),
+        _label(f"the record ({item.sure})").append(item.record, style=""),
+        Text(f"the status follows the {item.follows}: {item.why}", style="dim"),
+    ]
+    rows.extend(_citation(c) for c in item.sources)
+    return rows
 
 
 def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
@@ -151,6 +180,19 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
     title = Text("eligibility check", style="bold")
     title.append(f" — {result.profile} — on {result.on}")
     emit(out, [title])
+    which = "the articles only" if result.evidence == "articles" else "the articles and the official record"
+    if result.known_on:
+        which += f", as known on {result.known_on}"
+    marked = sum(1 for p in result.provisions if any(d.relation == "contradicts" for d in p.discrepancies))
+    emit(
+        out,
+        [(2, Text(f"evidence: {which}; the record contradicts the articles on {marked} provision(s)", style="dim"))],
+    )
+    if result.not_yet_reported:
+        names = ", ".join(
+            f"{u.id} (first reported {u.first_reported or 'on a day not known'})" for u in result.not_yet_reported
+        )
+        emit(out, [(2, Text(f"not yet reported on {result.known_on}: {names}", style="dim"))])
     counts = Text()
     for index, status in enumerate(STATUSES):
         number = sum(1 for p in result.provisions if p.status == status)

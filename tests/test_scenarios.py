@@ -47,11 +47,14 @@ def test_scenario_through_the_cli_in_both_formats(cli, path, tmp_path):
         profile.write_text(json.dumps(scenario.data.profile))
     else:
         profile = path.parent / scenario.data.profile
+    evidence = ["--evidence", scenario.data.evidence]
+    if scenario.data.known_on is not None:
+        evidence += ["--known-on", scenario.data.known_on.isoformat()]
     for at in scenario.data.at:
-        result = cli("check", profile, "--on", at.on.isoformat(), "--format", "json")
+        result = cli("check", profile, "--on", at.on.isoformat(), "--format", "json", *evidence)
         assert result.exit_code == 0, result.stderr
         provisions = {p["id"]: p for p in json.loads(result.stdout)["provisions"]}
-        text = cli("check", profile, "--on", at.on.isoformat(), "--width", "120")
+        text = cli("check", profile, "--on", at.on.isoformat(), "--width", "120", *evidence)
         assert text.exit_code == 0, text.stderr
         for key, expected in at.expect.items():
             status = expected if isinstance(expected, str) else expected.status

@@ -537,6 +537,12 @@ def rules_check(
     sources: Optional[str] = typer.Option(
         None, "--sources", metavar="DIR", help="Also prove every quote verbatim against the articles in DIR."
     ),
+    record: Optional[str] = typer.Option(
+        None,
+        "--record",
+        metavar="DIR",
+        help="Also prove every act quote verbatim against DIR/acts (default: the record folder beside --sources).",
+    ),
     scenarios: Optional[str] = typer.Option(
         None,
         "--scenarios",
@@ -557,7 +563,10 @@ def rules_check(
         chosen = _format(format)
         folder = Path(rules) if rules else default_directory()
         scenario_folder = Path(scenarios) if scenarios else (Path("scenarios") if Path("scenarios").is_dir() else None)
-        result = check_rules(folder, Path(sources) if sources else None, scenario_folder)
+        record_folder = Path(record) if record else None
+        if record_folder is None and sources and (Path(sources).parent / "record" / "acts").is_dir():
+            record_folder = Path(sources).parent / "record"
+        result = check_rules(folder, Path(sources) if sources else None, scenario_folder, record_folder)
         _show(chosen, result, "rules_check", width)
     if result.problems:
         raise SystemExit(EXIT_FAILED)

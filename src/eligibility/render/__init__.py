@@ -592,8 +592,12 @@ def rules_check(out: Console, result: "CheckReport") -> None:
     checked = [f"{result.provisions} provisions in {result.directory}"]
     if result.sources_checked:
         checked.append(f"quotes against {result.sources_checked}")
+    if result.acts_checked:
+        checked.append(f"act quotes against {result.acts_checked}")
     if result.scenarios_checked:
         checked.append(f"scenario coverage in {result.scenarios_checked}")
+    if result.acts_skipped:
+        emit(out, [Text(f"note: {result.acts_skipped}", style="yellow")])
     summary = Text("checked " + "; ".join(checked) + ": ")
     count = len(result.problems)
     summary.append(

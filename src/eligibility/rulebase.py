@@ -865,7 +865,14 @@ def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None,
         data=data,
         faulty=frozenset(faulty | failed),
     )
-    return _accounts(whole, evidence or Evidence(), sink, check_sources=sources is not None)
+    judged = _accounts(whole, evidence or Evidence(), sink, check_sources=sources is not None)
+    # The articles' account is checked on every load too: a fault in it must not hide behind a
+    # finding of the record that replaces the faulty part.
+    articles = Evidence("articles")
+    if judged.evidence != articles:
+        judged.accounts[articles.key] = _accounts(whole, articles, sink, check_sources=sources is not None)
+        judged.accounts[articles.key].accounts = judged.accounts
+    return judged
 
 
 def _accounts(whole: RuleBase, evidence: Any, sink: Sink, check_sources: bool = True) -> RuleBase:

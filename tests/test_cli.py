@@ -80,7 +80,16 @@ def test_check_json_has_the_documented_shape(cli):
 def test_a_later_route_is_judged_beside_the_decree_and_adds_to_it(cli):
     # Ahmed was discharged on a ground the decree does not list; the 2026 article's later change
     # covers any discharge of a soldier who fought, and whether he fought is not recorded.
-    result = cli("check", PEOPLE / "syrian-discharged-other.json", "--on", "2026-04-01", "--format", "json", "--evidence", "articles")
+    result = cli(
+        "check",
+        PEOPLE / "syrian-discharged-other.json",
+        "--on",
+        "2026-04-01",
+        "--format",
+        "json",
+        "--evidence",
+        "articles",
+    )
     item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.discharged-soldiers")
     assert (item["status"], item["missing"]) == ("undetermined", ["service[0].combat"])
     (route,) = item["routes"]
@@ -97,7 +106,9 @@ def test_a_later_route_is_judged_beside_the_decree_and_adds_to_it(cli):
 def test_the_other_reading_is_shown_beside_the_followed_one(cli):
     # Before November 2022 the articles do not settle whether foreign citizens could sign
     # contracts; the 2026 article read alone says they could not.
-    result = cli("check", PEOPLE / "cuban-recruit-2022.json", "--on", "2022-09-20", "--format", "json", "--evidence", "articles")
+    result = cli(
+        "check", PEOPLE / "cuban-recruit-2022.json", "--on", "2022-09-20", "--format", "json", "--evidence", "articles"
+    )
     item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.contract.foreign-citizens")
     assert item["status"] == "undetermined"
     (other,) = item["other_readings"]
@@ -106,7 +117,16 @@ def test_the_other_reading_is_shown_beside_the_followed_one(cli):
 
 
 def test_an_unreported_enactment_names_the_source_that_sets_the_horizon(cli):
-    result = cli("check", PEOPLE / "naturalized-unregistered.json", "--on", "2025-01-15", "--format", "json", "--evidence", "articles")
+    result = cli(
+        "check",
+        PEOPLE / "naturalized-unregistered.json",
+        "--on",
+        "2025-01-15",
+        "--format",
+        "json",
+        "--evidence",
+        "articles",
+    )
     item = next(
         p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.revocation-unregistered"
     )

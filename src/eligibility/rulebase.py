@@ -902,18 +902,9 @@ def _accounts(whole: RuleBase, evidence: Any, sink: Sink, check_sources: bool = 
             continue
         told = len(sink.found)
         if check_sources and provision is not written:
-            for where, citation in _citations(provision):
-                source = whole.sources.get(citation.source)
-                if source is None:
-                    sink.add(
-                        InputError(
-                            name,
-                            f"record.set (as merged) {where}.source",
-                            f"expected a source id from sources.toml, got {citation.source!r}",
-                        )
-                    )
-                for wrong in _quoting(citation, source):
-                    sink.add(InputError(name, f"record.set (as merged) {where}", wrong))
+            already = {(c.source, c.quote, c.rendering) for _, c in _citations(written)}
+            for where, wrong in _citation_problems(provision, whole.sources, skip=already):
+                sink.add(InputError(name, f"record.set (as merged) {where}", wrong))
         items = _judged(provision, name, sink)
         provisions[provision_id] = provision
         states[provision_id] = tuple(found)
@@ -988,28 +979,8 @@ def load_provision(
     if path.stem != provision.id:
         sink.add(InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}"))
     if sources is not None:
-        named = [(f"{where}.source", citation.source) for where, citation in _citations(provision)]
-        named += [
-            (f"{field_name}[{index}].follows", alternative.follows)
-            for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings))
-            for index, alternative in enumerate(alternatives)
-        ]
-        for where, source in named:
-            if source not in sources:
-                expected = f"expected a source id from sources.toml ({', '.join(sources)}), got {source!r}"
-                sink.add(InputError(name, where, expected))
-            elif not sources[source].is_article:
-                sink.add(
-                    InputError(
-                        name,
-                        where,
-                        f"expected one of the articles: {source} is a source of the official record, "
-                        "cited under [[record]]",
-                    )
-                )
-        for where, citation in _citations(provision):
-            for wrong in _quoting(citation, sources.get(citation.source)):
-                sink.add(InputError(name, where, wrong))
+        for where, wrong in _citation_problems(provision, sources, articles_only=True):
+            sink.add(InputError(name, where, wrong))
         for index, finding in enumerate(provision.record):
             for where, wrong in _finding_problems(finding, sources):
                 sink.add(InputError(name, f"record[{index}].{where}", wrong))
@@ -1020,6 +991,43 @@ def load_provision(
                     InputError(name, f"record[{index}].set.{key}", "expected no change to it in a finding, got one")
                 )
     return provision, data
+
+
+def _citation_problems(
+    provision: Provision,
+    sources: Mapping[str, Source],
+    articles_only: bool = False,
+    skip: AbstractSet[tuple[str, Optional[str], Optional[str]]] = frozenset(),
+) -> list[tuple[str, str]]:
+    """(field, problem) for each citation (and each route's or reading's `follows`) naming no known
+    source, or quoting it wrongly; `articles_only`: naming a source that is not one of the articles
+    (an account of the articles); `skip`: citations already checked."""
+    named = [
+        (f"{where}.source", c.source)
+        for where, c in _citations(provision)
+        if (c.source, c.quote, c.rendering) not in skip
+    ]
+    named += [
+        (f"{field_name}[{index}].follows", alternative.follows)
+        for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings))
+        for index, alternative in enumerate(alternatives)
+    ]
+    problems: list[tuple[str, str]] = []
+    for where, source in named:
+        if source not in sources:
+            problems.append((where, f"expected a source id from sources.toml ({', '.join(sources)}), got {source!r}"))
+        elif articles_only and not sources[source].is_article:
+            problems.append(
+                (
+                    where,
+                    f"expected one of the articles: {source} is a source of the official record, "
+                    "cited under [[record]]",
+                )
+            )
+    for where, citation in _citations(provision):
+        if (citation.source, citation.quote, citation.rendering) not in skip:
+            problems.extend((where, wrong) for wrong in _quoting(citation, sources.get(citation.source)))
+    return problems
 
 
 def _finding_problems(finding: Finding, sources: Mapping[str, Source]) -> list[tuple[str, str]]:

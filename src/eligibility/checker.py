@@ -163,16 +163,27 @@ def boundary_days(stages: Sequence[Stage], horizon: Optional[Horizon] = None) ->
     return dict(sorted(days.items()))
 
 
+def judged_differently(rules: RuleBase, articles: RuleBase, provision_id: str) -> bool:
+    """Whether the record changes how a provision is judged or dated (not only its words)."""
+    words = {"record", "not_modelled", "instrument", "title", "notes", "effect", "cite"}
+    return bool(
+        rules.provisions[provision_id].model_dump(exclude=words)
+        != articles.provisions[provision_id].model_dump(exclude=words)
+    )
+
+
 def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str, str]]:
     """Every provision has a scenario where it applies (or would qualify) and one where it does not
-    apply, and every stage date is tested around its edges, in the account judged by default and,
-    where the record changes a provision, in the articles' account too (scenarios with
-    `evidence = "articles"`); stubs for the days still untested."""
+    apply, and every stage date is tested around its edges: in the account judged by default and,
+    where the record changes how a provision is judged, in the articles' account too (scenarios
+    with `evidence = "articles"`).  A provision with findings of the record has a scenario on the
+    default account asserting them.  Stubs for the days still untested."""
     from .record import Evidence
     from .scenario import load_scenario, scenario_files
 
-    seen: dict[str, set[str]] = defaultdict(set)
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
     tested: dict[tuple[str, str], set[date]] = defaultdict(set)
+    asserted: set[str] = set()
     problems: list[Problem] = []
     for path in scenario_files(scenarios):
         try:
@@ -186,38 +197,49 @@ def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str
         for at in scenario.data.at:
             for key, expected in at.expect.items():
                 tested[(use, key)].add(at.on)
-                if use == "all":
-                    seen[key].add(expected.status)
-                    if expected.would_qualify == "yes":
-                        seen[key].add("would qualify")
+                seen[(use, key)].add(expected.status)
+                if expected.would_qualify in ("yes", "no"):
+                    seen[(use, key)].add("would qualify" if expected.would_qualify == "yes" else "would not qualify")
+                if use == "all" and expected.discrepancies is not None:
+                    asserted.add(key)
     stubs: dict[str, str] = {}
     articles = rules.under(Evidence("articles"))
     for provision_id, provision in rules.provisions.items():
         file = str(rules.files[provision_id])
-        changed = any(state.follows == "record" for state in rules.record.get(provision_id, ()))
-        unenacted = provision.in_force.unenacted_as_of is not None
-        wanted = "would qualify" if unenacted else "applies"
-        if wanted not in seen[provision_id]:
-            words = (
-                "where the person would qualify (no source reports it enacted, so it cannot apply)"
-                if unenacted
-                else "where it applies"
-            )
-            problems.append(
-                Problem(file=file, field=None, message=f"expected a scenario in {scenarios} {words}, found none")
-            )
-        if "does_not_apply" not in seen[provision_id]:
-            problems.append(
-                Problem(
-                    file=file,
-                    field=None,
-                    message=f"expected a scenario in {scenarios} where it does not apply, found none",
-                )
+
+        def problem(message: str) -> None:
+            problems.append(Problem(file=file, field=None, message=message))  # noqa: B023
+
+        changed = judged_differently(rules, articles, provision_id)
+        if rules.record.get(provision_id) and provision_id not in asserted:
+            problem(
+                f'expected a scenario in {scenarios} under evidence = "all" asserting its discrepancies with the '
+                "record, found none"
             )
         accounts: list[tuple[str, Provision]] = [("all", provision)]
         if changed:
             accounts.append(("articles", articles.provisions[provision_id]))
         for use, account in accounts:
+            told = f' under evidence = "{use}"' if changed else ""
+            uses = (use,) if changed else ("all", "articles")
+            statuses = set().union(*(seen[(u, provision_id)] for u in uses))
+            unenacted = account.in_force.unenacted_as_of is not None
+            unsupported = account.in_force.unsupported is not None
+            wanted = "would qualify" if unenacted or unsupported else "applies"
+            if wanted not in statuses:
+                words = (
+                    "where the person would qualify (no source reports it enacted, so it cannot apply)"
+                    if unenacted
+                    else "where the person would qualify (the record supports it on no day, so it cannot apply)"
+                    if unsupported
+                    else "where it applies"
+                )
+                problem(f"expected a scenario in {scenarios} {words}{told}, found none")
+            if unsupported:
+                if "would not qualify" not in statuses:
+                    problem(f"expected a scenario in {scenarios} where the person would not qualify{told}, found none")
+            elif "does_not_apply" not in statuses:
+                problem(f"expected a scenario in {scenarios} where it does not apply{told}, found none")
             keyed = [(provision_id, account.stages, account.in_force.unenacted_as_of)]
             keyed += [
                 (f"{provision_id}@{a.id}", a.stages, a.in_force.unenacted_as_of)
@@ -225,19 +247,11 @@ def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str
             ]
             missing: list[tuple[str, date, str]] = []
             for key, stages, horizon in keyed:
-                days = tested[(use, key)] if changed else tested[("all", key)] | tested[("articles", key)]
+                days = set().union(*(tested[(u, key)] for u in uses))
                 for day, what in boundary_days(stages, horizon).items():
                     if day not in days:
                         missing.append((key, day, what))
-                        told = f' under evidence = "{use}"' if changed else ""
-                        problems.append(
-                            Problem(
-                                file=file,
-                                field=None,
-                                message=f"expected a scenario testing {key} on {day.isoformat()} ({what}){told}, "
-                                "found none",
-                            )
-                        )
+                        problem(f"expected a scenario testing {key} on {day.isoformat()} ({what}){told}, found none")
             if missing:
                 name = provision_id if use == "all" else f"{provision_id}.articles"
                 stubs[name] = _stub(provision_id, missing, use if changed else None)

@@ -55,7 +55,8 @@ class ScenarioCollector(pytest.File):
         self.scenario = scenario
         self._reports: dict[int, Any] = {}
         for index, at in enumerate(scenario.data.at):
-            for key in at.expect:
+            keys = [*(["not_yet_reported"] if at.not_yet_reported is not None else []), *at.expect]
+            for key in keys:
                 yield ScenarioItem.from_parent(self, name=f"{at.on.isoformat()}::{key}", index=index, key=key)
 
     def report_at(self, index: int) -> Any:

@@ -12,8 +12,8 @@ the record has it.  An `Evidence` says which sources the judgement may use:
   agreeing reports > a report of the day > a retrospective mention > derived or inferred);
 - `known_on = DAY`: only sources published on or before that day (their latest possible day of
   publication) count: a provision whose articles were not yet published is left out ("not yet
-  reported"), and so is a route or a reading none of whose articles was, and a finding not all of
-  whose sources were.
+  reported"), and so is a route or a reading none of whose articles was, and a finding whose
+  sources published by then do not yet bear out how sure it is.
 
 `account` builds one provision's account as raw rule-file data; rulebase validates and compiles it
 exactly as it does a file.
@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any, Iterable, Literal, Mapping, Optional
 
 from .rulebase import STAGE_ORDER, Citation, Finding, Provision, Source
-from .vocabulary import CLOSENESS, EvidenceUse
+from .vocabulary import CLOSENESS, EvidenceUse, bears_out
 
 # The lists of tables a finding's `set` merges into by key (an entry replaces the one with the
 # same key, or is added; with `drop = true` it removes it).  Other lists are extended; tables
@@ -66,6 +66,20 @@ def published_by(citations: Iterable[Citation], sources: Mapping[str, Source], d
     if day is None:
         return True
     return all(c.source in sources and sources[c.source].latest_day() <= day for c in citations)
+
+
+def known_by(finding: Finding, sources: Mapping[str, Source], day: Optional[date]) -> bool:
+    """Whether a finding could be known on the day: the articles it answers were published, and
+    the record's sources published by then already bear out its sureness (for a finding derived or
+    inferred: all of them were)."""
+    if day is None:
+        return True
+    if not published_by(finding.articles_cite, sources, day):
+        return False
+    if finding.sure in ("derived", "inferred"):
+        return published_by(finding.cite, sources, day)
+    kinds = [sources[c.source].kind for c in finding.cite if published_by([c], sources, day)]
+    return bears_out(finding.sure, kinds)
 
 
 def first_reported(citations: Iterable[Citation], sources: Mapping[str, Source]) -> Optional[date]:
@@ -138,7 +152,7 @@ def account(
     states: list[FindingState] = []
     raw_findings = list(data.get("record", []))
     for index, finding in enumerate(provision.record):
-        if not published_by(list(finding.cite) + list(finding.articles_cite), sources, day):
+        if not known_by(finding, sources, day):
             continue
         if evidence.use == "articles":
             states.append(FindingState(index, finding, "articles", "judged on the articles only"))

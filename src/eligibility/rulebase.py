@@ -30,7 +30,7 @@ from .dates import DateSpec, parse_day, parse_spec
 from .errors import InputError
 from .files import read_toml
 from .validation import input_error, input_errors
-from .vocabulary import About, SourceKind, Sure
+from .vocabulary import SURENESS_NEEDS, About, SourceKind, Sure, bears_out
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 ProvisionId = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+$")]
@@ -1046,18 +1046,12 @@ def _finding_problems(finding: Finding, sources: Mapping[str, Source]) -> list[t
                 problems.append((f"{field_name}[{i}].source", f"expected one of the articles, got {citation.source!r}"))
             problems.extend((f"{field_name}[{i}]", wrong) for wrong in _quoting(citation, source))
     kinds = [sources[c.source].kind for c in finding.cite if c.source in sources]
-    needed = {
-        "act": (["act"], 1, "the act's text"),
-        "official": (["act", "official"], 1, "an official source"),
-        "reports": (["act", "official", "report"], 2, "two or more reports (or an official source)"),
-        "report": (["act", "official", "report"], 1, "a report"),
-    }.get(finding.sure)
-    if needed is not None and sum(kind in needed[0] for kind in kinds) < needed[1]:
+    if not bears_out(finding.sure, kinds):
+        needs = SURENESS_NEEDS[finding.sure][2]
         problems.append(
             (
                 "sure",
-                f"expected {needed[2]} among the record's sources for {finding.sure!r}, "
-                f"got {', '.join(kinds) or 'none'}",
+                f"expected {needs} among the record's sources for {finding.sure!r}, got {', '.join(kinds) or 'none'}",
             )
         )
     return problems

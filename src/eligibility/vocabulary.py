@@ -4,7 +4,7 @@ in-force and "would qualify", a condition's three outcomes, and the three kinds 
 Models (report.py, scenario.py), the engine's verdicts and the views all take them from here.
 """
 
-from typing import Literal
+from typing import Literal, Sequence
 
 Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
 # The order reports list them in: the answers a reader looks for first.
@@ -30,6 +30,21 @@ CLOSENESS: dict[str, int] = {
     "derived": 5,
     "inferred": 5,
 }
+# What a sureness needs among the record's sources: the kinds that count and how many of them.
+SURENESS_NEEDS: dict[str, tuple[tuple[str, ...], int, str]] = {
+    "act": (("act",), 1, "the act's text"),
+    "official": (("act", "official"), 1, "an official source"),
+    "reports": (("act", "official", "report"), 2, "two or more reports (or an official source)"),
+    "report": (("act", "official", "report"), 1, "a report"),
+}
+
+
+def bears_out(sure: str, kinds: Sequence[str]) -> bool:
+    """Whether sources of these kinds bear out a finding's sureness (derived and inferred need none)."""
+    needed = SURENESS_NEEDS.get(sure)
+    return needed is None or sum(kind in needed[0] for kind in kinds) >= needed[1]
+
+
 EvidenceUse = Literal["all", "articles"]  # judge on every source, or on the articles only
 EVIDENCE: tuple[EvidenceUse, ...] = ("all", "articles")
 About = Literal["date", "scope", "condition", "effect", "existence"]  # what a discrepancy is about

@@ -87,9 +87,10 @@ def test_family_nesting_has_a_clear_limit():
 
 
 def test_omitted_means_unknown_and_empty_means_none():
-    unknown = check({"service": []}, ON).provision("ru.contract.stateless")
+    # The law letting stateless persons sign contracts is in force from 2025-07-07 (record.md, R2).
+    unknown = check({"service": []}, "2025-08-01").provision("ru.contract.stateless")
     assert unknown.status == "undetermined" and unknown.missing == ["citizenships"]
-    stateless = check({"citizenships": [], "service": []}, ON).provision("ru.contract.stateless")
+    stateless = check({"citizenships": [], "service": []}, "2025-08-01").provision("ru.contract.stateless")
     assert stateless.status == "applies"
 
 
@@ -122,7 +123,13 @@ def test_facts_count_only_inside_their_dates():
 def test_a_profile_file_round_trips(tmp_path):
     path = tmp_path / "p.json"
     path.write_text(
-        json.dumps({"citizenships": [{"country": "GE"}], "residences": [{"country": "UA", "status": "temporary"}]})
+        json.dumps(
+            {
+                "citizenships": [{"country": "GE"}],
+                "residences": [{"country": "UA", "status": "temporary"}],
+                "criminal_record": {"convicted": False},
+            }
+        )
     )
     assert check(path, "2024-03-01").status("ua.national-guard.foreign-residents") == "applies"
 

@@ -156,6 +156,70 @@ def test_rules_list_and_show(cli):
     assert as_json["stages"][2]["date"] == "2026-03-08"  # the record's day of signature (the article: a window)
 
 
+def test_rules_show_puts_the_record_beside_the_articles(cli):
+    """record.md, R2: the articles say July 2024; the record, signed 2025-07-07 (reports)."""
+    shown = cli("rules", "show", "ru.contract.stateless", "--width", "200")
+    assert shown.exit_code == 0
+    for words in (
+        "signed into law: 2025-07-07",
+        "the record differs:",
+        "the articles: Stateless individuals became eligible in July 2024.",
+        "the record (reports): The law letting stateless persons serve under contract passed the State",
+        "the status follows the record: the record stands closer to the act",
+        "(a reference; its text is not held here) — Meduza, 2025-06-24",
+        "the articles' account (--evidence articles):",
+        "took effect: July 2024 (2024-07)",
+    ):
+        assert words in shown.stdout, words
+    data = json.loads(cli("rules", "show", "ru.contract.stateless", "--format", "json").stdout)
+    assert data["evidence"] == "all"
+    ((finding),) = data["record"]
+    assert (finding["about"], finding["relation"], finding["sure"], finding["follows"]) == (
+        "date",
+        "contradicts",
+        "reports",
+        "record",
+    )
+    assert [(s["source"], s["kind"]) for s in finding["sources"]][:2] == [
+        ("extradition-law-2026-03-09", "retrospective"),
+        ("moscow-times-2025-06-24", "report"),
+    ]
+    assert data["articles_account"]["stages"][0]["date"] == "2024-07"
+    articles = json.loads(
+        cli("rules", "show", "ru.contract.stateless", "--format", "json", "--evidence", "articles").stdout
+    )
+    assert articles["stages"][0]["date"] == "2024-07" and articles["record"][0]["follows"] == "articles"
+    # The record adds to the article on U2 and changes nothing in how it is judged.
+    same = json.loads(cli("rules", "show", "ua.national-guard.citizens", "--format", "json").stdout)
+    assert [f["relation"] for f in same["record"]] == ["adds"] and same["articles_account"] is None
+
+
+def test_rules_discrepancies_lists_every_finding_in_text_json_and_csv(cli):
+    import csv
+    import io
+
+    data = json.loads(cli("rules", "discrepancies", "--format", "json").stdout)
+    rows = {(r["provision"], r["about"]): r for r in data["rows"]}
+    # record.md, R4: no exempting act found; one report of the time says nothing changed.
+    r4 = rows[("ru.conscription.dual-national-exemption", "existence")]
+    assert (r4["relation"], r4["sure"], r4["follows"]) == ("contradicts", "report", "record")
+    assert r4["record_sources"] == ["vestikavkaza-2022-11-15"]
+    # record.md, U3: Law No. 957-VIII of 2016, read in the act.
+    assert rows[("ua.citizenship.military-service", "date")]["sure"] == "act"
+    base = api.rule_base()
+    assert {r["provision"] for r in data["rows"]} == {pid for pid in base.provisions if base.written[pid].record}
+    table = list(csv.DictReader(io.StringIO(cli("rules", "discrepancies", "--format", "csv").stdout)))
+    assert [(r["provision"], r["about"], r["articles"], r["record"]) for r in table] == [
+        (r["provision"], r["about"], r["articles"], r["record"]) for r in data["rows"]
+    ]
+    text = cli("rules", "discrepancies", "--width", "160").stdout
+    assert "ru.contract.stateless" in text and "how sure" in text
+    contradicted = len({r["provision"] for r in data["rows"] if r["relation"] == "contradicts"})
+    assert f"on {contradicted} provision(s)" in text
+    bad = cli("rules", "discrepancies", "--format", "xml")
+    assert bad.exit_code == 2 and "--format: expected text, json or csv, got 'xml'" in one_line_error(bad)
+
+
 @pytest.mark.parametrize(
     "args, words",
     [

@@ -163,22 +163,13 @@ def boundary_days(stages: Sequence[Stage], horizon: Optional[Horizon] = None) ->
     return dict(sorted(days.items()))
 
 
-def judged_differently(rules: RuleBase, articles: RuleBase, provision_id: str) -> bool:
-    """Whether the record changes how a provision is judged or dated (not only its words)."""
-    words = {"record", "not_modelled", "instrument", "title", "notes", "effect", "cite"}
-    return bool(
-        rules.provisions[provision_id].model_dump(exclude=words)
-        != articles.provisions[provision_id].model_dump(exclude=words)
-    )
-
-
 def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str, str]]:
     """Every provision has a scenario where it applies (or would qualify) and one where it does not
     apply, and every stage date is tested around its edges: in the account judged by default and,
     where the record changes how a provision is judged, in the articles' account too (scenarios
     with `evidence = "articles"`).  A provision with findings of the record has a scenario on the
     default account asserting them.  Stubs for the days still untested."""
-    from .record import Evidence
+    from .record import Evidence, judged_differently
     from .scenario import load_scenario, scenario_files
 
     seen: dict[tuple[str, str], set[str]] = defaultdict(set)

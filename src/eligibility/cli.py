@@ -578,19 +578,60 @@ def rules_show(
     format: str = FORMAT_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
+    evidence: str = EVIDENCE_OPTION,
 ) -> None:
-    """One provision: stages, conditions, citations, notes."""
+    """One provision as judged (stages, conditions, citations, notes), the record's findings beside
+    the articles, and the articles' own account where the record changes it."""
     _bounded()
     with reported():
         chosen = _format(format)
-        base = _rules(rules)
+        base = _rules(rules, evidence)
         provision = base.provisions[_known(base, provision_id, "ID")]
+        from .explaining import explainer
+        from .record import Evidence, judged_differently
+
+        articles = base.under(Evidence("articles"))
+        theirs = articles.provisions[provision.id] if judged_differently(base, articles, provision.id) else None
+        findings = explainer(base).discrepancies(provision.id)
         if chosen == "json":
-            _write_json(provision.model_dump(mode="json", by_alias=True, exclude_none=True))
+            data = provision.model_dump(mode="json", by_alias=True, exclude_none=True)
+            data["evidence"] = base.evidence.use
+            data["record"] = [f.model_dump(mode="json") for f in findings]
+            data["articles_account"] = (
+                None
+                if theirs is None
+                else theirs.model_dump(
+                    mode="json", by_alias=True, exclude_none=True, include={"stages", "in_force", "conditions", "when"}
+                )
+            )
+            _write_json(data)
             return
         from . import render
 
-        render.rule(render.console(width), base, provision)
+        render.rule(render.console(width), base, provision, findings, articles if theirs is not None else None)
+
+
+@rules_app.command("discrepancies")
+def rules_discrepancies(
+    format: str = typer.Option("text", "--format", metavar="text|json|csv", help="Output format."),
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Every discrepancy between the articles and the official record: provision, what differs,
+    what each side says, how sure the record is, and which side the default judgement follows."""
+    _bounded()
+    with reported():
+        if format not in ("text", "json", "csv"):
+            raise InputError.expected("--format", None, "text, json or csv", format)
+        from .explaining import explainer
+
+        table = explainer(_rules(rules)).discrepancy_table()
+        if format == "csv":
+            from . import render
+
+            sys.stdout.write(render.discrepancies_csv(table))
+            return
+        _show(format, table, "discrepancies", width)
 
 
 _process = {"own": False}  # True when the console entry point runs: the process is ours

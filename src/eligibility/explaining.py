@@ -19,6 +19,8 @@ from .report import (
     CitationOut,
     ConditionOut,
     DiscrepancyOut,
+    DiscrepancyRow,
+    DiscrepancyTable,
     EffectOut,
     InForceOut,
     ProvisionOut,
@@ -191,6 +193,33 @@ class Explainer:
                 )
             )
         return out
+
+    def discrepancy_table(self) -> DiscrepancyTable:
+        """Every finding of the record on every provision, one row each, as the default judgement
+        (all sources) weighs it."""
+        rows = []
+        for provision_id in self.rules.provisions:
+            for state in self.rules.record.get(provision_id, ()):
+                finding = state.finding
+                rows.append(
+                    DiscrepancyRow(
+                        provision=provision_id,
+                        title=self.rules.written[provision_id].title,
+                        about=finding.about,
+                        relation=finding.relation,
+                        articles=finding.articles,
+                        record=finding.record,
+                        sure=finding.sure,
+                        follows=state.follows,
+                        articles_sources=list(
+                            dict.fromkeys(
+                                c.source for c in finding.articles_cite or self.rules.written[provision_id].cite
+                            )
+                        ),
+                        record_sources=list(dict.fromkeys(c.source for c in finding.cite)),
+                    )
+                )
+        return DiscrepancyTable(rule_base=self.rules.digest, evidence=self.rules.evidence.use, rows=rows)
 
     def unreported(self) -> list[UnreportedOut]:
         return [

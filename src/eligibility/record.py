@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Literal, Mapping, Optional
 
-from .rulebase import STAGE_ORDER, Citation, Finding, Provision, Source
+from .rulebase import STAGE_ORDER, Citation, Finding, Provision, RuleBase, Source
 from .vocabulary import CLOSENESS, EvidenceUse, bears_out
 
 # The lists of tables a finding's `set` merges into by key (an entry replaces the one with the
@@ -171,3 +171,13 @@ def account(
         out = merge(out, raw_findings[index].get("set", {}))
     out["record"] = [raw_findings[s.index] for s in states]
     return out, states
+
+
+def judged_differently(rules: RuleBase, articles: RuleBase, provision_id: str) -> bool:
+    """Whether the record changes how a provision is judged or dated (not only its words): its
+    stages, in-force rule, conditions, `when`, routes or readings differ between the two accounts."""
+    words = {"record", "not_modelled", "instrument", "title", "notes", "effect", "cite"}
+    return bool(
+        rules.provisions[provision_id].model_dump(exclude=words)
+        != articles.provisions[provision_id].model_dump(exclude=words)
+    )

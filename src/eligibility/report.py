@@ -108,6 +108,27 @@ class DiscrepancyOut(Out):
     why: str
 
 
+class DiscrepancyRow(Out):
+    """One line of the rule base's table of discrepancies (`rules discrepancies`)."""
+
+    provision: str
+    title: str
+    about: About
+    relation: Literal["contradicts", "adds"]
+    articles: str
+    record: str
+    sure: Sure
+    follows: Literal["record", "articles"]  # which side the default judgement follows
+    articles_sources: list[str]  # source ids
+    record_sources: list[str]
+
+
+class DiscrepancyTable(Out):
+    rule_base: str
+    evidence: str  # always "all": the findings as the default judgement weighs them
+    rows: list[DiscrepancyRow]
+
+
 class ProvisionOut(Out):
     id: str
     title: str

@@ -21,6 +21,7 @@ from ..report import (
     CitationOut,
     ConditionOut,
     DiscrepancyOut,
+    DiscrepancyTable,
     InForceOut,
     ProvisionOut,
     ReadingOut,
@@ -299,7 +300,15 @@ def _source_quote(citation: Citation) -> Text:
     return _quote(citation.quote, f" [{citation.source}]")
 
 
-def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
+def rule(
+    out: Console,
+    rules: RuleBase,
+    provision: Provision,
+    findings: Sequence[DiscrepancyOut] = (),
+    articles: Optional[RuleBase] = None,
+) -> None:
+    """One provision as judged; the record's findings on it; and, given the articles' rule base
+    (where the record changes how it is judged), the articles' own account."""
     head = Text(provision.id, style="bold")
     head.append(f"  [{provision.jurisdiction}] ", style="dim")
     head.append(provision.title)
@@ -359,6 +368,64 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
         emit(out, _block("notes", [Text(f"- {n}") for n in provision.notes]))
     if provision.not_modelled:
         emit(out, _block("not modelled", [Text(f"- {n}") for n in provision.not_modelled]))
+    for finding in findings:
+        title = "the record differs" if finding.relation == "contradicts" else "the record adds"
+        emit(out, _block(title, _discrepancy(finding)))
+    if articles is not None:
+        theirs = articles.provisions[provision.id]
+        account: list[Text | Row] = [_stage_line(s) for s in theirs.stages]
+        account.append(Text("in force " + in_force_rule(theirs), style="dim"))
+        account.extend(Text(f"{c.id}: {c.says}") for c in theirs.conditions)
+        when = logic.written(articles.judged[provision.id].routes[0].expr)
+        account.append(Text("applies when: " + when, style="bold"))
+        emit(out, _block("the articles' account (--evidence articles)", account))
+
+
+def discrepancies(out: Console, table: DiscrepancyTable) -> None:
+    """The rule base's discrepancies with the record, one row per finding."""
+    from rich.table import Table
+
+    grid = Table(show_lines=True, pad_edge=False, expand=False)
+    for column in ("provision", "what differs", "the articles", "the record", "how sure", "followed"):
+        grid.add_column(column, overflow="fold")
+    for row in table.rows:
+        grid.add_row(
+            Text(row.provision),
+            Text(f"{row.about} ({'contradicts' if row.relation == 'contradicts' else 'adds'})"),
+            Text(row.articles),
+            Text(row.record),
+            Text(row.sure),
+            Text(row.follows),
+        )
+    out.print(grid)
+    contradicts = sum(1 for row in table.rows if row.relation == "contradicts")
+    provisions = len({row.provision for row in table.rows if row.relation == "contradicts"})
+    emit(
+        out,
+        [
+            Text(
+                f"{len(table.rows)} finding(s); the record contradicts the articles {contradicts} time(s), "
+                f"on {provisions} provision(s)",
+                style="dim",
+            )
+        ],
+    )
+
+
+def discrepancies_csv(table: DiscrepancyTable) -> str:
+    """The same table as CSV, one header row, sources as space-separated ids."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = ["provision", "title", "about", "relation", "articles", "record", "sure", "follows"]
+    writer.writerow([*names, "articles_sources", "record_sources"])
+    for row in table.rows:
+        writer.writerow(
+            [getattr(row, name) for name in names] + [" ".join(row.articles_sources), " ".join(row.record_sources)]
+        )
+    return buffer.getvalue()
 
 
 # --- a person across time -------------------------------------------------------------------

@@ -412,6 +412,24 @@ def discrepancies(out: Console, table: DiscrepancyTable) -> None:
     )
 
 
+def discrepancies_markdown(table: DiscrepancyTable) -> str:
+    """The same table as Markdown, for the students' page (docs/the-articles-and-the-record.md)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| provision | what differs | the articles | the record | how sure | the status follows |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in table.rows:
+        lines.append(
+            f"| `{row.provision}` | {row.about} ({row.relation}) | {cell(row.articles)} | {cell(row.record)} "
+            f"| {row.sure} | the {row.follows} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def discrepancies_csv(table: DiscrepancyTable) -> str:
     """The same table as CSV, one header row, sources as space-separated ids."""
     import csv

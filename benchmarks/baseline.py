@@ -2,7 +2,8 @@
 
 Same input as the engine (validated profiles and a date), same answer (the status, with
 three-valued logic and month precision), none of the rule base's generality.  Its dates and
-tests are copied from the three rule files named below; tests/test_baseline.py checks that it
+tests are copied from the articles' account of the three rule files named below (what
+`--evidence articles` judges); tests/test_baseline.py checks that it
 agrees with the engine on a synthetic population, so the comparison is like for like.
 """
 

@@ -30,6 +30,14 @@ def evaluator(rules):
     return make_evaluator(rules)
 
 
+@pytest.fixture(scope="session")
+def articles(rules):
+    """The evaluator of the articles' account alone (`--evidence articles`)."""
+    from eligibility.record import Evidence
+
+    return make_evaluator(rules.under(Evidence("articles")))
+
+
 @pytest.fixture
 def cli():
     runner = CliRunner()

@@ -14,12 +14,12 @@ RAM = PEOPLE / "nepali-contract-soldier.json"
 
 
 def test_check_text_groups_by_status_with_reasons_conditions_and_sources(cli):
-    result = cli("check", RAM, "--on", "2024-08-01", "--width", "100")
+    result = cli("check", RAM, "--on", "2024-08-01", "--width", "100", "--evidence", "articles")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     flat = " ".join(out.split())
     assert out.startswith("eligibility check — Ram, Nepali contract soldier — on 2024-08-01")
-    counts = api.check(RAM, "2024-08-01").statuses()
+    counts = api.check(RAM, "2024-08-01", evidence="articles").statuses()
     sections = [
         f"{words} ({list(counts.values()).count(status)})"
         for words, status in (
@@ -49,6 +49,8 @@ def test_check_shows_missing_facts_for_undetermined(cli):
         "undetermined",
         "--width",
         "120",
+        "--evidence",
+        "articles",
     )
     assert result.exit_code == 0
     assert "UNDETERMINED" in result.stdout and "APPLIES" not in result.stdout
@@ -78,7 +80,16 @@ def test_check_json_has_the_documented_shape(cli):
 def test_a_later_route_is_judged_beside_the_decree_and_adds_to_it(cli):
     # Ahmed was discharged on a ground the decree does not list; the 2026 article's later change
     # covers any discharge of a soldier who fought, and whether he fought is not recorded.
-    result = cli("check", PEOPLE / "syrian-discharged-other.json", "--on", "2026-04-01", "--format", "json")
+    result = cli(
+        "check",
+        PEOPLE / "syrian-discharged-other.json",
+        "--on",
+        "2026-04-01",
+        "--format",
+        "json",
+        "--evidence",
+        "articles",
+    )
     item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.discharged-soldiers")
     assert (item["status"], item["missing"]) == ("undetermined", ["service[0].combat"])
     (route,) = item["routes"]
@@ -95,7 +106,9 @@ def test_a_later_route_is_judged_beside_the_decree_and_adds_to_it(cli):
 def test_the_other_reading_is_shown_beside_the_followed_one(cli):
     # Before November 2022 the articles do not settle whether foreign citizens could sign
     # contracts; the 2026 article read alone says they could not.
-    result = cli("check", PEOPLE / "cuban-recruit-2022.json", "--on", "2022-09-20", "--format", "json")
+    result = cli(
+        "check", PEOPLE / "cuban-recruit-2022.json", "--on", "2022-09-20", "--format", "json", "--evidence", "articles"
+    )
     item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.contract.foreign-citizens")
     assert item["status"] == "undetermined"
     (other,) = item["other_readings"]
@@ -104,7 +117,16 @@ def test_the_other_reading_is_shown_beside_the_followed_one(cli):
 
 
 def test_an_unreported_enactment_names_the_source_that_sets_the_horizon(cli):
-    result = cli("check", PEOPLE / "naturalized-unregistered.json", "--on", "2025-01-15", "--format", "json")
+    result = cli(
+        "check",
+        PEOPLE / "naturalized-unregistered.json",
+        "--on",
+        "2025-01-15",
+        "--format",
+        "json",
+        "--evidence",
+        "articles",
+    )
     item = next(
         p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.citizenship.revocation-unregistered"
     )
@@ -131,7 +153,71 @@ def test_rules_list_and_show(cli):
     ):
         assert words in shown.stdout, words
     as_json = json.loads(cli("rules", "show", "ru.extradition.contract-soldiers", "--format", "json").stdout)
-    assert as_json["stages"][2]["date"] == "2026-03-04..2026-03-09"
+    assert as_json["stages"][2]["date"] == "2026-03-08"  # the record's day of signature (the article: a window)
+
+
+def test_rules_show_puts_the_record_beside_the_articles(cli):
+    """record.md, R2: the articles say July 2024; the record, signed 2025-07-07 (reports)."""
+    shown = cli("rules", "show", "ru.contract.stateless", "--width", "200")
+    assert shown.exit_code == 0
+    for words in (
+        "signed into law: 2025-07-07",
+        "the record differs:",
+        "the articles: Stateless individuals became eligible in July 2024.",
+        "the record (reports): The law letting stateless persons serve under contract passed the State",
+        "the status follows the record: the record stands closer to the act",
+        "(a reference; its text is not held here) — Meduza, 2025-06-24",
+        "the articles' account (--evidence articles):",
+        "took effect: July 2024 (2024-07)",
+    ):
+        assert words in shown.stdout, words
+    data = json.loads(cli("rules", "show", "ru.contract.stateless", "--format", "json").stdout)
+    assert data["evidence"] == "all"
+    ((finding),) = data["record"]
+    assert (finding["about"], finding["relation"], finding["sure"], finding["follows"]) == (
+        "date",
+        "contradicts",
+        "reports",
+        "record",
+    )
+    assert [(s["source"], s["kind"]) for s in finding["sources"]][:2] == [
+        ("extradition-law-2026-03-09", "retrospective"),
+        ("moscow-times-2025-06-24", "report"),
+    ]
+    assert data["articles_account"]["stages"][0]["date"] == "2024-07"
+    articles = json.loads(
+        cli("rules", "show", "ru.contract.stateless", "--format", "json", "--evidence", "articles").stdout
+    )
+    assert articles["stages"][0]["date"] == "2024-07" and articles["record"][0]["follows"] == "articles"
+    # The record adds to the article on U2 and changes nothing in how it is judged.
+    same = json.loads(cli("rules", "show", "ua.national-guard.citizens", "--format", "json").stdout)
+    assert [f["relation"] for f in same["record"]] == ["adds"] and same["articles_account"] is None
+
+
+def test_rules_discrepancies_lists_every_finding_in_text_json_and_csv(cli):
+    import csv
+    import io
+
+    data = json.loads(cli("rules", "discrepancies", "--format", "json").stdout)
+    rows = {(r["provision"], r["about"]): r for r in data["rows"]}
+    # record.md, R4: no exempting act found; one report of the time says nothing changed.
+    r4 = rows[("ru.conscription.dual-national-exemption", "existence")]
+    assert (r4["relation"], r4["sure"], r4["follows"]) == ("contradicts", "report", "record")
+    assert r4["record_sources"] == ["vestikavkaza-2022-11-15"]
+    # record.md, U3: Law No. 957-VIII of 2016, read in the act.
+    assert rows[("ua.citizenship.military-service", "date")]["sure"] == "act"
+    base = api.rule_base()
+    assert {r["provision"] for r in data["rows"]} == {pid for pid in base.provisions if base.written[pid].record}
+    table = list(csv.DictReader(io.StringIO(cli("rules", "discrepancies", "--format", "csv").stdout)))
+    assert [(r["provision"], r["about"], r["articles"], r["record"]) for r in table] == [
+        (r["provision"], r["about"], r["articles"], r["record"]) for r in data["rows"]
+    ]
+    text = cli("rules", "discrepancies", "--width", "160").stdout
+    assert "ru.contract.stateless" in text and "how sure" in text
+    contradicted = len({r["provision"] for r in data["rows"] if r["relation"] == "contradicts"})
+    assert f"on {contradicted} provision(s)" in text
+    bad = cli("rules", "discrepancies", "--format", "xml")
+    assert bad.exit_code == 2 and "--format: expected text, json or csv, got 'xml'" in one_line_error(bad)
 
 
 @pytest.mark.parametrize(

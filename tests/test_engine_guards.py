@@ -190,7 +190,8 @@ def test_two_rules_firing_for_one_fact_is_an_internal_error(rules):
     host().register_rulesets({"eligibility_guard_overlap_2": {n: dict(r) for n, r in doubled.items()}})
     overlapping.name = "eligibility_guard_overlap_2"
     with pytest.raises(InternalError, match="two durable_rules rules fired"):
-        overlapping.judge(date(2024, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])
+        # in force from 2025-07-07 (record.md, R2)
+        overlapping.judge(date(2025, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])
 
 
 def _colliding_ids() -> tuple[str, str]:

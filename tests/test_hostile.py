@@ -593,5 +593,5 @@ def test_missing_facts_of_many_relatives_are_listed_once_each_in_order(tmp_path)
     missing = report.provision("ru.citizenship.family-members").missing
     assert len(missing) == len(set(missing)) and missing[:2] == [
         "family[0].person.citizenships",
-        "family[0].person.service[0].force",
+        "family[0].person.service[0].kind",  # Decree No. 10: a contract, in any military formation
     ]

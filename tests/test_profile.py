@@ -87,9 +87,10 @@ def test_family_nesting_has_a_clear_limit():
 
 
 def test_omitted_means_unknown_and_empty_means_none():
-    unknown = check({"service": []}, ON).provision("ru.contract.stateless")
+    # The law letting stateless persons sign contracts is in force from 2025-07-07 (record.md, R2).
+    unknown = check({"service": []}, "2025-08-01").provision("ru.contract.stateless")
     assert unknown.status == "undetermined" and unknown.missing == ["citizenships"]
-    stateless = check({"citizenships": [], "service": []}, ON).provision("ru.contract.stateless")
+    stateless = check({"citizenships": [], "service": []}, "2025-08-01").provision("ru.contract.stateless")
     assert stateless.status == "applies"
 
 
@@ -122,7 +123,13 @@ def test_facts_count_only_inside_their_dates():
 def test_a_profile_file_round_trips(tmp_path):
     path = tmp_path / "p.json"
     path.write_text(
-        json.dumps({"citizenships": [{"country": "GE"}], "residences": [{"country": "UA", "status": "temporary"}]})
+        json.dumps(
+            {
+                "citizenships": [{"country": "GE"}],
+                "residences": [{"country": "UA", "status": "temporary"}],
+                "criminal_record": {"convicted": False},
+            }
+        )
     )
     assert check(path, "2024-03-01").status("ua.national-guard.foreign-residents") == "applies"
 
@@ -133,11 +140,19 @@ def test_the_python_api_answers_in_one_line_per_assertion():
     from .conftest import PEOPLE
 
     assert status(PEOPLE / "nepali-soldier-wife.json", "ru.citizenship.family-members", on="2024-08-01") == "applies"
-    assert (
-        status(PEOPLE / "naturalized-unregistered.json", "ru.citizenship.revocation-unregistered", on="2024-09-01")
-        == "undetermined"
+    lost = PEOPLE / "naturalized-unregistered.json"
+    revocation = "ru.citizenship.revocation-unregistered"
+    # The article of 2024-08-05 knows only a bill; the record has it signed on 2024-08-08.
+    assert status(lost, revocation, on="2024-09-01", evidence="articles") == "undetermined"
+    assert status(lost, revocation, on="2024-09-01") == "applies"
+    assert status(lost, revocation, on="2024-09-01", known_on="2024-08-05") == "undetermined"
+    assert status(lost, revocation, on="2024-09-01", known_on="2024-08-09") == "applies"
+    detail = explain(
+        PEOPLE / "cuban-discharged-health.json",
+        "ru.citizenship.discharged-soldiers",
+        on="2024-06-01",
+        evidence="articles",
     )
-    detail = explain(PEOPLE / "cuban-discharged-health.json", "ru.citizenship.discharged-soldiers", on="2024-06-01")
     assert detail["status"] == "applies"
     assert "taken as in force from signature" in detail["in_force"]["explanation"]
     assert detail["routes"][0]["follows"] == "extradition-law-2026-03-09"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from eligibility.corpus import fold, unverified_quotes
@@ -20,16 +22,13 @@ def test_every_quote_is_verbatim_in_its_source(rules):
 
 
 def test_the_check_really_looks(rules):
-    provision = rules.provisions["ru.citizenship.contract-service"]
+    provision = rules.written["ru.citizenship.contract-service"]
     _, citation = citations(provision)[0]
     altered = provision.model_copy(update={"cite": [citation.model_copy(update={"quote": citation.quote + " (sic)"})]})
-    rules_copy = type(rules)(
-        rules.directory,
-        rules.sources,
-        {**rules.provisions, provision.id: altered},
-        rules.files,
-        rules.judged,
-        rules.digest,
+    rules_copy = dataclasses.replace(
+        rules,
+        provisions={k: v for k, v in rules.provisions.items() if k != provision.id},
+        written={**rules.written, provision.id: altered},
     )
     problems = unverified_quotes(rules_copy, SOURCES)
     assert [p.field for p in problems] == ["cite[0]"]

@@ -76,21 +76,31 @@ def test_the_sources_index_names_the_five_articles(rules):
     ],
 )
 def test_dates_keep_the_precision_the_sources_give(rules, provision_id, written, precision):
-    provision = rules.provisions[provision_id]
+    provision = rules.written[provision_id]  # the articles' account
     start = next(s for s in provision.stages if s.kind == provision.in_force.start)
     assert (start.date.written(), start.date.precision) == (written, precision)
 
 
 def test_the_revocation_bill_has_no_reported_signature(rules):
-    provision = rules.provisions["ru.citizenship.revocation-unregistered"]
+    provision = rules.written["ru.citizenship.revocation-unregistered"]  # the articles' account
     assert [s.kind for s in provision.stages] == ["bill_approved_lower_house"]
     assert provision.in_force.start in SIGNATURES
     assert provision.in_force.unenacted_as_of.date.isoformat() == "2024-08-05"
 
 
+def test_the_record_has_the_revocation_law_signed_three_days_after_the_article(rules):
+    # record.md R12: "signed 2024-08-08 and published the same day ... In force on official publication"
+    provision = rules.provisions["ru.citizenship.revocation-unregistered"]
+    signed = next(s for s in provision.stages if s.kind == "signed")
+    assert signed.date.written() == "2024-08-08" and provision.in_force.start == "signed"
+    assert provision.in_force.unenacted_as_of is None
+    (state,) = rules.record["ru.citizenship.revocation-unregistered"]
+    assert state.follows == "record" and state.finding.sure == "official"
+
+
 def test_the_later_discharge_change_is_a_route_not_a_rival_reading(rules):
     # The 2026 article reports "Later policy changes" that add to the January 2024 decree.
-    provision = rules.provisions["ru.citizenship.discharged-soldiers"]
+    provision = rules.written["ru.citizenship.discharged-soldiers"]  # the articles' account
     assert [(r.id, r.follows) for r in provision.routes] == [("later-changes", "extradition-law-2026-03-09")]
     assert provision.readings == []
     assert any("Two routes, not two readings" in note for note in provision.notes)
@@ -245,14 +255,23 @@ address = "http://www.kremlin.ru/acts/bank/48501"
 """
 
 
+FINDING = """
+[[record]]
+about = "date"
+relation = "adds"
+articles = "A decree issued Monday."
+record = "Decree No. 823 of 2022-11-14."
+sure = "official"
+"""
+
+
 def _with_reference(tmp_path, citation: str) -> Path:
+    """The bundled rules with a reference among the sources, cited by a finding of the record."""
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     (rules / "sources.toml").write_text((rules / "sources.toml").read_text() + REFERENCE)
     path = rules / "ru.conscription.extended-2022.toml"
-    text = path.read_text()
-    anchor = '[in_force]\nfrom = "decree_signed"'
-    path.write_text(text.replace(anchor, citation + "\n\n" + anchor, 1))
+    path.write_text(path.read_text() + FINDING + citation.replace("[[stages.cite]]", "[[record.cite]]") + "\n")
     return rules
 
 
@@ -268,7 +287,7 @@ def test_a_reference_without_text_is_cited_without_a_quote_and_shown_as_such(cli
         "check", PEOPLE / "dual-national-conscript.json", "--on", "2023-06-01", "--rules", rules, "--format", "json"
     )
     item = next(p for p in json.loads(result.stdout)["provisions"] if p["id"] == "ru.conscription.extended-2022")
-    (reference,) = [c for c in item["in_force"]["citations"] if c["source"] == "kremlin-decree-823"]
+    (reference,) = [c for d in item["discrepancies"] for c in d["sources"] if c["source"] == "kremlin-decree-823"]
     assert reference["quote"] is None and reference["kind"] == "official"
     assert reference["address"] == "http://www.kremlin.ru/acts/bank/48501"
     text = cli(

@@ -47,11 +47,14 @@ def test_scenario_through_the_cli_in_both_formats(cli, path, tmp_path):
         profile.write_text(json.dumps(scenario.data.profile))
     else:
         profile = path.parent / scenario.data.profile
+    evidence = ["--evidence", scenario.data.evidence]
+    if scenario.data.known_on is not None:
+        evidence += ["--known-on", scenario.data.known_on.isoformat()]
     for at in scenario.data.at:
-        result = cli("check", profile, "--on", at.on.isoformat(), "--format", "json")
+        result = cli("check", profile, "--on", at.on.isoformat(), "--format", "json", *evidence)
         assert result.exit_code == 0, result.stderr
         provisions = {p["id"]: p for p in json.loads(result.stdout)["provisions"]}
-        text = cli("check", profile, "--on", at.on.isoformat(), "--width", "120")
+        text = cli("check", profile, "--on", at.on.isoformat(), "--width", "120", *evidence)
         assert text.exit_code == 0, text.stderr
         for key, expected in at.expect.items():
             status = expected if isinstance(expected, str) else expected.status
@@ -161,7 +164,8 @@ def test_scenarios_run_passes_on_the_bundled_scenarios(cli):
     result = cli("scenarios", "run", SCENARIOS, "--format", "json")
     assert result.exit_code == 0, result.stdout[-2000:]
     data = json.loads(result.stdout)
-    assert data["failed"] == 0 and data["passed"] == sum(1 for _ in _expectations())
+    unreported = sum(1 for path in FILES for at in load_scenario(path).data.at if at.not_yet_reported is not None)
+    assert data["failed"] == 0 and data["passed"] == sum(1 for _ in _expectations()) + unreported
 
 
 def test_verbose_lists_every_expectation(cli):
@@ -248,8 +252,8 @@ def test_pytest_collects_each_expectation_and_shows_a_readable_failure(pytester)
     shutil.copy(PEOPLE / "nepali-contract-soldier.json", folder / "ram.json")
     profile = "ram.json"
     (folder / "ram.toml").write_text(
-        f'title = "t"\nprofile = "{profile}"\nstory = "s"\n\n[[at]]\non = "2024-08-01"\nwhy = "the decree"\n'
-        '[at.expect]\n"ru.citizenship.contract-service" = "applies"\n'
+        f'title = "t"\nprofile = "{profile}"\nstory = "s"\nevidence = "articles"\n\n[[at]]\non = "2024-08-01"\n'
+        'why = "the decree"\n[at.expect]\n"ru.citizenship.contract-service" = "applies"\n'
         '"ru.contract.stateless" = { status = "applies", failed = [] }\n'
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "scenarios")
@@ -293,3 +297,38 @@ def test_a_scenario_profile_outside_the_scenario_folders_is_refused_unread(cli, 
     assert result.exit_code == 2
     line = one_line_error(result)
     assert "(the scenario's folder tree)" in line and "lies outside it" in line and "do not echo" not in line
+
+
+def _known_on(tmp_path, body: str, known_on: str = 'known_on = "2026-03-08"\n') -> str:
+    shutil.copy(PEOPLE / "nepali-contract-soldier.json", tmp_path / "ram.json")
+    path = tmp_path / "k.toml"
+    path.write_text(
+        f'title = "t"\nprofile = "ram.json"\nstory = "s"\n{known_on}\n[[at]]\non = "2026-03-20"\nwhy = "w"\n{body}'
+    )
+    return str(path)
+
+
+def test_a_scenario_asserts_what_was_not_yet_reported_on_its_known_on_day(cli, tmp_path):
+    # Only the article of 2026-03-09 reports the extradition law (and dates the contract rules).
+    right = '["ru.contract.foreign-citizens", "ru.contract.stateless", "ru.extradition.contract-soldiers"]'
+    result = cli("scenarios", "run", _known_on(tmp_path, f"not_yet_reported = {right}\n"))
+    assert result.exit_code == 0 and "1 expectations in 1 files: 1 passed" in result.stdout, result.stdout
+    result = cli("scenarios", "run", _known_on(tmp_path, "not_yet_reported = []\n"), "--width", "200")
+    assert result.exit_code == 1
+    assert (
+        "not_yet_reported: expected none, got [ru.contract.foreign-citizens, ru.contract.stateless, " in result.stdout
+    )
+
+
+def test_expecting_a_provision_not_yet_reported_is_a_one_line_error(cli, tmp_path):
+    body = '[at.expect]\n"ru.extradition.contract-soldiers" = "applies"\n'
+    result = cli("scenarios", "run", _known_on(tmp_path, body))
+    assert result.exit_code == 2
+    message = one_line_error(result)
+    assert 'at[0].expect."ru.extradition.contract-soldiers"' in message
+    assert "first reported 2026-03-09 (list it under not_yet_reported instead)" in message
+
+
+def test_not_yet_reported_needs_a_known_on_day(cli, tmp_path):
+    result = cli("scenarios", "run", _known_on(tmp_path, "not_yet_reported = []\n", known_on=""))
+    assert result.exit_code == 2 and "expected not_yet_reported only in a file with known_on" in one_line_error(result)

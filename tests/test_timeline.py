@@ -87,13 +87,15 @@ def test_law_change_points_are_exactly_the_edges_of_the_compiled_day_ranges(rule
         for condition in item.conditions:
             spec = getattr(condition.test, "during", None)
             if spec is not None:
-                assert {spec.earliest, spec.latest + timedelta(days=1)} <= periods, item.key
+                # a window can change things on its first day and the day after it; a day, on that day
+                wanted = {spec.earliest} if spec.exact else {spec.earliest, spec.latest + timedelta(days=1)}
+                assert wanted <= periods, item.key
 
 
-def test_a_window_is_an_undetermined_period_never_a_guessed_day(evaluator):
+def test_a_window_is_an_undetermined_period_never_a_guessed_day(articles):
     """Jorge joined the army in August 2022; the decree came 'in late September', 21-30 September."""
     result = timeline(
-        evaluator, load_profile(PEOPLE / "cuban-recruit-2022.json"), provisions=["ru.citizenship.army-2022"]
+        articles, load_profile(PEOPLE / "cuban-recruit-2022.json"), provisions=["ru.citizenship.army-2022"]
     )
     periods = [(p.start, p.end, p.status) for p in result.provisions[0].periods]
     # He joins on 15 August, before the decree: a new period (he would now qualify), still not in force.
@@ -235,3 +237,16 @@ def test_bad_options_get_one_line(cli, args, field):
     result = cli(*[a.replace("{p}", profile) for a in args])
     assert result.exit_code == 2
     assert one_line_error(result).startswith(f"eligibility: {field}: expected")
+
+
+def test_the_record_dates_the_decree_and_ends_it(evaluator):
+    """The record: Decree No. 690 of 30 September 2022, repealed by Decree No. 10 on 4 January 2024."""
+    result = timeline(
+        evaluator, load_profile(PEOPLE / "cuban-recruit-2022.json"), provisions=["ru.citizenship.army-2022"]
+    )
+    assert [(p.start, p.end, p.status) for p in result.provisions[0].periods] == [
+        ("2022-01-01", "2022-08-14", "not_in_force"),
+        ("2022-08-15", "2022-09-29", "not_in_force"),
+        ("2022-09-30", "2024-01-03", "applies"),
+        ("2024-01-04", "2026-12-31", "not_in_force"),
+    ]

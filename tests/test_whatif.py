@@ -105,10 +105,18 @@ def test_without_naturalization_the_dual_national_is_foreign_again(evaluator):
     assert moved["ru.conscription.extended-2022"] == ("applies", "does_not_apply")
 
 
-def test_what_if_shows_only_what_changed(evaluator):
+def test_what_if_shows_only_what_changed(evaluator, articles):
     profile = load_profile(PEOPLE / "nepali-contract-soldier.json")
-    result = what_if(evaluator, profile, date(2024, 8, 1), [parse_set("criminal_record.under_investigation=true")])
-    assert result.changed == [] and len(result.unchanged) == len(evaluator.rules.provisions)
+    edit = [parse_set("criminal_record.under_investigation=true")]
+    # The articles put dual citizens under the criminal-record bar: nothing changes for Ram.
+    result = what_if(articles, profile, date(2024, 8, 1), edit)
+    assert result.changed == [] and len(result.unchanged) == len(articles.rules.provisions)
+    # Decree No. 823 puts foreign citizens under it (record.md, R7): that alone changes.
+    result = what_if(evaluator, profile, date(2024, 8, 1), edit)
+    assert [(c.id, c.before, c.after) for c in result.changed] == [
+        ("ru.contract.criminal-record-bar", "does_not_apply", "applies")
+    ]
+    assert len(result.unchanged) == len(evaluator.rules.provisions) - 1
 
 
 # --- make-apply ----------------------------------------------------------------------------------
@@ -140,9 +148,9 @@ def test_make_apply_finds_a_set_wherever_the_provision_is_in_force_and_each_set_
                     assert i == j or not all(e in b for e in a), (path.stem, key, day, a, b)
 
 
-def test_nothing_can_make_an_unenacted_law_apply(evaluator):
+def test_nothing_can_make_an_unenacted_law_apply(articles):
     result = make_apply(
-        evaluator,
+        articles,
         load_profile(PEOPLE / "naturalized-unregistered.json"),
         date(2024, 8, 1),
         "ru.citizenship.revocation-unregistered",
@@ -150,9 +158,9 @@ def test_nothing_can_make_an_unenacted_law_apply(evaluator):
     assert not result.possible and "not yet signed into law" in result.explanation
 
 
-def test_a_window_leaves_it_undetermined_at_best(evaluator):
+def test_a_window_leaves_it_undetermined_at_best(articles):
     result = make_apply(
-        evaluator,
+        articles,
         load_profile(PEOPLE / "nepali-contract-soldier.json"),
         date(2026, 3, 6),
         "ru.extradition.contract-soldiers",

@@ -17,8 +17,10 @@ from .dates import parse_day
 from .errors import InputError
 from .evaluation import Evaluator
 from .profile import Profile, load_profile, parse_profile
+from .record import Evidence
 from .report import Report
 from .rulebase import RuleBase, load_rules
+from .vocabulary import EVIDENCE
 
 ProfileLike = Union[Profile, dict, str, Path]
 DateLike = Union[date, str]
@@ -30,11 +32,24 @@ def rules_at(directory: Optional[str]) -> RuleBase:
     return load_rules(directory)
 
 
-def rule_base(rules: RulesLike = None) -> RuleBase:
-    """A rule base given as itself or as a directory (None: the bundled one), loaded once per process."""
+def evidence(use: str = "all", known_on: Optional[DateLike] = None) -> Evidence:
+    """Which sources to judge on: `use` "all" (the articles and the official record) or
+    "articles"; `known_on`, only the sources published by that day."""
+    if use not in EVIDENCE:
+        raise InputError.expected("--evidence", None, " or ".join(EVIDENCE), use)
+    return Evidence(use, None if known_on is None else as_day(known_on, "--known-on"))
+
+
+def rule_base(rules: RulesLike = None, use: str = "all", known_on: Optional[DateLike] = None) -> RuleBase:
+    """A rule base given as itself or as a directory (None: the bundled one), loaded once per
+    process, judged on the evidence asked for (by default every source, as known now)."""
     if isinstance(rules, RuleBase):
-        return rules
-    return rules_at(None if rules is None else str(Path(rules).resolve()))
+        base = rules
+    else:
+        base = rules_at(None if rules is None else str(Path(rules).resolve()))
+    if use == "all" and known_on is None and isinstance(rules, RuleBase):
+        return base
+    return base.under(evidence(use, known_on))
 
 
 _evaluators: dict[str, Evaluator] = {}
@@ -79,17 +94,39 @@ def as_day(on: DateLike, what: str = "--on") -> date:
         raise InputError.expected(what, None, str(error), on) from None
 
 
-def check(profile: ProfileLike, on: DateLike, rules: RulesLike = None) -> Report:
-    """Judge every provision for a profile (object, dict or path) on a date."""
+def check(
+    profile: ProfileLike,
+    on: DateLike,
+    rules: RulesLike = None,
+    evidence: str = "all",
+    known_on: Optional[DateLike] = None,
+) -> Report:
+    """Judge every provision for a profile (object, dict or path) on a date; `evidence` "articles"
+    judges on the articles only, `known_on` on the sources published by that day."""
     parsed, label = as_profile(profile)
-    return explaining.check(evaluator(rules), parsed, as_day(on, "on"), label)
+    base = rule_base(rules, evidence, known_on)
+    return explaining.check(evaluator(base), parsed, as_day(on, "on"), label)
 
 
-def status(profile: ProfileLike, provision_id: str, on: DateLike, rules: RulesLike = None) -> str:
+def status(
+    profile: ProfileLike,
+    provision_id: str,
+    on: DateLike,
+    rules: RulesLike = None,
+    evidence: str = "all",
+    known_on: Optional[DateLike] = None,
+) -> str:
     """The status of one provision: applies, not_in_force, does_not_apply or undetermined."""
-    return check(profile, on, rules).status(provision_id)
+    return check(profile, on, rules, evidence, known_on).status(provision_id)
 
 
-def explain(profile: ProfileLike, provision_id: str, on: DateLike, rules: RulesLike = None) -> dict[str, Any]:
+def explain(
+    profile: ProfileLike,
+    provision_id: str,
+    on: DateLike,
+    rules: RulesLike = None,
+    evidence: str = "all",
+    known_on: Optional[DateLike] = None,
+) -> dict[str, Any]:
     """One provision's full explanation as plain data."""
-    return check(profile, on, rules).provision(provision_id).model_dump()
+    return check(profile, on, rules, evidence, known_on).provision(provision_id).model_dump()

@@ -89,6 +89,8 @@ class Job:
     dates: tuple[str, ...]  # ISO dates, in the order asked
     rules: Optional[str] = None  # rule base directory; None: the bundled one
     full: bool = False  # write whole reports instead of compact rows
+    evidence: str = "all"  # which sources: all, or the articles only
+    known_on: Optional[str] = None  # ISO day: only the sources published by then
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,10 @@ def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult
 
 
 def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
-    from .api import evaluator
+    from .api import evaluator, rule_base
     from .explaining import check
 
-    judge = evaluator(job.rules)
+    judge = evaluator(rule_base(job.rules, job.evidence, job.known_on))
     provisions = list(judge.rules.provisions)
     readings = {pid: [r.key for r in judge.rules.readings_of(pid)] for pid in provisions}
     days = [date.fromisoformat(d) for d in job.dates]

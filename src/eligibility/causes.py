@@ -124,6 +124,8 @@ def law_causes(item: Judged) -> list[Cause]:
     found: list[Cause] = []
     for route in item.routes:
         rule = route.in_force
+        if rule.unsupported is not None:
+            continue  # in force on no day: its stages change nothing
         stage = route.stage(rule.start)
         if stage is not None:
             causes = _stage_causes(item, stage, "start", route.id)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,7 +30,7 @@ from .corpus import unverified_quotes
 from .dates import next_day
 from .engine import compile_problem
 from .errors import InputError
-from .rulebase import Horizon, RuleBase, Sink, Stage, load_rules
+from .rulebase import Horizon, Provision, RuleBase, Sink, Stage, _accounts, load_rules
 
 
 class Problem(BaseModel):
@@ -51,6 +51,8 @@ class CheckReport(BaseModel):
     directory: str
     provisions: int
     sources_checked: Optional[str]
+    acts_checked: Optional[str] = None  # the record's acts folder the act quotes were verified against
+    acts_skipped: Optional[str] = None  # why they were not, when they were not
     scenarios_checked: Optional[str]
     problems: list[Problem]
     stubs: dict[str, str] = {}  # provision id -> a boundary scenario to fill in, for the days still untested
@@ -60,7 +62,9 @@ def _problem(error: InputError) -> Problem:
     return Problem(file=error.file, field=error.field, message=error.message)
 
 
-def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Optional[Path] = None) -> CheckReport:
+def check_rules(
+    directory: Path, sources: Optional[Path] = None, scenarios: Optional[Path] = None, record: Optional[Path] = None
+) -> CheckReport:
     if not directory.is_dir():
         raise InputError(str(directory), None, "expected a directory of rule files, found none")
     if sources is not None and not sources.is_dir():
@@ -68,17 +72,33 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
     if scenarios is not None and not scenarios.is_dir():
         raise InputError("--scenarios", None, f"expected a folder of scenario files, found none at {scenarios}")
     # The loader itself, collecting every problem of every file instead of stopping at the first.
+    if record is not None and not (record / "acts").is_dir():
+        raise InputError(
+            "--record", None, f"expected the official record's folder (holding acts/), found none at {record}"
+        )
     sink = Sink(collect=True)
     base = load_rules(directory, sink)
-    problems = [_problem(e) for e in sink.found]
+    # Every account the evidence options can ask for loads too: the articles' alone, and the
+    # rule base as known on each day a source was published.
+    for evidence in _every_evidence(base):
+        _accounts(base, evidence, sink)
+    problems = list(dict.fromkeys(_problem(e) for e in sink.found))
+    problems += _inferred_stages(base)
     for item in base.judged.values():
         problem = compile_problem(item)
         if problem is not None:
             provision = item.provision
             where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
             problems.append(Problem(file=str(base.files[provision.id]), field=where, message=problem))
+    acts = record / "acts" if record is not None else None
+    skipped = None
+    if acts is None and any(s.kind == "act" and s.file for s in base.sources.values()):
+        skipped = (
+            "the acts' quotes were not verified: no record folder was given "
+            "(--record DIR, the folder holding acts/, e.g. ../shared/record)"
+        )
     if sources is not None and base.sources:
-        for quote in unverified_quotes(base, sources):
+        for quote in unverified_quotes(base, sources, acts):
             problems.append(Problem(file=quote.file, field=quote.field, message=f"{quote.reason}: {quote.quote!r}"))
     stubs: dict[str, str] = {}
     if scenarios is not None:
@@ -88,10 +108,36 @@ def check_rules(directory: Path, sources: Optional[Path] = None, scenarios: Opti
         directory=str(directory),
         provisions=len(base.provisions),
         sources_checked=str(sources) if sources is not None else None,
+        acts_checked=str(acts) if acts is not None and sources is not None else None,
+        acts_skipped=skipped if sources is not None else None,
         scenarios_checked=str(scenarios) if scenarios is not None else None,
         problems=problems,
         stubs=stubs,
     )
+
+
+def _every_evidence(base: RuleBase) -> list[Any]:
+    """The articles alone, and every day a source was (certainly) published, known on."""
+    from .record import Evidence
+
+    days = sorted({s.published.latest for s in base.sources.values() if s.published is not None})
+    return [Evidence("articles")] + [Evidence("all", day) for day in days]
+
+
+def _inferred_stages(base: RuleBase) -> list[Problem]:
+    """A stage the record sets that rests on an inference alone: flagged, to be sourced."""
+    problems = []
+    for provision_id, written in base.written.items():
+        for index, finding in enumerate(written.record):
+            if finding.sure == "inferred" and ("stages" in finding.set or "in_force" in finding.set):
+                problems.append(
+                    Problem(
+                        file=str(base.files[provision_id]),
+                        field=f"record[{index}].sure",
+                        message="expected a stage date resting on a source, got one whose only ground is 'inferred'",
+                    )
+                )
+    return problems
 
 
 def boundary_days(stages: Sequence[Stage], horizon: Optional[Horizon] = None) -> dict[date, str]:
@@ -119,11 +165,16 @@ def boundary_days(stages: Sequence[Stage], horizon: Optional[Horizon] = None) ->
 
 def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str, str]]:
     """Every provision has a scenario where it applies (or would qualify) and one where it does not
-    apply, and every stage date is tested around its edges; stubs for the days still untested."""
+    apply, and every stage date is tested around its edges: in the account judged by default and,
+    where the record changes how a provision is judged, in the articles' account too (scenarios
+    with `evidence = "articles"`).  A provision with findings of the record has a scenario on the
+    default account asserting them.  Stubs for the days still untested."""
+    from .record import Evidence, judged_differently
     from .scenario import load_scenario, scenario_files
 
-    seen: dict[str, set[str]] = defaultdict(set)
-    tested: dict[str, set[date]] = defaultdict(set)
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    tested: dict[tuple[str, str], set[date]] = defaultdict(set)
+    asserted: set[str] = set()
     problems: list[Problem] = []
     for path in scenario_files(scenarios):
         try:
@@ -131,65 +182,84 @@ def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str
         except InputError as error:
             problems.append(_problem(error))
             continue
+        if scenario.data.known_on is not None:
+            continue  # judged on the sources of a past day: neither account
+        use: str = scenario.data.evidence
         for at in scenario.data.at:
             for key, expected in at.expect.items():
-                seen[key].add(expected.status)
-                tested[key].add(at.on)
-                if expected.would_qualify == "yes":
-                    seen[key].add("would qualify")
+                tested[(use, key)].add(at.on)
+                seen[(use, key)].add(expected.status)
+                if expected.would_qualify in ("yes", "no"):
+                    seen[(use, key)].add("would qualify" if expected.would_qualify == "yes" else "would not qualify")
+                if use == "all" and expected.discrepancies is not None:
+                    asserted.add(key)
     stubs: dict[str, str] = {}
+    articles = rules.under(Evidence("articles"))
     for provision_id, provision in rules.provisions.items():
         file = str(rules.files[provision_id])
-        unenacted = provision.in_force.unenacted_as_of is not None
-        wanted = "would qualify" if unenacted else "applies"
-        if wanted not in seen[provision_id]:
-            words = (
-                "where the person would qualify (no source reports it enacted, so it cannot apply)"
-                if unenacted
-                else "where it applies"
+
+        def problem(message: str) -> None:
+            problems.append(Problem(file=file, field=None, message=message))  # noqa: B023
+
+        changed = judged_differently(rules, articles, provision_id)
+        if rules.record.get(provision_id) and provision_id not in asserted:
+            problem(
+                f'expected a scenario in {scenarios} under evidence = "all" asserting its discrepancies with the '
+                "record, found none"
             )
-            problems.append(
-                Problem(file=file, field=None, message=f"expected a scenario in {scenarios} {words}, found none")
-            )
-        if "does_not_apply" not in seen[provision_id]:
-            problems.append(
-                Problem(
-                    file=file,
-                    field=None,
-                    message=f"expected a scenario in {scenarios} where it does not apply, found none",
+        accounts: list[tuple[str, Provision]] = [("all", provision)]
+        if changed:
+            accounts.append(("articles", articles.provisions[provision_id]))
+        for use, account in accounts:
+            told = f' under evidence = "{use}"' if changed else ""
+            uses = (use,) if changed else ("all", "articles")
+            statuses = set().union(*(seen[(u, provision_id)] for u in uses))
+            unenacted = account.in_force.unenacted_as_of is not None
+            unsupported = account.in_force.unsupported is not None
+            wanted = "would qualify" if unenacted or unsupported else "applies"
+            if wanted not in statuses:
+                words = (
+                    "where the person would qualify (no source reports it enacted, so it cannot apply)"
+                    if unenacted
+                    else "where the person would qualify (the record supports it on no day, so it cannot apply)"
+                    if unsupported
+                    else "where it applies"
                 )
-            )
-        keyed = [(provision_id, provision.stages, provision.in_force.unenacted_as_of)]
-        keyed += [
-            (f"{provision_id}@{a.id}", a.stages, a.in_force.unenacted_as_of)
-            for a in [*provision.routes, *provision.readings]
-        ]
-        missing: list[tuple[str, date, str]] = []
-        for key, stages, horizon in keyed:
-            for day, what in boundary_days(stages, horizon).items():
-                if day not in tested[key]:
-                    missing.append((key, day, what))
-                    problems.append(
-                        Problem(
-                            file=file,
-                            field=None,
-                            message=f"expected a scenario testing {key} on {day.isoformat()} ({what}), found none",
-                        )
-                    )
-        if missing:
-            stubs[provision_id] = _stub(provision_id, missing)
+                problem(f"expected a scenario in {scenarios} {words}{told}, found none")
+            if unsupported:
+                if "would not qualify" not in statuses:
+                    problem(f"expected a scenario in {scenarios} where the person would not qualify{told}, found none")
+            elif "does_not_apply" not in statuses:
+                problem(f"expected a scenario in {scenarios} where it does not apply{told}, found none")
+            keyed = [(provision_id, account.stages, account.in_force.unenacted_as_of)]
+            keyed += [
+                (f"{provision_id}@{a.id}", a.stages, a.in_force.unenacted_as_of)
+                for a in [*account.routes, *account.readings]
+            ]
+            missing: list[tuple[str, date, str]] = []
+            for key, stages, horizon in keyed:
+                days = set().union(*(tested[(u, key)] for u in uses))
+                for day, what in boundary_days(stages, horizon).items():
+                    if day not in days:
+                        missing.append((key, day, what))
+                        problem(f"expected a scenario testing {key} on {day.isoformat()} ({what}){told}, found none")
+            if missing:
+                name = provision_id if use == "all" else f"{provision_id}.articles"
+                stubs[name] = _stub(provision_id, missing, use if changed else None)
     return problems, stubs
 
 
-def _stub(provision_id: str, missing: list[tuple[str, date, str]]) -> str:
+def _stub(provision_id: str, missing: list[tuple[str, date, str]], evidence: Optional[str] = None) -> str:
     """A boundary scenario file for the untested days, for the author to complete: each status,
     and each `why` (the sentence of the source that decides it), are left for them to write."""
     lines = [
         f'title = "Boundaries of {provision_id}"',
         'profile = "../people/CHOOSE-A-PERSON.json"   # someone the provision can apply to',
         'story = """Who the person is, and why these days matter."""',
-        "",
     ]
+    if evidence is not None:
+        lines.append(f'evidence = "{evidence}"   # the account these days belong to')
+    lines.append("")
     for day in sorted({day for _, day, _ in missing}):
         lines += [
             "[[at]]",

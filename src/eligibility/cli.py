@@ -149,10 +149,10 @@ def _format(value: str) -> str:
     return value
 
 
-def _rules(directory: Optional[str]) -> Any:
+def _rules(directory: Optional[str], evidence: str = "all", known_on: Optional[str] = None) -> Any:
     from .api import rule_base
 
-    return rule_base(directory)
+    return rule_base(directory, evidence, known_on)
 
 
 def _write_json(data: Any) -> None:
@@ -176,6 +176,18 @@ WIDTH_OPTION = typer.Option(
 )
 PROFILE_ARGUMENT = typer.Argument(..., metavar="PROFILE.json", help="The person's profile (docs/profile.md).")
 PROVISION_OPTION = typer.Option([], "--provision", metavar="ID", help="Only this provision (repeatable).")
+EVIDENCE_OPTION = typer.Option(
+    "all",
+    "--evidence",
+    metavar="all|articles",
+    help="Judge on every source (the articles and the official record), or on the five articles only.",
+)
+KNOWN_ON_OPTION = typer.Option(
+    None,
+    "--known-on",
+    metavar="YYYY-MM-DD",
+    help="Judge with only the sources published on or before this day: what a careful reader could know then.",
+)
 
 
 @app.command()
@@ -186,6 +198,8 @@ def check(
     status: List[str] = typer.Option(
         [], "--status", metavar="STATUS", help="Show only provisions with this status (repeatable)."
     ),
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
@@ -200,7 +214,7 @@ def check(
             if item not in STATUSES:
                 raise InputError.expected("--status", None, " or ".join(STATUSES), item)
         day = api.as_day(on)
-        result = api.check(profile, day, _rules(rules))
+        result = api.check(profile, day, _rules(rules, evidence, known_on))
         if chosen == "json":
             data = result.model_dump(mode="json")
             if status:
@@ -235,6 +249,8 @@ def _over_time(
     format: str,
     rules: Optional[str],
     width: Optional[int],
+    evidence: str = "all",
+    known_on: Optional[str] = None,
 ) -> None:
     """timeline and diff: a profile between two dates, as text or JSON."""
     with reported():
@@ -242,7 +258,7 @@ def _over_time(
 
         chosen = _format(format)
         first, last = api.as_day(start, "--from"), api.as_day(end, "--to")
-        base = _rules(rules)
+        base = _rules(rules, evidence, known_on)
         parsed, label = api.as_profile(profile)
         from .diff import diff
         from .timeline import timeline
@@ -259,11 +275,13 @@ def timeline(
     end: str = typer.Option("2026-12-31", "--to", metavar="YYYY-MM-DD", help="Last day."),
     provision: List[str] = PROVISION_OPTION,
     format: str = FORMAT_OPTION,
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
     """Every period in which each provision's status held for the person, and what began each period."""
-    _over_time("timeline", profile, start, end, provision, format, rules, width)
+    _over_time("timeline", profile, start, end, provision, format, rules, width, evidence, known_on)
 
 
 @app.command()
@@ -273,11 +291,13 @@ def diff(
     end: str = typer.Option(..., "--to", metavar="YYYY-MM-DD", help="The later date."),
     provision: List[str] = PROVISION_OPTION,
     format: str = FORMAT_OPTION,
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
     """The provisions whose status differs between two dates, and the stage or fact that changed each."""
-    _over_time("diff", profile, start, end, provision, format, rules, width)
+    _over_time("diff", profile, start, end, provision, format, rules, width, evidence, known_on)
 
 
 @app.command("what-if")
@@ -303,6 +323,8 @@ def what_if(
         help="List the smallest sets of changes that would make this provision apply.",
     ),
     format: str = FORMAT_OPTION,
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
@@ -316,7 +338,7 @@ def what_if(
         chosen = _format(format)
         day = api.as_day(on)
         edits = [parse_set(item) for item in set_] + [parse_unset(item) for item in unset]
-        base = _rules(rules)
+        base = _rules(rules, evidence, known_on)
         if make_apply is not None and edits:
             raise InputError(
                 "--make-apply",
@@ -364,6 +386,8 @@ def batch(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     format: str = typer.Option("text", "--format", metavar="text|json", help="Format of the summary."),
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
@@ -385,12 +409,14 @@ def batch(
                 f"eligibility: --jobs {jobs} is more than the {cores} cores this process may use; using {cores}\n"
             )
             workers = cores
-        base = _rules(rules)
+        base = _rules(rules, evidence, known_on)
         job = Job(
             source=people if people != "-" else "<stdin>",
             dates=tuple(days),
             rules=None if rules is None else str(Path(rules).resolve()),
             full=full,
+            evidence=base.evidence.use,
+            known_on=base.evidence.known_on.isoformat() if base.evidence.known_on else None,
         )
         from . import render
 
@@ -511,6 +537,12 @@ def rules_check(
     sources: Optional[str] = typer.Option(
         None, "--sources", metavar="DIR", help="Also prove every quote verbatim against the articles in DIR."
     ),
+    record: Optional[str] = typer.Option(
+        None,
+        "--record",
+        metavar="DIR",
+        help="Also prove every act quote verbatim against DIR/acts (default: the record folder beside --sources).",
+    ),
     scenarios: Optional[str] = typer.Option(
         None,
         "--scenarios",
@@ -531,7 +563,10 @@ def rules_check(
         chosen = _format(format)
         folder = Path(rules) if rules else default_directory()
         scenario_folder = Path(scenarios) if scenarios else (Path("scenarios") if Path("scenarios").is_dir() else None)
-        result = check_rules(folder, Path(sources) if sources else None, scenario_folder)
+        record_folder = Path(record) if record else None
+        if record_folder is None and sources and (Path(sources).parent / "record" / "acts").is_dir():
+            record_folder = Path(sources).parent / "record"
+        result = check_rules(folder, Path(sources) if sources else None, scenario_folder, record_folder)
         _show(chosen, result, "rules_check", width)
     if result.problems:
         raise SystemExit(EXIT_FAILED)
@@ -543,19 +578,60 @@ def rules_show(
     format: str = FORMAT_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
+    evidence: str = EVIDENCE_OPTION,
 ) -> None:
-    """One provision: stages, conditions, citations, notes."""
+    """One provision as judged (stages, conditions, citations, notes), the record's findings beside
+    the articles, and the articles' own account where the record changes it."""
     _bounded()
     with reported():
         chosen = _format(format)
-        base = _rules(rules)
+        base = _rules(rules, evidence)
         provision = base.provisions[_known(base, provision_id, "ID")]
+        from .explaining import explainer
+        from .record import Evidence, judged_differently
+
+        articles = base.under(Evidence("articles"))
+        theirs = articles.provisions[provision.id] if judged_differently(base, articles, provision.id) else None
+        findings = explainer(base).discrepancies(provision.id)
         if chosen == "json":
-            _write_json(provision.model_dump(mode="json", by_alias=True, exclude_none=True))
+            data = provision.model_dump(mode="json", by_alias=True, exclude_none=True)
+            data["evidence"] = base.evidence.use
+            data["record"] = [f.model_dump(mode="json") for f in findings]
+            data["articles_account"] = (
+                None
+                if theirs is None
+                else theirs.model_dump(
+                    mode="json", by_alias=True, exclude_none=True, include={"stages", "in_force", "conditions", "when"}
+                )
+            )
+            _write_json(data)
             return
         from . import render
 
-        render.rule(render.console(width), base, provision)
+        render.rule(render.console(width), base, provision, findings, articles if theirs is not None else None)
+
+
+@rules_app.command("discrepancies")
+def rules_discrepancies(
+    format: str = typer.Option("text", "--format", metavar="text|json|csv", help="Output format."),
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Every discrepancy between the articles and the official record: provision, what differs,
+    what each side says, how sure the record is, and which side the default judgement follows."""
+    _bounded()
+    with reported():
+        if format not in ("text", "json", "csv"):
+            raise InputError.expected("--format", None, "text, json or csv", format)
+        from .explaining import explainer
+
+        table = explainer(_rules(rules)).discrepancy_table()
+        if format == "csv":
+            from . import render
+
+            sys.stdout.write(render.discrepancies_csv(table))
+            return
+        _show(format, table, "discrepancies", width)
 
 
 _process = {"own": False}  # True when the console entry point runs: the process is ours

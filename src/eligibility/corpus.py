@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from .errors import InputError
 from .files import decode_text, read_file
-from .rulebase import RuleBase, citations
+from .rulebase import Citation, RuleBase, citations
 
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _SPACE = re.compile(r"\s+")
@@ -37,40 +38,77 @@ class Unverified:
 MAX_SOURCE_BYTES = 16 * 1024 * 1024
 
 
-def source_texts(rules: RuleBase, directory: Path) -> dict[str, str | InputError]:
-    """Each source's text, folded; where its file is missing, unreadable or not UTF-8 text, why."""
+def _act_text(raw: str) -> str:
+    """An act file's text without its header of `#` lines (its provisions follow verbatim)."""
+    return "\n".join(line for line in raw.splitlines() if not line.startswith("#"))
+
+
+def source_texts(rules: RuleBase, directory: Path, acts: Optional[Path] = None) -> dict[str, str | InputError]:
+    """Each source's text, folded; where its file is missing, unreadable or not UTF-8 text, why.
+    The articles are read from `directory`, the acts from `acts` (none: acts are not read)."""
     texts: dict[str, str | InputError] = {}
     for source in rules.sources.values():
         if source.file is None:
             continue  # a reference: no text to read
-        path = directory / source.file
+        folder = acts if source.kind == "act" else directory
+        if folder is None:
+            continue
+        path = folder / source.file
         try:
-            texts[source.id] = fold(decode_text(read_file(path, "source article", MAX_SOURCE_BYTES), str(path)))
+            text = decode_text(read_file(path, "source text", MAX_SOURCE_BYTES), str(path))
+            texts[source.id] = fold(_act_text(text) if source.kind == "act" else text)
         except InputError as error:
             texts[source.id] = error
     return texts
 
 
-def unverified_quotes(rules: RuleBase, directory: Path) -> list[Unverified]:
-    """Every citation whose quote is not found verbatim in its source file."""
-    texts = source_texts(rules, directory)
-    problems = []
-    for provision_id, provision in rules.provisions.items():
+def _every_citation(rules: RuleBase) -> list[tuple[str, str, Citation]]:
+    """(rule file, field, citation) for every citation of the rule base: the articles' accounts,
+    the record's findings, and the accounts as the record has them."""
+    found: list[tuple[str, str, Citation]] = []
+    seen: set[tuple[str, str, Optional[str]]] = set()
+
+    def add(file: str, field: str, citation: Citation) -> None:
+        key = (file, citation.source, citation.quote)
+        if key not in seen:
+            seen.add(key)
+            found.append((file, field, citation))
+
+    for provision_id, written in rules.written.items():
         file = str(rules.files[provision_id])
-        for field, citation in citations(provision):
-            if citation.source not in texts or citation.quote is None:
-                continue  # a source the index does not name (the loader reports it), or a reference
-            text = texts[citation.source]
-            if isinstance(text, InputError):
-                name = rules.sources[citation.source].file
-                why = (
-                    f"not found in {directory}"
-                    if text.message.startswith("no such")
-                    else f"unreadable in {directory} ({text.message})"
-                )
-                problems.append(Unverified(file, field, citation.source, citation.quote, f"source file {name} {why}"))
-            elif fold(citation.quote) not in text:
-                problems.append(
-                    Unverified(file, field, citation.source, citation.quote, f"quote not found in {citation.source}")
-                )
+        for field, citation in citations(written):
+            add(file, field, citation)
+        for index, finding in enumerate(written.record):
+            for name, cites in (("cite", finding.cite), ("articles_cite", finding.articles_cite)):
+                for i, citation in enumerate(cites):
+                    add(file, f"record[{index}].{name}[{i}]", citation)
+        if provision_id in rules.provisions:
+            for field, citation in citations(rules.provisions[provision_id]):
+                add(file, f"record.set (as merged) {field}", citation)
+    return found
+
+
+def unverified_quotes(rules: RuleBase, directory: Path, acts: Optional[Path] = None) -> list[Unverified]:
+    """Every citation whose quote is not found verbatim in its source file (acts only with `acts`)."""
+    texts = source_texts(rules, directory, acts)
+    problems = []
+    for file, field, citation in _every_citation(rules):
+        if citation.source not in texts or citation.quote is None:
+            continue  # a source the index does not name (the loader reports it), a reference, or an unread act
+        text = texts[citation.source]
+        source = rules.sources[citation.source]
+        folder = acts if source.kind == "act" else directory
+        if isinstance(text, InputError):
+            why = (
+                f"not found in {folder}"
+                if text.message.startswith("no such")
+                else f"unreadable in {folder} ({text.message})"
+            )
+            problems.append(
+                Unverified(file, field, citation.source, citation.quote, f"source file {source.file} {why}")
+            )
+        elif fold(citation.quote) not in text:
+            problems.append(
+                Unverified(file, field, citation.source, citation.quote, f"quote not found in {citation.source}")
+            )
     return problems

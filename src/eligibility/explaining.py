@@ -18,6 +18,9 @@ from .report import (
     CarrierOut,
     CitationOut,
     ConditionOut,
+    DiscrepancyOut,
+    DiscrepancyRow,
+    DiscrepancyTable,
     EffectOut,
     InForceOut,
     ProvisionOut,
@@ -25,6 +28,7 @@ from .report import (
     Report,
     RouteOut,
     UnknownOut,
+    UnreportedOut,
 )
 from .rulebase import Alternative, Citation, Route, RuleBase
 from .validity import Validity
@@ -45,7 +49,7 @@ class Explainer:
             source=source.id,
             kind=source.kind_of(of),
             outlet=source.outlet,
-            published=source.published.written(),
+            published=source.published.written() if source.published is not None else "date not known",
             quote=citation.quote,
             rendering=citation.rendering,
             address=source.address,
@@ -154,12 +158,78 @@ class Explainer:
                     ],
                     routes=self._routes(judgement),
                     other_readings=[self._reading(r) for r in readings],
+                    discrepancies=self.discrepancies(provision_id),
                     engine_rule=judgement.engine_rule,
                 )
             )
+        evidence = self.rules.evidence
         return Report(
-            profile=label or profile.label(), on=day.isoformat(), rule_base=self.rules.digest, provisions=provisions
+            profile=label or profile.label(),
+            on=day.isoformat(),
+            rule_base=self.rules.digest,
+            evidence=evidence.use,
+            known_on=evidence.known_on.isoformat() if evidence.known_on else None,
+            provisions=provisions,
+            not_yet_reported=self.unreported(),
         )
+
+    def discrepancies(self, provision_id: str) -> list[DiscrepancyOut]:
+        """The record's findings on a provision, as known under the evidence used."""
+        provision = self.rules.provisions[provision_id]
+        out = []
+        for state in self.rules.record.get(provision_id, ()):
+            finding = state.finding
+            theirs = finding.articles_cite or provision.cite
+            out.append(
+                DiscrepancyOut(
+                    about=finding.about,
+                    relation=finding.relation,
+                    articles=finding.articles,
+                    record=finding.record,
+                    sure=finding.sure,
+                    sources=[self.citation(c, provision_id) for c in [*theirs, *finding.cite]],
+                    follows=state.follows,
+                    why=state.why,
+                )
+            )
+        return out
+
+    def discrepancy_table(self) -> DiscrepancyTable:
+        """Every finding of the record on every provision, one row each, as the default judgement
+        (all sources) weighs it."""
+        rows = []
+        for provision_id in self.rules.provisions:
+            for state in self.rules.record.get(provision_id, ()):
+                finding = state.finding
+                rows.append(
+                    DiscrepancyRow(
+                        provision=provision_id,
+                        title=self.rules.written[provision_id].title,
+                        about=finding.about,
+                        relation=finding.relation,
+                        articles=finding.articles,
+                        record=finding.record,
+                        sure=finding.sure,
+                        follows=state.follows,
+                        articles_sources=list(
+                            dict.fromkeys(
+                                c.source for c in finding.articles_cite or self.rules.written[provision_id].cite
+                            )
+                        ),
+                        record_sources=list(dict.fromkeys(c.source for c in finding.cite)),
+                    )
+                )
+        return DiscrepancyTable(rule_base=self.rules.digest, evidence=self.rules.evidence.use, rows=rows)
+
+    def unreported(self) -> list[UnreportedOut]:
+        return [
+            UnreportedOut(
+                id=provision_id,
+                title=self.rules.written[provision_id].title,
+                first_reported=day.isoformat() if day is not None and day != date.max else None,
+            )
+            for provision_id, day in self.rules.unreported.items()
+        ]
 
 
 _explainers: dict[str, Explainer] = {}

@@ -399,6 +399,11 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
         name = f"family[{index}]"
         label = member.person.id
         who = member.words(index)
+        if test.relations is not None and member.relation not in test.relations:
+            words.append(f"{who}: not a relation the rule names ({', '.join(test.relations)})")
+            values.append(FALSE)
+            would.append(FALSE)
+            continue
         for provision in test.provisions:
             verdict = lookup(index, provision)
             words.append(f"{who}: {provision} {verdict.status}")

@@ -55,17 +55,18 @@ class ScenarioCollector(pytest.File):
         self.scenario = scenario
         self._reports: dict[int, Any] = {}
         for index, at in enumerate(scenario.data.at):
-            for key in at.expect:
+            keys = [*(["not_yet_reported"] if at.not_yet_reported is not None else []), *at.expect]
+            for key in keys:
                 yield ScenarioItem.from_parent(self, name=f"{at.on.isoformat()}::{key}", index=index, key=key)
 
     def report_at(self, index: int) -> Any:
         """The check report for one date, judged once for all its expectations."""
         from . import api
         from .explaining import check
-        from .scenario import check_expectations
+        from .scenario import check_expectations, under_evidence
 
         if index not in self._reports:
-            evaluator = api.evaluator()
+            evaluator = under_evidence(self.scenario, api.evaluator())
             check_expectations(self.scenario, evaluator)
             self._reports[index] = check(evaluator, self.scenario.profile, self.scenario.data.at[index].on)
         return self._reports[index]

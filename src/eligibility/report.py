@@ -10,7 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .vocabulary import STATUSES, UNKNOWN_WORDS, Held, SourceKind, Status, UnknownKind, Value
+from .vocabulary import STATUSES, UNKNOWN_WORDS, About, EvidenceUse, Held, SourceKind, Status, Sure, UnknownKind, Value
 
 __all__ = ["STATUSES", "UNKNOWN_WORDS", "Held", "Status", "UnknownKind", "Value"]
 
@@ -93,6 +93,42 @@ class ReadingOut(_AlternativeOut):
     missing: list[str]
 
 
+class DiscrepancyOut(Out):
+    """Where the official record and the articles disagree on a provision, or the record adds to
+    them: what it is about, each side in words, how sure the record is, the sources of both sides
+    (the articles' first), and which side the judgement follows under the evidence used."""
+
+    about: About
+    relation: Literal["contradicts", "adds"]
+    articles: str
+    record: str
+    sure: Sure
+    sources: list[CitationOut]
+    follows: Literal["record", "articles"]
+    why: str
+
+
+class DiscrepancyRow(Out):
+    """One line of the rule base's table of discrepancies (`rules discrepancies`)."""
+
+    provision: str
+    title: str
+    about: About
+    relation: Literal["contradicts", "adds"]
+    articles: str
+    record: str
+    sure: Sure
+    follows: Literal["record", "articles"]  # which side the default judgement follows
+    articles_sources: list[str]  # source ids
+    record_sources: list[str]
+
+
+class DiscrepancyTable(Out):
+    rule_base: str
+    evidence: str  # always "all": the findings as the default judgement weighs them
+    rows: list[DiscrepancyRow]
+
+
 class ProvisionOut(Out):
     id: str
     title: str
@@ -109,14 +145,26 @@ class ProvisionOut(Out):
     carried_by: list[CarrierOut] = []
     routes: list[RouteOut] = []
     other_readings: list[ReadingOut] = []
+    discrepancies: list[DiscrepancyOut] = []
     engine_rule: str
+
+
+class UnreportedOut(Out):
+    """A provision left out under `known_on`: no article on it was published by that day."""
+
+    id: str
+    title: str
+    first_reported: Optional[str]  # the day its article was (certainly) published
 
 
 class Report(Out):
     profile: str
     on: str
     rule_base: str
+    evidence: EvidenceUse = "all"
+    known_on: Optional[str] = None
     provisions: list[ProvisionOut]
+    not_yet_reported: list[UnreportedOut] = []
 
     def provision(self, provision_id: str) -> ProvisionOut:
         for item in self.provisions:

@@ -30,7 +30,7 @@ from .dates import DateSpec, parse_day, parse_spec
 from .errors import InputError
 from .files import read_toml
 from .validation import input_error, input_errors
-from .vocabulary import SourceKind
+from .vocabulary import SURENESS_NEEDS, About, SourceKind, Sure, bears_out
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 ProvisionId = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+$")]
@@ -111,6 +111,7 @@ class Stage(_Strict):
     date: Spec
     date_text: Optional[NonEmpty] = None
     basis: Optional[NonEmpty] = None
+    derived: Optional[NonEmpty] = None  # a date no source states: what it follows from
     cite: list[Citation] = Field(min_length=1)
 
     @property
@@ -119,10 +120,9 @@ class Stage(_Strict):
 
     @property
     def when(self) -> str:
-        """The date in words, with its precision."""
-        if self.date_text:
-            return f"{self.date_text} ({self.date.written()})"
-        return self.date.text
+        """The date in words, with its precision (and, for a derived date, what it follows from)."""
+        when = f"{self.date_text} ({self.date.written()})" if self.date_text else self.date.text
+        return f"{when}, derived: {self.derived}" if self.derived else when
 
 
 class Horizon(_Strict):
@@ -131,6 +131,13 @@ class Horizon(_Strict):
     date: Day
     cite: list[Citation] = Field(min_length=1)
     note: Optional[NonEmpty] = None
+
+
+class Unsupported(_Strict):
+    """The record does not support the measure at all: it is not in force on any date."""
+
+    note: NonEmpty
+    cite: list[Citation] = Field(min_length=1)
 
 
 class InForce(_Strict):
@@ -148,6 +155,7 @@ class InForce(_Strict):
     before: Literal["not_in_force", "unknown"] = "not_in_force"
     before_note: Optional[NonEmpty] = None
     unenacted_as_of: Optional[Horizon] = None
+    unsupported: Optional[Unsupported] = None
 
     @property
     def start_unknown(self) -> bool:
@@ -294,6 +302,7 @@ class FamilyTest(_Strict):
 
     fact: Literal["family"]
     provisions: list[ProvisionId] = Field(min_length=1)
+    relations: Optional[list[Literal["spouse", "child", "parent", "sibling", "other"]]] = None  # none: any
 
 
 Test = Annotated[
@@ -340,6 +349,22 @@ class Alternative(_Strict):
     cite: list[Citation] = Field(min_length=1)
 
 
+class Finding(_Strict):
+    """What the official record says of a provision where it differs from the articles, or adds to
+    them: what it is about, each side in words, how sure the record is and on which sources, and
+    (`set`) the provision as the record has it, merged over the articles' account when the record's
+    evidence is used (docs/adding-a-rule.md, "The record")."""
+
+    about: About
+    relation: Literal["contradicts", "adds"]
+    articles: NonEmpty  # what the articles say (or "nothing" of it)
+    record: NonEmpty  # what the record says
+    sure: Sure
+    cite: list[Citation] = Field(min_length=1)  # the record's sources
+    articles_cite: list[Citation] = []  # the articles' side; none: the provision's own citations
+    set: dict[str, Any] = {}
+
+
 class Provision(_Strict):
     id: ProvisionId
     title: NonEmpty
@@ -355,6 +380,7 @@ class Provision(_Strict):
     routes: list[Alternative] = []
     notes: list[NonEmpty] = []
     not_modelled: list[NonEmpty] = []
+    record: list[Finding] = []
 
 
 class Source(_Strict):
@@ -368,19 +394,35 @@ class Source(_Strict):
     file: Optional[NonEmpty] = None  # its text in the sources folder; none for a reference
     outlet: NonEmpty  # the publisher, as far as the text shows
     headline: NonEmpty
-    published: Spec
+    published: Optional[Spec] = None  # none: not known (then never counted as known on a day)
     published_note: Optional[NonEmpty] = None
     kind: SourceKind
     kind_for: dict[ProvisionId, SourceKind] = {}
     kind_note: Optional[NonEmpty] = None
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")]  # ISO 639-1, e.g. "en", "uk", "ru"
     address: Optional[NonEmpty] = None
+    address_note: Optional[NonEmpty] = None  # a reference without an address: why none is given
 
     @model_validator(mode="after")
     def _reference(self) -> "Source":
-        if self.file is None and self.address is None:
-            raise ValueError("address: expected where a reference without text can be found, got none")
+        if self.file is None and self.address is None and self.address_note is None:
+            raise ValueError(
+                "address: expected where a reference without text can be found (or an address_note "
+                "saying why no address is given), got none"
+            )
+        if self.published is None and self.published_note is None:
+            raise ValueError("published_note: expected a note saying why the publication date is not known, got none")
         return self
+
+    @property
+    def is_article(self) -> bool:
+        """One of the articles the rule base comes from: a text held in the sources folder (an act's
+        text is held in the record's acts folder)."""
+        return self.file is not None and self.kind != "act"
+
+    def latest_day(self) -> date:
+        """The last day on which it may have been published (an unknown date: never)."""
+        return self.published.latest if self.published is not None else date.max
 
     def kind_of(self, provision_id: Optional[str]) -> SourceKind:
         """How close the source stands to the act of this provision."""
@@ -466,18 +508,42 @@ class Judged:
 
 @dataclass
 class RuleBase:
+    """The rule base as judged under one Evidence (by default: every source, as known now).
+
+    `provisions` and `judged` are the accounts judged; `written` keeps every file as written
+    (the articles' account and the record's findings), `record` what became of each finding,
+    and `unreported` the provisions left out because no article on them was published by
+    `evidence.known_on` (with the day the first was)."""
+
     directory: Path
     sources: dict[str, Source]
     provisions: dict[str, Provision]
     files: dict[str, Path]
     judged: dict[str, Judged] = field(default_factory=dict)
     digest: str = ""
+    evidence: Any = None  # record.Evidence
+    written: dict[str, Provision] = field(default_factory=dict)
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)
+    record: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # id -> record.FindingState, ...
+    unreported: dict[str, Optional[date]] = field(default_factory=dict)
+    faulty: frozenset[str] = frozenset()  # ids whose files have problems: listed, never judged
+    accounts: dict[str, "RuleBase"] = field(default_factory=dict, repr=False)
 
     def provision(self, provision_id: str) -> Provision:
         return self.provisions[provision_id]
 
     def readings_of(self, provision_id: str) -> list[Judged]:
         return [j for j in self.judged.values() if j.provision.id == provision_id and j.reading is not None]
+
+    def under(self, evidence: Any) -> "RuleBase":
+        """The same rule base judged under other evidence (record.Evidence), built once."""
+        if evidence == self.evidence:
+            return self
+        found = self.accounts.get(evidence.key)
+        if found is None:
+            found = self.accounts[evidence.key] = _accounts(self, evidence, Sink())
+            found.accounts = self.accounts
+        return found
 
 
 class Sink:
@@ -540,7 +606,7 @@ def _check_stages(stages: list[Stage], in_force: InForce, file: str, where: str,
                 )
             )
     start = in_force.start
-    if start not in kinds:
+    if start not in kinds and in_force.unsupported is None:
         if in_force.unenacted_as_of is None:
             sink.add(
                 InputError(
@@ -734,12 +800,15 @@ def default_directory() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
-def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None) -> RuleBase:
-    """Load and validate every rule file in a directory.
+def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None, evidence: Any = None) -> RuleBase:
+    """Load and validate every rule file in a directory, judged under `evidence` (record.Evidence;
+    by default every source, as known now).
 
     By default the first problem is raised as an InputError.  With a collecting `sink`, every
     problem of every file is gathered there and loading goes on with what is sound: this is
     what `rules check` runs."""
+    from .record import Evidence
+
     sink = sink or Sink()
     base = Path(directory) if directory is not None else default_directory()
     if not base.is_dir():
@@ -752,9 +821,10 @@ def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None)
     else:
         sources = load_sources(sources_path, sink)
         digest.update(sources_path.read_bytes())
-    provisions: dict[str, Provision] = {}
+    written: dict[str, Provision] = {}
+    data: dict[str, dict[str, Any]] = {}
     files: dict[str, Path] = {}
-    judged: dict[str, Judged] = {}
+    faulty: set[str] = set()
     failed: set[str] = set()  # ids named by files that could not be read as provisions
     paths = sorted(p for p in base.glob("*.toml") if p.name != "sources.toml")
     if not paths:
@@ -765,21 +835,19 @@ def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None)
         if loaded is None or loaded[0].id != path.stem:
             failed.add(path.stem)
             continue
-        provision, items = loaded
-        if provision.id in provisions:
+        provision, raw = loaded
+        if provision.id in written:
             sink.add(InputError(str(path), "id", f"expected a unique id, got {provision.id!r} again"))
             continue
-        if len(sink.found) == told:  # a file with problems is listed, and its quotes checked, but not judged
-            for item in items:
-                judged[item.key] = item
-        provisions[provision.id] = provision
+        if len(sink.found) != told:  # a file with problems is listed, and its quotes checked, but not judged
+            faulty.add(provision.id)
+        written[provision.id] = provision
+        data[provision.id] = raw
         files[provision.id] = path
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for problem in cross_references(judged, provisions, files, failed):
-        sink.add(problem)
     for index, source in enumerate((sources or {}).values()):
         for provision_id in source.kind_for:
-            if provision_id not in provisions and provision_id not in failed:
+            if provision_id not in written and provision_id not in failed:
                 sink.add(
                     InputError(
                         str(sources_path),
@@ -787,7 +855,79 @@ def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None)
                         f"expected ids of provisions in the rule base, got {provision_id!r}",
                     )
                 )
-    return RuleBase(base, sources or {}, provisions, files, judged, digest.hexdigest()[:16])
+    whole = RuleBase(
+        base,
+        sources or {},
+        {},
+        files,
+        digest=digest.hexdigest()[:16],
+        written=written,
+        data=data,
+        faulty=frozenset(faulty | failed),
+    )
+    judged = _accounts(whole, evidence or Evidence(), sink, check_sources=sources is not None)
+    # The articles' account is checked on every load too: a fault in it must not hide behind a
+    # finding of the record that replaces the faulty part.
+    articles = Evidence("articles")
+    if judged.evidence != articles:
+        judged.accounts[articles.key] = _accounts(whole, articles, sink, check_sources=sources is not None)
+        judged.accounts[articles.key].accounts = judged.accounts
+    return judged
+
+
+def _accounts(whole: RuleBase, evidence: Any, sink: Sink, check_sources: bool = True) -> RuleBase:
+    """The rule base judged under the evidence: each provision's account built (record.account),
+    validated and compiled like a file."""
+    from .record import account, first_reported
+
+    provisions: dict[str, Provision] = {}
+    judged: dict[str, Judged] = {}
+    states: dict[str, tuple[Any, ...]] = {}
+    unreported: dict[str, Optional[date]] = {}
+    for provision_id, written in whole.written.items():
+        name = str(whole.files[provision_id])
+        try:
+            data, found = account(whole.data[provision_id], written, whole.sources, evidence)
+        except ValueError as error:
+            sink.add(InputError(name, "record.set", str(error)))
+            continue
+        if data is None:
+            unreported[provision_id] = first_reported(written.cite, whole.sources)
+            continue
+        try:
+            provision = written if data == whole.data[provision_id] else Provision.model_validate(data)
+        except ValidationError as error:
+            for problem in _validation_problems(error, Provision, name, sink):
+                sink.add(InputError(name, f"record.set (as merged) {problem.field}", problem.message))
+            continue
+        told = len(sink.found)
+        if check_sources and provision is not written:
+            already = {(c.source, c.quote, c.rendering) for _, c in _citations(written)}
+            for where, wrong in _citation_problems(provision, whole.sources, skip=already):
+                sink.add(InputError(name, f"record.set (as merged) {where}", wrong))
+        items = _judged(provision, name, sink)
+        provisions[provision_id] = provision
+        states[provision_id] = tuple(found)
+        if provision_id not in whole.faulty and len(sink.found) == told:
+            for item in items:
+                judged[item.key] = item
+    for problem in cross_references(judged, provisions, whole.files, whole.faulty | set(unreported)):
+        sink.add(problem)
+    digest = whole.digest if evidence.key == "all@now" else f"{whole.digest}:{evidence.key}"
+    return RuleBase(
+        whole.directory,
+        whole.sources,
+        provisions,
+        whole.files,
+        judged,
+        digest,
+        evidence,
+        whole.written,
+        whole.data,
+        states,
+        unreported,
+        whole.faulty,
+    )
 
 
 def load_sources(path: Path, sink: Optional[Sink] = None) -> Optional[dict[str, Source]]:
@@ -819,10 +959,11 @@ def _validation_problems(error: ValidationError, model: type[BaseModel], name: s
 
 def load_provision(
     path: Path, sources: Optional[dict[str, Source]], sink: Optional[Sink] = None
-) -> Optional[tuple[Provision, list[Judged]]]:
-    """One provision file, validated against the schema and the sources; None (with its problems
-    told) where it does not match the schema.  `sources` None: the index could not be read, so
-    citations are not checked against it."""
+) -> Optional[tuple[Provision, dict[str, Any]]]:
+    """One provision file as written (the articles' account and the record's findings), validated
+    against the schema and the sources, with its data; None (with its problems told) where it does
+    not match the schema.  `sources` None: the index could not be read, so citations are not
+    checked against it.  The account judged is built from it by `_accounts`."""
     sink = sink or Sink()
     name = str(path)
     try:
@@ -838,20 +979,82 @@ def load_provision(
     if path.stem != provision.id:
         sink.add(InputError(name, "id", f"expected the file name's id {path.stem!r}, got {provision.id!r}"))
     if sources is not None:
-        named = [(f"{where}.source", citation.source) for where, citation in _citations(provision)]
-        named += [
-            (f"{field_name}[{index}].follows", alternative.follows)
-            for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings))
-            for index, alternative in enumerate(alternatives)
-        ]
-        for where, source in named:
-            if source not in sources:
-                expected = f"expected a source id from sources.toml ({', '.join(sources)}), got {source!r}"
-                sink.add(InputError(name, where, expected))
-        for where, citation in _citations(provision):
-            for wrong in _quoting(citation, sources.get(citation.source)):
-                sink.add(InputError(name, where, wrong))
-    return provision, _judged(provision, name, sink)
+        for where, wrong in _citation_problems(provision, sources, articles_only=True):
+            sink.add(InputError(name, where, wrong))
+        for index, finding in enumerate(provision.record):
+            for where, wrong in _finding_problems(finding, sources):
+                sink.add(InputError(name, f"record[{index}].{where}", wrong))
+    for index, finding in enumerate(provision.record):
+        for key in ("id", "record", "jurisdiction"):
+            if key in finding.set:
+                sink.add(
+                    InputError(name, f"record[{index}].set.{key}", "expected no change to it in a finding, got one")
+                )
+    return provision, data
+
+
+def _citation_problems(
+    provision: Provision,
+    sources: Mapping[str, Source],
+    articles_only: bool = False,
+    skip: AbstractSet[tuple[str, Optional[str], Optional[str]]] = frozenset(),
+) -> list[tuple[str, str]]:
+    """(field, problem) for each citation (and each route's or reading's `follows`) naming no known
+    source, or quoting it wrongly; `articles_only`: naming a source that is not one of the articles
+    (an account of the articles); `skip`: citations already checked."""
+    named = [
+        (f"{where}.source", c.source)
+        for where, c in _citations(provision)
+        if (c.source, c.quote, c.rendering) not in skip
+    ]
+    named += [
+        (f"{field_name}[{index}].follows", alternative.follows)
+        for field_name, alternatives in (("routes", provision.routes), ("readings", provision.readings))
+        for index, alternative in enumerate(alternatives)
+    ]
+    problems: list[tuple[str, str]] = []
+    for where, source in named:
+        if source not in sources:
+            problems.append((where, f"expected a source id from sources.toml ({', '.join(sources)}), got {source!r}"))
+        elif articles_only and not sources[source].is_article:
+            problems.append(
+                (
+                    where,
+                    f"expected one of the articles: {source} is a source of the official record, "
+                    "cited under [[record]]",
+                )
+            )
+    for where, citation in _citations(provision):
+        if (citation.source, citation.quote, citation.rendering) not in skip:
+            problems.extend((where, wrong) for wrong in _quoting(citation, sources.get(citation.source)))
+    return problems
+
+
+def _finding_problems(finding: Finding, sources: Mapping[str, Source]) -> list[tuple[str, str]]:
+    """What is wrong with a finding's citations: unknown sources, quoting, and a sureness its
+    sources do not bear out."""
+    problems: list[tuple[str, str]] = []
+    for field_name, cites in (("cite", finding.cite), ("articles_cite", finding.articles_cite)):
+        for i, citation in enumerate(cites):
+            source = sources.get(citation.source)
+            if source is None:
+                problems.append(
+                    (f"{field_name}[{i}].source", f"expected a source id from sources.toml, got {citation.source!r}")
+                )
+                continue
+            if field_name == "articles_cite" and not source.is_article:
+                problems.append((f"{field_name}[{i}].source", f"expected one of the articles, got {citation.source!r}"))
+            problems.extend((f"{field_name}[{i}]", wrong) for wrong in _quoting(citation, source))
+    kinds = [sources[c.source].kind for c in finding.cite if c.source in sources]
+    if not bears_out(finding.sure, kinds):
+        needs = SURENESS_NEEDS[finding.sure][2]
+        problems.append(
+            (
+                "sure",
+                f"expected {needs} among the record's sources for {finding.sure!r}, got {', '.join(kinds) or 'none'}",
+            )
+        )
+    return problems
 
 
 def cross_references(

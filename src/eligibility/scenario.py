@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .dates import parse_day
 from .errors import InputError, did_you_mean
@@ -26,7 +26,7 @@ from .profile import Profile, load_profile, parse_profile
 from .report import InForceOut, Out, ProvisionOut, ReadingOut, Report, RouteOut
 from .rulebase import StageKind
 from .validation import input_error
-from .vocabulary import Status, UnknownKind, Value
+from .vocabulary import About, EvidenceUse, Status, UnknownKind, Value
 
 MAX_SCENARIO_BYTES = 1024 * 1024
 
@@ -64,6 +64,7 @@ class Expectation(_Strict):
     carried_by: Optional[Annotated[str, Field(pattern=r"^family\[\d+\]$")]] = None
     unknown_kinds: Optional[list[UnknownKind]] = None  # exactly these kinds of unknown
     reason: Optional[Annotated[str, Field(min_length=1)]] = None  # a part of the reason
+    discrepancies: Optional[list[About]] = None  # exactly these discrepancies with the record (what each is about)
 
 
 def _expectation(value: Any) -> Any:
@@ -74,14 +75,33 @@ def _expectation(value: Any) -> Any:
 class At(_Strict):
     on: Day
     why: Annotated[str, Field(min_length=1)]
-    expect: dict[str, Annotated[Expectation, BeforeValidator(_expectation)]] = Field(min_length=1)
+    expect: dict[str, Annotated[Expectation, BeforeValidator(_expectation)]] = {}
+    # exactly these provisions are left out as not yet reported (with the file's `known_on`)
+    not_yet_reported: Optional[Ids] = None
+
+    @model_validator(mode="after")
+    def _something_expected(self) -> "At":
+        if not self.expect and self.not_yet_reported is None:
+            raise ValueError("expected at least one expectation under expect (or a not_yet_reported list)")
+        return self
 
 
 class ScenarioFile(_Strict):
     title: Annotated[str, Field(min_length=1)]
     profile: Union[Annotated[str, Field(min_length=1)], dict[str, Any]]
     story: Annotated[str, Field(min_length=1)]
+    evidence: EvidenceUse = "all"  # judge on every source, or on the articles only
+    known_on: Optional[Day] = None  # judge with only the sources published by this day
     at: list[At] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unreported_needs_known_on(self) -> "ScenarioFile":
+        for at in self.at:
+            if at.not_yet_reported is not None and self.known_on is None:
+                raise ValueError(
+                    "expected not_yet_reported only in a file with known_on (without it every provision is reported)"
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -117,8 +137,8 @@ class Outcome:
     path: Path
     on: date
     key: str
-    expected: Expectation
-    actual: Union[ProvisionOut, ReadingOut, RouteOut]
+    expected: Optional[Expectation]  # None: the at's not_yet_reported list
+    actual: Union[ProvisionOut, ReadingOut, RouteOut, Report]
     why: str
     mismatches: tuple[Mismatch, ...] = field(default=())
 
@@ -131,11 +151,20 @@ class Outcome:
         lines = [f"{self.scenario} on {self.on.isoformat()}: {self.key}"]
         lines += [f"    {m}" for m in self.mismatches]
         lines.append(f"  scenario says: {self.why}")
+        if isinstance(self.actual, Report):
+            return "\n".join(lines)
         reason = getattr(self.actual, "reason", None) or getattr(self.actual, "summary", "")
         lines.append(f"  eligibility says: {reason}")
         if self.actual.in_force.explanation:
             lines.append(f"  in force: {self.actual.in_force.explanation}")
         return "\n".join(lines)
+
+    @property
+    def status(self) -> str:
+        """The status judged (for the not-yet-reported list: the provisions left out)."""
+        if isinstance(self.actual, Report):
+            return "not yet reported: " + (", ".join(u.id for u in self.actual.not_yet_reported) or "none")
+        return self.actual.status
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -211,6 +240,15 @@ def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
                         "(its conditions are asserted on the provision)",
                     )
                 continue
+            if key.partition("@")[0] in rules.unreported:
+                first = rules.unreported[key.partition("@")[0]]
+                raise InputError(
+                    str(scenario.path),
+                    where,
+                    f"expected a provision reported as known on {scenario.data.known_on}, got {key!r}, first "
+                    f"reported {first.isoformat() if first else 'on a day not known'} (list it under "
+                    "not_yet_reported instead)",
+                )
             if key not in rules.judged:
                 raise InputError(
                     str(scenario.path),
@@ -219,7 +257,9 @@ def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
                     f"the rule base, got {key!r}{did_you_mean(key, keys)}",
                 )
             if "@" in key:
-                given = [name for name in ("unknown_kinds", "reason") if getattr(expected, name) is not None]
+                given = [
+                    name for name in ("unknown_kinds", "reason", "discrepancies") if getattr(expected, name) is not None
+                ]
                 if given:
                     raise InputError(
                         str(scenario.path),
@@ -237,7 +277,7 @@ def check_expectations(scenario: Scenario, evaluator: Evaluator) -> None:
                         )
 
 
-_NOT_FOR_ROUTES = ("failed", "unknown", "missing", "carried_by", "unknown_kinds", "reason")
+_NOT_FOR_ROUTES = ("failed", "unknown", "missing", "carried_by", "unknown_kinds", "reason", "discrepancies")
 
 
 def _actual(report: Report, key: str) -> Union[ProvisionOut, ReadingOut, RouteOut]:
@@ -274,6 +314,11 @@ def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut, Rout
         )
         if expected.reason is not None and expected.reason not in actual.reason:
             found.append(Mismatch("reason", f"a reason containing {expected.reason!r}", actual.reason))
+        same(
+            "discrepancies",
+            sorted(expected.discrepancies) if expected.discrepancies is not None else None,
+            sorted(d.about for d in actual.discrepancies),
+        )
     if expected.carried_by is not None:
         carriers = [c.member for c in getattr(actual, "carried_by", [])]
         if expected.carried_by not in carriers:
@@ -296,8 +341,17 @@ def _decided(want: DecidedBy, in_force: InForceOut) -> list[Mismatch]:
     return found
 
 
+def under_evidence(scenario: Scenario, evaluator: Evaluator) -> Evaluator:
+    """The evaluator for the evidence the scenario asks for (its own, if the same)."""
+    from .api import evaluator as evaluator_for
+    from .record import Evidence
+
+    return evaluator_for(evaluator.rules.under(Evidence(scenario.data.evidence, scenario.data.known_on)))
+
+
 def run(scenario: Scenario, evaluator: Evaluator) -> list[Outcome]:
     """Judge the scenario's person on each of its dates and compare with the expectations."""
+    evaluator = under_evidence(scenario, evaluator)
     check_expectations(scenario, evaluator)
     outcomes = []
     for at in scenario.data.at:
@@ -308,6 +362,10 @@ def run(scenario: Scenario, evaluator: Evaluator) -> list[Outcome]:
 
 def judge_at(scenario: Scenario, at: At, report: Report) -> list[Outcome]:
     outcomes = []
+    if at.not_yet_reported is not None:
+        want, got = sorted(at.not_yet_reported), sorted(u.id for u in report.not_yet_reported)
+        missed = () if want == got else (Mismatch("not_yet_reported", want, got),)
+        outcomes.append(Outcome(scenario.name, scenario.path, at.on, "not_yet_reported", None, report, at.why, missed))
     for key, expected in at.expect.items():
         actual = _actual(report, key)
         outcomes.append(
@@ -379,7 +437,7 @@ def run_files(paths: list[Path], evaluator: Evaluator) -> ScenarioRun:
                 on=o.on.isoformat(),
                 provision=o.key,
                 ok=o.ok,
-                status=o.actual.status,
+                status=o.status,
                 why=o.why,
                 explained=None if o.ok else o.explained(),
                 mismatches=[MismatchOut(field=m.field, expected=m.expected, actual=m.actual) for m in o.mismatches],

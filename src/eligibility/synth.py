@@ -179,6 +179,8 @@ def ukraine_resident_guard(rng: random.Random) -> dict[str, Any]:
     _maybe(
         rng, person, "service", [_service(rng, "UA", "national_guard", "contract", 0.4)] if rng.random() < 0.6 else []
     )
+    # The National Guard Law bars a person with an unexpunged conviction (art. 9(8)).
+    _maybe(rng, person, "criminal_record", _criminal_record(rng))
     return person
 
 

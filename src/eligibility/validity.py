@@ -60,6 +60,13 @@ def validity(route: Route, day: date) -> Validity:
     on = day.isoformat()
     rule = route.in_force
     note = f" {rule.note}" if rule.note else ""
+    if rule.unsupported is not None:
+        return Validity(
+            Truth.FALSE,
+            f"Not in force on {on}, nor on any day: the official record does not support it. {rule.unsupported.note}",
+            None,
+            tuple(rule.unsupported.cite),
+        )
     end = route.stage(rule.until) if rule.until else None
     if end is not None:
         ended = _position(day, end)
@@ -203,6 +210,8 @@ def _overlay(lines: Sequence[Sequence[Segment]]) -> list[tuple[Optional[int], Op
 
 def in_force_segments(route: Route) -> list[Segment]:
     """In force = started and not ended, over the whole line of days, as merged segments."""
+    if route.in_force.unsupported is not None:
+        return [(None, None, Truth.FALSE)]
     start = _start_segments(route)
     until = route.in_force.until
     end = _stage_segments(required(route.stage(until), f"the stage {until}")) if until else [(None, None, Truth.FALSE)]

@@ -4,7 +4,7 @@ in-force and "would qualify", a condition's three outcomes, and the three kinds 
 Models (report.py, scenario.py), the engine's verdicts and the views all take them from here.
 """
 
-from typing import Literal
+from typing import Literal, Sequence
 
 Status = Literal["applies", "not_in_force", "does_not_apply", "undetermined"]
 # The order reports list them in: the answers a reader looks for first.
@@ -13,6 +13,42 @@ STATUSES: tuple[Status, ...] = ("applies", "undetermined", "does_not_apply", "no
 # Kinds of source, from the closest to the act to the farthest (shared/record/README.md).
 SourceKind = Literal["act", "official", "report", "retrospective", "derived"]
 SOURCE_KINDS: tuple[SourceKind, ...] = ("act", "official", "report", "retrospective", "derived")
+
+# How sure a fact of the official record is, from the surest: read in the act's text, stated by an
+# official site, by two or more agreeing reports, by one report, a date derived from a rule of law
+# and other facts, or an inference not seen stated.
+Sure = Literal["act", "official", "reports", "report", "derived", "inferred"]
+SURE: tuple[Sure, ...] = ("act", "official", "reports", "report", "derived", "inferred")
+# How close evidence stands to the act, for both sides of a discrepancy (smaller is closer): the
+# articles' kinds and the record's sureness on one scale.
+CLOSENESS: dict[str, int] = {
+    "act": 0,
+    "official": 1,
+    "reports": 2,
+    "report": 3,
+    "retrospective": 4,
+    "derived": 5,
+    "inferred": 5,
+}
+# What a sureness needs among the record's sources: the kinds that count and how many of them.
+SURENESS_NEEDS: dict[str, tuple[tuple[str, ...], int, str]] = {
+    "act": (("act",), 1, "the act's text"),
+    "official": (("act", "official"), 1, "an official source"),
+    "reports": (("act", "official", "report"), 2, "two or more reports (or an official source)"),
+    "report": (("act", "official", "report"), 1, "a report"),
+}
+
+
+def bears_out(sure: str, kinds: Sequence[str]) -> bool:
+    """Whether sources of these kinds bear out a finding's sureness (derived and inferred need none)."""
+    needed = SURENESS_NEEDS.get(sure)
+    return needed is None or sum(kind in needed[0] for kind in kinds) >= needed[1]
+
+
+EvidenceUse = Literal["all", "articles"]  # judge on every source, or on the articles only
+EVIDENCE: tuple[EvidenceUse, ...] = ("all", "articles")
+About = Literal["date", "scope", "condition", "effect", "existence"]  # what a discrepancy is about
+ABOUT: tuple[About, ...] = ("date", "scope", "condition", "effect", "existence")
 
 Value = Literal["yes", "no", "unknown"]  # in force; would qualify
 Held = Literal["held", "failed", "unknown"]  # one condition

@@ -16,7 +16,18 @@ from rich.text import Text
 
 from .. import logic
 from ..errors import required
-from ..report import STATUSES, CitationOut, ConditionOut, InForceOut, ProvisionOut, ReadingOut, Report, RouteOut
+from ..report import (
+    STATUSES,
+    CitationOut,
+    ConditionOut,
+    DiscrepancyOut,
+    DiscrepancyTable,
+    InForceOut,
+    ProvisionOut,
+    ReadingOut,
+    Report,
+    RouteOut,
+)
 from ..rulebase import STAGE_LABEL, Alternative, Citation, Condition, Provision, RuleBase, Stage, Test
 from .wrap import Row, emit, pad
 from .wrap import console as console  # the CLI makes its consoles here
@@ -143,7 +154,26 @@ def provision_block(item: ProvisionOut) -> list[Text | Row]:
         parts.extend(_block("another route", _route(route)))
     for reading in item.other_readings:
         parts.extend(_block("other reading", _reading(reading)))
+    for discrepancy in item.discrepancies:
+        parts.extend(
+            _block(
+                "the record differs" if discrepancy.relation == "contradicts" else "the record adds",
+                _discrepancy(discrepancy),
+            )
+        )
     return parts
+
+
+def _discrepancy(item: DiscrepancyOut) -> list[Text | Row]:
+    """One finding of the record: both sides, how sure, which side the status follows, the sources."""
+    rows: list[Text | Row] = [
+        Text(f"about: {item.about}", style="bold"),
+        _label("the articles").append(item.articles, style=""),
+        _label(f"the record ({item.sure})").append(item.record, style=""),
+        Text(f"the status follows the {item.follows}: {item.why}", style="dim"),
+    ]
+    rows.extend(_citation(c) for c in item.sources)
+    return rows
 
 
 def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
@@ -151,6 +181,19 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
     title = Text("eligibility check", style="bold")
     title.append(f" — {result.profile} — on {result.on}")
     emit(out, [title])
+    which = "the articles only" if result.evidence == "articles" else "the articles and the official record"
+    if result.known_on:
+        which += f", as known on {result.known_on}"
+    marked = sum(1 for p in result.provisions if any(d.relation == "contradicts" for d in p.discrepancies))
+    emit(
+        out,
+        [(2, Text(f"evidence: {which}; the record contradicts the articles on {marked} provision(s)", style="dim"))],
+    )
+    if result.not_yet_reported:
+        names = ", ".join(
+            f"{u.id} (first reported {u.first_reported or 'on a day not known'})" for u in result.not_yet_reported
+        )
+        emit(out, [(2, Text(f"not yet reported on {result.known_on}: {names}", style="dim"))])
     counts = Text()
     for index, status in enumerate(STATUSES):
         number = sum(1 for p in result.provisions if p.status == status)
@@ -257,7 +300,15 @@ def _source_quote(citation: Citation) -> Text:
     return _quote(citation.quote, f" [{citation.source}]")
 
 
-def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
+def rule(
+    out: Console,
+    rules: RuleBase,
+    provision: Provision,
+    findings: Sequence[DiscrepancyOut] = (),
+    articles: Optional[RuleBase] = None,
+) -> None:
+    """One provision as judged; the record's findings on it; and, given the articles' rule base
+    (where the record changes how it is judged), the articles' own account."""
     head = Text(provision.id, style="bold")
     head.append(f"  [{provision.jurisdiction}] ", style="dim")
     head.append(provision.title)
@@ -317,6 +368,82 @@ def rule(out: Console, rules: RuleBase, provision: Provision) -> None:
         emit(out, _block("notes", [Text(f"- {n}") for n in provision.notes]))
     if provision.not_modelled:
         emit(out, _block("not modelled", [Text(f"- {n}") for n in provision.not_modelled]))
+    for finding in findings:
+        title = "the record differs" if finding.relation == "contradicts" else "the record adds"
+        emit(out, _block(title, _discrepancy(finding)))
+    if articles is not None:
+        theirs = articles.provisions[provision.id]
+        account: list[Text | Row] = [_stage_line(s) for s in theirs.stages]
+        account.append(Text("in force " + in_force_rule(theirs), style="dim"))
+        account.extend(Text(f"{c.id}: {c.says}") for c in theirs.conditions)
+        when = logic.written(articles.judged[provision.id].routes[0].expr)
+        account.append(Text("applies when: " + when, style="bold"))
+        emit(out, _block("the articles' account (--evidence articles)", account))
+
+
+def discrepancies(out: Console, table: DiscrepancyTable) -> None:
+    """The rule base's discrepancies with the record, one row per finding."""
+    from rich.table import Table
+
+    grid = Table(show_lines=True, pad_edge=False, expand=False)
+    for column in ("provision", "what differs", "the articles", "the record", "how sure", "followed"):
+        grid.add_column(column, overflow="fold")
+    for row in table.rows:
+        grid.add_row(
+            Text(row.provision),
+            Text(f"{row.about} ({'contradicts' if row.relation == 'contradicts' else 'adds'})"),
+            Text(row.articles),
+            Text(row.record),
+            Text(row.sure),
+            Text(row.follows),
+        )
+    out.print(grid)
+    contradicts = sum(1 for row in table.rows if row.relation == "contradicts")
+    provisions = len({row.provision for row in table.rows if row.relation == "contradicts"})
+    emit(
+        out,
+        [
+            Text(
+                f"{len(table.rows)} finding(s); the record contradicts the articles {contradicts} time(s), "
+                f"on {provisions} provision(s)",
+                style="dim",
+            )
+        ],
+    )
+
+
+def discrepancies_markdown(table: DiscrepancyTable) -> str:
+    """The same table as Markdown, for the students' page (docs/the-articles-and-the-record.md)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| provision | what differs | the articles | the record | how sure | the status follows |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in table.rows:
+        lines.append(
+            f"| `{row.provision}` | {row.about} ({row.relation}) | {cell(row.articles)} | {cell(row.record)} "
+            f"| {row.sure} | the {row.follows} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def discrepancies_csv(table: DiscrepancyTable) -> str:
+    """The same table as CSV, one header row, sources as space-separated ids."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = ["provision", "title", "about", "relation", "articles", "record", "sure", "follows"]
+    writer.writerow([*names, "articles_sources", "record_sources"])
+    for row in table.rows:
+        writer.writerow(
+            [getattr(row, name) for name in names] + [" ".join(row.articles_sources), " ".join(row.record_sources)]
+        )
+    return buffer.getvalue()
 
 
 # --- a person across time -------------------------------------------------------------------
@@ -550,8 +677,12 @@ def rules_check(out: Console, result: "CheckReport") -> None:
     checked = [f"{result.provisions} provisions in {result.directory}"]
     if result.sources_checked:
         checked.append(f"quotes against {result.sources_checked}")
+    if result.acts_checked:
+        checked.append(f"act quotes against {result.acts_checked}")
     if result.scenarios_checked:
         checked.append(f"scenario coverage in {result.scenarios_checked}")
+    if result.acts_skipped:
+        emit(out, [Text(f"note: {result.acts_skipped}", style="yellow")])
     summary = Text("checked " + "; ".join(checked) + ": ")
     count = len(result.problems)
     summary.append(

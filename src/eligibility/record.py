@@ -1,0 +1,183 @@
+"""The articles and the official record: which account of a provision is judged.
+
+A provision file gives the articles' account (its body, routes and readings, citing the articles
+only) and, under `[[record]]`, the findings of the official record: where the record contradicts
+the articles or adds to them, each with its sources, how sure it is, and (`set`) the provision as
+the record has it.  An `Evidence` says which sources the judgement may use:
+
+- `use = "articles"`: the articles only (what the press reported);
+- `use = "all"` (the default): the record's findings are merged over the articles' account, each
+  where it may be: a finding that adds to the articles always, one that contradicts them only
+  where its evidence stands at least as close to the act as the articles' own (act > official >
+  agreeing reports > a report of the day > a retrospective mention > derived or inferred);
+- `known_on = DAY`: only sources published on or before that day (their latest possible day of
+  publication) count: a provision whose articles were not yet published is left out ("not yet
+  reported"), and so is a route or a reading none of whose articles was, and a finding whose
+  sources published by then do not yet bear out how sure it is.
+
+`account` builds one provision's account as raw rule-file data; rulebase validates and compiles it
+exactly as it does a file.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterable, Literal, Mapping, Optional
+
+from .rulebase import STAGE_ORDER, Citation, Finding, Provision, RuleBase, Source
+from .vocabulary import CLOSENESS, EvidenceUse, bears_out
+
+# The lists of tables a finding's `set` merges into by key (an entry replaces the one with the
+# same key, or is added; with `drop = true` it removes it).  Other lists are extended; tables
+# and values are replaced.
+KEYED = {"stages": "kind", "conditions": "id", "routes": "id", "readings": "id"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Which sources a judgement may use."""
+
+    use: EvidenceUse = "all"
+    known_on: Optional[date] = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.use}@{self.known_on.isoformat() if self.known_on else 'now'}"
+
+    def words(self) -> str:
+        which = "the articles only" if self.use == "articles" else "the articles and the official record"
+        return f"{which}, as known on {self.known_on.isoformat()}" if self.known_on else which
+
+
+@dataclass(frozen=True)
+class FindingState:
+    """A finding of the record and what became of it under one Evidence."""
+
+    index: int
+    finding: Finding
+    follows: Literal["record", "articles"]  # which side the judgement follows
+    why: str  # in words, why it follows that side
+
+
+def published_by(citations: Iterable[Citation], sources: Mapping[str, Source], day: Optional[date]) -> bool:
+    """Whether every source cited was certainly published by the day (no day: always)."""
+    if day is None:
+        return True
+    return all(c.source in sources and sources[c.source].latest_day() <= day for c in citations)
+
+
+def known_by(finding: Finding, sources: Mapping[str, Source], day: Optional[date]) -> bool:
+    """Whether a finding could be known on the day: the articles it answers were published, and
+    the record's sources published by then already bear out its sureness (for a finding derived or
+    inferred: all of them were)."""
+    if day is None:
+        return True
+    if not published_by(finding.articles_cite, sources, day):
+        return False
+    if finding.sure in ("derived", "inferred"):
+        return published_by(finding.cite, sources, day)
+    kinds = [sources[c.source].kind for c in finding.cite if published_by([c], sources, day)]
+    return bears_out(finding.sure, kinds)
+
+
+def first_reported(citations: Iterable[Citation], sources: Mapping[str, Source]) -> Optional[date]:
+    """The first day on which one of the sources cited had certainly been published."""
+    days = [sources[c.source].latest_day() for c in citations if c.source in sources]
+    return min(days) if days else None
+
+
+def reported_by(citations: Iterable[Citation], sources: Mapping[str, Source], day: Optional[date]) -> bool:
+    """Whether some article reporting it was certainly published by the day (no day: always)."""
+    found = first_reported(citations, sources)
+    return day is None or (found is not None and found <= day)
+
+
+def articles_closeness(provision: Provision, sources: Mapping[str, Source], finding: Finding) -> int:
+    """How close the articles' side of a finding stands to the act (smaller is closer)."""
+    cites = finding.articles_cite or list(provision.cite) + [c for s in provision.stages for c in s.cite]
+    ranks = [CLOSENESS[sources[c.source].kind_of(provision.id)] for c in cites if c.source in sources]
+    return min(ranks, default=CLOSENESS["inferred"])
+
+
+def merge(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule-file data with a finding's `set` merged over it (see KEYED)."""
+    out = copy.deepcopy(data)
+    for name, value in changes.items():
+        if name in KEYED and isinstance(value, list):
+            key = KEYED[name]
+            items = list(out.get(name, []))
+            for entry in value:
+                if not isinstance(entry, dict) or key not in entry:
+                    raise ValueError(f"set.{name}: expected tables each with a {key!r}, got {entry!r}")
+                entry = dict(entry)
+                drop = entry.pop("drop", False)
+                place = next((i for i, old in enumerate(items) if old.get(key) == entry[key]), None)
+                if drop:
+                    if place is None:
+                        raise ValueError(f"set.{name}: expected an entry {entry[key]!r} to drop, found none")
+                    del items[place]
+                elif place is None:
+                    items.append(entry)
+                else:
+                    items[place] = entry
+            if name == "stages":
+                items.sort(key=lambda stage: STAGE_ORDER.get(str(stage.get("kind")), 0))
+            out[name] = items
+        elif isinstance(value, list) and isinstance(out.get(name), list):
+            out[name] = out[name] + copy.deepcopy(value)
+        else:
+            out[name] = copy.deepcopy(value)
+    return out
+
+
+def account(
+    data: Mapping[str, Any], provision: Provision, sources: Mapping[str, Source], evidence: Evidence
+) -> tuple[Optional[dict[str, Any]], list[FindingState]]:
+    """One provision's account under the evidence, as rule-file data (None: not yet reported on
+    `known_on`), and the state of each finding still known then."""
+    day = evidence.known_on
+    if not reported_by(provision.cite, sources, day):
+        return None, []
+    out = {name: copy.deepcopy(value) for name, value in data.items() if name != "record"}
+    for name in ("routes", "readings"):
+        kept = [
+            raw
+            for raw, alternative in zip(out.get(name, []), getattr(provision, name), strict=True)
+            if reported_by(alternative.cite, sources, day)
+        ]
+        if name in out:
+            out[name] = kept
+    states: list[FindingState] = []
+    raw_findings = list(data.get("record", []))
+    for index, finding in enumerate(provision.record):
+        if not known_by(finding, sources, day):
+            continue
+        if evidence.use == "articles":
+            states.append(FindingState(index, finding, "articles", "judged on the articles only"))
+            continue
+        if finding.relation == "contradicts":
+            theirs = articles_closeness(provision, sources, finding)
+            if CLOSENESS[finding.sure] > theirs:
+                states.append(
+                    FindingState(
+                        index, finding, "articles", "the articles stand closer to the act than the record's sources"
+                    )
+                )
+                continue
+        why = "the record adds to the articles" if finding.relation == "adds" else "the record stands closer to the act"
+        states.append(FindingState(index, finding, "record", why))
+        out = merge(out, raw_findings[index].get("set", {}))
+    out["record"] = [raw_findings[s.index] for s in states]
+    return out, states
+
+
+def judged_differently(rules: RuleBase, articles: RuleBase, provision_id: str) -> bool:
+    """Whether the record changes how a provision is judged or dated (not only its words): its
+    stages, in-force rule, conditions, `when`, routes or readings differ between the two accounts."""
+    words = {"record", "not_modelled", "instrument", "title", "notes", "effect", "cite"}
+    return bool(
+        rules.provisions[provision_id].model_dump(exclude=words)
+        != articles.provisions[provision_id].model_dump(exclude=words)
+    )

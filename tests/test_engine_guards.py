@@ -188,7 +188,7 @@ def test_two_rules_firing_for_one_fact_is_an_internal_error(rules):
     name, rule = next((n, r) for n, r in overlapping.definition.items() if n.startswith("ru.contract.stateless|TT"))
     doubled = {**overlapping.definition, name + "|copy": dict(rule)}
     host().register_rulesets({"eligibility_guard_overlap_2": {n: dict(r) for n, r in doubled.items()}})
-    overlapping.name = "eligibility_guard_overlap_2"
+    overlapping.ruleset_of = dict.fromkeys(overlapping.ruleset_of, "eligibility_guard_overlap_2")
     with pytest.raises(InternalError, match="two durable_rules rules fired"):
         # in force from 2025-07-07 (record.md, R2)
         overlapping.judge(date(2025, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])

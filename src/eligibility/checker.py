@@ -26,9 +26,10 @@ from typing import Any, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
+from . import engine
 from .corpus import unverified_quotes
 from .dates import next_day
-from .engine import compile_problem
+from .engine import compile_problem, rule_count
 from .errors import InputError
 from .rulebase import Horizon, Provision, RuleBase, Sink, Stage, _accounts, load_rules
 
@@ -56,6 +57,8 @@ class CheckReport(BaseModel):
     scenarios_checked: Optional[str]
     problems: list[Problem]
     stubs: dict[str, str] = {}  # provision id -> a boundary scenario to fill in, for the days still untested
+    engine_rules: int = 0  # the durable_rules rules the rule base compiles into
+    warnings: list[Problem] = []  # not problems yet: a provision near an engine limit
 
 
 def _problem(error: InputError) -> Problem:
@@ -84,12 +87,26 @@ def check_rules(
         _accounts(base, evidence, sink)
     problems = list(dict.fromkeys(_problem(e) for e in sink.found))
     problems += _inferred_stages(base)
+    engine_rules = 0
+    warnings: list[Problem] = []
     for item in base.judged.values():
+        provision = item.provision
+        where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
         problem = compile_problem(item)
         if problem is not None:
-            provision = item.provision
-            where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
             problems.append(Problem(file=str(base.files[provision.id]), field=where, message=problem))
+            continue
+        count = rule_count(item)
+        engine_rules += count
+        if count > engine.RULESET_LIMIT * 3 // 4:
+            warnings.append(
+                Problem(
+                    file=str(base.files[provision.id]),
+                    field=where,
+                    message=f"compiles into {count:,} engine rules, near the {engine.RULESET_LIMIT:,} durable_rules "
+                    "takes for one provision (fewer stage dates or a simpler expression keep it clear)",
+                )
+            )
     acts = record / "acts" if record is not None else None
     skipped = None
     if acts is None and any(s.kind == "act" and s.file for s in base.sources.values()):
@@ -113,6 +130,8 @@ def check_rules(
         scenarios_checked=str(scenarios) if scenarios is not None else None,
         problems=problems,
         stubs=stubs,
+        engine_rules=engine_rules,
+        warnings=warnings,
     )
 
 

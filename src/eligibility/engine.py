@@ -1,4 +1,4 @@
-"""The inference engine: the rule base compiled into one durable_rules ruleset.
+"""The inference engine: the rule base compiled into durable_rules rulesets.
 
 This is the only module that talks to durable_rules.  For every provision (and
 every other reading of one) it compiles rules that together cover every day and
@@ -55,6 +55,13 @@ from .vocabulary import Status
 
 SESSION = "0"  # the one durable_rules session every judgement uses
 MAX_BATCH = 1024  # facts per durable_rules call; also every rule's cap
+# durable_rules refuses a ruleset of more rules than this (error 106, measured: 4,056 rules
+# register, 4,173 do not).  A rule base is compiled into as many rulesets as it needs, each
+# provision's rules kept together in one; a single provision needing more is refused.
+RULESET_LIMIT = 4_096
+# ... but registering a ruleset costs more than linearly in its rules (measured on 46,000 rules:
+# 2.8 s in rulesets of 4,096, 1.4 s in rulesets of 250), so rulesets are filled to about this.
+RULESET_SIZE = 500
 
 # (day ordinal, key, condition values): the values as letters T/F/U, one per condition in the
 # order its expression first names them (`Judged.names`), e.g. "TUF"
@@ -289,15 +296,19 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> tuple[dict[str, 
     """
     definition: dict[str, Any] = {}
     fields: dict[str, dict[str, str]] = {}
+    trees: dict[tuple[logic.Expr, ...], list[tuple[Path, tuple[Truth, ...]]]] = {}  # the same expressions, once
     for code, item in enumerate(items):
         names = logic.names(item.expr)
         fields[item.key] = {name: f"c{index}" for index, name in enumerate(names)}
         for span, (first, last, in_force) in enumerate(route_segments(item)):
             any_in_force = logic.any_of(in_force)
-            try:
-                paths = leaves(decision_tree((qualifies_expr(item, in_force), item.expr)))
-            except TooLarge as error:
-                raise TooLarge(error.args[0], item.key) from None
+            exprs = (qualifies_expr(item, in_force), item.expr)
+            paths = trees.get(exprs)
+            if paths is None:
+                try:
+                    paths = trees[exprs] = leaves(decision_tree(exprs))
+                except TooLarge as error:
+                    raise TooLarge(error.args[0], item.key) from None
             for number, (path, (qualifies, conditions)) in enumerate(paths):
                 status = status_of(qualifies, any_in_force)
                 pattern = [{"k": code}] + _range(first, last)
@@ -311,14 +322,37 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> tuple[dict[str, 
     return definition, fields
 
 
+def shards(
+    definition: Mapping[str, Any], size: Optional[int] = None, limit: Optional[int] = None
+) -> list[dict[str, dict[str, Any]]]:
+    """The rules split into rulesets of about `size` rules (RULESET_SIZE), in order, never
+    splitting the rules of one provision or reading (a rule's name starts with its key and a '|'),
+    which may not exceed `limit` (RULESET_LIMIT) on their own."""
+    size, limit = size or RULESET_SIZE, limit or RULESET_LIMIT
+    groups: dict[str, dict[str, Any]] = {}
+    for rule_name, rule in definition.items():
+        groups.setdefault(rule_name.split("|", 1)[0], {})[rule_name] = rule
+    found: list[dict[str, dict[str, Any]]] = [{}]
+    for key, group in groups.items():
+        if len(group) > limit:
+            raise TooLarge(
+                f"{len(group):,} engine rules, more than the {limit:,} durable_rules takes in one ruleset", key
+            )
+        if found[-1] and len(found[-1]) + len(group) > size:
+            found.append({})
+        found[-1].update(group)
+    return found
+
+
 class Engine:
-    """A compiled rule base registered once on the process's host."""
+    """A compiled rule base registered once on the process's host, as one or more rulesets."""
 
     def __init__(self, rules: RuleBase, name: Optional[str] = None):
         self.name = name or f"eligibility_{rules.digest}"
         self._inbox: list[tuple[str, str, Verdict]] = []
         try:
             self.definition, self.fields = compile_rules(rules.judged.values(), self._recorder)
+            parts = shards(self.definition)
         except TooLarge as error:
             key = error.args[1]
             provision = rules.judged[key].provision.id
@@ -326,13 +360,27 @@ class Engine:
                 str(rules.files.get(provision, provision)),
                 "when",
                 f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range "
-                f"of days, got {error.args[0]} (simplify the expression, or split the provision)",
+                f"of days and {RULESET_LIMIT:,} in all, got {error.args[0]} (simplify the expression, or split "
+                "the provision)",
             ) from None
         self.codes = {key: code for code, key in enumerate(rules.judged)}
         self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
-        # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
+        # One ruleset per shard: the first keeps the engine's name, the others add '#2', '#3', ...
+        self.rulesets = [self.name if n == 0 else f"{self.name}#{n + 1}" for n in range(len(parts))]
+        self.ruleset_of = {
+            rule_name.split("|", 1)[0]: ruleset
+            for ruleset, part in zip(self.rulesets, parts, strict=True)
+            for rule_name in part
+        }
         with LOCK:
-            host().register_rulesets({self.name: {name: dict(rule) for name, rule in self.definition.items()}})
+            for ruleset, part in zip(self.rulesets, parts, strict=True):
+                try:
+                    # durable_rules deletes each rule's 'run' entry as it registers it: hand it copies.
+                    host().register_rulesets({ruleset: {rule_name: dict(rule) for rule_name, rule in part.items()}})
+                except Exception as error:  # an engine limit not known here: named, in one line
+                    raise InternalError(
+                        f"durable_rules refused a ruleset of {len(part):,} rules: {getattr(error, 'message', error)}"
+                    ) from None
 
     def _recorder(self, rule_name: str, key: str, status: Status, conditions: Truth) -> Callable[[Any], None]:
         inbox = self._inbox
@@ -380,18 +428,19 @@ class Engine:
                 verdicts.extend(self._batch(unique[start : start + MAX_BATCH]))
         return [verdicts[slot] for slot in slots]
 
-    def _retract_quietly(self, ids: Sequence[str]) -> None:
+    def _retract_quietly(self, by_ruleset: Mapping[str, Sequence[str]]) -> None:
         """After a failed call, retract every fact of the batch one by one, whichever were stored."""
-        for fact_id in ids:
-            try:
-                host().retract_fact(self.name, {"sid": SESSION, "id": fact_id})
-            except Exception:  # noqa: BLE001 - a fact that was never stored cannot be retracted
-                pass
+        for ruleset, ids in by_ruleset.items():
+            for fact_id in ids:
+                try:
+                    host().retract_fact(ruleset, {"sid": SESSION, "id": fact_id})
+                except Exception:  # noqa: BLE001 - a fact that was never stored cannot be retracted
+                    pass
         self._inbox.clear()
 
     def _batch(self, rows: Sequence[Row]) -> list[Verdict]:
         ids = _ids.first(len(rows))
-        facts = []
+        facts: dict[str, list[dict[str, Any]]] = {}  # by ruleset
         for fact_id, (ordinal, key, letters) in zip(ids, rows, strict=True):
             columns = self.columns.get(key)
             if columns is None:
@@ -401,30 +450,33 @@ class Engine:
             fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "k": self.codes[key], "on": ordinal}
             for column, letter in zip(columns, letters, strict=True):
                 fact[column] = letter
-            facts.append(fact)
+            facts.setdefault(self.ruleset_of[key], []).append(fact)
         if not facts:
             return []
         self._inbox.clear()
         the_host = host()
-        try:
-            state = the_host.assert_facts(self.name, facts)
-        except Exception as error:  # MessageNotHandled / MessageObserved / engine errors
-            self._retract_quietly(ids)  # whatever was stored must not refuse the next call's facts
-            raise InternalError(f"durable_rules refused the facts: {getattr(error, 'message', error)}") from None
-        try:
-            the_host.retract_facts(self.name, [{"sid": SESSION, "id": fact_id} for fact_id in ids])
-        except Exception as error:
-            self._retract_quietly(ids)
-            raise InternalError(
-                f"durable_rules could not retract the facts: {getattr(error, 'message', error)}"
-            ) from None
-        if isinstance(state, dict) and state.get("exception"):
-            raise InternalError(f"a durable_rules action failed: {state['exception']}")
+        asserted: dict[str, list[str]] = {}
+        for ruleset, part in facts.items():
+            asserted[ruleset] = [fact["id"] for fact in part]
+            try:
+                state = the_host.assert_facts(ruleset, part)
+            except Exception as error:  # MessageNotHandled / MessageObserved / engine errors
+                self._retract_quietly(asserted)  # whatever was stored must not refuse the next call's facts
+                raise InternalError(f"durable_rules refused the facts: {getattr(error, 'message', error)}") from None
+            try:
+                the_host.retract_facts(ruleset, [{"sid": SESSION, "id": fact["id"]} for fact in part])
+            except Exception as error:
+                self._retract_quietly(asserted)
+                raise InternalError(
+                    f"durable_rules could not retract the facts: {getattr(error, 'message', error)}"
+                ) from None
+            if isinstance(state, dict) and state.get("exception"):
+                raise InternalError(f"a durable_rules action failed: {state['exception']}")
         position = _ids.position
-        found: list[Optional[Verdict]] = [None] * len(facts)
+        found: list[Optional[Verdict]] = [None] * len(rows)
         for fact_id, key, verdict in self._inbox:
-            index = position.get(fact_id, len(facts))
-            if index >= len(facts) or rows[index][1] != key:
+            index = position.get(fact_id, len(rows))
+            if index >= len(rows) or rows[index][1] != key:
                 raise InternalError(
                     f"durable_rules returned a verdict for a fact outside this batch ({key}, {fact_id})"
                 )
@@ -448,14 +500,26 @@ def engine_for(rules: RuleBase) -> Engine:
         return found
 
 
+def rule_count(item: Judged) -> int:
+    """How many engine rules an item compiles into (raises TooLarge as compiling would)."""
+    return sum(
+        len(leaves(decision_tree((qualifies_expr(item, in_force), item.expr))))
+        for _, _, in_force in route_segments(item)
+    )
+
+
 def compile_problem(item: Judged) -> Optional[str]:
     """Why an item's expressions cannot be compiled into the engine, or None (for `rules check`)."""
     try:
-        for _, _, in_force in route_segments(item):
-            decision_tree((qualifies_expr(item, in_force), item.expr))
+        total = rule_count(item)
     except TooLarge as error:
         return (
             f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range of days, "
             f"got {error.args[0]} (simplify the expression, or split the provision)"
+        )
+    if total > RULESET_LIMIT:
+        return (
+            f"expected at most {RULESET_LIMIT:,} engine rules for one provision (what durable_rules takes in one "
+            f"ruleset), got {total:,} (fewer stage dates or a simpler expression, or split the provision)"
         )
     return None

@@ -533,7 +533,16 @@ class RuleBase:
         return self.provisions[provision_id]
 
     def readings_of(self, provision_id: str) -> list[Judged]:
-        return [j for j in self.judged.values() if j.provision.id == provision_id and j.reading is not None]
+        return self._readings.get(provision_id, [])
+
+    @cached_property
+    def _readings(self) -> dict[str, list[Judged]]:
+        """Each provision's other readings, indexed once (a scan per provision grows as its square)."""
+        found: dict[str, list[Judged]] = {}
+        for item in self.judged.values():
+            if item.reading is not None:
+                found.setdefault(item.provision.id, []).append(item)
+        return found
 
     def under(self, evidence: Any) -> "RuleBase":
         """The same rule base judged under other evidence (record.Evidence), built once."""

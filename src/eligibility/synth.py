@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import random
 from datetime import date, timedelta
-from typing import Any, Callable, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
 
 FOREIGN = ["NP", "IN", "CU", "LK", "SY", "CN", "KZ", "TJ", "UZ", "KG", "GH", "CM", "SN", "ZM", "EG", "IQ"]
 ABROAD = ["IL", "US", "DE", "KZ", "GE", "AM", "TR", "RS", "FI", "LV"]
@@ -237,3 +238,40 @@ def lines(n: int, seed: int, start: int = 0) -> Iterator[str]:
     """The population as JSON Lines (each line ends with a newline)."""
     for profile in population(n, seed, start):
         yield json.dumps(profile, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+# --- synthetic rule bases --------------------------------------------------------------------
+
+
+def rule_base_copies(target: Path, provisions: int, source: Optional[Path] = None) -> list[str]:
+    """Write a rule base of `provisions` provisions into `target`: the bundled (or `source`) rule
+    files and sources, then copies of its provisions under new ids (`ru.copy-7.contract-stateless`),
+    each the same law under another name.  For measuring and testing how the tool scales with the
+    size of a rule base; a copy's answers are its original's.  Returns the ids written."""
+    import re
+    import shutil
+
+    from .rulebase import default_directory
+
+    origin = Path(source) if source is not None else default_directory()
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(origin / "sources.toml", target / "sources.toml")
+    files = sorted(p for p in origin.glob("*.toml") if p.name != "sources.toml")
+    ids = []
+    for path in files:
+        shutil.copyfile(path, target / path.name)
+        ids.append(path.stem)
+    copy = 0
+    while len(ids) < provisions:
+        path = files[copy % len(files)]
+        jurisdiction, area, name = path.stem.split(".")
+        new_id = f"{jurisdiction}.copy-{copy // len(files) + 1}.{area}-{name}"
+        text = path.read_text(encoding="utf-8")
+        text, found = re.subn(r'(?m)^id = "[^"]+"$', f'id = "{new_id}"', text, count=1)
+        if not found:
+            raise ValueError(f"{path}: expected a top-level id line")
+        (target / f"{new_id}.toml").write_text(text, encoding="utf-8")
+        ids.append(new_id)
+        copy += 1
+    return ids[:provisions] if provisions < len(files) else ids

@@ -660,6 +660,8 @@ def scenario_run(out: Console, result: "ScenarioRun", verbose: bool = False) -> 
 def rules_check(out: Console, result: "CheckReport") -> None:
     for problem in result.problems:
         emit(out, [Text(f"✗ {problem}", style="red")])
+    for warning in result.warnings:
+        emit(out, [Text(f"! {warning}", style="yellow")])
     for provision_id, stub in result.stubs.items():
         out.print()
         emit(
@@ -674,7 +676,7 @@ def rules_check(out: Console, result: "CheckReport") -> None:
         )
         out.print(Text(stub), soft_wrap=True)
         out.print()
-    checked = [f"{result.provisions} provisions in {result.directory}"]
+    checked = [f"{result.provisions} provisions in {result.directory} ({result.engine_rules:,} engine rules)"]
     if result.sources_checked:
         checked.append(f"quotes against {result.sources_checked}")
     if result.acts_checked:

@@ -1,0 +1,106 @@
+"""A rule base larger than one durable_rules ruleset holds.
+
+durable_rules refuses a ruleset of more than 4,096 rules (error 106); the engine compiles a rule
+base into as many rulesets as it needs.  These tests use generated rule bases: the bundled
+provisions and copies of them under new ids (synth.rule_base_copies), so every copy must get
+exactly its original's answer.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eligibility import api, engine, synth
+from eligibility.explaining import check
+from eligibility.profile import load_profile
+
+from .conftest import PEOPLE, RULES, one_line_error
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """200 provisions: about 4,600 engine rules, past the point (about 179 provisions) where one
+    ruleset was refused."""
+    folder = tmp_path_factory.mktemp("big")
+    synth.rule_base_copies(folder, 200)
+    return folder
+
+
+def _original(copy_id: str) -> str:
+    """ru.copy-3.contract-stateless -> ru.contract.stateless"""
+    jurisdiction, _, rest = copy_id.split(".")
+    for original in api.rule_base().provisions:
+        if original.startswith(jurisdiction + ".") and original.split(".", 1)[1].replace(".", "-") == rest:
+            return original
+    raise AssertionError(copy_id)
+
+
+def test_a_rule_base_past_one_ruleset_is_judged_with_every_copy_as_its_original(big):
+    rules = api.rule_base(big)
+    evaluator = api.evaluator(rules)
+    assert sum(len(part) for part in engine.shards(evaluator.engine.definition)) > engine.RULESET_LIMIT
+    assert len(evaluator.engine.rulesets) > 1
+    for person in ("nepali-contract-soldier", "naturalized-unregistered", "stateless-resident", "ukrainian-citizen"):
+        profile = load_profile(PEOPLE / f"{person}.json")
+        for day in (date(2022, 10, 1), date(2024, 8, 9), date(2026, 3, 20)):
+            statuses = check(evaluator, profile, day).statuses()
+            alone = api.check(profile, day).statuses()
+            for key, status in statuses.items():
+                original = key if key in alone else _original(key)
+                assert status == alone[original], (person, day, key)
+
+
+def test_the_cli_answers_on_a_rule_base_past_one_ruleset(cli, big):
+    result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--rules", big)
+    assert result.exit_code == 0, result.stderr
+    assert "ru.copy-11.contract-stateless" in result.stdout
+
+
+def test_rulesets_never_split_a_provision_and_keep_its_order():
+    definition = {f"a.b.c{n}|TT|0.{i}": {} for n in range(5) for i in range(3)}
+    parts = engine.shards(definition, size=4, limit=10)
+    assert [list(part) for part in parts] == [
+        [f"a.b.c{n}|TT|0.{i}" for n in group for i in range(3)] for group in ([0], [1], [2], [3], [4])
+    ]
+    assert [len(p) for p in engine.shards(definition, size=6, limit=10)] == [6, 6, 3]
+
+
+def test_a_provision_with_more_rules_than_a_ruleset_holds_is_one_line(cli, monkeypatch):
+    monkeypatch.setattr(engine, "RULESET_LIMIT", 10)
+    monkeypatch.setattr(engine, "_engines", {})
+    monkeypatch.setattr(api, "_evaluators", {})
+    result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--rules", RULES)
+    assert result.exit_code == 2
+    assert "more than the 10 durable_rules takes in one ruleset" in one_line_error(result)
+
+
+def test_rules_check_names_a_provision_past_the_ruleset_limit(cli, monkeypatch):
+    monkeypatch.setattr(engine, "RULESET_LIMIT", 10)
+    result = cli("rules", "check", "--rules", RULES, "--width", "300")
+    assert result.exit_code == 1
+    assert "expected at most 10 engine rules for one provision" in result.stdout
+
+
+def test_an_engine_limit_not_known_here_is_an_internal_error_in_one_line(cli, big, monkeypatch):
+    # Rulesets filled past what durable_rules takes: its refusal is named, exit 3, no traceback.
+    monkeypatch.setattr(engine, "RULESET_SIZE", 100_000)
+    monkeypatch.setattr(engine, "RULESET_LIMIT", 100_000)
+    monkeypatch.setattr(engine, "_engines", {})
+    monkeypatch.setattr(api, "_evaluators", {})
+    result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--rules", big)
+    assert result.exit_code == 3
+    assert "durable_rules refused a ruleset of" in one_line_error(result) and "error code: 106" in one_line_error(
+        result
+    )
+
+
+def test_rules_check_warns_of_a_provision_near_the_ruleset_limit_and_counts_the_engine_rules(cli, monkeypatch):
+    largest = max(engine.rule_count(item) for item in api.rule_base().judged.values())
+    monkeypatch.setattr(engine, "RULESET_LIMIT", largest + 1)  # every provision fits; the largest is near
+    result = cli("rules", "check", "--rules", RULES, "--scenarios", RULES.parent / "scenarios", "--width", "300")
+    assert result.exit_code == 0, result.stdout
+    assert f"compiles into {largest:,} engine rules, near the {largest + 1:,} durable_rules takes" in result.stdout
+    total = sum(engine.rule_count(item) for item in api.rule_base().judged.values())
+    assert f"({total:,} engine rules)" in result.stdout

@@ -78,14 +78,23 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def batch_run(people: Path, jobs: int) -> tuple[float, int]:
+def batch_run(people: Path, jobs: int, rules: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak memory (process tree) of `eligibility batch` writing to a file."""
     out = people.with_suffix(".out.jsonl")
     command = [str(BIN / "eligibility"), "batch", str(people), "-o", str(out), "--jobs", str(jobs), "--quiet"]
     for day in DATES:
         command += ["--on", day.isoformat()]
+    if rules is not None:
+        command += ["--rules", str(rules)]
+    wall, peak = measured(command)
+    out.unlink(missing_ok=True)
+    return wall, peak
+
+
+def measured(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak memory (process tree) of a command, its output thrown away."""
     started = time.perf_counter()
-    process = subprocess.Popen(command)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak = 0
     done = threading.Event()
 
@@ -101,9 +110,8 @@ def batch_run(people: Path, jobs: int) -> tuple[float, int]:
     wall = time.perf_counter() - started
     done.set()
     watcher.join()
-    out.unlink(missing_ok=True)
     if code != 0:
-        raise SystemExit(f"eligibility batch failed with exit code {code}")
+        raise SystemExit(f"{' '.join(command[:2])} failed with exit code {code}")
     return wall, peak
 
 
@@ -162,7 +170,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000, help="population for the throughput figures")
     parser.add_argument("--big", action="store_true", help="memory up to 1,000,000 profiles instead of 100,000")
     parser.add_argument("--runs", type=int, default=15, help="runs per cold-start command")
-    parser.add_argument("--only", choices=("evaluation", "batch", "cold"), help="measure one part only")
+    parser.add_argument("--only", choices=("evaluation", "batch", "cold", "size"), help="measure one part only")
     args = parser.parse_args()
     began = time.perf_counter()
     print(
@@ -176,6 +184,8 @@ def main() -> None:
         batch(args.n, args.big)
     if args.only in (None, "cold"):
         cold_start(args.runs)
+    if args.only in (None, "size"):
+        rule_base_size()
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s")
 
 
@@ -282,6 +292,50 @@ def cold_start(runs: int) -> None:
         f"the floor / the modules check loads: {median['floor'] / median['modules']:.2f}x"
     )
     print(f"  check / bare python:                 {median['check'] / median['bare']:.1f}x")
+
+
+SIZES = (16, 256, 2_000)
+
+
+def rule_base_size(people: int = 500) -> None:
+    """How the cost grows with the rule base: generated rule bases of copies of the bundled
+    provisions (synth.rule_base_copies), each measured once, in turn, in a fresh process."""
+    print("\nrule-base size (generated copies of the 16 provisions; one run each, whole process; wall s / peak MiB):")
+    print(f"  {'provisions':>10} {'load':>12} {'check':>14} {'timeline':>14} {'batch':>26}")
+    python = sys.executable
+    found: dict[int, dict[str, tuple[float, int]]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        population = Path(folder) / "people.jsonl"
+        write_population(population, people)
+        for size in SIZES:
+            rules = Path(folder) / f"rules-{size}"
+            synth.rule_base_copies(rules, size)
+            example = [str(EXAMPLE), "--rules", str(rules), "--format", "json"]
+            row = {
+                "load": measured([python, "-c", f"from eligibility import api; api.rule_base({str(rules)!r})"]),
+                "check": measured([str(BIN / "eligibility"), "check", *example, "--on", "2024-08-01"]),
+                "timeline": measured([str(BIN / "eligibility"), "timeline", *example]),
+                "batch": batch_run(population, 1, rules),
+            }
+            found[size] = row
+            rate = people * len(DATES) / row["batch"][0]
+            print(
+                f"  {size:>10,} {row['load'][0]:>6.2f} {row['load'][1] / 2**20:>5.0f} "
+                f"{row['check'][0]:>7.2f} {row['check'][1] / 2**20:>6.0f} "
+                f"{row['timeline'][0]:>7.2f} {row['timeline'][1] / 2**20:>6.0f} "
+                f"{row['batch'][0]:>7.2f} {row['batch'][1] / 2**20:>6.0f} {rate:>8,.0f}/s"
+            )
+    small, large = found[SIZES[0]], found[SIZES[-1]]
+    times = SIZES[-1] / SIZES[0]
+    for name in ("load", "check", "timeline", "batch"):
+        print(
+            f"  {name:<8} {SIZES[-1]:,} / {SIZES[0]} provisions ({times:.0f}x the rule base): "
+            f"{large[name][0] / small[name][0]:.1f}x the time"
+        )
+    ratio = large["check"][0] / small["check"][0]
+    print(f"  check at {SIZES[-1]:,} provisions / the stock rule base: {ratio:.1f}x  (target: within 15x)")
+    per = (large["check"][1] - small["check"][1]) / (SIZES[-1] - SIZES[0]) / 1024
+    print(f"  memory per provision, check: {per:,.0f} KiB (the durable_rules rulesets hold most of it)")
 
 
 if __name__ == "__main__":

@@ -78,16 +78,18 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def batch_run(people: Path, jobs: int, rules: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak memory (process tree) of `eligibility batch` writing to a file."""
-    out = people.with_suffix(".out.jsonl")
+def batch_run(people: Path, jobs: int, rules: Path | None = None, keep: Path | None = None) -> tuple[float, int]:
+    """Wall seconds and peak memory (process tree) of `eligibility batch` writing to a file (kept
+    as `keep`, if given)."""
+    out = keep or people.with_suffix(".out.jsonl")
     command = [str(BIN / "eligibility"), "batch", str(people), "-o", str(out), "--jobs", str(jobs), "--quiet"]
     for day in DATES:
         command += ["--on", day.isoformat()]
     if rules is not None:
         command += ["--rules", str(rules)]
     wall, peak = measured(command)
-    out.unlink(missing_ok=True)
+    if keep is None:
+        out.unlink(missing_ok=True)
     return wall, peak
 
 
@@ -236,12 +238,22 @@ def batch(n: int, big: bool) -> None:
         people = Path(folder) / "people.jsonl"
         write_population(people, n)
         print(f"\neligibility batch, end to end ({n} profiles x {len(DATES)} dates, reading, validating, writing):")
+        rows = Path(folder) / "rows.jsonl"
+        walls = {}
         for jobs in (1, 2):
-            wall, peak = batch_run(people, jobs)
+            wall, peak = batch_run(people, jobs, keep=rows if jobs == 1 else None)
+            walls[jobs] = wall
             print(
                 f"  --jobs {jobs}: {wall:6.1f} s  {n * len(DATES) / wall:>8,.0f} profile-dates/s"
                 f"  ({n * len(DATES) / wall / jobs:,.0f} per core)  peak {peak / 2**20:.0f} MiB"
             )
+        # The I/O floor, in the same run: parse the same input, write the same rows.
+        floor = [sys.executable, str(Path(__file__).resolve().parent / "io_floor.py"), str(people), str(rows)]
+        floor_wall, _ = measured([*floor, str(Path(folder) / "again.jsonl")])
+        print(
+            f"  the I/O floor (parse the input, write the same rows): {floor_wall:.1f} s; "
+            f"batch --jobs 1 / the floor: {walls[1] / floor_wall:.1f}x  (target: within 4x)"
+        )
 
         sizes = [10_000, 1_000_000] if big else [10_000, 100_000]
         peaks = []

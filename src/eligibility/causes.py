@@ -19,6 +19,7 @@ moved it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal, Optional, Sequence
@@ -299,6 +300,10 @@ def _member_words(profile: Profile, index: int, owner: str) -> str:
     return required(profile.family, "the family a member was judged in")[index].words(index, owner)
 
 
+def _day(cause: Cause) -> date:
+    return cause.day
+
+
 def attribute(
     evaluator: "Evaluator",
     profile: Profile,
@@ -312,11 +317,14 @@ def attribute(
 ) -> list[Cause]:
     """The change points in (first, last] that moved one judged item from `before` to `after`.
 
-    `before` is its judgement on `first`, `after` on `last`.  In-force moves only by
-    the item's own stages; a condition moves only by dated facts it reads; a family
-    condition moves when a member's provision moves, which is attributed in turn.
+    `before` is its judgement on `first`, `after` on `last`; `causes` is sorted by day, as
+    change_points gives it (the window is found by bisection: a timeline attributes every
+    period of every provision, and a scan of all the causes each time grew as the square of the
+    rule base).  In-force moves only by the item's own stages; a condition moves only by dated
+    facts it reads; a family condition moves when a member's provision moves, which is
+    attributed in turn.
     """
-    window = [c for c in causes if first < c.day <= last]
+    window = causes[bisect_right(causes, first, key=_day) : bisect_right(causes, last, key=_day)]
     found: list[Cause] = []
     if before.validity.value is not after.validity.value:
         found.extend(c for c in window if c.kind == "law" and c.key == key and c.stage != "during")

@@ -208,6 +208,7 @@ def evaluation(n: int) -> None:
             "engine, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three)),
             "python, 3 provisions": in_chunks(lambda c: evaluator.judge_many(c, three, engine=False)),
             "hand-written, 3 provisions": lambda c: [baseline.judge(p, d) for p, d in c],
+            **vectorised(profiles),
         },
         cases,
     )
@@ -230,6 +231,31 @@ def evaluation(n: int) -> None:
         f"  engine / python, all provisions:           "
         f"{figures['python, all provisions'] / figures['engine, all provisions']:.1f}x slower"
     )
+    if "numpy, 3 provisions" in figures:
+        for name in ("numpy, 3 provisions", "numpy, with its columns"):
+            print(f"  {name} / hand-written: {figures[name] / limit:.1f}x faster")
+        print(
+            f"  engine, 3 provisions / numpy with its columns: "
+            f"{figures['numpy, with its columns'] / figures['engine, 3 provisions']:.1f}x slower"
+        )
+    else:
+        print("  numpy is not installed: the vectorised baseline was skipped (pip install -e '.[bench]')")
+
+
+def vectorised(profiles: list) -> dict[str, object]:
+    """The numpy baseline, if numpy is installed: on columns made once (OpenFisca's input), and
+    making the columns from the validated profiles each time."""
+    try:
+        import baseline_numpy
+    except ImportError:
+        return {}
+    columns = baseline_numpy.Columns(profiles)
+    return {
+        "numpy, 3 provisions": lambda c: [baseline_numpy.judge(columns, d) for d in DATES],
+        "numpy, with its columns": lambda c: [
+            baseline_numpy.judge(made, d) for made in [baseline_numpy.Columns(profiles)] for d in DATES
+        ],
+    }
 
 
 def batch(n: int, big: bool) -> None:

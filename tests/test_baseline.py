@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from datetime import date
 
+import pytest
+
 from eligibility import api, synth
 from eligibility.profile import parse_profile
 from eligibility.record import Evidence
@@ -39,3 +41,11 @@ def test_the_baseline_agrees_with_the_engine(evaluator):
     assert not disagreements
     statuses = {j[pid].status for j in judged for pid in baseline.PROVISIONS}
     assert statuses == {"applies", "undetermined", "does_not_apply", "not_in_force"}
+
+
+def test_the_vectorised_baseline_answers_like_the_hand_written_one():
+    numpy_baseline = pytest.importorskip("baseline_numpy", reason="numpy is not installed (the test extra has it)")
+    profiles = [parse_profile(data) for data in synth.population(600, 2)]
+    columns = numpy_baseline.Columns(profiles)
+    for day in (date(2022, 10, 31), date(2022, 12, 1), date(2024, 1, 4), date(2024, 2, 21), date(2025, 6, 1)):
+        assert numpy_baseline.statuses(columns, day) == [baseline.judge(p, day) for p in profiles], day

@@ -616,16 +616,18 @@ def rules_discrepancies(
     format: str = typer.Option("text", "--format", metavar="text|json|csv", help="Output format."),
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
 ) -> None:
     """Every discrepancy between the articles and the official record: provision, what differs,
-    what each side says, how sure the record is, and which side the default judgement follows."""
+    what each side says, how sure the record is, and which side the default judgement follows
+    (with --known-on, only what the sources published by that day show)."""
     _bounded()
     with reported():
         if format not in ("text", "json", "csv"):
             raise InputError.expected("--format", None, "text, json or csv", format)
         from .explaining import explainer
 
-        table = explainer(_rules(rules)).discrepancy_table()
+        table = explainer(_rules(rules, "all", known_on)).discrepancy_table()
         if format == "csv":
             from . import render
 

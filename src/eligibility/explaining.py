@@ -219,7 +219,13 @@ class Explainer:
                         record_sources=list(dict.fromkeys(c.source for c in finding.cite)),
                     )
                 )
-        return DiscrepancyTable(rule_base=self.rules.digest, evidence=self.rules.evidence.use, rows=rows)
+        known_on = self.rules.evidence.known_on
+        return DiscrepancyTable(
+            rule_base=self.rules.digest,
+            evidence=self.rules.evidence.use,
+            known_on=known_on.isoformat() if known_on else None,
+            rows=rows,
+        )
 
     def unreported(self) -> list[UnreportedOut]:
         return [

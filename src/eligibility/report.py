@@ -126,6 +126,7 @@ class DiscrepancyRow(Out):
 class DiscrepancyTable(Out):
     rule_base: str
     evidence: str  # always "all": the findings as the default judgement weighs them
+    known_on: Optional[str] = None  # only the findings the sources published by this day show
     rows: list[DiscrepancyRow]
 
 

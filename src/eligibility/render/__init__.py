@@ -404,8 +404,9 @@ def discrepancies(out: Console, table: DiscrepancyTable) -> None:
         out,
         [
             Text(
-                f"{len(table.rows)} finding(s); the record contradicts the articles {contradicts} time(s), "
-                f"on {provisions} provision(s)",
+                f"{len(table.rows)} finding(s)"
+                + (f" known on {table.known_on}" if table.known_on else "")
+                + f"; the record contradicts the articles {contradicts} time(s), on {provisions} provision(s)",
                 style="dim",
             )
         ],

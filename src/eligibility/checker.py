@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from . import engine
 from .corpus import unverified_quotes
 from .dates import next_day
-from .engine import compile_problem, rule_count
+from .engine import compile_problem
 from .errors import InputError
 from .rulebase import Horizon, Provision, RuleBase, Sink, Stage, _accounts, load_rules
 
@@ -92,11 +92,10 @@ def check_rules(
     for item in base.judged.values():
         provision = item.provision
         where = "when" if item.reading is None else f"readings[{provision.readings.index(item.reading)}].when"
-        problem = compile_problem(item)
+        count, problem = compile_problem(item)
         if problem is not None:
             problems.append(Problem(file=str(base.files[provision.id]), field=where, message=problem))
             continue
-        count = rule_count(item)
         engine_rules += count
         if count > engine.RULESET_LIMIT * 3 // 4:
             warnings.append(

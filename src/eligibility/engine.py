@@ -508,18 +508,19 @@ def rule_count(item: Judged) -> int:
     )
 
 
-def compile_problem(item: Judged) -> Optional[str]:
-    """Why an item's expressions cannot be compiled into the engine, or None (for `rules check`)."""
+def compile_problem(item: Judged) -> tuple[int, Optional[str]]:
+    """How many engine rules an item compiles into, and why it cannot be compiled, or None
+    (for `rules check`)."""
     try:
         total = rule_count(item)
     except TooLarge as error:
-        return (
+        return 0, (
             f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range of days, "
             f"got {error.args[0]} (simplify the expression, or split the provision)"
         )
     if total > RULESET_LIMIT:
-        return (
+        return total, (
             f"expected at most {RULESET_LIMIT:,} engine rules for one provision (what durable_rules takes in one "
             f"ruleset), got {total:,} (fewer stage dates or a simpler expression, or split the provision)"
         )
-    return None
+    return total, None

@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
 
 from .errors import InputError
+from .files import decode_json
+from .profile import parse_profile
 from .vocabulary import STATUSES, Status, Value
 
 CHUNK = 128  # lines per task: one engine run judges CHUNK x dates profile-dates
@@ -106,9 +108,6 @@ class LineResult:
 
 
 def _parse(job: Job, number: int, raw: bytes) -> Any:
-    from .files import decode_json
-    from .profile import parse_profile
-
     where = f"{job.source}:{number}"
     if len(raw) > MAX_LINE:
         raise InputError(where, None, f"expected a profile of at most {MAX_LINE // (1024 * 1024)} MiB on one line")
@@ -132,8 +131,6 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
     from .explaining import check
 
     judge = evaluator(rule_base(job.rules, job.evidence, job.known_on))
-    provisions = list(judge.rules.provisions)
-    readings = {pid: [r.key for r in judge.rules.readings_of(pid)] for pid in provisions}
     days = [date.fromisoformat(d) for d in job.dates]
     status_code = {status: index for index, status in enumerate(STATUSES)}
 
@@ -162,39 +159,87 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
         return [results[n] for n in order]
 
     cases = [(profile, day) for _, profile in parsed for day in days]
-    judged = iter(judge.judge_many(cases))
+    judged = iter(judge.cases(cases))
+    parts = _row_parts(judge)
     for number, profile in parsed:
-        label = profile.label(f"line {number}")
+        head = f'{{"line":{number},"profile":{_dumps(profile.label(f"line {number}"))},"on":"'
         out: list[str] = []
         codes: list[int] = []
         for day in days:
-            judgements = next(judged)
-            statuses: dict[str, Status] = {}
-            would: dict[str, Value] = {}
-            missing: dict[str, list[str]] = {}
-            other: dict[str, Status] = {}
-            for pid in provisions:
-                j = judgements[pid]
-                statuses[pid] = j.status
-                would[pid] = j.would_qualify.word
-                gaps = j.missing
-                if gaps:
-                    missing[pid] = gaps
-                codes.append(status_code[j.status])
-                for key in readings[pid]:
-                    other[key] = judgements[key].status
-            row: Row = {
-                "line": number,
-                "profile": label,
-                "on": day.isoformat(),
-                "statuses": statuses,
-                "would_qualify": would,
-                "missing": missing,
-                "readings": other,
-            }
-            out.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+            case = next(judged)
+            part = parts.get(case.key)
+            if part is None:
+                part = parts.add(case)
+            statuses, readings, its_codes, undetermined = part
+            missing = {pid: gaps for pid, unknown in undetermined if (gaps := case.missing_at(unknown))}
+            out.append(
+                f'{head}{day.isoformat()}",{statuses},"missing":{_dumps(missing) if missing else "{}"},{readings}}}\n'
+            )
+            codes.extend(its_codes)
         results[number] = LineResult(number, None, "".join(out), tuple(codes))
     return [results[n] for n in order]
+
+
+# JSON as a row writes it: UTF-8 characters as they are, no spaces (one encoder, made once)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class _RowParts:
+    """The parts of a compact row that depend only on a case's outcomes, written once for each
+    distinct (day, every test's value) and shared by every profile-date that has it: the
+    statuses and would-qualify members, the readings member, the status codes the summary
+    counts, and which provisions are undetermined (their missing facts are the profile's own).
+    Bounded, like the outcomes it follows: when full, it starts again."""
+
+    LIMIT = 4_096
+
+    def __init__(self, judge: Any):
+        self.provisions = list(judge.rules.provisions)
+        keys = list(judge.rules.judged)
+        index = {key: n for n, key in enumerate(keys)}
+        self.where = [
+            (pid, index[pid], [(r.key, index[r.key]) for r in judge.rules.readings_of(pid)]) for pid in self.provisions
+        ]
+        self.status_code = {status: code for code, status in enumerate(STATUSES)}
+        self.known: dict[Any, tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = {}
+
+    def get(self, key: Any) -> Optional[tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]]:
+        return self.known.get(key)
+
+    def add(self, case: Any) -> tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+        outcomes = case.outcomes
+        statuses: dict[str, Status] = {}
+        would: dict[str, Value] = {}
+        readings: dict[str, Status] = {}
+        undetermined = []
+        for pid, n, its_readings in self.where:
+            o = outcomes[n]
+            statuses[pid] = o.status
+            would[pid] = o.would_qualify.word
+            if o.status == "undetermined":
+                undetermined.append((pid, case.unknown_at(n)))
+            for key, m in its_readings:
+                readings[key] = outcomes[m].status
+        part = (
+            f'"statuses":{_dumps(statuses)},"would_qualify":{_dumps(would)}',
+            f'"readings":{_dumps(readings)}',
+            tuple(self.status_code[s] for s in statuses.values()),
+            tuple(undetermined),
+        )
+        if len(self.known) >= self.LIMIT:
+            self.known.clear()
+        self.known[case.key] = part
+        return part
+
+
+_parts: dict[str, _RowParts] = {}  # by rule base digest (which names the evidence used)
+
+
+def _row_parts(judge: Any) -> _RowParts:
+    found = _parts.get(judge.rules.digest)
+    if found is None:
+        found = _parts[judge.rules.digest] = _RowParts(judge)
+    return found
 
 
 # --- streaming a file through it ------------------------------------------------------------------

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from datetime import date
 from operator import attrgetter
-from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from . import logic
-from .engine import Engine, Verdict, engine_for
+from .engine import Engine, engine_for
 from .errors import InternalError
 from .logic import UNKNOWN, Truth, status_of
-from .predicates import Carrier, Facts, Finding, MemberVerdict, handler
+from .predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
 from .profile import Profile
-from .rulebase import FamilyTest, Judged, RuleBase
+from .rulebase import FamilyTest, Judged, RuleBase, Test
 from .validity import Validity, validity
 from .vocabulary import Held, Status, UnknownKind
 
@@ -42,6 +42,12 @@ def python_status(in_force: Truth, conditions: Truth) -> Status:
 
 
 _STATUS = {(i, c): python_status(i, c) for i in Truth for c in Truth}  # one route, looked up in the hot path
+
+
+def would_qualify(conditions: Truth, would: Optional[Truth]) -> Truth:
+    """Whether the person would qualify if the provision were in force: what the conditions come
+    to, counting family members' provisions in force where that was worked out."""
+    return conditions if would is None else would
 
 
 class RouteJudgement(NamedTuple):
@@ -76,7 +82,7 @@ class Judgement(NamedTuple):
 
     @property
     def would_qualify(self) -> Truth:
-        return self.conditions if self.would is None else self.would
+        return would_qualify(self.conditions, self.would)
 
     @property
     def carriers(self) -> list[Carrier]:
@@ -146,39 +152,169 @@ def _overall(routes: Sequence[RouteJudgement]) -> Validity:
     return next(r.validity for r in routes if r.validity.value is value)
 
 
+class Outcome(NamedTuple):
+    """What one item comes to on a day, given its condition values.  It depends on nothing else,
+    so it is worked out (folded in Python, put to the engine, the two compared) once for each
+    distinct (day, item, condition values) and shared by every profile-date that has them."""
+
+    validity: Validity
+    conditions: Truth
+    status: Status
+    engine_rule: str
+    routes: tuple[RouteJudgement, ...]
+    would: Optional[Truth]
+
+    @property
+    def would_qualify(self) -> Truth:
+        return would_qualify(self.conditions, self.would)
+
+
+class _Plan(NamedTuple):
+    """One item as a set of judged items lays it out: where its conditions' findings are."""
+
+    item: Judged
+    names: tuple[str, ...]  # its conditions, in the engine's order
+    positions: tuple[int, ...]  # for each, its test's position in the layout's findings
+    distinct: tuple[int, ...]  # the positions without repeats (conditions may share a test)
+    decide: Callable[[Mapping[str, Any]], Truth]
+    single: bool  # one route (the common case)
+    family: bool  # has a family condition (so a "would qualify" of its own)
+
+
+class _Layout(NamedTuple):
+    """A set of items to judge together: the distinct tests they use, run once per profile-date."""
+
+    number: int
+    plans: tuple[_Plan, ...]
+    tests: tuple[tuple[Handler, Test], ...]
+    family: tuple[int, ...]  # positions of family tests: their "would" is part of a case's key
+
+
+class Case(NamedTuple):
+    """One profile-date judged: every test's finding, and each item's outcome (layout order)."""
+
+    day: date
+    findings: list[Finding]
+    outcomes: tuple[Outcome, ...]
+    layout: _Layout
+    key: tuple[int, int, str]  # (day, layout, every test's value): equal keys, equal outcomes
+
+    def judgements(self) -> dict[str, "Judgement"]:
+        return {plan.item.key: self.judgement(n) for n, plan in enumerate(self.layout.plans)}
+
+    def judgement(self, index: int) -> "Judgement":
+        """The index-th item's judgement, with its findings by condition id."""
+        plan, found = self.layout.plans[index], self.findings
+        return Judgement(
+            plan.item,
+            {name: found[p] for name, p in zip(plan.names, plan.positions, strict=True)},
+            *self.outcomes[index],
+        )
+
+    def missing(self, index: int) -> list[str]:
+        """The profile fields whose absence left the index-th item undetermined (see Judgement.missing)."""
+        if self.outcomes[index].status != "undetermined":
+            return []
+        return self.missing_at(self.unknown_at(index))
+
+    def unknown_at(self, index: int) -> tuple[int, ...]:
+        """The positions of the index-th item's unknown findings: the same for every case with this key."""
+        findings = self.findings
+        return tuple(p for p in self.layout.plans[index].distinct if findings[p].value is UNKNOWN)
+
+    def missing_at(self, positions: Sequence[int]) -> list[str]:
+        """The profile fields the findings at these positions name as missing, in order, once each."""
+        if not positions:
+            return []
+        findings = self.findings
+        if len(positions) == 1:
+            return list(dict.fromkeys(findings[positions[0]].missing))
+        return list(dict.fromkeys(m for p in positions for m in findings[p].missing))
+
+
+def _would_letter(finding: Finding) -> str:
+    """A family finding's "would" in a key: its letter, or '-' where it has none."""
+    would = finding.would
+    return "-" if would is None else would.value
+
+
+def _word(value: Optional[Truth]) -> str:
+    return "nothing" if value is None else value.word
+
+
+def _lookup(given: Mapping[tuple[int, str], MemberVerdict]) -> Callable[[int, str], MemberVerdict]:
+    """The family members' verdicts as a family test reads them."""
+
+    def lookup(index: int, provision_id: str) -> MemberVerdict:
+        verdict = given.get((index, provision_id))
+        if verdict is None:
+            raise InternalError(f"family[{index}] was not judged on {provision_id} before its relative")
+        return verdict
+
+    return lookup
+
+
 class Evaluator:
     VALIDITY_DAYS = 5_000  # days whose in-force answers are kept; they depend on nothing else
+    # Outcomes kept, each bounded so that a long run's memory stays flat (when full, a store
+    # starts again): per (day, item, condition values), and per (day, layout, every test's value).
+    ITEM_OUTCOMES = 8_192
+    CASE_OUTCOMES = 4_096
 
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules
         self.engine = engine or engine_for(rules)
         self._validity: dict[int, dict[str, tuple[Validity, ...]]] = {}  # day ordinal -> key -> each route's in force
-        # For each provision or reading, worked out once: its compiled `when`, and for each
-        # condition it uses (condition id, slot, its test's function, the test).  Equal tests in
-        # different provisions share a slot, so a profile-date runs each distinct test once.
-        slots: dict[str, int] = {}
-        self._plans = {
-            key: (
-                item.decide,
-                tuple(
-                    (
-                        name,
-                        slots.setdefault(repr((test, item.condition_map[name].unsettled_if_failed)), len(slots)),
-                        handler(item.condition_map[name]),
-                        test,
-                    )
-                    for name, test in item.tests
-                ),
-                len(item.routes) == 1,
-                any(isinstance(test, FamilyTest) for _, test in item.tests),
-            )
-            for key, item in rules.judged.items()
-        }
-        self._slots = len(slots)
-        for key, (_, plan, _, _) in self._plans.items():
+        # Every distinct test of the rule base gets a slot: equal tests in different provisions
+        # (same test, same reading of a failure) share one, so a profile-date runs each once.
+        slots: dict[str, tuple[Handler, Test]] = {}
+        self._slot_of: dict[tuple[str, str], str] = {}
+        for key, item in rules.judged.items():
+            for name, test in item.tests:
+                slot = repr((test, item.condition_map[name].unsettled_if_failed))
+                slots.setdefault(slot, (handler(item.condition_map[name]), test))
+                self._slot_of[key, name] = slot
             # the engine reads a row's values in this order: the findings must come in it too
-            if tuple(name for name, *_ in plan) != tuple(self.engine.fields.get(key, ())):
+            if tuple(item.names) != tuple(self.engine.fields.get(key, ())):
                 raise InternalError(f"the engine and the evaluator list the conditions of {key!r} in different orders")
+        self._slots = slots
+        self._layouts: dict[tuple[str, ...], _Layout] = {}
+        # engine used or not (the benchmark's Python-only path) -> outcomes
+        self._items: dict[bool, dict[tuple[int, str, str], Outcome]] = {True: {}, False: {}}
+        self._cases: dict[bool, dict[tuple[int, int, str], tuple[Outcome, ...]]] = {True: {}, False: {}}
+
+    def forget(self) -> None:
+        """Drop every outcome kept (the benchmark measures from a cold start with this)."""
+        for items in self._items.values():
+            items.clear()
+        for cases in self._cases.values():
+            cases.clear()
+        self._validity.clear()
+
+    def _layout(self, keys: tuple[str, ...]) -> _Layout:
+        found = self._layouts.get(keys)
+        if found is not None:
+            return found
+        order: dict[str, int] = {}
+        plans = []
+        for key in keys:
+            item = self.rules.judged[key]
+            positions = tuple(order.setdefault(self._slot_of[key, name], len(order)) for name in item.names)
+            plans.append(
+                _Plan(
+                    item,
+                    item.names,
+                    positions,
+                    tuple(dict.fromkeys(positions)),
+                    item.decide,
+                    len(item.routes) == 1,
+                    any(isinstance(test, FamilyTest) for _, test in item.tests),
+                )
+            )
+        tests = tuple(self._slots[slot] for slot in order)
+        family = tuple(p for p, (_, test) in enumerate(tests) if isinstance(test, FamilyTest))
+        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, family)
+        return found
 
     # -- judging ------------------------------------------------------------------------
 
@@ -188,44 +324,144 @@ class Evaluator:
     def judge_many(
         self, cases: Sequence[tuple[Profile, date]], keys: Optional[Iterable[str]] = None, engine: bool = True
     ) -> list[dict[str, Judgement]]:
-        """Judge many (profile, day) cases with one engine run: the same as judging each alone.
+        """Judge many (profile, day) cases: the same as judging each alone."""
+        return [case.judgements() for case in self.cases(cases, keys, engine)]
+
+    def cases(
+        self, cases: Sequence[tuple[Profile, date]], keys: Optional[Iterable[str]] = None, engine: bool = True
+    ) -> list[Case]:
+        """Judge many (profile, day) cases, with one engine run for the outcomes not seen before.
 
         Family members are judged first, all of them in one run per level of nesting, on the
         provisions the family conditions name.  `engine=False` skips durable_rules and takes the
         Python fold's status: no command does that; the benchmark uses it to measure the engine."""
-        items = [self.rules.judged[k] for k in keys] if keys is not None else list(self.rules.judged.values())
-        members = self._members(cases, items, engine)
-        prepared = [(day, self._prepare(profile, day, items, members[n])) for n, (profile, day) in enumerate(cases)]
-        if not engine:
-            return [{j.item.key: j for j in judged} for _, judged in prepared]
-        rows = []
-        for day, judged in prepared:
-            ordinal = day.toordinal()
-            for j in judged:
-                rows.append((ordinal, j.item.key, "".join(map(_VALUE, j.findings.values()))))
-                if j.would is not None:  # the same item with family members' provisions counted in force
-                    rows.append(
-                        (
-                            ordinal,
-                            j.item.key,
-                            "".join(f.value.value if f.would is None else f.would.value for f in j.findings.values()),
-                        )
+        layout = self._layout(tuple(keys) if keys is not None else tuple(self.rules.judged))
+        members = self._members(cases, layout, engine)
+        memo = self._cases[engine]
+        if len(memo) >= self.CASE_OUTCOMES:
+            memo.clear()
+        tests, family = layout.tests, layout.family
+        found_all: list[list[Finding]] = []
+        keyed: list[tuple[int, int, str]] = []
+        for n, (profile, day) in enumerate(cases):
+            facts = Facts(profile, day)
+            lookup = _lookup(members[n])
+            found = [run(test, facts, lookup) for run, test in tests]
+            letters = "".join(map(_VALUE, found))
+            if family:
+                letters += "/" + "".join(_would_letter(found[p]) for p in family)
+            found_all.append(found)
+            keyed.append((day.toordinal(), layout.number, letters))
+        pending = {key: n for n, key in enumerate(keyed) if key not in memo}
+        if pending:
+            self._resolve(pending, cases, found_all, layout, engine)
+        return [
+            Case(day, found, memo[key], layout, key)
+            for (_, day), found, key in zip(cases, found_all, keyed, strict=True)
+        ]
+
+    def _resolve(
+        self,
+        pending: Mapping[tuple[int, int, str], int],
+        cases: Sequence[tuple[Profile, date]],
+        found_all: Sequence[list[Finding]],
+        layout: _Layout,
+        engine: bool,
+    ) -> None:
+        """Work out the outcomes of cases whose (day, every test's value) was not seen before:
+        each item's from the outcomes known for its own values, or else folded in Python and
+        put to durable_rules (one run for all of them), the two compared."""
+        known = self._items[engine]
+        if len(known) >= self.ITEM_OUTCOMES:
+            known.clear()
+        folded: dict[tuple[int, str, str], tuple[Outcome, Optional[str]]] = {}  # new: Python's, and the would row
+        wanted: list[tuple[tuple[int, int, str], list[tuple[int, str, str]]]] = []
+        for case_key, n in pending.items():
+            day = cases[n][1]
+            ordinal = case_key[0]
+            found = found_all[n]
+            keys = []
+            for plan in layout.plans:
+                values = case_key[2]  # every test's value, one letter each, at its position
+                letters = "".join([values[p] for p in plan.positions])
+                if plan.family:
+                    letters += "/" + "".join(_would_letter(found[p]) for p in plan.positions)
+                item_key = (ordinal, plan.item.key, letters)
+                keys.append(item_key)
+                if item_key not in known and item_key not in folded:
+                    folded[item_key] = self._fold(
+                        plan, day, {c: found[p] for c, p in zip(plan.names, plan.positions, strict=True)}
                     )
+            wanted.append((case_key, keys))
+        if folded:
+            if engine:
+                self._engine_check(folded)
+            else:
+                for item_key, (outcome, _) in folded.items():
+                    known[item_key] = outcome
+        memo = self._cases[engine]
+        for case_key, keys in wanted:
+            memo[case_key] = tuple(known[k] for k in keys)
+
+    def _engine_check(self, folded: Mapping[tuple[int, str, str], tuple[Outcome, Optional[str]]]) -> None:
+        """Put the new outcomes' facts to durable_rules, compare its verdicts with Python's, and keep
+        them, with the rule that fired."""
+        rows: list[tuple[int, str, str]] = []
+        for (ordinal, key, letters), (_, would_row) in folded.items():
+            rows.append((ordinal, key, letters.split("/", 1)[0]))
+            if would_row is not None:  # the same item with family members' provisions counted in force
+                rows.append((ordinal, key, would_row))
         verdicts = iter(self.engine.run(rows))
-        return [self._conclude(day, judged, verdicts) for day, judged in prepared]
+        known = self._items[True]
+        for (ordinal, key, letters), (p, would_row) in folded.items():
+            verdict = next(verdicts)
+            on = date.fromordinal(ordinal).isoformat()
+            if verdict.status != p.status or verdict.conditions is not p.conditions:
+                raise InternalError(
+                    f"durable_rules and the Python evaluation disagree on {key} on {on}: "
+                    f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
+                    f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})"
+                )
+            if would_row is not None:
+                counted = next(verdicts)
+                if counted.conditions is not p.would:
+                    raise InternalError(
+                        f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
+                        f"{key} on {on}: engine says {counted.conditions.word}, Python says {_word(p.would)}"
+                    )
+            known[ordinal, key, letters] = p._replace(engine_rule=verdict.rule)
+
+    def _fold(self, plan: _Plan, day: date, findings: Mapping[str, Finding]) -> tuple[Outcome, Optional[str]]:
+        """One item folded in Python (no engine rule yet), and its "would qualify" row when its
+        family findings count the members' provisions in force and that changes a value."""
+        item = plan.item
+        known = self._validities(day)
+        in_force = known.get(item.key)
+        if in_force is None:
+            in_force = known[item.key] = tuple(validity(route, day) for route in item.routes)
+        conditions = plan.decide(findings)
+        routes: tuple[RouteJudgement, ...] = ()
+        if plan.single:
+            overall = in_force[0]
+            status = _STATUS[overall.value, conditions]
+        else:
+            routes = tuple(
+                RouteJudgement(v, route.decide(findings)) for route, v in zip(item.routes, in_force, strict=True)
+            )
+            overall = _overall(routes)
+            status = status_of(logic.any_of([r.qualifies for r in routes]), overall.value)
+        would, would_row = None, None
+        if plan.family and any(f.would is not None and f.would is not f.value for f in findings.values()):
+            would = plan.decide({name: _Would(f) for name, f in findings.items()})
+            would_row = "".join(f.value.value if f.would is None else f.would.value for f in findings.values())
+        return Outcome(overall, conditions, status, "", routes, would), would_row
 
     def _members(
-        self, cases: Sequence[tuple[Profile, date]], items: list[Judged], engine: bool = True
+        self, cases: Sequence[tuple[Profile, date]], layout: _Layout, engine: bool = True
     ) -> list[dict[tuple[int, str], MemberVerdict]]:
         """For each case, the verdicts of its family members on the provisions family conditions name."""
         wanted = sorted(
-            {
-                provision
-                for item in items
-                for name in item.names
-                if isinstance(test := item.condition_map[name].test, FamilyTest)
-                for provision in test.provisions
-            }
+            {provision for _, test in layout.tests if isinstance(test, FamilyTest) for provision in test.provisions}
         )
         found: list[dict[tuple[int, str], MemberVerdict]] = [{} for _ in cases]
         if not wanted:
@@ -236,17 +472,21 @@ class Evaluator:
                 member_cases.append((member.person, day))
                 where.append((n, index))
         if member_cases:
-            for (n, index), judged in zip(where, self.judge_many(member_cases, wanted, engine), strict=True):
-                for provision in wanted:
-                    verdict = judged[provision]
-                    why = unknowns(verdict)
-                    found[n][(index, provision)] = MemberVerdict(
-                        verdict.status,
-                        tuple(verdict.missing),
-                        verdict.would_qualify,
-                        tuple(u.detail for u in why if u.kind == "open_question"),
-                        tuple(u.detail for u in why if u.kind == "imprecise_date"),
-                    )
+            for (n, index), case in zip(where, self.cases(member_cases, wanted, engine), strict=True):
+                for position, provision in enumerate(wanted):
+                    outcome = case.outcomes[position]
+                    if outcome.status != "undetermined":
+                        verdict = MemberVerdict(outcome.status, (), outcome.would_qualify)
+                    else:
+                        why = unknowns(case.judgement(position))
+                        verdict = MemberVerdict(
+                            outcome.status,
+                            tuple(case.missing(position)),
+                            outcome.would_qualify,
+                            tuple(u.detail for u in why if u.kind == "open_question"),
+                            tuple(u.detail for u in why if u.kind == "imprecise_date"),
+                        )
+                    found[n][(index, provision)] = verdict
         return found
 
     def _validities(self, day: date) -> dict[str, tuple[Validity, ...]]:
@@ -258,72 +498,3 @@ class Evaluator:
                 self._validity.clear()
             found = self._validity[ordinal] = {}
         return found
-
-    def _prepare(
-        self, profile: Profile, day: date, items: list[Judged], members: dict[tuple[int, str], MemberVerdict]
-    ) -> list[Judgement]:
-        """Each item judged in Python (no engine rule yet)."""
-
-        def lookup(index: int, provision_id: str) -> MemberVerdict:
-            found = members.get((index, provision_id))
-            if found is None:
-                raise InternalError(f"family[{index}] was not judged on {provision_id} before its relative")
-            return found
-
-        facts = Facts(profile, day)
-        plans = self._plans
-        known = self._validities(day)
-        done: list[Optional[Finding]] = [None] * self._slots
-        out = []
-        for item in items:
-            key = item.key
-            decide, plan, single, family = plans[key]
-            findings: dict[str, Finding] = {}
-            for name, slot, run, test in plan:
-                found = done[slot]
-                if found is None:
-                    found = done[slot] = run(test, facts, lookup)
-                findings[name] = found
-            conditions = decide(findings)
-            in_force = known.get(key)
-            if in_force is None:
-                in_force = known[key] = tuple(validity(route, day) for route in item.routes)
-            routes: tuple[RouteJudgement, ...] = ()
-            if single:
-                overall = in_force[0]
-                status = _STATUS[overall.value, conditions]
-            else:
-                routes = tuple(
-                    RouteJudgement(v, route.decide(findings)) for route, v in zip(item.routes, in_force, strict=True)
-                )
-                overall = _overall(routes)
-                status = status_of(logic.any_of([r.qualifies for r in routes]), overall.value)
-            would = None
-            if family and any(f.would is not None and f.would is not f.value for f in findings.values()):
-                would = decide({name: _Would(f) for name, f in findings.items()})
-            out.append(Judgement(item, findings, overall, conditions, status, "", routes, would))
-        return out
-
-    def _conclude(self, day: date, judged: list[Judgement], verdicts: Iterator[Verdict]) -> dict[str, Judgement]:
-        """The engine's verdicts checked against the Python ones, and recorded with the rule that fired."""
-        out: dict[str, Judgement] = {}
-        for p in judged:
-            verdict = next(verdicts)
-            if verdict.status != p.status or verdict.conditions is not p.conditions:
-                raise InternalError(
-                    f"durable_rules and the Python evaluation disagree on {p.item.key} on {day.isoformat()}: "
-                    f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
-                    f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})"
-                )
-            if p.would is not None:
-                counted = next(verdicts)
-                if counted.conditions is not p.would:
-                    raise InternalError(
-                        f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
-                        f"{p.item.key} on {day.isoformat()}: engine says {counted.conditions.word}, "
-                        f"Python says {p.would.word}"
-                    )
-            out[p.item.key] = Judgement(
-                p.item, p.findings, p.validity, p.conditions, p.status, verdict.rule, p.routes, p.would
-            )
-        return out

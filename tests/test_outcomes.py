@@ -1,0 +1,83 @@
+"""Outcomes kept and shared: what an item comes to depends only on the day and its condition
+values, so the evaluator works it out (folded in Python, put to durable_rules, the two compared)
+once for each distinct (day, item, values) and reuses it.  Reusing must change no answer."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from eligibility import synth
+from eligibility.evaluation import Evaluator, unknowns
+from eligibility.profile import parse_profile
+
+from .conftest import PEOPLE
+
+DAYS = [date(2022, 10, 1), date(2024, 8, 1), date(2026, 3, 10)]
+
+
+def _cases():
+    profiles = [parse_profile(data) for data in synth.population(50, 11)]
+    profiles += [parse_profile(json.loads(path.read_text())) for path in sorted(PEOPLE.glob("*.json"))]
+    return [(profile, day) for profile in profiles for day in DAYS]
+
+
+def _seen(judged):
+    """Everything a judgement answers: status, conditions, would-qualify, the rule that fired, each
+    route's answer, the missing facts and every reason it is unknown."""
+    return [
+        {
+            key: (
+                j.status,
+                j.conditions,
+                j.would_qualify,
+                j.engine_rule,
+                tuple((r.validity.value, r.conditions) for r in j.per_route),
+                tuple(j.missing),
+                tuple(unknowns(j)),
+            )
+            for key, j in case.items()
+        }
+        for case in judged
+    ]
+
+
+def test_kept_outcomes_change_no_answer(evaluator, monkeypatch):
+    cases = _cases()
+    evaluator.forget()
+    together = _seen(evaluator.judge_many(cases))
+    again = _seen(evaluator.judge_many(cases))  # every outcome already kept
+    alone = []
+    for case in cases:
+        evaluator.forget()
+        alone.extend(_seen(evaluator.judge_many([case])))
+    # stores so small that they start again every few cases
+    monkeypatch.setattr(Evaluator, "CASE_OUTCOMES", 3)
+    monkeypatch.setattr(Evaluator, "ITEM_OUTCOMES", 5)
+    evaluator.forget()
+    tight = [
+        seen for start in range(0, len(cases), 7) for seen in _seen(evaluator.judge_many(cases[start : start + 7]))
+    ]
+    assert together == again == alone == tight
+
+
+def test_a_case_gives_the_missing_facts_its_judgements_give(evaluator):
+    """The batch's short way to the missing facts (positions of unknown findings, the same for every
+    case with the same key) gives what each judgement gives."""
+    for case in evaluator.cases(_cases()):
+        for index, (key, judgement) in enumerate(case.judgements().items()):
+            assert case.missing(index) == judgement.missing, key
+            if judgement.status == "undetermined":
+                assert case.missing_at(case.unknown_at(index)) == judgement.missing, key
+
+
+@pytest.mark.parametrize("engine", [True, False])
+def test_cases_with_equal_keys_have_equal_outcomes(evaluator, engine):
+    """The key of a case (day, items, every test's value) decides its outcomes: two cases with the
+    same key, even of different people, share them."""
+    by_key: dict = {}
+    for case in evaluator.cases(_cases(), engine=engine):
+        assert by_key.setdefault(case.key, case.outcomes) == case.outcomes
+    assert len(by_key) < len(_cases())  # people share keys: that is what keeping outcomes is for

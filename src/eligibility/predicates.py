@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, NamedTuple, Optional, Sequence
+from typing import Callable, NamedTuple, Optional
 
 from . import countries
 from .dates import add_months
 from .errors import required
 from .kinds import evaluates, parts
-from .logic import FALSE, TRUE, UNKNOWN, Truth, all_of, any_of, truth
+from .logic import FALSE, TRUE, UNKNOWN, Truth, any_of, truth
 from .profile import Citizenship, Profile, Residence, Service
 from .rulebase import (
     CitizenshipTest,
@@ -117,7 +117,7 @@ def describe_service(index: int, record: Service) -> str:
 class Facts:
     """One profile as of one day: what the tests read, worked out once."""
 
-    __slots__ = ("profile", "day", "held", "residing", "_service")
+    __slots__ = ("profile", "day", "held", "residing", "service", "_on_held")
 
     def __init__(self, profile: Profile, day: date):
         self.profile = profile
@@ -126,16 +126,24 @@ class Facts:
         self.held = None if given is None else [(i, c) for i, c in enumerate(given) if c.held_on(day)]
         places = profile.residences
         self.residing = None if places is None else [(i, r) for i, r in enumerate(places) if r.held_on(day)]
-        self._service: Optional[dict[str, list[tuple[int, Service]]]] = None
-
-    def service_with(self, country: str) -> list[tuple[int, Service]]:
-        """The profile's service records with a country (the profile must list its service)."""
-        if self._service is None:
+        # the service records by country, with their positions (None: the profile does not list its service)
+        self.service: Optional[dict[str, list[tuple[int, Service]]]] = None
+        if profile.service is not None:
             grouped: dict[str, list[tuple[int, Service]]] = {}
-            for i, record in enumerate(self.profile.service or []):
+            for i, record in enumerate(profile.service):
                 grouped.setdefault(record.country, []).append((i, record))
-            self._service = grouped
-        return self._service.get(country, [])
+            self.service = grouped
+        self._on_held: dict[Truth, Finding] = {}
+
+    def on_held(self, value: Truth) -> Finding:
+        """A finding whose facts are the citizenships held that day: tests of the citizenships
+        share one per value (words built only when asked for, as always)."""
+        found = self._on_held.get(value)
+        if found is None:
+            held, day = self.held, self.day
+            assert held is not None
+            found = self._on_held[value] = Finding(value, lambda: _held_words(held, day))
+        return found
 
 
 def _held_words(held: list[tuple[int, Citizenship]], day: date) -> tuple[str, ...]:
@@ -144,18 +152,18 @@ def _held_words(held: list[tuple[int, Citizenship]], day: date) -> tuple[str, ..
     return tuple(describe_citizenship(i, c) for i, c in held)
 
 
-def _unknown_citizenships() -> Finding:
-    return Finding(UNKNOWN, ("citizenships not given",), ("citizenships",))
+_CITIZENSHIPS_NOT_GIVEN = Finding(UNKNOWN, ("citizenships not given",), ("citizenships",))
+_RESIDENCES_NOT_GIVEN = Finding(UNKNOWN, ("residences not given",), ("residences",))
 
 
 @evaluates(CitizenshipTest)
 def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
-    held, day = facts.held, facts.day
+    held = facts.held
     if held is None:
-        return _unknown_citizenships()
+        return _CITIZENSHIPS_NOT_GIVEN
     matches = [(i, c) for i, c in held if c.country == test.country]
     if not matches:
-        return Finding(FALSE, lambda: _held_words(held, day))
+        return facts.on_held(FALSE)
     if test.acquired is None:
         return Finding(TRUE, lambda: tuple(describe_citizenship(i, c) for i, c in matches))
     values, missing = [], []
@@ -175,37 +183,33 @@ def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> F
 def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
-        return _unknown_citizenships()
+        return _CITIZENSHIPS_NOT_GIVEN
     others = [(i, c) for i, c in held if c.country != test.than]
     return Finding(truth(bool(others)), lambda: _held_words(others or held, day))
 
 
 @evaluates(StatelessTest)
 def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Finding:
-    held, day = facts.held, facts.day
+    held = facts.held
     if held is None:
-        return _unknown_citizenships()
-    return Finding(truth(not held), lambda: _held_words(held, day))
+        return _CITIZENSHIPS_NOT_GIVEN
+    return facts.on_held(truth(not held))
 
 
 @evaluates(NonCitizenTest)
 def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Finding:
-    held, day = facts.held, facts.day
+    held = facts.held
     if held is None:
-        return _unknown_citizenships()
-
-    def words() -> tuple[str, ...]:
-        return _held_words(held, day)
+        return _CITIZENSHIPS_NOT_GIVEN
 
     of = test.of
     for _, c in held:
         if c.country == of:
-            return Finding(FALSE, words)
+            return facts.on_held(FALSE)
     if held:
-        return Finding(TRUE, words)
-    value = _STATELESS[test.stateless]
-    note = test.stateless_note if test.stateless == "unsettled" else None
-    return Finding(value, words, (), note)
+        return facts.on_held(TRUE)
+    found = facts.on_held(_STATELESS[test.stateless])  # a stateless person: the law's words decide
+    return found._replace(note=test.stateless_note) if test.stateless == "unsettled" else found
 
 
 _STATELESS = {"covered": TRUE, "not-covered": FALSE, "unsettled": UNKNOWN}
@@ -215,7 +219,7 @@ _STATELESS = {"covered": TRUE, "not-covered": FALSE, "unsettled": UNKNOWN}
 def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Finding:
     current, day = facts.residing, facts.day
     if current is None:
-        return Finding(UNKNOWN, ("residences not given",), ("residences",))
+        return _RESIDENCES_NOT_GIVEN
     where = [
         (i, r) for i, r in current if (r.country == test.country if test.country else r.country != test.outside_of)
     ]
@@ -272,72 +276,72 @@ def _during(test: ServiceTest, record: Service, day: date) -> Truth:
 
 def record_value(test: ServiceTest, index: int, record: Service, day: date) -> RecordValue:
     """Whether one record matches every filter, and which of its fields were missing, which
-    questions the sources leave open for it, or which date they give only imprecisely."""
-    if test.state == "serving":
+    questions the sources leave open for it, or which date they give only imprecisely.
+
+    Every filter must hold (Kleene AND): a filter the record certainly fails decides at once."""
+    state = test.state
+    if state == "serving":
         in_state = record.serving_on(day)
-    elif test.state == "started":
+    elif state == "started":
         in_state = record.started_by(day)
     else:
         in_state = record.ended_by(day)
     if not in_state:
         return _MATCHES[FALSE]
-    parts: list[Truth] = []
     missing: list[str] = []
     questions: list[str] = []
     imprecise: Optional[str] = None
-    unsettled = test.unsettled
-
-    def check(name: str, given: object, allowed: Sequence[object] | None) -> None:
-        if allowed is None:
-            return
+    for name, allowed, question in test.checks:
+        given = getattr(record, name)
         if given is None:
-            parts.append(UNKNOWN)
             missing.append(f"service[{index}].{name}")
-            return
-        value = truth(given in allowed)
-        question = getattr(unsettled, name) if unsettled is not None else None
-        if value is FALSE and question is not None:
-            parts.append(UNKNOWN)
+        elif given not in allowed:
+            if question is None:
+                return _MATCHES[FALSE]
             questions.append(question)
-        else:
-            parts.append(value)
-
-    check("force", record.force, test.force)
-    check("kind", record.kind, test.kind)
-    check("discharge", record.discharge, test.discharge)
-    check("combat", record.combat, None if test.combat is None else [test.combat])
     if test.min_months is not None:
         complete = add_months(record.start, test.min_months)
-        parts.append(truth(complete is not None and day >= complete))
+        if complete is None or day < complete:
+            return _MATCHES[FALSE]
     if test.during is not None:
         during = _during(test, record, day)
-        question = unsettled.during if unsettled is not None else None
-        if during is FALSE and question is not None:
-            parts.append(UNKNOWN)
+        question = test.unsettled.during if test.unsettled is not None else None
+        if during is FALSE:
+            if question is None:
+                return _MATCHES[FALSE]
             questions.append(question)
-        else:
-            parts.append(during)
-            if during is UNKNOWN:
-                imprecise = (
-                    f"whether service[{index}] went on after {test.during_text} "
-                    f"({test.during.written()}): the sources give no day"
-                )
-    value = all_of(parts)
-    if value is not UNKNOWN:
-        return _MATCHES[value]
-    return RecordValue(value, tuple(missing), tuple(questions), imprecise)
+        elif during is UNKNOWN:
+            imprecise = (
+                f"whether service[{index}] went on after {test.during_text} "
+                f"({test.during.written()}): the sources give no day"
+            )
+    if not (missing or questions or imprecise):
+        return _MATCHES[TRUE]
+    return RecordValue(UNKNOWN, tuple(missing), tuple(questions), imprecise)
+
+
+_SERVICE_NOT_GIVEN = Finding(UNKNOWN, ("service not given",), ("service",))
+_NO_RECORD: dict[str, Finding] = {}  # by country: a profile with no service record with it
+
+
+def _no_record(country: str) -> Finding:
+    found = _NO_RECORD.get(country)
+    if found is None:
+        found = _NO_RECORD[country] = Finding(FALSE, (f"no service record with {countries.name(country)}",))
+    return found
 
 
 @evaluates(ServiceTest)
 def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
-    if facts.profile.service is None:
-        return Finding(UNKNOWN, ("service not given",), ("service",))
-    day = facts.day
-    records = facts.service_with(test.country)
+    grouped = facts.service
+    if grouped is None:
+        return _SERVICE_NOT_GIVEN
+    records = grouped.get(test.country)
     if not records:
-        return Finding(FALSE, lambda: (f"no service record with {countries.name(test.country)}",))
+        return _NO_RECORD.get(test.country) or _no_record(test.country)
+    day = facts.day
     found = [record_value(test, i, record, day) for i, record in records]
-    value = any_of(r.value for r in found)
+    value = found[0].value if len(found) == 1 else any_of([r.value for r in found])
 
     def words() -> tuple[str, ...]:
         facts = []
@@ -361,24 +365,36 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     return Finding(value, words, missing, " ".join(questions) or None, imprecise=imprecise)
 
 
+_FLAGS: dict[tuple[str, str, Optional[bool], Truth], Finding] = {}
+
+
+def _flag(record: str, field: str, given: Optional[bool], value: Truth) -> Finding:
+    """A finding on one yes/no field of the profile (`record.field`): the same for every profile
+    that gives the same answer, so made once."""
+    key = (record, field, given, value)
+    found = _FLAGS.get(key)
+    if found is None:
+        path = f"{record}.{field}"
+        if given is None:
+            found = Finding(UNKNOWN, (f"{path} not given",), (path,))
+        else:
+            found = Finding(value, (f"{path}: {'true' if given else 'false'}",))
+        found = _FLAGS[key] = found
+    return found
+
+
 @evaluates(RegistrationTest)
 def _registration(test: RegistrationTest, facts: Facts, family: FamilyLookup) -> Finding:
-    path = f"military_registration.{test.country}"
     registry = facts.profile.military_registration
-    if registry is None or test.country not in registry:
-        return Finding(UNKNOWN, (f"{path} not given",), (path,))
-    given = registry[test.country]
-    return Finding(truth(given == test.registered), lambda: (f"{path}: {'true' if given else 'false'}",))
+    given = None if registry is None else registry.get(test.country)
+    return _flag("military_registration", test.country, given, truth(given == test.registered))
 
 
 @evaluates(CriminalRecordTest)
 def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLookup) -> Finding:
-    path = f"criminal_record.{test.field}"
     record = facts.profile.criminal_record
     given = None if record is None else getattr(record, test.field)
-    if given is None:
-        return Finding(UNKNOWN, (f"{path} not given",), (path,))
-    return Finding(truth(given), lambda: (f"{path}: {'true' if given else 'false'}",))
+    return _flag("criminal_record", test.field, given, truth(bool(given)))
 
 
 @evaluates(FamilyTest)

@@ -259,6 +259,23 @@ class ServiceTest(_Strict):
     during_text: Optional[NonEmpty] = None
     unsettled: Optional[ServiceUnsettled] = None
 
+    @cached_property
+    def checks(self) -> tuple[tuple[str, tuple[object, ...], Optional[str]], ...]:
+        """(record field, the values allowed, the question left open for a record outside them)
+        for each filter given, in the order a record is checked: worked out once per test."""
+        unsettled = self.unsettled
+        given = (
+            ("force", self.force),
+            ("kind", self.kind),
+            ("discharge", self.discharge),
+            ("combat", None if self.combat is None else [self.combat]),
+        )
+        return tuple(
+            (name, tuple(allowed), None if unsettled is None else getattr(unsettled, name))
+            for name, allowed in given
+            if allowed is not None
+        )
+
     @model_validator(mode="after")
     def _filters(self) -> "ServiceTest":
         if self.discharge is not None and self.state != "ended":

@@ -3,29 +3,53 @@
 durable_rules refuses a ruleset of more than 4,096 rules (error 106); the engine compiles a rule
 base into as many rulesets as it needs.  These tests use generated rule bases: the bundled
 provisions and copies of them under new ids (synth.rule_base_copies), so every copy must get
-exactly its original's answer.
+exactly its original's answer.  Copies are the same logic as their originals and share their
+engine rules; to cross the ruleset boundary, some tests compile with sharing turned off (as a
+rule base of that many different laws would be).
 """
 
 from __future__ import annotations
 
+import itertools
+import sys
 from datetime import date
 
 import pytest
 
-from eligibility import api, engine, synth
+from eligibility import api, engine, evaluation, synth
 from eligibility.explaining import check
 from eligibility.profile import load_profile
 
-from .conftest import PEOPLE, RULES, one_line_error
+from .conftest import PEOPLE, ROOT, RULES, one_line_error
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import unshared as unshared_module  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory):
-    """200 provisions: about 4,600 engine rules, past the point (about 179 provisions) where one
-    ruleset was refused."""
+    """200 provisions: 324 engine rules, the copies sharing their originals'; about 4,000 with
+    every provision's rules its own, past the point (about 179 provisions) where one ruleset was
+    refused."""
     folder = tmp_path_factory.mktemp("big")
     synth.rule_base_copies(folder, 200)
     return folder
+
+
+_made = itertools.count()  # unshared engines made in this process
+
+
+@pytest.fixture
+def unshared(monkeypatch):
+    """Every item its own shape: no two share engine rules, however alike their logic."""
+    monkeypatch.setattr(engine, "shape_of", unshared_module.own_shape)
+    # engines of their own, under names of their own (durable_rules keeps every ruleset registered)
+    monkeypatch.setattr(
+        evaluation,
+        "engine_for",
+        lambda rules: engine.Engine(rules, f"eligibility_unshared_{next(_made)}_{rules.digest}"),
+    )
+    monkeypatch.setattr(api, "_evaluators", {})
 
 
 def _original(copy_id: str) -> str:
@@ -37,11 +61,7 @@ def _original(copy_id: str) -> str:
     raise AssertionError(copy_id)
 
 
-def test_a_rule_base_past_one_ruleset_is_judged_with_every_copy_as_its_original(big):
-    rules = api.rule_base(big)
-    evaluator = api.evaluator(rules)
-    assert sum(len(part) for part in engine.shards(evaluator.engine.definition)) > engine.RULESET_LIMIT
-    assert len(evaluator.engine.rulesets) > 1
+def _every_copy_as_its_original(evaluator):
     for person in ("nepali-contract-soldier", "naturalized-unregistered", "stateless-resident", "ukrainian-citizen"):
         profile = load_profile(PEOPLE / f"{person}.json")
         for day in (date(2022, 10, 1), date(2024, 8, 9), date(2026, 3, 20)):
@@ -50,6 +70,37 @@ def test_a_rule_base_past_one_ruleset_is_judged_with_every_copy_as_its_original(
             for key, status in statuses.items():
                 original = key if key in alone else _original(key)
                 assert status == alone[original], (person, day, key)
+
+
+def test_a_rule_base_past_one_ruleset_is_judged_with_every_copy_as_its_original(big, unshared):
+    evaluator = api.evaluator(api.rule_base(big))
+    assert len(evaluator.engine.definition) > engine.RULESET_LIMIT
+    assert len(evaluator.engine.rulesets) > 1
+    _every_copy_as_its_original(evaluator)
+
+
+def test_copies_share_their_originals_rules(big):
+    """200 provisions, 184 of them copies: the same engine rules as the 16 bundled ones."""
+    evaluator = api.evaluator(api.rule_base(big))
+    stock = api.evaluator().engine
+    assert len(api.rule_base(big).provisions) == 200
+    assert (evaluator.engine.shapes, len(evaluator.engine.definition)) == (stock.shapes, len(stock.definition))
+    assert all(evaluator.engine.codes[key] == stock.codes[key] for key in stock.codes)
+    _every_copy_as_its_original(evaluator)
+
+
+def test_provisions_of_the_same_form_with_other_dates_share_a_shape(rules):
+    """A shape leaves out names, dates and condition ids: two provisions with the same in-force
+    pattern and the same expression over their conditions compile into the same rules."""
+    shapes: dict = {}
+    for item in rules.judged.values():
+        shapes.setdefault(engine.shape_of(item), []).append(item.key)
+    shared = [keys for keys in shapes.values() if len(keys) > 1]
+    assert shared, "the bundled rule base has provisions of the same form"
+    for keys in shared:
+        items = [rules.judged[k] for k in keys]
+        assert len({len(engine.route_segments(i)) for i in items}) == 1
+        assert len({len(i.names) for i in items}) == 1
 
 
 def test_the_cli_answers_on_a_rule_base_past_one_ruleset(cli, big):
@@ -83,12 +134,10 @@ def test_rules_check_names_a_provision_past_the_ruleset_limit(cli, monkeypatch):
     assert "expected at most 10 engine rules for one provision" in result.stdout
 
 
-def test_an_engine_limit_not_known_here_is_an_internal_error_in_one_line(cli, big, monkeypatch):
+def test_an_engine_limit_not_known_here_is_an_internal_error_in_one_line(cli, big, unshared, monkeypatch):
     # Rulesets filled past what durable_rules takes: its refusal is named, exit 3, no traceback.
     monkeypatch.setattr(engine, "RULESET_SIZE", 100_000)
     monkeypatch.setattr(engine, "RULESET_LIMIT", 100_000)
-    monkeypatch.setattr(engine, "_engines", {})
-    monkeypatch.setattr(api, "_evaluators", {})
     result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--rules", big)
     assert result.exit_code == 3
     assert "durable_rules refused a ruleset of" in one_line_error(result) and "error code: 106" in one_line_error(
@@ -102,5 +151,13 @@ def test_rules_check_warns_of_a_provision_near_the_ruleset_limit_and_counts_the_
     result = cli("rules", "check", "--rules", RULES, "--scenarios", RULES.parent / "scenarios", "--width", "300")
     assert result.exit_code == 0, result.stdout
     assert f"compiles into {largest:,} engine rules, near the {largest + 1:,} durable_rules takes" in result.stdout
-    total = sum(engine.rule_count(item) for item in api.rule_base().judged.values())
+    total = len(api.evaluator().engine.definition)  # the rules of each shape, once
     assert f"({total:,} engine rules)" in result.stdout
+
+
+def test_rules_check_passes_a_generated_rule_base(cli, big, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no scenarios folder here: the copies have no scenarios of their own
+    result = cli("rules", "check", "--rules", big, "--width", "200")
+    assert result.exit_code == 0, result.stdout
+    rules = len(api.evaluator().engine.definition)  # the copies add no engine rule
+    assert f"checked 200 provisions in {big} ({rules:,} engine rules): no problems" in result.stdout

@@ -87,7 +87,8 @@ def check_rules(
         _accounts(base, evidence, sink)
     problems = list(dict.fromkeys(_problem(e) for e in sink.found))
     problems += _inferred_stages(base)
-    engine_rules = 0
+    engine_rules = 0  # what the engine registers: the rules of each distinct shape, once
+    shapes: set[engine.Shape] = set()
     warnings: list[Problem] = []
     for item in base.judged.values():
         provision = item.provision
@@ -96,7 +97,10 @@ def check_rules(
         if problem is not None:
             problems.append(Problem(file=str(base.files[provision.id]), field=where, message=problem))
             continue
-        engine_rules += count
+        shape = engine.shape_of(item)
+        if shape not in shapes:
+            shapes.add(shape)
+            engine_rules += count
         if count > engine.RULESET_LIMIT * 3 // 4:
             warnings.append(
                 Problem(

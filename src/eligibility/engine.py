@@ -40,6 +40,7 @@ costs a few dozen actions, not one per provision per profile-date.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
@@ -260,12 +261,55 @@ def leaves(tree: Tree, path: Path = ()) -> list[tuple[Path, tuple[Truth, ...]]]:
     return found
 
 
-def qualifies_expr(item: Judged, in_force: Sequence[Truth]) -> logic.Expr:
+def qualifies_expr(routes: Sequence[logic.Expr], in_force: Sequence[Truth]) -> logic.Expr:
     """Some route in force qualifies the person: any(all(route in force, route's expression))."""
-    parts = tuple(
-        logic.All((logic.Const(value), route.expr)) for route, value in zip(item.routes, in_force, strict=True)
-    )
+    parts = tuple(logic.All((logic.Const(value), expr)) for expr, value in zip(routes, in_force, strict=True))
     return parts[0] if len(parts) == 1 else logic.Any_(parts)
+
+
+Segments = list[tuple[Optional[int], Optional[int], tuple[Truth, ...]]]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What an item's rules depend on, without its name, its dates or its conditions' ids: each
+    range of days' in-force values (one per route), and the routes' and the item's expressions
+    over its conditions' columns (c0, c1, ... in order of first mention).  Items with the same
+    shape are the same logic, and share one set of engine rules."""
+
+    in_force: tuple[tuple[Truth, ...], ...]
+    routes: tuple[logic.Expr, ...]
+    expr: logic.Expr
+
+
+def columns(item: Judged) -> dict[str, str]:
+    """The fact field that carries each of the item's conditions: c0, c1, ... in the order its
+    expression first names them (`Judged.names`)."""
+    return {name: f"c{index}" for index, name in enumerate(logic.names(item.expr))}
+
+
+def shape_of(item: Judged, segments: Optional[Segments] = None) -> Shape:
+    fields = columns(item)
+    return Shape(
+        tuple(in_force for _, _, in_force in (segments if segments is not None else route_segments(item))),
+        tuple(logic.renamed(route.expr, fields) for route in item.routes),
+        logic.renamed(item.expr, fields),
+    )
+
+
+def _shape_paths(
+    shape: Shape, memo: dict[tuple[logic.Expr, ...], list[tuple[Path, tuple[Truth, ...]]]]
+) -> list[list[tuple[Path, tuple[Truth, ...]]]]:
+    """For each range of days, the leaves of the decision tree over the conditions (memo: the same
+    expressions decided once)."""
+    found = []
+    for in_force in shape.in_force:
+        exprs = (qualifies_expr(shape.routes, in_force), shape.expr)
+        paths = memo.get(exprs)
+        if paths is None:
+            paths = memo[exprs] = leaves(decision_tree(exprs))
+        found.append(paths)
+    return found
 
 
 def _literal(field_name: str, values: frozenset[Truth]) -> dict[str, Any]:
@@ -275,51 +319,61 @@ def _literal(field_name: str, values: frozenset[Truth]) -> dict[str, Any]:
     return {"$neq": {field_name: left_out.value}}
 
 
-def _range(first: Optional[int], last: Optional[int]) -> list[dict[str, Any]]:
-    parts = []
-    if first is not None:
-        parts.append({"$gte": {"on": first}})
-    if last is not None:
-        parts.append({"$lte": {"on": last}})
-    return parts
+Recorder = Callable[[str, int, Status, Truth], Callable[[Any], None]]
 
 
-Recorder = Callable[[str, str, Status, Truth], Callable[[Any], None]]
+@dataclass
+class Compiled:
+    """A rule base compiled: the ruleset definition, and for each item (by key) its shape's code,
+    the first day of each of its ranges of days after the first, and its conditions' fields."""
+
+    definition: dict[str, Any]
+    code: dict[str, int]
+    starts: dict[str, list[int]]
+    fields: dict[str, dict[str, str]]
+    shapes: int
 
 
-def compile_rules(items: Iterable[Judged], record: Recorder) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
-    """The ruleset definition, and for each key the fact field that carries each condition.
+def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
+    """The ruleset definition: for each distinct shape, one rule per (range of days) x (leaf of the
+    conditions' decision tree); every rule is a conjunction of constants over a single fact.
 
-    One rule per (day range of the routes' in-force values) x (leaf of the conditions' decision tree);
-    every rule is a conjunction of constants over a single fact.  A fact names its provision
-    (or reading) by its position in the rule base, `k`, to keep the facts short.
-    """
-    definition: dict[str, Any] = {}
-    fields: dict[str, dict[str, str]] = {}
-    trees: dict[tuple[logic.Expr, ...], list[tuple[Path, tuple[Truth, ...]]]] = {}  # the same expressions, once
-    for code, item in enumerate(items):
-        names = logic.names(item.expr)
-        fields[item.key] = {name: f"c{index}" for index, name in enumerate(names)}
-        for span, (first, last, in_force) in enumerate(route_segments(item)):
-            any_in_force = logic.any_of(in_force)
-            exprs = (qualifies_expr(item, in_force), item.expr)
-            paths = trees.get(exprs)
-            if paths is None:
-                try:
-                    paths = trees[exprs] = leaves(decision_tree(exprs))
-                except TooLarge as error:
-                    raise TooLarge(error.args[0], item.key) from None
-            for number, (path, (qualifies, conditions)) in enumerate(paths):
-                status = status_of(qualifies, any_in_force)
-                pattern = [{"k": code}] + _range(first, last)
-                pattern += [_literal(fields[item.key][name], values) for name, values in path]
-                rule_name = f"{item.key}|{any_in_force.value}{conditions.value}|{span}.{number}"
-                definition[rule_name] = {
-                    "all": [{"m": {"$and": pattern}}],
-                    "cap": MAX_BATCH,
-                    "run": record(rule_name, item.key, status, conditions),
-                }
-    return definition, fields
+    A fact names its shape by a code, `k`, and its range of days by its position, `s` (found from
+    the item's own stage dates); a rule is named after the first item with its shape.  Items whose
+    logic is the same (copies of a law under other names, provisions of the same form with other
+    dates) share their rules."""
+    compiled = Compiled({}, {}, {}, {}, 0)
+    shapes: dict[Shape, int] = {}
+    memo: dict[tuple[logic.Expr, ...], list[tuple[Path, tuple[Truth, ...]]]] = {}  # the same expressions, once
+    for item in items:
+        segments = route_segments(item)
+        for (_, last, _), (first, _, _) in zip(segments[:-1], segments[1:], strict=True):
+            if last is None or first is None or first != last + 1:
+                raise InternalError(f"the ranges of days of {item.key} do not follow one another")
+        compiled.fields[item.key] = columns(item)
+        compiled.starts[item.key] = [first for first, _, _ in segments[1:] if first is not None]
+        shape = shape_of(item, segments)
+        code = shapes.get(shape)
+        if code is None:
+            code = shapes[shape] = len(shapes)
+            try:
+                per_range = _shape_paths(shape, memo)
+            except TooLarge as error:
+                raise TooLarge(error.args[0], item.key) from None
+            for span, (in_force, paths) in enumerate(zip(shape.in_force, per_range, strict=True)):
+                any_in_force = logic.any_of(in_force)
+                for number, (path, (qualifies, conditions)) in enumerate(paths):
+                    status = status_of(qualifies, any_in_force)
+                    pattern = [{"k": code}, {"s": span}] + [_literal(name, values) for name, values in path]
+                    rule_name = f"{item.key}|{any_in_force.value}{conditions.value}|{span}.{number}"
+                    compiled.definition[rule_name] = {
+                        "all": [{"m": {"$and": pattern}}],
+                        "cap": MAX_BATCH,
+                        "run": record(rule_name, code, status, conditions),
+                    }
+        compiled.code[item.key] = code
+    compiled.shapes = len(shapes)
+    return compiled
 
 
 def shards(
@@ -349,10 +403,10 @@ class Engine:
 
     def __init__(self, rules: RuleBase, name: Optional[str] = None):
         self.name = name or f"eligibility_{rules.digest}"
-        self._inbox: list[tuple[str, str, Verdict]] = []
+        self._inbox: list[tuple[str, int, Verdict]] = []
         try:
-            self.definition, self.fields = compile_rules(rules.judged.values(), self._recorder)
-            parts = shards(self.definition)
+            compiled = compile_rules(rules.judged.values(), self._recorder)
+            parts = shards(compiled.definition)
         except TooLarge as error:
             key = error.args[1]
             provision = rules.judged[key].provision.id
@@ -363,15 +417,17 @@ class Engine:
                 f"of days and {RULESET_LIMIT:,} in all, got {error.args[0]} (simplify the expression, or split "
                 "the provision)",
             ) from None
-        self.codes = {key: code for code, key in enumerate(rules.judged)}
+        self.definition, self.fields, self.shapes = compiled.definition, compiled.fields, compiled.shapes
+        self.codes, self.starts = compiled.code, compiled.starts
         self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # One ruleset per shard: the first keeps the engine's name, the others add '#2', '#3', ...
         self.rulesets = [self.name if n == 0 else f"{self.name}#{n + 1}" for n in range(len(parts))]
-        self.ruleset_of = {
-            rule_name.split("|", 1)[0]: ruleset
+        of_code = {
+            rule["all"][0]["m"]["$and"][0]["k"]: ruleset
             for ruleset, part in zip(self.rulesets, parts, strict=True)
-            for rule_name in part
+            for rule in part.values()
         }
+        self.ruleset_of = {key: of_code[code] for key, code in self.codes.items()}
         with LOCK:
             for ruleset, part in zip(self.rulesets, parts, strict=True):
                 try:
@@ -382,14 +438,14 @@ class Engine:
                         f"durable_rules refused a ruleset of {len(part):,} rules: {getattr(error, 'message', error)}"
                     ) from None
 
-    def _recorder(self, rule_name: str, key: str, status: Status, conditions: Truth) -> Callable[[Any], None]:
+    def _recorder(self, rule_name: str, code: int, status: Status, conditions: Truth) -> Callable[[Any], None]:
         inbox = self._inbox
         verdict = Verdict(status, conditions, rule_name)
 
         def record(c: Any) -> None:
             matched = c.m
             for fact in matched if isinstance(matched, list) else [matched]:
-                inbox.append((fact["id"], key, verdict))
+                inbox.append((fact["id"], code, verdict))
 
         return record
 
@@ -447,7 +503,9 @@ class Engine:
                 raise InternalError(f"the engine has no compiled rules for {key!r}")
             if len(letters) != len(columns):
                 raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
-            fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "k": self.codes[key], "on": ordinal}
+            # the range of days the date falls in, among the item's own (its stage dates cut them)
+            span = bisect_right(self.starts[key], ordinal)
+            fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "k": self.codes[key], "s": span}
             for column, letter in zip(columns, letters, strict=True):
                 fact[column] = letter
             facts.setdefault(self.ruleset_of[key], []).append(fact)
@@ -474,12 +532,13 @@ class Engine:
                 raise InternalError(f"a durable_rules action failed: {state['exception']}")
         position = _ids.position
         found: list[Optional[Verdict]] = [None] * len(rows)
-        for fact_id, key, verdict in self._inbox:
+        for fact_id, code, verdict in self._inbox:
             index = position.get(fact_id, len(rows))
-            if index >= len(rows) or rows[index][1] != key:
+            if index >= len(rows) or self.codes[rows[index][1]] != code:
                 raise InternalError(
-                    f"durable_rules returned a verdict for a fact outside this batch ({key}, {fact_id})"
+                    f"durable_rules returned a verdict for a fact outside this batch ({verdict.rule}, {fact_id})"
                 )
+            key = rows[index][1]
             earlier = found[index]
             if earlier is not None:
                 raise InternalError(f"two durable_rules rules fired for {key}: {earlier.rule} and {verdict.rule}")
@@ -501,15 +560,12 @@ def engine_for(rules: RuleBase) -> Engine:
 
 
 def rule_count(item: Judged) -> int:
-    """How many engine rules an item compiles into (raises TooLarge as compiling would)."""
-    return sum(
-        len(leaves(decision_tree((qualifies_expr(item, in_force), item.expr))))
-        for _, _, in_force in route_segments(item)
-    )
+    """How many engine rules an item's shape compiles into (raises TooLarge as compiling would)."""
+    return sum(len(paths) for paths in _shape_paths(shape_of(item), {}))
 
 
 def compile_problem(item: Judged) -> tuple[int, Optional[str]]:
-    """How many engine rules an item compiles into, and why it cannot be compiled, or None
+    """How many engine rules an item's shape compiles into, and why it cannot be compiled, or None
     (for `rules check`)."""
     try:
         total = rule_count(item)

@@ -149,6 +149,18 @@ def evaluate(expr: Expr, values: Mapping[str, Truth]) -> Truth:
     return ~evaluate(expr.part, values)
 
 
+def renamed(expr: Expr, names: Mapping[str, str]) -> Expr:
+    """The expression with each condition id replaced by its new name."""
+    if isinstance(expr, Const):
+        return expr
+    if isinstance(expr, Ref):
+        return Ref(names[expr.name])
+    if isinstance(expr, Not):
+        return Not(renamed(expr.part, names))
+    parts = tuple(renamed(part, names) for part in expr.parts)
+    return All(parts) if isinstance(expr, All) else Any_(parts)
+
+
 def names(expr: Expr) -> list[str]:
     """The condition ids an expression mentions, in order of first mention."""
     if isinstance(expr, Const):

@@ -206,7 +206,7 @@ def test_loading_never_evaluates_code_from_a_data_file(cli, tmp_path):
 
 
 def test_the_package_has_no_code_loader_for_data():
-    """Data is read with json and tomllib only: no eval, exec, pickle, marshal or yaml anywhere."""
+    """Data is read with json and tomli only: no eval, exec, pickle, marshal or yaml anywhere."""
     for path in (ROOT / "src" / "eligibility").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         for word in (

@@ -21,7 +21,6 @@ exactly as it does a file.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Literal, Mapping, Optional
@@ -102,8 +101,10 @@ def articles_closeness(provision: Provision, sources: Mapping[str, Source], find
 
 
 def merge(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The rule-file data with a finding's `set` merged over it (see KEYED)."""
-    out = copy.deepcopy(data)
+    """The rule-file data with a finding's `set` merged over it (see KEYED).  A new table at the
+    top and new arrays where entries change; the values themselves are shared with the file's
+    data, which nothing changes once read."""
+    out = dict(data)
     for name, value in changes.items():
         if name in KEYED and isinstance(value, list):
             key = KEYED[name]
@@ -126,9 +127,9 @@ def merge(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
                 items.sort(key=lambda stage: STAGE_ORDER.get(str(stage.get("kind")), 0))
             out[name] = items
         elif isinstance(value, list) and isinstance(out.get(name), list):
-            out[name] = out[name] + copy.deepcopy(value)
+            out[name] = out[name] + value
         else:
-            out[name] = copy.deepcopy(value)
+            out[name] = value
     return out
 
 
@@ -140,7 +141,7 @@ def account(
     day = evidence.known_on
     if not reported_by(provision.cite, sources, day):
         return None, []
-    out = {name: copy.deepcopy(value) for name, value in data.items() if name != "record"}
+    out = {name: value for name, value in data.items() if name != "record"}
     for name in ("routes", "readings"):
         kept = [
             raw

@@ -348,3 +348,10 @@ def test_an_output_encoding_other_than_utf8_gets_escapes_not_a_crash(tmp_path, e
         [*entry, "batch", str(people), "--on", "2024-08-01"], capture_output=True, env=env, timeout=120
     )
     assert rows.returncode == 0 and json.loads(rows.stdout.decode(encoding))["profile"] == "Ren\u00e9e \U0001f600"
+
+
+def test_json_output_is_what_json_dumps_writes(cli):
+    """The JSON writer (pydantic's serialiser, for speed) writes exactly json.dumps(indent=2)'s text."""
+    result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--format", "json")
+    assert result.exit_code == 0
+    assert result.stdout == json.dumps(json.loads(result.stdout), ensure_ascii=False, indent=2) + "\n"

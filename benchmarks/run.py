@@ -353,10 +353,16 @@ SIZES = (16, 256, 2_000)
 
 def rule_base_size(people: int = 500) -> None:
     """How the cost grows with the rule base: generated rule bases of copies of the bundled
-    provisions (synth.rule_base_copies), each measured once, in turn, in a fresh process."""
+    provisions (synth.rule_base_copies), each measured once, in turn, in a fresh process.  Copies
+    share their engine rules with their originals; `unshared.py` measures the same commands with
+    every provision compiled into rules of its own, the engine's worst case."""
     print("\nrule-base size (generated copies of the 16 provisions; one run each, whole process; wall s / peak MiB):")
-    print(f"  {'provisions':>10} {'load':>12} {'check':>14} {'timeline':>14} {'batch':>26}")
+    print(
+        f"  {'provisions':>10} {'load':>12} {'check':>14} {'timeline':>14} {'batch':>26}"
+        f" {'check, unshared':>16} {'timeline, unshared':>19}"
+    )
     python = sys.executable
+    unshared = [python, str(Path(__file__).resolve().parent / "unshared.py")]
     found: dict[int, dict[str, tuple[float, int]]] = {}
     with tempfile.TemporaryDirectory() as folder:
         population = Path(folder) / "people.jsonl"
@@ -370,6 +376,8 @@ def rule_base_size(people: int = 500) -> None:
                 "check": measured([str(BIN / "eligibility"), "check", *example, "--on", "2024-08-01"]),
                 "timeline": measured([str(BIN / "eligibility"), "timeline", *example]),
                 "batch": batch_run(population, 1, rules),
+                "check, unshared": measured([*unshared, "check", *example, "--on", "2024-08-01"]),
+                "timeline, unshared": measured([*unshared, "timeline", *example]),
             }
             found[size] = row
             rate = people * len(DATES) / row["batch"][0]
@@ -377,19 +385,40 @@ def rule_base_size(people: int = 500) -> None:
                 f"  {size:>10,} {row['load'][0]:>6.2f} {row['load'][1] / 2**20:>5.0f} "
                 f"{row['check'][0]:>7.2f} {row['check'][1] / 2**20:>6.0f} "
                 f"{row['timeline'][0]:>7.2f} {row['timeline'][1] / 2**20:>6.0f} "
-                f"{row['batch'][0]:>7.2f} {row['batch'][1] / 2**20:>6.0f} {rate:>8,.0f}/s"
+                f"{row['batch'][0]:>7.2f} {row['batch'][1] / 2**20:>6.0f} {rate:>8,.0f}/s "
+                f"{row['check, unshared'][0]:>8.2f} {row['check, unshared'][1] / 2**20:>6.0f} "
+                f"{row['timeline, unshared'][0]:>11.2f} {row['timeline, unshared'][1] / 2**20:>6.0f}"
             )
+        checked = subprocess.run(
+            [
+                str(BIN / "eligibility"),
+                "rules",
+                "check",
+                "--rules",
+                str(Path(folder) / f"rules-{SIZES[-1]}"),
+                "--width",
+                "300",
+            ],
+            cwd=folder,  # no scenarios folder here: the copies have no scenarios of their own
+            capture_output=True,
+            text=True,
+        )
+        last = checked.stdout.strip().splitlines()[-1] if checked.stdout.strip() else checked.stderr.strip()
+        print(f"  rules check at {SIZES[-1]:,} provisions: exit {checked.returncode}: {last}")
     small, large = found[SIZES[0]], found[SIZES[-1]]
     times = SIZES[-1] / SIZES[0]
-    for name in ("load", "check", "timeline", "batch"):
+    for name in large:
         print(
-            f"  {name:<8} {SIZES[-1]:,} / {SIZES[0]} provisions ({times:.0f}x the rule base): "
+            f"  {name:<18} {SIZES[-1]:,} / {SIZES[0]} provisions ({times:.0f}x the rule base): "
             f"{large[name][0] / small[name][0]:.1f}x the time"
         )
     ratio = large["check"][0] / small["check"][0]
     print(f"  check at {SIZES[-1]:,} provisions / the stock rule base: {ratio:.1f}x  (target: within 15x)")
-    per = (large["check"][1] - small["check"][1]) / (SIZES[-1] - SIZES[0]) / 1024
-    print(f"  memory per provision, check: {per:,.0f} KiB (the durable_rules rulesets hold most of it)")
+    worst = large["check, unshared"][0] / small["check"][0]
+    print(f"  the same, every provision with rules of its own / the stock rule base: {worst:.1f}x")
+    for name in ("check", "check, unshared"):
+        per = (large[name][1] - small[name][1]) / (SIZES[-1] - SIZES[0]) / 1024
+        print(f"  memory per provision, {name}: {per:,.0f} KiB")
 
 
 if __name__ == "__main__":

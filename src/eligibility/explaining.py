@@ -6,6 +6,7 @@ report models of report.py, reading the rule base only for the sources of citati
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Optional
 
@@ -18,6 +19,7 @@ from .report import (
     CarrierOut,
     CitationOut,
     ConditionOut,
+    DecidedOut,
     DiscrepancyOut,
     DiscrepancyRow,
     DiscrepancyTable,
@@ -121,6 +123,21 @@ class Explainer:
         )
         return ReadingOut(**shared, conditions=self._conditions(judgement), missing=judgement.missing)
 
+    def _decided_by(self, judgement: Judgement) -> DecidedOut:
+        """The stage (in force, or certainly not) or the condition (failed, or unknown) that decided
+        the status, with the first source cited for it."""
+        item, v = judgement.item, judgement.validity
+        if judgement.status in ("does_not_apply", "undetermined"):
+            wanted = Truth.FALSE if judgement.status == "does_not_apply" else Truth.UNKNOWN
+            for name in logic.names(item.expr):
+                if judgement.findings[name].value is wanted:
+                    condition = item.condition_map[name]
+                    return DecidedOut(what=condition.says, source=condition.cite[0].source if condition.cite else None)
+        if v.stage is None:
+            return DecidedOut(what="in force" if v.value is Truth.TRUE else "not in force")
+        cited = v.citations[0].source if v.citations else None
+        return DecidedOut(what=v.stage.label, date=v.stage.date.written(), source=cited)
+
     def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
         text = reason(judgement, day)
         for other in readings:
@@ -145,6 +162,8 @@ class Explainer:
                     jurisdiction=provision.jurisdiction,
                     status=judgement.status,
                     reason=self._full_reason(judgement, readings, day),
+                    summary=short_reason(judgement),
+                    decided_by=self._decided_by(judgement),
                     effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
                     would_qualify=judgement.would_qualify.word,
                     in_force=self._in_force(judgement.validity, provision_id),
@@ -257,6 +276,38 @@ def _route_name(route: Route) -> str:
     if route.alternative is None:
         return "the provision's own terms"
     return f"the route {route.id} ({route.alternative.follows})"
+
+
+def short_reason(judgement: Judgement) -> str:
+    """The reason in one short line: what the summary of a report shows beside the status."""
+    item, status = judgement.item, judgement.status
+    v = judgement.validity
+    when = f"{v.stage.label} {v.stage.date.written()}" if v.stage is not None else ""
+    if status == "not_in_force":
+        # "Not yet in force on 2024-08-01: signed into law 2024-08-08." -> "not yet in force: signed
+        # into law 2024-08-08" (the report's date is in its heading)
+        head, _, rest = v.explanation.partition(":")
+        head = re.sub(r" on \d{4}-\d{2}-\d{2}", "", head)
+        return f"{head[0].lower()}{head[1:]}: {when or rest.strip().split('. ')[0].rstrip('.')}"
+    if status == "applies":
+        since = f"in force ({when})" if when else "in force"
+        if judgement.carriers:
+            first = judgement.carriers[0]
+            return f"{since}; every condition holds, carried by {first.member} ({first.relation})"
+        return f"{since}; every condition holds"
+    if status == "does_not_apply":
+        failed = [item.condition_map[n].says for n in item.names if judgement.findings[n].value is Truth.FALSE]
+        if not failed:  # every route that could qualify the person is out of force
+            return "no route that would qualify the person is in force"
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        return f"fails '{failed[0]}'{more}"
+    found = unknowns(judgement)
+    if not found:
+        return "not every fact is known"
+    unknown = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    detail = ", ".join(unknown.fields) if unknown.kind == "missing_fact" and unknown.fields else unknown.detail
+    return f"{UNKNOWN_WORDS[unknown.kind]}: {detail.rstrip('.')}{more}"
 
 
 def reason(judgement: Judgement, day: date) -> str:

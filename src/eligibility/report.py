@@ -130,12 +130,24 @@ class DiscrepancyTable(Out):
     rows: list[DiscrepancyRow]
 
 
+class DecidedOut(Out):
+    """What decided a status, for the summary and for footnotes: the in-force stage and its date
+    (for `applies` and `not_in_force`), or the condition (for `does_not_apply` and
+    `undetermined`), with the first source cited for it."""
+
+    what: str  # the stage's label, or the condition's words, or "in force" when nothing more is known
+    date: Optional[str] = None  # the stage's date as the sources give it (a month, a window, a day)
+    source: Optional[str] = None  # a source id
+
+
 class ProvisionOut(Out):
     id: str
     title: str
     jurisdiction: str
     status: Status
     reason: str
+    summary: str = ""  # the reason in one short line (the first failing condition, the first unknown, ...)
+    decided_by: Optional[DecidedOut] = None
     effect: EffectOut
     would_qualify: Value
     in_force: InForceOut

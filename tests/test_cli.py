@@ -14,7 +14,7 @@ RAM = PEOPLE / "nepali-contract-soldier.json"
 
 
 def test_check_text_groups_by_status_with_reasons_conditions_and_sources(cli):
-    result = cli("check", RAM, "--on", "2024-08-01", "--width", "100", "--evidence", "articles")
+    result = cli("check", RAM, "--on", "2024-08-01", "--details", "--width", "100", "--evidence", "articles")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     flat = " ".join(out.split())
@@ -45,6 +45,7 @@ def test_check_shows_missing_facts_for_undetermined(cli):
         PEOPLE / "indian-recruit-incomplete.json",
         "--on",
         "2024-08-01",
+        "--details",
         "--status",
         "undetermined",
         "--width",
@@ -355,3 +356,97 @@ def test_json_output_is_what_json_dumps_writes(cli):
     result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--format", "json")
     assert result.exit_code == 0
     assert result.stdout == json.dumps(json.loads(result.stdout), ensure_ascii=False, indent=2) + "\n"
+
+
+def _dates(report: dict) -> set[str]:
+    return {p["decided_by"]["date"] for p in report["provisions"] if p["decided_by"] and p["decided_by"]["date"]}
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_check_prints_a_summary_that_reads_in_a_minute(cli, width):
+    """By default one short entry per provision, grouped by status: every provision's id whole on
+    its own line, every line within the width, every date uncut, about 40-50 lines in all."""
+    args = ("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01")
+    result = cli(*args, "--width", str(width))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 52, len(lines)
+    assert all(len(line) <= width for line in lines)
+    report = json.loads(cli(*args, "--format", "json").stdout)
+    for provision in report["provisions"]:
+        mark = {"applies": "✓", "does_not_apply": "✗", "undetermined": "?", "not_in_force": "○"}[provision["status"]]
+        assert any(line.startswith(f"{mark} {provision['id']}") for line in lines), provision["id"]
+    for day in _dates(report):
+        assert day in result.stdout, day
+    assert "--details" in lines[-1]
+
+
+def test_check_summary_fields_in_json(cli):
+    """The summary's words are in the JSON too: `summary` (one line) and `decided_by`."""
+    report = json.loads(
+        cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--format", "json").stdout
+    )
+    by_id = {p["id"]: p for p in report["provisions"]}
+    # Decree No. 10, signed 2024-01-04 (record.md), as The Kyiv Independent reported it that day
+    assert (
+        by_id["ru.citizenship.contract-service"]["summary"]
+        == "in force (decree signed 2024-01-04); every condition holds"
+    )
+    assert by_id["ru.citizenship.contract-service"]["decided_by"] == {
+        "what": "decree signed",
+        "date": "2024-01-04",
+        "source": "kyiv-independent-2024-01-04",
+    }
+    # the revocation law was signed 2024-08-08 (kremlin.ru)
+    assert by_id["ru.citizenship.revocation-unregistered"]["summary"] == "not yet in force: signed into law 2024-08-08"
+    assert all("\n" not in p["summary"] and p["summary"] for p in report["provisions"])
+
+
+def test_check_summary_names_the_kind_of_unknown(cli):
+    result = cli("check", PEOPLE / "indian-recruit-incomplete.json", "--on", "2024-08-01", "--width", "200")
+    assert result.exit_code == 0
+    undetermined = result.stdout.split("UNDETERMINED (", 1)[1].split("DOES NOT APPLY", 1)[0]
+    assert "a fact missing from the profile: " in undetermined
+
+
+def test_check_provision_shows_those_provisions_in_full(cli):
+    result = cli(
+        "check",
+        PEOPLE / "nepali-contract-soldier.json",
+        "--on",
+        "2024-08-01",
+        "--provision",
+        "ru.contract.stateless",
+        "--width",
+        "120",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "● ru.contract.stateless " in result.stdout and "conditions" in result.stdout
+    assert "ru.citizenship.contract-service" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "option, value, hint",
+    [
+        ("--provision", "ru.contract.stateles", "did you mean 'ru.contract.stateless'?"),
+        ("--status", "aplies", "did you mean 'applies'?"),
+    ],
+)
+def test_check_filters_mistyped_get_a_did_you_mean(cli, option, value, hint):
+    result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", option, value)
+    assert result.exit_code == 2
+    assert hint in one_line_error(result)
+
+
+def test_diff_status_keeps_only_the_changes_into_that_status(cli):
+    args = ("diff", PEOPLE / "nepali-contract-soldier.json", "--from", "2023-12-01", "--to", "2025-08-01")
+    every = json.loads(cli(*args, "--format", "json").stdout)["changed"]
+    into = json.loads(cli(*args, "--status", "applies", "--format", "json").stdout)["changed"]
+    # Decree No. 10 (signed 2024-01-04) brings contract-service into force for Ram; other changes are dropped
+    assert (
+        [c["id"] for c in into]
+        == [c["id"] for c in every if c["after"] == "applies"]
+        == ["ru.citizenship.contract-service"]
+    )
+    assert len(every) > len(into)
+    assert "did you mean 'applies'?" in one_line_error(cli(*args, "--status", "aplies"))

@@ -291,7 +291,15 @@ def test_a_reference_without_text_is_cited_without_a_quote_and_shown_as_such(cli
     assert reference["quote"] is None and reference["kind"] == "official"
     assert reference["address"] == "http://www.kremlin.ru/acts/bank/48501"
     text = cli(
-        "check", PEOPLE / "dual-national-conscript.json", "--on", "2023-06-01", "--rules", rules, "--width", "200"
+        "check",
+        PEOPLE / "dual-national-conscript.json",
+        "--on",
+        "2023-06-01",
+        "--details",
+        "--rules",
+        rules,
+        "--width",
+        "200",
     ).stdout
     assert "(a reference; its text is not held here) — President of Russia (official site), 2022-11-14" in text
 

@@ -39,6 +39,9 @@ def test_there_are_scenario_people_and_boundary_files():
     assert len([p for p in FILES if p.parent.name == "boundaries"]) >= 15
 
 
+MARKS = {"applies": "✓", "does_not_apply": "✗", "undetermined": "?", "not_in_force": "○"}
+
+
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SCENARIOS)) for p in FILES])
 def test_scenario_through_the_cli_in_both_formats(cli, path, tmp_path):
     scenario = load_scenario(path)
@@ -54,7 +57,7 @@ def test_scenario_through_the_cli_in_both_formats(cli, path, tmp_path):
         result = cli("check", profile, "--on", at.on.isoformat(), "--format", "json", *evidence)
         assert result.exit_code == 0, result.stderr
         provisions = {p["id"]: p for p in json.loads(result.stdout)["provisions"]}
-        text = cli("check", profile, "--on", at.on.isoformat(), "--width", "120", *evidence)
+        text = cli("check", profile, "--on", at.on.isoformat(), "--details", "--width", "120", *evidence)
         assert text.exit_code == 0, text.stderr
         for key, expected in at.expect.items():
             status = expected if isinstance(expected, str) else expected.status
@@ -68,6 +71,17 @@ def test_scenario_through_the_cli_in_both_formats(cli, path, tmp_path):
             body = text.stdout.split(f"\n{SECTION[status]} (", 1)[1]
             body = body.split("\n\n\n", 1)[0] if "\n\n\n" in body else body
             assert f"● {provision_id} " in body, (path.stem, at.on, provision_id, SECTION[status])
+        summary = cli("check", profile, "--on", at.on.isoformat(), "--width", "80", *evidence)
+        assert summary.exit_code == 0, summary.stderr
+        for key, expected in at.expect.items():
+            if "@" not in key:
+                status = expected if isinstance(expected, str) else expected.status
+                body = summary.stdout.split(f"\n{SECTION[status]} (", 1)[1]
+                body = body.split("\n", 1)[1]
+                body = body[
+                    : min((body.find(f"\n{h} (") for h in SECTION.values() if f"\n{h} (" in body), default=len(body))
+                ]
+                assert f"{MARKS[status]} {key}" in body, (path.stem, at.on, key, SECTION[status])
 
 
 def test_every_provision_has_a_scenario_where_it_applies_and_one_where_it_does_not(rules):

@@ -209,23 +209,30 @@ def check(
     status: List[str] = typer.Option(
         [], "--status", metavar="STATUS", help="Show only provisions with this status (repeatable)."
     ),
+    details: bool = typer.Option(
+        False, "--details", help="Every provision in full: conditions, facts, citations, the record's findings."
+    ),
+    provision: List[str] = PROVISION_OPTION,
     evidence: str = EVIDENCE_OPTION,
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
-    """What the law said about a person on a day: every provision, its status, why, and its sources."""
+    """What the law said about a person on a day: a line or two per provision, its status, why,
+    and what decided it (--details: everything, with its sources)."""
     _bounded()
     with reported():
         from . import api
         from .report import STATUSES
 
         chosen = _format(format)
-        for item in status:
-            if item not in STATUSES:
-                raise InputError.expected("--status", None, " or ".join(STATUSES), item)
+        _statuses(status)
         day = api.as_day(on)
-        result = api.check(profile, day, _rules(rules, evidence, known_on))
+        base = _rules(rules, evidence, known_on)
+        only = _provisions(base, provision)
+        result = api.check(profile, day, base)
+        if only is not None:
+            result = result.model_copy(update={"provisions": [p for p in result.provisions if p.id in only]})
         if chosen == "json":
             data = result.model_dump(mode="json")
             if status:
@@ -234,7 +241,19 @@ def check(
             return
         from . import render
 
-        render.report(render.console(width), result, status or STATUSES)
+        view = render.report if details or only is not None else render.report_summary
+        view(render.console(width), result, status or STATUSES)
+
+
+def _statuses(wanted: List[str]) -> List[str]:
+    """--status values, each a status, or a one-line error with the closest one."""
+    from .report import STATUSES
+
+    for item in wanted:
+        if item not in STATUSES:
+            error = InputError.expected("--status", None, " or ".join(STATUSES), item)
+            raise InputError("--status", None, error.message + did_you_mean(item, list(STATUSES)))
+    return wanted
 
 
 def _known(base: Any, provision_id: str, option: str) -> str:
@@ -262,12 +281,15 @@ def _over_time(
     width: Optional[int],
     evidence: str = "all",
     known_on: Optional[str] = None,
+    status: Optional[List[str]] = None,
 ) -> None:
-    """timeline and diff: a profile between two dates, as text or JSON."""
+    """timeline and diff: a profile between two dates, as text or JSON (diff: `status`, only the
+    changes into these statuses)."""
     with reported():
         from . import api
 
         chosen = _format(format)
+        _statuses(status or [])
         first, last = api.as_day(start, "--from"), api.as_day(end, "--to")
         base = _rules(rules, evidence, known_on)
         parsed, label = api.as_profile(profile)
@@ -276,6 +298,8 @@ def _over_time(
 
         build = timeline if kind == "timeline" else diff
         result: Any = build(api.evaluator(base), parsed, first, last, label, _provisions(base, provision))
+        if status:
+            result = result.model_copy(update={"changed": [c for c in result.changed if c.after in status]})
         _show(chosen, result, kind, width)
 
 
@@ -301,6 +325,9 @@ def diff(
     start: str = typer.Option(..., "--from", metavar="YYYY-MM-DD", help="The earlier date."),
     end: str = typer.Option(..., "--to", metavar="YYYY-MM-DD", help="The later date."),
     provision: List[str] = PROVISION_OPTION,
+    status: List[str] = typer.Option(
+        [], "--status", metavar="STATUS", help="Only the changes into this status, e.g. applies (repeatable)."
+    ),
     format: str = FORMAT_OPTION,
     evidence: str = EVIDENCE_OPTION,
     known_on: Optional[str] = KNOWN_ON_OPTION,
@@ -308,7 +335,7 @@ def diff(
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
     """The provisions whose status differs between two dates, and the stage or fact that changed each."""
-    _over_time("diff", profile, start, end, provision, format, rules, width, evidence, known_on)
+    _over_time("diff", profile, start, end, provision, format, rules, width, evidence, known_on, status)
 
 
 @app.command("what-if")

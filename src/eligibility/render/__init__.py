@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -176,8 +177,73 @@ def _discrepancy(item: DiscrepancyOut) -> list[Text | Row]:
     return rows
 
 
-def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
+STATUS_MARK = {"applies": "✓", "does_not_apply": "✗", "undetermined": "?", "not_in_force": "○"}
+
+
+def shortened(text: str, room: int) -> str:
+    """The text in at most `room` cells, cut at a word with '…' where it is longer."""
+    if cell_len(text) <= room:
+        return text
+    cut = text[: max(1, room - 1)]
+    if " " in cut[room // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:—-") + "…"
+
+
+def summary_line(item: ProvisionOut, width: int) -> list[Text | Row]:
+    """One provision in the summary: its mark, id and title (shortened to the line, never its id),
+    then the one-line reason and what decided it (wrapped, indented)."""
+    head = Text(f"{STATUS_MARK[item.status]} ", style=STYLE[item.status])
+    head.append(item.id, style="bold")
+    room = width - cell_len(head.plain) - 3
+    if room >= 12:
+        head.append(" — " + shortened(item.title, room), style="")
+    why = Text(item.summary)
+    decided = item.decided_by
+    if decided is not None and decided.source:  # the stage, its date or the condition are in the reason
+        why.append(f"  [{decided.source}]", style="dim")
+    return [head, (4, why)]
+
+
+def report_summary(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
+    """`check` by default: the header, then one entry per provision grouped by status."""
     wanted = list(statuses)
+    _report_head(out, result)
+    for status in STATUSES:
+        items = [p for p in result.provisions if p.status == status and status in wanted]
+        if not items:
+            continue
+        out.print(Text(f"{HEADING[status]} ({len(items)})", style=STYLE[status] + " underline"))
+        emit(out, [row for item in items for row in summary_line(item, out.width)])
+    emit(
+        out,
+        [
+            Text(
+                "--details: everything, with its sources; --provision ID: one provision in full",
+                style="dim",
+            )
+        ],
+    )
+
+
+def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
+    """`check --details`: every provision in full."""
+    wanted = list(statuses)
+    _report_head(out, result)
+    for status in STATUSES:
+        if status not in wanted:
+            continue
+        items = [p for p in result.provisions if p.status == status]
+        if not items:
+            continue
+        out.print()
+        out.print(Text(f"{HEADING[status]} ({len(items)})", style=STYLE[status] + " underline"))
+        for item in items:
+            emit(out, provision_block(item))
+            out.print()
+
+
+def _report_head(out: Console, result: Report) -> None:
     title = Text("eligibility check", style="bold")
     title.append(f" — {result.profile} — on {result.on}")
     emit(out, [title])
@@ -199,17 +265,6 @@ def report(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> 
         number = sum(1 for p in result.provisions if p.status == status)
         counts.append(("   " if index else "") + f"{HEADING[status].lower()}: {number}", style=STYLE[status])
     emit(out, [(2, counts)])
-    for status in STATUSES:
-        if status not in wanted:
-            continue
-        items = [p for p in result.provisions if p.status == status]
-        if not items:
-            continue
-        out.print()
-        out.print(Text(f"{HEADING[status]} ({len(items)})", style=STYLE[status] + " underline"))
-        for item in items:
-            emit(out, provision_block(item))
-            out.print()
 
 
 # --- the rule base ------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -34,6 +35,8 @@ from .wrap import Row, emit, pad
 from .wrap import console as console  # the CLI makes its consoles here
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from ..batch import Summary
     from ..checker import CheckReport
     from ..diff import Diff, ProvisionChange
@@ -291,14 +294,49 @@ def in_force_rule(provision: Provision | Alternative) -> str:
     return start + (f", until the stage '{STAGE_LABEL[rule.until]}'" if rule.until else "")
 
 
+def _needed(table: "Table") -> int:
+    """The width the table takes with no word cut: a column kept whole (no_wrap) as wide as its
+    longest line, any other as its longest word (or its min_width), plus padding and rules."""
+    total = 0
+    for column in table.columns:
+        texts = [str(column.header)] + [cell.plain if isinstance(cell, Text) else str(cell) for cell in column.cells]
+        if column.no_wrap:
+            need = max(cell_len(line) for text in texts for line in text.split("\n"))
+        else:
+            need = max((cell_len(word) for text in texts for word in text.split()), default=1)
+        total += max(need, column.min_width or 0) + 2  # a space either side
+    rules = len(table.columns) + 1 if table.box is not None and table.show_edge else len(table.columns) - 1
+    edges = 0 if table.pad_edge else 2
+    return total + (rules if table.box is not None else 0) - edges
+
+
+def _bare(table: "Table") -> "Table":
+    """The table without borders."""
+    table.box, table.show_edge = None, False
+    return table
+
+
+def fitted(out: Console, table: "Table", stacked: Callable[[], list[Text | Row]]) -> None:
+    """A table where it fits the width with no word cut (ids, dates, statuses and numbers are
+    single words, or kept whole); else the same table without borders; else its rows stacked,
+    one entry after another, wrapped at words.  Narrow terminals and pipes get every date whole."""
+    if _needed(table) <= out.width:
+        out.print(table)
+        return
+    if _needed(_bare(table)) <= out.width:
+        out.print(table)
+        return
+    emit(out, stacked())
+
+
 def rules_table(out: Console, rules: RuleBase) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False, pad_edge=False, expand=False)
     table.add_column("id", no_wrap=True)
-    table.add_column("jur.")
+    table.add_column("jur.", no_wrap=True)
     table.add_column("title")
-    table.add_column("stages and dates")
+    table.add_column("stages and dates", no_wrap=True)
     table.add_column("in force")
     for provision in rules.provisions.values():
         stages = Text("\n".join(f"{s.label} {s.date.written()}" for s in provision.stages) or "—")
@@ -309,7 +347,18 @@ def rules_table(out: Console, rules: RuleBase) -> None:
             stages,
             Text(in_force_rule(provision)),
         )
-    out.print(table)
+
+    def stacked() -> list[Text | Row]:
+        rows: list[Text | Row] = []
+        for provision in rules.provisions.values():
+            head = Text(provision.id, style="bold")
+            head.append(f"  [{provision.jurisdiction}]", style="dim")
+            rows += [head, (4, Text(provision.title))]
+            stages = " · ".join(f"{s.label} {s.date.written()}" for s in provision.stages) or "no stage"
+            rows += [(4, Text(stages)), (4, Text(f"in force: {in_force_rule(provision)}", style="dim"))]
+        return rows
+
+    fitted(out, table, stacked)
 
 
 def describe_test(test: Test) -> str:
@@ -442,17 +491,26 @@ def discrepancies(out: Console, table: DiscrepancyTable) -> None:
 
     grid = Table(show_lines=True, pad_edge=False, expand=False)
     for column in ("provision", "what differs", "the articles", "the record", "how sure", "followed"):
-        grid.add_column(column, overflow="fold")
+        grid.add_column(column, no_wrap=column in ("provision", "how sure", "followed"))
     for row in table.rows:
         grid.add_row(
             Text(row.provision),
-            Text(f"{row.about} ({'contradicts' if row.relation == 'contradicts' else 'adds'})"),
+            Text(f"{row.about} ({row.relation})"),
             Text(row.articles),
             Text(row.record),
             Text(row.sure),
             Text(row.follows),
         )
-    out.print(grid)
+
+    def stacked() -> list[Text | Row]:
+        rows: list[Text | Row] = []
+        for row in table.rows:
+            head = Text(row.provision, style="bold")
+            head.append(f" — {row.about} ({row.relation}); how sure: {row.sure}; followed: the {row.follows}")
+            rows += [head, (4, Text(f"the articles: {row.articles}")), (4, Text(f"the record: {row.record}"))]
+        return rows
+
+    fitted(out, grid, stacked)
     contradicts = sum(1 for row in table.rows if row.relation == "contradicts")
     provisions = len({row.provision for row in table.rows if row.relation == "contradicts"})
     emit(
@@ -790,15 +848,45 @@ def batch_summary(out: Console, result: "Summary") -> None:
     if result.skipped:
         title.append(f", {result.skipped} invalid lines skipped", style="yellow")
     emit(out, [title])
-    for counts in result.dates:
-        out.print()
+
+    def counted(counts: Any, marks: bool) -> "Table":
+        """The counts of one date; with `marks`, the statuses as their marks (a legend follows)."""
         table = Table(title=Text(f"on {counts.on}", style="bold"), title_justify="left", pad_edge=False)
         table.add_column("provision", no_wrap=True)
         for status in STATUSES:
-            table.add_column(HEADING[status].lower(), justify="right", style=STYLE[status].replace("bold ", ""))
+            table.add_column(
+                STATUS_MARK[status] if marks else HEADING[status].lower(),
+                justify="right",
+                style=STYLE[status].replace("bold ", ""),
+                no_wrap=True,  # a status is never cut
+            )
         for provision_id, by_status in counts.counts.items():
             table.add_row(provision_id, *(str(by_status[s]) for s in STATUSES))
-        out.print(table)
+        return table
+
+    def stacked(counts: Any) -> list[Text | Row]:
+        rows: list[Text | Row] = [Text(f"on {counts.on}", style="bold")]
+        for provision_id, by_status in counts.counts.items():
+            line = Text()
+            for index, status in enumerate(STATUSES):
+                line.append((" · " if index else "") + f"{HEADING[status].lower()} {by_status[status]}")
+            rows += [Text(provision_id), (4, line)]
+        return rows
+
+    legend = Text(" · ".join(f"{STATUS_MARK[s]} {HEADING[s].lower()}" for s in STATUSES), style="dim")
+    for counts in result.dates:
+        out.print()
+        table = counted(counts, marks=False)
+        if _needed(table) > out.width and _needed(_bare(counted(counts, marks=False))) > out.width:
+            for marked in (counted(counts, marks=True), _bare(counted(counts, marks=True))):
+                if _needed(marked) <= out.width:
+                    out.print(marked)
+                    emit(out, [legend])
+                    break
+            else:
+                emit(out, stacked(counts))
+            continue
+        fitted(out, table, partial(stacked, counts))
     for change in result.changes:
         out.print()
         table = Table(
@@ -807,9 +895,20 @@ def batch_summary(out: Console, result: "Summary") -> None:
             pad_edge=False,
         )
         table.add_column("provision", no_wrap=True)
-        table.add_column("profiles", justify="right")
-        table.add_column("share", justify="right")
-        for provision_id, number in sorted(change.changed.items(), key=lambda item: (-item[1], item[0])):
-            share = f"{100 * number / result.profiles:.1f}%" if result.profiles else "—"
-            table.add_row(provision_id, str(number), share)
-        out.print(table)
+        table.add_column("profiles", justify="right", no_wrap=True)
+        table.add_column("share", justify="right", no_wrap=True)
+        changed = sorted(change.changed.items(), key=lambda item: (-item[1], item[0]))
+        shares = {
+            provision_id: f"{100 * number / result.profiles:.1f}%" if result.profiles else "—"
+            for provision_id, number in changed
+        }
+        for provision_id, number in changed:
+            table.add_row(provision_id, str(number), shares[provision_id])
+
+        def listed(change: Any = change, changed: Any = changed, shares: Any = shares) -> list[Text | Row]:
+            rows: list[Text | Row] = [Text(f"changed status from {change.start} to {change.end}", style="bold")]
+            for provision_id, number in changed:
+                rows += [Text(provision_id), (4, Text(f"{number} profiles ({shares[provision_id]})"))]
+            return rows
+
+        fitted(out, table, listed)

@@ -6,7 +6,7 @@ gives it in machine-readable form.
 
 # No `from __future__ import annotations` here: pydantic then reads the annotations as
 # objects rather than evaluating strings when the models are built, at every start.
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -190,6 +190,18 @@ class Report(Out):
 
     def statuses(self) -> dict[str, str]:
         return {item.id: item.status for item in self.provisions}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per provision (the columns of `check --format csv`), for a data frame."""
+        from .tables import report_rows
+
+        return report_rows(self)
+
+    def to_frame(self) -> Any:
+        """The rows as a pandas DataFrame (pandas is not a dependency: install it to use this)."""
+        from .tables import REPORT_COLUMNS, frame
+
+        return frame(self.rows(), REPORT_COLUMNS)
 
 
 # --- the catalogue (`rules list --format json`) ------------------------------------------------

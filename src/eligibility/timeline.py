@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from . import logic
 from .causes import Cause, attribute, change_points
@@ -61,6 +61,18 @@ class Timeline(Out):
     rule_base: str
     change_points: list[CauseOut]
     provisions: list[ProvisionTimeline]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One flat row per provision and period (the columns of `timeline --format csv`)."""
+        from .tables import timeline_rows
+
+        return timeline_rows(self)
+
+    def to_frame(self) -> Any:
+        """The rows as a pandas DataFrame (pandas is not a dependency: install it to use this)."""
+        from .tables import TIMELINE_COLUMNS, frame
+
+        return frame(self.rows(), TIMELINE_COLUMNS)
 
     def status_on(self, provision_id: str, day: date) -> str:
         text = day.isoformat()

@@ -167,7 +167,7 @@ def test_standard_input_and_output(cli, tmp_path):
     [
         (["--on", "2024-02-30"], "--on: expected"),
         (["--on", "2024-08-01", "--jobs", "-1"], "--jobs: expected 0 (one per core) or a positive number"),
-        (["--on", "2024-08-01", "--format", "xml"], "--format: expected text or json"),
+        (["--on", "2024-08-01", "--format", "xml"], "--format: expected text, json or csv"),
     ],
 )
 def test_bad_options_are_one_line(cli, tmp_path, args, expected):

@@ -236,7 +236,7 @@ def test_rules_discrepancies_lists_every_finding_in_text_json_and_csv(cli):
         ),
         (["check", RAM, "--on", "yesterday"], "--on: expected a date written YYYY-MM-DD"),
         (["check", RAM], "Missing option '--on'"),
-        (["check", RAM, "--on", "2024-08-01", "--format", "xml"], "--format: expected text or json, got 'xml'"),
+        (["check", RAM, "--on", "2024-08-01", "--format", "xml"], "--format: expected text, json or csv, got 'xml'"),
         (["check", RAM, "--on", "2024-08-01", "--status", "valid"], "--status: expected applies or undetermined"),
         (["rules", "show", "ru.citizenship.contract"], "did you mean 'ru.citizenship.contract-service'?"),
         (["frobnicate"], "No such command 'frobnicate'"),

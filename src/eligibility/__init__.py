@@ -11,6 +11,8 @@ __all__ = [
     "check",
     "status",
     "explain",
+    "what_if",
+    "make_apply",
     "evaluator",
     "load_profile",
     "parse_profile",
@@ -25,7 +27,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("check", "status", "explain", "evaluator"):
+    # timeline and diff are modules of the package too: call them as eligibility.api.timeline / .diff
+    if name in ("check", "status", "explain", "evaluator", "what_if", "make_apply"):
         from . import api as module
     elif name in ("load_profile", "parse_profile", "Profile"):
         from . import profile as module  # type: ignore[no-redef]

@@ -7,20 +7,26 @@ assert status("scenarios/people/nepali-contract-soldier.json",
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 from . import explaining
 from .dates import parse_day
-from .errors import InputError
+from .errors import InputError, did_you_mean
 from .evaluation import Evaluator
 from .profile import Profile, load_profile, parse_profile
 from .record import Evidence
 from .report import Report
 from .rulebase import RuleBase, load_rules
 from .vocabulary import EVIDENCE
+
+if TYPE_CHECKING:
+    from .diff import Diff
+    from .timeline import Timeline
+    from .whatif import MakeApply, WhatIf
 
 ProfileLike = Union[Profile, dict, str, Path]
 DateLike = Union[date, str]
@@ -108,6 +114,106 @@ def check(
     return explaining.check(evaluator(base), parsed, as_day(on, "on"), label)
 
 
+def known_provision(rules: RuleBase, wanted: str, what: str = "provision") -> str:
+    """A provision id of the rule base, or a one-line InputError with the closest id (the same
+    words the command line gives)."""
+    if wanted not in rules.provisions:
+        hint = did_you_mean(wanted, list(rules.provisions)) or " (see 'eligibility rules list')"
+        raise InputError(what, None, f"expected a provision id from the rule base, got {wanted!r}{hint}")
+    return wanted
+
+
+def _wanted(rules: RuleBase, provisions: Optional[Sequence[str]]) -> Optional[list[str]]:
+    if provisions is None:
+        return None
+    if isinstance(provisions, str):
+        provisions = [provisions]
+    return list(dict.fromkeys(known_provision(rules, p, "provisions") for p in provisions))
+
+
+def timeline(
+    profile: ProfileLike,
+    start: DateLike = "2022-01-01",
+    end: DateLike = "2026-12-31",
+    provisions: Optional[Sequence[str]] = None,
+    rules: RulesLike = None,
+    evidence: str = "all",
+    known_on: Optional[DateLike] = None,
+) -> "Timeline":
+    """Every period in which each provision's status held for the person (`Timeline.rows()` for a
+    data frame), as `eligibility timeline` gives it."""
+    from .timeline import timeline as build
+
+    return _between(build, profile, start, end, provisions, rule_base(rules, evidence, known_on))
+
+
+def diff(
+    profile: ProfileLike,
+    start: DateLike,
+    end: DateLike,
+    provisions: Optional[Sequence[str]] = None,
+    rules: RulesLike = None,
+    evidence: str = "all",
+    known_on: Optional[DateLike] = None,
+) -> "Diff":
+    """The provisions whose status differs between two dates, and what changed each."""
+    from .diff import diff as build
+
+    return _between(build, profile, start, end, provisions, rule_base(rules, evidence, known_on))
+
+
+def _between(
+    build: Any,
+    profile: ProfileLike,
+    start: DateLike,
+    end: DateLike,
+    provisions: Optional[Sequence[str]],
+    base: RuleBase,
+) -> Any:
+    """timeline and diff: a profile between two dates, on the provisions asked for."""
+    parsed, label = as_profile(profile)
+    wanted = _wanted(base, provisions)
+    return build(evaluator(base), parsed, as_day(start, "start"), as_day(end, "end"), label, wanted)
+
+
+def what_if(
+    profile: ProfileLike,
+    on: DateLike,
+    set: Optional[Mapping[str, Any]] = None,
+    unset: Sequence[str] = (),
+    rules: RulesLike = None,
+    evidence: str = "all",
+    known_on: Optional[DateLike] = None,
+) -> "WhatIf":
+    """Judge the person again with facts changed (`set`: path -> value, as `--set PATH=VALUE` with
+    the value already data) or removed (`unset`: paths), and what changed."""
+    from .edits import parse_set, parse_unset
+    from .whatif import what_if as build
+
+    edits = [parse_set(f"{path}={json.dumps(value)}") for path, value in (set or {}).items()]
+    edits += [parse_unset(path) for path in unset]
+    if not edits:
+        raise InputError("what_if", None, "expected at least one fact to set or unset")
+    parsed, label = as_profile(profile)
+    return build(evaluator(rule_base(rules, evidence, known_on)), parsed, as_day(on, "on"), edits, label)
+
+
+def make_apply(
+    profile: ProfileLike,
+    provision: str,
+    on: DateLike,
+    rules: RulesLike = None,
+    evidence: str = "all",
+    known_on: Optional[DateLike] = None,
+) -> "MakeApply":
+    """The smallest sets of changes to the profile that would make the provision apply."""
+    from .whatif import make_apply as search
+
+    parsed, label = as_profile(profile)
+    base = rule_base(rules, evidence, known_on)
+    return search(evaluator(base), parsed, as_day(on, "on"), known_provision(base, provision), label)
+
+
 def status(
     profile: ProfileLike,
     provision_id: str,
@@ -117,6 +223,7 @@ def status(
     known_on: Optional[DateLike] = None,
 ) -> str:
     """The status of one provision: applies, not_in_force, does_not_apply or undetermined."""
+    known_provision(rule_base(rules, evidence, known_on), provision_id)
     return check(profile, on, rules, evidence, known_on).status(provision_id)
 
 
@@ -129,4 +236,5 @@ def explain(
     known_on: Optional[DateLike] = None,
 ) -> dict[str, Any]:
     """One provision's full explanation as plain data."""
+    known_provision(rule_base(rules, evidence, known_on), provision_id)
     return check(profile, on, rules, evidence, known_on).provision(provision_id).model_dump()

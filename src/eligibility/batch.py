@@ -93,6 +93,7 @@ class Job:
     full: bool = False  # write whole reports instead of compact rows
     evidence: str = "all"  # which sources: all, or the articles only
     known_on: Optional[str] = None  # ISO day: only the sources published by then
+    csv: bool = False  # rows as CSV, one per profile, date and provision (tables.BATCH_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,13 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
                 part = parts.add(case)
             statuses, readings, its_codes, undetermined = part
             missing = {pid: gaps for pid, unknown in undetermined if (gaps := case.missing_at(unknown))}
+            codes.extend(its_codes)
+            if job.csv:
+                out.append(parts.csv(case, number, profile.label(f"line {number}"), day.isoformat(), missing))
+                continue
             out.append(
                 f'{head}{day.isoformat()}",{statuses},"missing":{_dumps(missing) if missing else "{}"},{readings}}}\n'
             )
-            codes.extend(its_codes)
         results[number] = LineResult(number, None, "".join(out), tuple(codes))
     return [results[n] for n in order]
 
@@ -202,6 +206,15 @@ class _RowParts:
         ]
         self.status_code = {status: code for code, status in enumerate(STATUSES)}
         self.known: dict[Any, tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = {}
+
+    def csv(self, case: Any, line: int, profile: str, on: str, missing: dict[str, list[str]]) -> str:
+        """A profile-date's rows as CSV, one per provision (no header: `run` writes it once)."""
+        from .tables import BATCH_COLUMNS, batch_rows, to_csv
+
+        outcomes = case.outcomes
+        statuses = {pid: outcomes[n].status for pid, n, _ in self.where}
+        would = {pid: outcomes[n].would_qualify.word for pid, n, _ in self.where}
+        return to_csv(batch_rows(line, profile, on, statuses, would, missing), BATCH_COLUMNS, header=False)
 
     def get(self, key: Any) -> Optional[tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]]:
         return self.known.get(key)
@@ -386,6 +399,10 @@ def run(
     An invalid line stops the run with its InputError unless `skip_invalid`, in which case it
     is reported through `warn` and counted."""
     counter = Counter(job.dates, provisions)
+    if job.csv and write is not None:
+        from .tables import BATCH_COLUMNS, to_csv
+
+        write(to_csv([], BATCH_COLUMNS))
     for result in _results(job, numbered_chunks(stream), jobs, advance):
         if result.error is not None:
             if not skip_invalid:

@@ -144,10 +144,17 @@ def _silence_stdout() -> None:
         pass
 
 
-def _format(value: str) -> str:
-    if value not in FORMATS:
-        raise InputError.expected("--format", None, "text or json", value)
+def _format(value: str, allowed: Sequence[str] = FORMATS) -> str:
+    if value not in allowed:
+        words = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+        raise InputError("--format", None, f"expected {words}, got {value!r}{did_you_mean(value, list(allowed))}")
     return value
+
+
+def _write_csv(rows: Any, columns: Sequence[str]) -> None:
+    from .tables import to_csv
+
+    sys.stdout.write(to_csv(rows, columns))
 
 
 def _rules(directory: Optional[str], evidence: str = "all", known_on: Optional[str] = None) -> Any:
@@ -182,6 +189,9 @@ def _show(chosen: str, result: Any, view: str, width: Optional[int], **options: 
 
 RULES_OPTION = typer.Option(None, "--rules", metavar="DIR", help="Rule base directory (default: the bundled rules).")
 FORMAT_OPTION = typer.Option("text", "--format", metavar="text|json", help="Output format.")
+TABLE_FORMAT_OPTION = typer.Option(
+    "text", "--format", metavar="text|json|csv", help="Output format (csv: one row per provision, or per period)."
+)
 WIDTH_OPTION = typer.Option(
     None, "--width", metavar="COLUMNS", min=20, help="Text width, at least 20 (default: the terminal's)."
 )
@@ -205,7 +215,7 @@ KNOWN_ON_OPTION = typer.Option(
 def check(
     profile: str = PROFILE_ARGUMENT,
     on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge the provisions on."),
-    format: str = FORMAT_OPTION,
+    format: str = TABLE_FORMAT_OPTION,
     status: List[str] = typer.Option(
         [], "--status", metavar="STATUS", help="Show only provisions with this status (repeatable)."
     ),
@@ -225,7 +235,7 @@ def check(
         from . import api
         from .report import STATUSES
 
-        chosen = _format(format)
+        chosen = _format(format, ("text", "json", "csv"))
         _statuses(status)
         day = api.as_day(on)
         base = _rules(rules, evidence, known_on)
@@ -233,11 +243,15 @@ def check(
         result = api.check(profile, day, base)
         if only is not None:
             result = result.model_copy(update={"provisions": [p for p in result.provisions if p.id in only]})
+        if status:
+            result = result.model_copy(update={"provisions": [p for p in result.provisions if p.status in status]})
         if chosen == "json":
-            data = result.model_dump(mode="json")
-            if status:
-                data["provisions"] = [p for p in data["provisions"] if p["status"] in status]
-            _write_json(data)
+            _write_json(result.model_dump(mode="json"))
+            return
+        if chosen == "csv":
+            from .tables import REPORT_COLUMNS, report_rows
+
+            _write_csv(report_rows(result), REPORT_COLUMNS)
             return
         from . import render
 
@@ -258,10 +272,9 @@ def _statuses(wanted: List[str]) -> List[str]:
 
 def _known(base: Any, provision_id: str, option: str) -> str:
     """A provision id from the rule base, or a one-line error with the closest id."""
-    if provision_id not in base.provisions:
-        hint = did_you_mean(provision_id, list(base.provisions)) or " (see 'eligibility rules list')"
-        raise InputError(option, None, f"expected a provision id from the rule base, got {provision_id!r}{hint}")
-    return provision_id
+    from .api import known_provision
+
+    return known_provision(base, provision_id, option)
 
 
 def _provisions(base: Any, wanted: List[str], option: str = "--provision") -> Optional[List[str]]:
@@ -288,7 +301,7 @@ def _over_time(
     with reported():
         from . import api
 
-        chosen = _format(format)
+        chosen = _format(format, ("text", "json", "csv") if kind == "timeline" else FORMATS)
         _statuses(status or [])
         first, last = api.as_day(start, "--from"), api.as_day(end, "--to")
         base = _rules(rules, evidence, known_on)
@@ -300,6 +313,11 @@ def _over_time(
         result: Any = build(api.evaluator(base), parsed, first, last, label, _provisions(base, provision))
         if status:
             result = result.model_copy(update={"changed": [c for c in result.changed if c.after in status]})
+        if chosen == "csv":
+            from .tables import TIMELINE_COLUMNS, timeline_rows
+
+            _write_csv(timeline_rows(result), TIMELINE_COLUMNS)
+            return
         _show(chosen, result, kind, width)
 
 
@@ -309,7 +327,7 @@ def timeline(
     start: str = typer.Option("2022-01-01", "--from", metavar="YYYY-MM-DD", help="First day."),
     end: str = typer.Option("2026-12-31", "--to", metavar="YYYY-MM-DD", help="Last day."),
     provision: List[str] = PROVISION_OPTION,
-    format: str = FORMAT_OPTION,
+    format: str = TABLE_FORMAT_OPTION,
     evidence: str = EVIDENCE_OPTION,
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
@@ -395,6 +413,41 @@ def what_if(
 
 
 @app.command()
+def table(
+    profiles: List[str] = typer.Argument(..., metavar="PROFILE.json...", help="Profiles, one file each."),
+    on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge everyone on."),
+    provision: List[str] = PROVISION_OPTION,
+    format: str = typer.Option(
+        "text", "--format", metavar="text|csv|markdown", help="Output format (csv and markdown: a row per person)."
+    ),
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+    width: Optional[int] = WIDTH_OPTION,
+) -> None:
+    """Several people on one date: a people-by-provisions table of statuses, for a paper."""
+    with reported():
+        from . import api
+        from .tables import matrix, to_csv, to_markdown
+
+        chosen = _format(format, ("text", "csv", "markdown"))
+        day = api.as_day(on)
+        base = _rules(rules, evidence, known_on)
+        wanted = _provisions(base, provision) or list(base.provisions)
+        reports = [api.check(path, day, base) for path in profiles]
+        rows = matrix(reports, wanted)
+        columns = ["profile", "on", *wanted]
+        if chosen == "csv":
+            sys.stdout.write(to_csv(rows, columns))
+        elif chosen == "markdown":
+            sys.stdout.write(to_markdown(rows, columns))
+        else:
+            from . import render
+
+            render.matrix(render.console(width), rows, wanted)
+
+
+@app.command()
 def batch(
     people: str = typer.Argument(
         ..., metavar="PEOPLE.jsonl", help="Profiles as JSON Lines, one per line ('-': standard input)."
@@ -423,7 +476,12 @@ def batch(
         False, "--full", help="Write each profile-date's whole check report, not the compact row."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    format: str = typer.Option("text", "--format", metavar="text|json", help="Format of the summary."),
+    format: str = typer.Option(
+        "text",
+        "--format",
+        metavar="text|json|csv",
+        help="json: the summary as JSON; csv: the rows as CSV, one per profile, date and provision.",
+    ),
     evidence: str = EVIDENCE_OPTION,
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
@@ -436,7 +494,11 @@ def batch(
         from . import api
         from .batch import Job, default_jobs, judge_population, population_size
 
-        chosen = _format(format)
+        chosen = _format(format, ("text", "json", "csv"))
+        if chosen == "csv" and full:
+            raise InputError(
+                "--format", None, "expected JSON rows with --full (a whole report is not a table), got csv"
+            )
         days = list(dict.fromkeys(api.as_day(day).isoformat() for day in on))
         if jobs < 0:
             raise InputError.expected("--jobs", None, "0 (one per core) or a positive number of processes", jobs)
@@ -457,6 +519,7 @@ def batch(
             full=full,
             evidence=base.evidence.use,
             known_on=base.evidence.known_on.isoformat() if base.evidence.known_on else None,
+            csv=chosen == "csv",
         )
         show_progress = not quiet and sys.stderr.isatty()
         shown: contextlib.AbstractContextManager[Callable[[int], None]]
@@ -546,15 +609,20 @@ def scenarios_run(
 
 @rules_app.command("list")
 def rules_list(
-    format: str = FORMAT_OPTION,
+    format: str = TABLE_FORMAT_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
     """The catalogue: id, title, jurisdiction, stages and dates."""
     _bounded()
     with reported():
-        chosen = _format(format)
+        chosen = _format(format, ("text", "json", "csv"))
         base = _rules(rules)
+        if chosen == "csv":
+            from .tables import CATALOGUE_COLUMNS, catalogue_rows
+
+            _write_csv(catalogue_rows(base), CATALOGUE_COLUMNS)
+            return
         if chosen == "json":
             from .report import CatalogueEntry, InForceRuleOut, StageOut
 

@@ -840,6 +840,43 @@ def progress(total: Optional[int], description: str, shown: bool) -> Iterator[Ca
         yield lambda done: bar.advance(task, done)
 
 
+def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str]) -> None:
+    """`table`: several people on one date.  One line per provision, one column per person
+    (numbered, the people listed below), each cell the status's mark; where that does not fit,
+    each person's provisions grouped by status."""
+    from rich.table import Table
+
+    if not rows:
+        return
+    emit(out, [Text(f"eligibility table — {len(rows)} people — on {rows[0]['on']}", style="bold")])
+    table = Table(pad_edge=False, expand=False)
+    table.add_column("provision", no_wrap=True)
+    for number in range(1, len(rows) + 1):
+        table.add_column(str(number), justify="center", no_wrap=True)
+    for provision in provisions:
+        table.add_row(provision, *(Text(STATUS_MARK[row[provision]], style=STYLE[row[provision]]) for row in rows))
+
+    def by_person() -> list[Text | Row]:
+        listed: list[Text | Row] = []
+        for number, row in enumerate(rows, 1):
+            listed.append(Text(f"{number}. {row['profile']}", style="bold"))
+            for status in STATUSES:
+                ids = [p for p in provisions if row[p] == status]
+                if ids:
+                    line = Text(f"{STATUS_MARK[status]} {HEADING[status].lower()}: ", style=STYLE[status])
+                    line.append(", ".join(ids), style="")
+                    listed.append((4, line))
+        return listed
+
+    if _needed(table) > out.width and _needed(_bare(table)) > out.width:
+        emit(out, by_person())
+        return
+    fitted(out, table, by_person)
+    people = [(2, Text(f"{number}. {row['profile']}")) for number, row in enumerate(rows, 1)]
+    legend = Text(" · ".join(f"{STATUS_MARK[s]} {HEADING[s].lower()}" for s in STATUSES), style="dim")
+    emit(out, [*people, legend])
+
+
 def batch_summary(out: Console, result: "Summary") -> None:
     from rich.table import Table
 

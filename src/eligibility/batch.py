@@ -112,7 +112,19 @@ def _parse(job: Job, number: int, raw: bytes) -> Any:
     where = f"{job.source}:{number}"
     if len(raw) > MAX_LINE:
         raise InputError(where, None, f"expected a profile of at most {MAX_LINE // (1024 * 1024)} MiB on one line")
-    return parse_profile(decode_json(raw, where), where)
+    try:
+        data = decode_json(raw, where)
+    except InputError:
+        if number == 1 and raw.strip() in (b"{", b"["):
+            raise InputError(
+                where,
+                None,
+                "expected one profile per line (JSON Lines), found a line holding only "
+                f"{raw.strip().decode()!r}: a pretty-printed profile spans lines; 'eligibility check' judges "
+                "one profile file, or write each profile on one line",
+            ) from None
+        raise
+    return parse_profile(data, where)
 
 
 _engine_lock = threading.RLock()  # judging one chunk at a time in a process (the engine's own lock is finer)

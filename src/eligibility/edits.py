@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Union
 
 from .errors import InputError, shown
@@ -34,6 +34,7 @@ class Edit:
     op: Literal["set", "unset"]
     path: str
     value: Any = None
+    as_text: bool = field(default=False, compare=False)  # the value was not JSON: the text written
 
     @property
     def option(self) -> str:
@@ -103,17 +104,18 @@ def parse_set(text: str) -> Edit:
     path, _, raw = text.partition("=")
     path = path.strip()
     parse_path(path, "--set")
+    as_text = False
     try:
         value = parse_json(raw)
     except json.JSONDecodeError:
-        value = raw  # not JSON: a plain string
+        value, as_text = raw, True  # not JSON: a plain string
     except JsonProblem as error:
         raise InputError("--set", path, str(error)) from None
     except RecursionError:
         raise InputError("--set", path, "the JSON value nests too deeply to read") from None
     if value is None:
         return Edit("unset", path)
-    return Edit("set", path, value)
+    return Edit("set", path, value, as_text)
 
 
 def parse_unset(text: str) -> Edit:

@@ -40,6 +40,16 @@ def did_you_mean(word: str, choices: list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+class Expected(ValueError):
+    """A validator's refusal: what was expected, and a hint for what was probably meant (shown
+    after the value received: "expected X, got 'y'; did you mean 'z'?")."""
+
+    def __init__(self, expected: str, hint: str = ""):
+        super().__init__(expected + hint)
+        self.expected = expected
+        self.hint = hint
+
+
 class OutputError(Exception):
     """The output could not be written (a full disk, a file-size limit): one line, exit code 4."""
 

@@ -6,6 +6,7 @@ means unknown; an empty list means none; an unknown field is an error.
 
 # No `from __future__ import annotations` here: pydantic then reads the annotations as
 # objects rather than evaluating strings when the models are built, at every start.
+import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -22,7 +23,7 @@ from pydantic import (
 
 from . import countries
 from .dates import parse_day
-from .errors import InputError
+from .errors import Expected, InputError
 from .files import decode_json, read_file
 from .validation import input_error
 
@@ -39,8 +40,31 @@ def _day(value: Any) -> date:
 
 def _country(value: Any) -> str:
     if not countries.is_code(value):
-        raise ValueError("an ISO 3166-1 alpha-2 country code such as 'NP'")
+        raise Expected("an ISO 3166-1 alpha-2 country code such as 'NP'", countries.suggest(value))
     return value
+
+
+RELATIONS = ("spouse", "child", "parent", "sibling", "other")
+# words people write for a relation, and the relation the profile names it by
+RELATION_WORDS = {
+    "wife": "spouse",
+    "husband": "spouse",
+    "partner": "spouse",
+    "son": "child",
+    "daughter": "child",
+    "mother": "parent",
+    "father": "parent",
+    "brother": "sibling",
+    "sister": "sibling",
+}
+
+
+def _relation(value: Any) -> Any:
+    if value in RELATIONS:
+        return value
+    meant = RELATION_WORDS.get(value.strip().lower()) if isinstance(value, str) else None
+    hint = f"; did you mean {meant!r}?" if meant else ""
+    raise Expected("one of " + ", ".join(repr(r) for r in RELATIONS[:-1]) + f" or {RELATIONS[-1]!r}", hint)
 
 
 Day = Annotated[date, BeforeValidator(_day)]
@@ -122,7 +146,7 @@ class CriminalRecord(_Record):
 
 
 class FamilyMember(_Record):
-    relation: Literal["spouse", "child", "parent", "sibling", "other"]
+    relation: Annotated[Literal["spouse", "child", "parent", "sibling", "other"], BeforeValidator(_relation)]
     person: "Profile"
 
     def words(self, index: int, owner: str = "") -> str:
@@ -198,4 +222,26 @@ def parse_profile(data: Any, file: str = "profile") -> Profile:
 def load_profile(path: str | Path) -> Profile:
     """Read and validate a profile file; InputError names the file and the field."""
     raw = read_file(path, "profile file", MAX_PROFILE_BYTES)
-    return parse_profile(decode_json(raw, str(path)), str(path))
+    try:
+        data = decode_json(raw, str(path))
+    except InputError as error:
+        if _json_lines(raw):
+            raise InputError(
+                error.file,
+                None,
+                "expected one profile, found JSON Lines (several profiles, one per line): "
+                "'eligibility batch' judges those, 'eligibility table' several files on one date",
+            ) from None
+        raise
+    return parse_profile(data, str(path))
+
+
+def _json_lines(raw: bytes) -> bool:
+    """Whether the bytes are two or more JSON objects, one per line."""
+    lines = [line for line in raw.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return False
+    try:
+        return all(isinstance(json.loads(line), dict) for line in lines[:50])
+    except ValueError:
+        return False

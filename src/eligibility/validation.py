@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import InputError, did_you_mean, shown
+from .errors import Expected, InputError, did_you_mean, shown
 
 # A validator that checks one field against another says "field: expected ...".
 _NAMED = re.compile(r"^([a-z_]+): (expected .*)$")
@@ -100,6 +100,9 @@ def describe(error: "ErrorDetails | dict[str, Any]", root: type[BaseModel]) -> t
         )
     if kind == "union_tag_not_found":
         return path, f"expected a field {ctx.get('discriminator', 'tag')} naming the kind"
+    if kind == "value_error" and isinstance(ctx.get("error"), Expected):
+        refused = ctx["error"]
+        return path, f"expected {refused.expected}, got {shown(given)}{refused.hint}"
     if kind == "value_error":
         text = str(ctx.get("error", error["msg"]))
         named = _NAMED.match(text)

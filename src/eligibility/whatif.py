@@ -118,8 +118,21 @@ class MakeApply(Out):
     notes: list[str]
 
 
+QUOTING = (
+    '--set takes a JSON value: true or false, a number, "text", [a list] or {a table}; a value '
+    "that is not JSON is taken as text, and text with quotes or spaces needs the shell's quotes "
+    "too, e.g. --set 'service[0].kind=\"contract\"'"
+)
+
+
 def changed_profile(data: dict, edits: list[Edit], file: str = "--set/--unset") -> Profile:
-    return parse_profile(apply(data, edits), file)
+    try:
+        return parse_profile(apply(data, edits), file)
+    except InputError as error:
+        texts = [e for e in edits if e.as_text and error.field and error.field.startswith(e.path.split("[+]")[0])]
+        if texts:  # the value that failed was not JSON: say how to write one
+            raise InputError(error.file, error.field, f"{error.message} ({QUOTING})") from None
+        raise
 
 
 def profile_data(profile: Profile) -> dict:

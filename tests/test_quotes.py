@@ -12,7 +12,11 @@ from eligibility.rulebase import citations
 from .conftest import SOURCES
 
 pytestmark = pytest.mark.skipif(
-    not SOURCES.is_dir(), reason=f"the source articles are not at {SOURCES}; quotes cannot be checked here"
+    not SOURCES.is_dir(),
+    reason=(
+        f"the five source articles are not at {SOURCES} (they sit beside the repository, in "
+        "../shared/sources; see the README), so the quotes cannot be checked against them here"
+    ),
 )
 
 

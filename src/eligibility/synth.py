@@ -58,6 +58,11 @@ def _service(
     return record
 
 
+def _no_family(rng: random.Random, person: dict[str, Any]) -> None:
+    """No relatives listed: a fact (an empty list), left out like any other."""
+    _maybe(rng, person, "family", [])
+
+
 def _criminal_record(rng: random.Random) -> dict[str, Any]:
     convicted = rng.random() < 0.15
     record: dict[str, Any] = {"convicted": convicted, "under_investigation": rng.random() < 0.08}
@@ -88,18 +93,12 @@ def foreign_contract_soldier(rng: random.Random) -> dict[str, Any]:
     _maybe(rng, person, "service", [_service(rng, "RU", "armed_forces", "contract", 0.7)])
     _maybe(rng, person, "military_registration", {"RU": rng.random() < 0.3})
     _maybe(rng, person, "criminal_record", _criminal_record(rng))
-    if rng.random() < 0.35:
-        _maybe(
-            rng,
-            person,
-            "family",
-            [
-                {
-                    "relation": rng.choice(["spouse", "child", "parent"]),
-                    "person": {"citizenships": [{"country": country}]},
-                }
-            ],
-        )
+    relatives = (
+        [{"relation": rng.choice(["spouse", "child", "parent"]), "person": {"citizenships": [{"country": country}]}}]
+        if rng.random() < 0.35
+        else []
+    )
+    _maybe(rng, person, "family", relatives)
     return person
 
 
@@ -113,6 +112,7 @@ def soldier_relative(rng: random.Random) -> dict[str, Any]:
     _maybe(rng, person, "citizenships", [{"country": country, "acquired": "birth"}])
     _maybe(rng, person, "residences", [{"country": rng.choice(["RU", country]), "status": "temporary"}])
     _maybe(rng, person, "service", [])
+    _maybe(rng, person, "criminal_record", _criminal_record(rng))
     return person
 
 
@@ -134,6 +134,7 @@ def russian_citizen(rng: random.Random) -> dict[str, Any]:
     _maybe(rng, person, "service", records)
     _maybe(rng, person, "military_registration", {"RU": rng.random() < 0.8})
     _maybe(rng, person, "criminal_record", _criminal_record(rng))
+    _no_family(rng, person)
     return person
 
 
@@ -153,6 +154,8 @@ def naturalized_russian(rng: random.Random) -> dict[str, Any]:
     _maybe(rng, person, "residences", [{"country": "RU", "status": "permanent"}])
     _maybe(rng, person, "military_registration", {"RU": rng.random() < 0.5})
     _maybe(rng, person, "service", [])
+    _maybe(rng, person, "criminal_record", _criminal_record(rng))
+    _no_family(rng, person)
     return person
 
 
@@ -162,6 +165,7 @@ def stateless_resident(rng: random.Random) -> dict[str, Any]:
     records = [_service(rng, "RU", "armed_forces", "contract", 0.6)] if rng.random() < 0.5 else []
     _maybe(rng, person, "service", records)
     _maybe(rng, person, "criminal_record", _criminal_record(rng))
+    _no_family(rng, person)
     return person
 
 
@@ -170,6 +174,8 @@ def ukraine_volunteer(rng: random.Random) -> dict[str, Any]:
     _maybe(rng, person, "citizenships", [{"country": rng.choice(VOLUNTEERS), "acquired": "birth"}])
     _maybe(rng, person, "residences", [{"country": "UA", "status": rng.choice(["temporary", "permanent"])}])
     _maybe(rng, person, "service", [_service(rng, "UA", "armed_forces", rng.choice(["contract", "volunteer"]), 0.6)])
+    _maybe(rng, person, "criminal_record", _criminal_record(rng))
+    _no_family(rng, person)
     return person
 
 
@@ -182,6 +188,7 @@ def ukraine_resident_guard(rng: random.Random) -> dict[str, Any]:
     )
     # The National Guard Law bars a person with an unexpunged conviction (art. 9(8)).
     _maybe(rng, person, "criminal_record", _criminal_record(rng))
+    _no_family(rng, person)
     return person
 
 
@@ -197,6 +204,8 @@ def ukrainian_citizen(rng: random.Random) -> dict[str, Any]:
         if rng.random() < 0.5
         else [],
     )
+    _maybe(rng, person, "criminal_record", _criminal_record(rng))
+    _no_family(rng, person)
     return person
 
 

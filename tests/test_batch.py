@@ -414,3 +414,59 @@ def test_a_file_size_limit_is_one_line_exit_4_and_leaves_nothing(tmp_path):
         f"eligibility: {target}: could not write the population, so nothing was written: File too large"
     )
     assert not list(tmp_path.iterdir())
+
+
+def test_synth_leaves_each_fact_out_at_the_documented_rate():
+    """docs/batch.md: each fact left out with probability 0.15 (plus the 4% known almost nothing
+    about); 'no relatives' is written as an empty list, not left out."""
+    people = list(synth.population(4000, 9))
+    for key in ("citizenships", "residences", "service", "criminal_record", "family"):
+        share = sum(1 for p in people if key not in p) / len(people)
+        assert 0.12 <= share <= 0.22, (key, share)
+    assert sum(1 for p in people if p.get("family") == []) > len(people) / 2
+
+
+def test_the_summary_splits_undetermined_by_cause_and_counts_any_of_groups(cli, tmp_path):
+    """Each undetermined answer counted under each kind of unknown `check` gives it; a group
+    counts a profile as 'some applies', 'none applies, some undetermined' or 'none applies'."""
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(40, 6)))
+    group = ["ru.citizenship.contract-service", "ru.citizenship.discharged-soldiers", "ru.citizenship.family-members"]
+    result = cli(
+        "batch",
+        people,
+        "--on",
+        "2024-08-01",
+        "--summary",
+        "--format",
+        "json",
+        "--any",
+        f"ru-citizenship={','.join(group)}",
+    )
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    expected: dict = {}
+    slots = {"applies": 0, "undetermined": 0, "none": 0}
+    for line in people.read_text().splitlines():
+        report = api.check(json.loads(line), "2024-08-01")
+        for p in report.provisions:
+            for kind in {u.kind for u in p.unknowns} if p.status == "undetermined" else ():
+                expected.setdefault(p.id, Counter())[kind] += 1
+        found = {report.status(pid) for pid in group}
+        slots["applies" if "applies" in found else "undetermined" if "undetermined" in found else "none"] += 1
+    by = summary["dates"][0]["undetermined_by"]
+    assert {pid: {k: n for k, n in kinds.items() if n} for pid, kinds in by.items()} == {
+        pid: dict(c) for pid, c in expected.items()
+    }
+    (counted,) = summary["groups"]
+    assert counted["name"] == "ru-citizenship" and counted["provisions"] == group
+    assert {k: counted["dates"][0][k] for k in slots} == slots
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [("nogroup", "expected NAME=ID,ID,..."), ("x=ru.contract.stateles", "did you mean 'ru.contract.stateless'?")],
+)
+def test_a_bad_any_group_is_one_line(cli, tmp_path, value, words):
+    people = _population(tmp_path, 3)
+    assert words in one_line_error(cli("batch", people, "--on", "2024-08-01", "--summary", "--any", value))

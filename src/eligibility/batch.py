@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
@@ -24,7 +24,7 @@ from typing_extensions import TypedDict
 from .errors import InputError
 from .files import decode_json
 from .profile import parse_profile
-from .vocabulary import STATUSES, Status, Value
+from .vocabulary import STATUSES, Status, UnknownKind, Value
 
 CHUNK = 128  # lines per task: one engine run judges CHUNK x dates profile-dates
 MAX_LINE = 16 * 1024 * 1024  # the same limit as a profile file
@@ -56,10 +56,34 @@ ROW = TypeAdapter(Row)
 FULL_ROW = TypeAdapter(FullRow)
 
 
+KINDS: tuple[UnknownKind, ...] = ("missing_fact", "imprecise_date", "open_question")
+
+
 class DateCounts(BaseModel):
     model_config = ConfigDict(frozen=True)
     on: str
     counts: dict[str, dict[str, int]]  # provision -> status -> number of profiles
+    # provision -> kind of unknown -> undetermined profiles with that kind (a profile counts once
+    # under each kind it has, so the kinds can add up to more than the undetermined)
+    undetermined_by: dict[str, dict[str, int]] = {}
+
+
+class GroupCounts(BaseModel):
+    """An "any of" group on one date: profiles to whom some provision of the group applies; to
+    whom none applies but some is undetermined; and to whom none applies nor could."""
+
+    model_config = ConfigDict(frozen=True)
+    on: str
+    applies: int
+    undetermined: int
+    none: int
+
+
+class Group(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    provisions: list[str]
+    dates: list[GroupCounts]
 
 
 class Changes(BaseModel):
@@ -78,6 +102,7 @@ class Summary(BaseModel):
     skipped: int
     dates: list[DateCounts]
     changes: list[Changes]
+    groups: list[Group] = []
 
 
 # --- the per-profile job ---------------------------------------------------------------------
@@ -94,6 +119,7 @@ class Job:
     evidence: str = "all"  # which sources: all, or the articles only
     known_on: Optional[str] = None  # ISO day: only the sources published by then
     csv: bool = False  # rows as CSV, one per profile, date and provision (tables.BATCH_COLUMNS)
+    causes: bool = False  # work out why each undetermined answer is (for the summary)
 
 
 @dataclass(frozen=True)
@@ -102,6 +128,7 @@ class LineResult:
     error: Optional[tuple[str, Optional[str], str]]  # an invalid line's (file:line, field, message)
     text: str  # its output lines, newline-terminated
     codes: tuple[int, ...]  # per date, per provision: index into STATUSES
+    causes: tuple[int, ...] = ()  # with Job.causes, per date, per provision: a bit per kind of unknown (KINDS)
 
     def input_error(self) -> InputError:
         assert self.error is not None
@@ -166,8 +193,11 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
                 FULL_ROW.dump_json({"line": number, "report": r.model_dump(mode="json")}).decode() + "\n"
                 for r in reports
             )
+            kinds = (
+                tuple(_bits(u.kind for u in p.unknowns) for r in reports for p in r.provisions) if job.causes else ()
+            )
             results[number] = LineResult(
-                number, None, text, tuple(status_code[p.status] for r in reports for p in r.provisions)
+                number, None, text, tuple(status_code[p.status] for r in reports for p in r.provisions), kinds
             )
         return [results[n] for n in order]
 
@@ -178,6 +208,7 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
         head = f'{{"line":{number},"profile":{_dumps(profile.label(f"line {number}"))},"on":"'
         out: list[str] = []
         codes: list[int] = []
+        causes: list[int] = []
         for day in days:
             case = next(judged)
             part = parts.get(case.key)
@@ -186,13 +217,15 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
             statuses, readings, its_codes, undetermined = part
             missing = {pid: gaps for pid, unknown in undetermined if (gaps := case.missing_at(unknown))}
             codes.extend(its_codes)
+            if job.causes:
+                causes.extend(parts.causes(case))
             if job.csv:
                 out.append(parts.csv(case, number, profile.label(f"line {number}"), day.isoformat(), missing))
                 continue
             out.append(
                 f'{head}{day.isoformat()}",{statuses},"missing":{_dumps(missing) if missing else "{}"},{readings}}}\n'
             )
-        results[number] = LineResult(number, None, "".join(out), tuple(codes))
+        results[number] = LineResult(number, None, "".join(out), tuple(codes), tuple(causes))
     return [results[n] for n in order]
 
 
@@ -218,6 +251,16 @@ class _RowParts:
         ]
         self.status_code = {status: code for code, status in enumerate(STATUSES)}
         self.known: dict[Any, tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = {}
+
+    def causes(self, case: Any) -> list[int]:
+        """Per provision, a bit for each kind of unknown that leaves it undetermined (0 otherwise)."""
+        from .evaluation import unknowns
+
+        outcomes = case.outcomes
+        return [
+            _bits(u.kind for u in unknowns(case.judgement(n))) if outcomes[n].status == "undetermined" else 0
+            for _, n, _ in self.where
+        ]
 
     def csv(self, case: Any, line: int, profile: str, on: str, missing: dict[str, list[str]]) -> str:
         """A profile-date's rows as CSV, one per provision (no header: `run` writes it once)."""
@@ -255,6 +298,14 @@ class _RowParts:
             self.known.clear()
         self.known[case.key] = part
         return part
+
+
+def _bits(kinds: Iterable[str]) -> int:
+    """Kinds of unknown as bits, in the order of KINDS."""
+    found = 0
+    for kind in kinds:
+        found |= 1 << KINDS.index(kind)
+    return found
 
 
 _parts: dict[str, _RowParts] = {}  # by rule base digest (which names the evidence used)
@@ -310,16 +361,22 @@ def numbered_chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[tuple[list
 class Counter:
     """Status counts per date and provision, and status changes between consecutive dates."""
 
-    def __init__(self, dates: Sequence[str], provisions: Sequence[str]):
+    def __init__(
+        self, dates: Sequence[str], provisions: Sequence[str], groups: Optional[Mapping[str, Sequence[str]]] = None
+    ):
         self.dates = list(dates)
         self.provisions = list(provisions)
         width = len(provisions)
         self._counts = [[[0] * len(STATUSES) for _ in provisions] for _ in dates]
+        self._kinds = [[[0] * len(KINDS) for _ in provisions] for _ in dates]
         self._changed = [[0] * width for _ in range(max(0, len(dates) - 1))]
+        self.groups = {name: list(members) for name, members in (groups or {}).items()}
+        self._group_at = {name: [self.provisions.index(p) for p in members] for name, members in self.groups.items()}
+        self._groups = {name: [[0, 0, 0] for _ in dates] for name in self.groups}
         self.profiles = 0
         self.skipped = 0
 
-    def add(self, codes: Sequence[int]) -> None:
+    def add(self, codes: Sequence[int], causes: Sequence[int] = ()) -> None:
         width = len(self.provisions)
         self.profiles += 1
         for d in range(len(self.dates)):
@@ -330,6 +387,14 @@ class Counter:
                 counts[p][code] += 1
                 if d and codes[base - width + p] != code:
                     self._changed[d - 1][p] += 1
+                if causes and causes[base + p]:
+                    for k in range(len(KINDS)):
+                        if causes[base + p] >> k & 1:
+                            self._kinds[d][p][k] += 1
+            for name, at in self._group_at.items():
+                found = {STATUSES[codes[base + p]] for p in at}
+                slot = 0 if "applies" in found else 1 if "undetermined" in found else 2
+                self._groups[name][d][slot] += 1
 
     def summary(self, source: str) -> Summary:
         return Summary(
@@ -343,8 +408,24 @@ class Counter:
                         pid: dict(zip(STATUSES, self._counts[d][p], strict=True))
                         for p, pid in enumerate(self.provisions)
                     },
+                    undetermined_by={
+                        pid: dict(zip(KINDS, self._kinds[d][p], strict=True))
+                        for p, pid in enumerate(self.provisions)
+                        if any(self._kinds[d][p])
+                    },
                 )
                 for d, on in enumerate(self.dates)
+            ],
+            groups=[
+                Group(
+                    name=name,
+                    provisions=members,
+                    dates=[
+                        GroupCounts(on=on, applies=counts[0], undetermined=counts[1], none=counts[2])
+                        for on, counts in zip(self.dates, self._groups[name], strict=True)
+                    ],
+                )
+                for name, members in self.groups.items()
             ],
             changes=[
                 Changes.model_validate(
@@ -405,12 +486,14 @@ def run(
     skip_invalid: bool = False,
     warn: Callable[[str], None] = lambda _: None,
     advance: Callable[[int], None] = lambda _: None,
+    groups: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> Summary:
-    """Stream the input through `judge_lines`, writing rows in input order.
+    """Stream the input through `judge_lines`, writing rows in input order; `groups` are counted
+    for the summary as "any of" groups (name -> provision ids).
 
     An invalid line stops the run with its InputError unless `skip_invalid`, in which case it
     is reported through `warn` and counted."""
-    counter = Counter(job.dates, provisions)
+    counter = Counter(job.dates, provisions, groups)
     if job.csv and write is not None:
         from .tables import BATCH_COLUMNS, to_csv
 
@@ -424,7 +507,7 @@ def run(
             continue
         if write is not None:
             write(result.text)
-        counter.add(result.codes)
+        counter.add(result.codes, result.causes)
     return counter.summary(job.source)
 
 
@@ -469,6 +552,7 @@ def judge_population(
     skip_invalid: bool = False,
     warn: Callable[[str], None] = lambda _: None,
     advance: Callable[[int], None] = lambda _: None,
+    groups: Optional[Mapping[str, Sequence[str]]] = None,
 ) -> Summary:
     """Judge a population file into its rows: into an output file written whole or not at all
     (files.output_file), to standard output when `echo`, or nowhere (a summary only)."""
@@ -478,8 +562,9 @@ def judge_population(
     try:
         if output not in (None, "-"):
             with output_file(output, "results", [people]) as sink:
-                return run(job, stream, sink.write, provisions, jobs, skip_invalid, warn, advance)
-        return run(job, stream, sys.stdout.write if echo else None, provisions, jobs, skip_invalid, warn, advance)
+                return run(job, stream, sink.write, provisions, jobs, skip_invalid, warn, advance, groups)
+        write = sys.stdout.write if echo else None
+        return run(job, stream, write, provisions, jobs, skip_invalid, warn, advance, groups)
     finally:
         if people != "-":
             stream.close()

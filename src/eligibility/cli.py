@@ -270,6 +270,25 @@ def _statuses(wanted: List[str]) -> List[str]:
     return wanted
 
 
+def _groups(base: Any, given: List[str]) -> dict[str, list[str]]:
+    """--any NAME=ID,ID,...: each group's provisions, every id checked."""
+    groups: dict[str, list[str]] = {}
+    for text in given:
+        name, _, ids = text.partition("=")
+        members = [item.strip() for item in ids.split(",") if item.strip()]
+        if not name.strip() or not members:
+            raise InputError.expected(
+                "--any",
+                None,
+                "NAME=ID,ID,... e.g. ru-citizenship=ru.citizenship.contract-service,ru.citizenship.discharged-soldiers",
+                text,
+            )
+        if name.strip() in groups:
+            raise InputError("--any", None, f"expected each group name once, got {name.strip()!r} again")
+        groups[name.strip()] = [_known(base, item, "--any") for item in members]
+    return groups
+
+
 def _known(base: Any, provision_id: str, option: str) -> str:
     """A provision id from the rule base, or a one-line error with the closest id."""
     from .api import known_provision
@@ -476,6 +495,13 @@ def batch(
         False, "--full", help="Write each profile-date's whole check report, not the compact row."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    any_of: List[str] = typer.Option(
+        [],
+        "--any",
+        metavar="NAME=ID,ID,...",
+        help="With --summary, also count an 'any of' group: profiles to whom some of these provisions applies "
+        "(repeatable).",
+    ),
     format: str = typer.Option(
         "text",
         "--format",
@@ -510,6 +536,9 @@ def batch(
             )
             workers = cores
         base = _rules(rules, evidence, known_on)
+        groups = _groups(base, any_of)
+        if groups and not summary:
+            raise InputError("--any", None, "expected --summary alongside it: a group is counted in the summary")
         api.evaluator(base)  # compiled before the first line, then kept out of the collector's walks
         _settled()
         job = Job(
@@ -520,6 +549,7 @@ def batch(
             evidence=base.evidence.use,
             known_on=base.evidence.known_on.isoformat() if base.evidence.known_on else None,
             csv=chosen == "csv",
+            causes=summary,
         )
         show_progress = not quiet and sys.stderr.isatty()
         shown: contextlib.AbstractContextManager[Callable[[int], None]]
@@ -540,6 +570,7 @@ def batch(
                 skip_invalid=skip_invalid,
                 warn=_warn,
                 advance=advance,
+                groups=groups,
             )
         if result.skipped:
             sys.stderr.write(f"eligibility: skipped {result.skipped} invalid line(s) of {job.source}\n")

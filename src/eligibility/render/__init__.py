@@ -877,6 +877,48 @@ def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str]) -> Non
     emit(out, [*people, legend])
 
 
+CAUSE_WORDS = {"missing_fact": "missing fact", "imprecise_date": "imprecise date", "open_question": "open question"}
+
+
+def _causes(out: Console, counts: Any) -> None:
+    """Why the undetermined are undetermined, per provision: a profile counts once under each kind."""
+    from rich.table import Table
+
+    out.print()
+    title = Text(f"undetermined on {counts.on}, by cause", style="bold")
+    table = Table(title=title, title_justify="left", pad_edge=False)
+    table.add_column("provision", no_wrap=True)
+    for kind in CAUSE_WORDS.values():
+        table.add_column(kind, justify="right", min_width=max(len(w) for w in kind.split()))
+    for provision_id, kinds in counts.undetermined_by.items():
+        table.add_row(provision_id, *(str(kinds[k]) for k in CAUSE_WORDS))
+
+    def listed() -> list[Text | Row]:
+        rows: list[Text | Row] = [title]
+        for provision_id, kinds in counts.undetermined_by.items():
+            words = " · ".join(f"{CAUSE_WORDS[k]} {kinds[k]}" for k in CAUSE_WORDS)
+            rows += [Text(provision_id), (4, Text(words))]
+        return rows
+
+    fitted(out, table, listed)
+    emit(out, [Text("a profile counts once under each kind of unknown it has", style="dim")])
+
+
+def _groups(out: Console, result: "Summary") -> None:
+    out.print()
+    rows: list[Text | Row] = [Text('"any of" groups', style="bold")]
+    for group in result.groups:
+        rows.append(Text(f"{group.name}: any of {', '.join(group.provisions)}"))
+        for day in group.dates:
+            line = Text(f"on {day.on}: ")
+            line.append(f"some applies {day.applies}", style=STYLE["applies"].replace("bold ", ""))
+            line.append(" · ")
+            line.append(f"none applies, some undetermined {day.undetermined}", style="yellow")
+            line.append(f" · none applies {day.none}")
+            rows.append((4, line))
+    emit(out, rows)
+
+
 def batch_summary(out: Console, result: "Summary") -> None:
     from rich.table import Table
 
@@ -924,6 +966,8 @@ def batch_summary(out: Console, result: "Summary") -> None:
                 emit(out, stacked(counts))
             continue
         fitted(out, table, partial(stacked, counts))
+        if counts.undetermined_by:
+            _causes(out, counts)
     for change in result.changes:
         out.print()
         table = Table(
@@ -949,3 +993,5 @@ def batch_summary(out: Console, result: "Summary") -> None:
             return rows
 
         fitted(out, table, listed)
+    if result.groups:
+        _groups(out, result)

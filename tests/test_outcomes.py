@@ -81,3 +81,14 @@ def test_cases_with_equal_keys_have_equal_outcomes(evaluator, engine):
     for case in evaluator.cases(_cases(), engine=engine):
         assert by_key.setdefault(case.key, case.outcomes) == case.outcomes
     assert len(by_key) < len(_cases())  # people share keys: that is what keeping outcomes is for
+
+
+def test_a_kept_store_holds_at_most_twice_its_limit_and_keeps_what_is_used():
+    from eligibility.evaluation import Kept
+
+    store: Kept[int, str] = Kept(4)
+    for n in range(100):
+        store.put(n, str(n))
+        assert store.get(0 if n % 2 else n) is not None  # 0 is asked for again and again
+        assert len(store.new) + len(store.old) <= 8
+    assert store.get(0) == "0" and store.get(1) is None

@@ -204,12 +204,13 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
     cases = [(profile, day) for _, profile in parsed for day in days]
     judged = iter(judge.cases(cases))
     parts = _row_parts(judge)
+    on = [day.isoformat() for day in days]
     for number, profile in parsed:
         head = f'{{"line":{number},"profile":{_dumps(profile.label(f"line {number}"))},"on":"'
         out: list[str] = []
         codes: list[int] = []
         causes: list[int] = []
-        for day in days:
+        for when in on:
             case = next(judged)
             part = parts.get(case.key)
             if part is None:
@@ -220,11 +221,9 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
             if job.causes:
                 causes.extend(parts.causes(case))
             if job.csv:
-                out.append(parts.csv(case, number, profile.label(f"line {number}"), day.isoformat(), missing))
+                out.append(parts.csv(case, number, profile.label(f"line {number}"), when, missing))
                 continue
-            out.append(
-                f'{head}{day.isoformat()}",{statuses},"missing":{_dumps(missing) if missing else "{}"},{readings}}}\n'
-            )
+            out.append(f'{head}{when}",{statuses},"missing":{parts.missing(missing)},{readings}}}\n')
         results[number] = LineResult(number, None, "".join(out), tuple(codes), tuple(causes))
     return [results[n] for n in order]
 
@@ -238,9 +237,9 @@ class _RowParts:
     distinct (day, every test's value) and shared by every profile-date that has it: the
     statuses and would-qualify members, the readings member, the status codes the summary
     counts, and which provisions are undetermined (their missing facts are the profile's own).
-    Bounded, like the outcomes it follows: when full, it starts again."""
+    Bounded, like the outcomes it follows (evaluation.Kept)."""
 
-    LIMIT = 4_096
+    LIMIT = 4_096  # entries of each store's generation: a part refers to text shared with many others
 
     def __init__(self, judge: Any):
         self.provisions = list(judge.rules.provisions)
@@ -250,7 +249,13 @@ class _RowParts:
             (pid, index[pid], [(r.key, index[r.key]) for r in judge.rules.readings_of(pid)]) for pid in self.provisions
         ]
         self.status_code = {status: code for code, status in enumerate(STATUSES)}
-        self.known: dict[Any, tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = {}
+        from .evaluation import Kept
+
+        self.known: Kept[Any, tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = Kept(
+            self.LIMIT
+        )
+        self.texts: Kept[Any, tuple[str, str, tuple[int, ...]]] = Kept(self.LIMIT)  # by the answers themselves
+        self.entries: Kept[tuple[str, ...], str] = Kept(self.LIMIT)  # a provision's missing facts, as JSON
 
     def causes(self, case: Any) -> list[int]:
         """Per provision, a bit for each kind of unknown that leaves it undetermined (0 otherwise)."""
@@ -271,32 +276,47 @@ class _RowParts:
         would = {pid: outcomes[n].would_qualify.word for pid, n, _ in self.where}
         return to_csv(batch_rows(line, profile, on, statuses, would, missing), BATCH_COLUMNS, header=False)
 
+    def missing(self, missing: dict[str, list[str]]) -> str:
+        """The missing member's JSON: each provision's entry written once and shared (the same
+        facts go missing from many profiles)."""
+        if not missing:
+            return "{}"
+        found = []
+        entries = self.entries
+        for pid, gaps in missing.items():
+            key = (pid, *gaps)
+            text = entries.get(key)
+            if text is None:
+                text = f"{_dumps(pid)}:{_dumps(gaps)}"
+                entries.put(key, text)
+            found.append(text)
+        return "{" + ",".join(found) + "}"
+
     def get(self, key: Any) -> Optional[tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]]:
         return self.known.get(key)
 
     def add(self, case: Any) -> tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
         outcomes = case.outcomes
-        statuses: dict[str, Status] = {}
-        would: dict[str, Value] = {}
-        readings: dict[str, Status] = {}
-        undetermined = []
-        for pid, n, its_readings in self.where:
-            o = outcomes[n]
-            statuses[pid] = o.status
-            would[pid] = o.would_qualify.word
-            if o.status == "undetermined":
-                undetermined.append((pid, case.unknown_at(n)))
-            for key, m in its_readings:
-                readings[key] = outcomes[m].status
-        part = (
-            f'"statuses":{_dumps(statuses)},"would_qualify":{_dumps(would)}',
-            f'"readings":{_dumps(readings)}',
-            tuple(self.status_code[s] for s in statuses.values()),
-            tuple(undetermined),
+        answers = tuple((outcomes[n].status, outcomes[n].would_qualify.word) for _, n, _ in self.where)
+        others = tuple(outcomes[m].status for _, _, its_readings in self.where for _, m in its_readings)
+        text = self.texts.get((answers, others))
+        if text is None:  # many cases (different facts) give the same answers: written once for them all
+            statuses = {pid: status for (pid, _, _), (status, _) in zip(self.where, answers, strict=True)}
+            would = {pid: word for (pid, _, _), (_, word) in zip(self.where, answers, strict=True)}
+            readings = {key: outcomes[m].status for _, _, its_readings in self.where for key, m in its_readings}
+            text = (
+                f'"statuses":{_dumps(statuses)},"would_qualify":{_dumps(would)}',
+                f'"readings":{_dumps(readings)}',
+                tuple(self.status_code[status] for status, _ in answers),
+            )
+            self.texts.put((answers, others), text)
+        undetermined = tuple(
+            (pid, case.unknown_at(n))
+            for (pid, n, _), (status, _) in zip(self.where, answers, strict=True)
+            if status == "undetermined"
         )
-        if len(self.known) >= self.LIMIT:
-            self.known.clear()
-        self.known[case.key] = part
+        part = (*text, undetermined)
+        self.known.put(case.key, part)
         return part
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import date
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Optional, Sequence, TypeVar
 
 from . import logic
 from .engine import Engine, engine_for
-from .errors import InternalError
+from .errors import InternalError, required
 from .logic import UNKNOWN, Truth, status_of
 from .predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
 from .profile import Profile
@@ -254,12 +254,43 @@ def _lookup(given: Mapping[tuple[int, str], MemberVerdict]) -> Callable[[int, st
     return lookup
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Kept(Generic[K, V]):
+    """A bounded store in two generations: when the newer holds `limit` entries it becomes the
+    older and the older is dropped; an entry found in the older moves to the newer.  At most
+    twice `limit` entries, so a long run's memory stays flat, and what is used often stays."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.new: dict[K, V] = {}
+        self.old: dict[K, V] = {}
+
+    def get(self, key: K) -> Optional[V]:
+        found = self.new.get(key)
+        if found is None:
+            found = self.old.get(key)
+            if found is not None:
+                self.put(key, found)
+        return found
+
+    def put(self, key: K, value: V) -> None:
+        if len(self.new) >= self.limit:
+            self.old, self.new = self.new, {}
+        self.new[key] = value
+
+
+_NO_MEMBERS = _lookup({})  # a profile without family members (most): one lookup for them all
+
+
 class Evaluator:
     VALIDITY_DAYS = 5_000  # days whose in-force answers are kept; they depend on nothing else
     # Outcomes kept, each bounded so that a long run's memory stays flat (when full, a store
     # starts again): per (day, item, condition values), and per (day, layout, every test's value).
-    ITEM_OUTCOMES = 8_192
-    CASE_OUTCOMES = 4_096
+    ITEM_OUTCOMES = 8_192  # per generation (Kept)
+    CASE_OUTCOMES = 8_192
 
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules
@@ -280,15 +311,14 @@ class Evaluator:
         self._slots = slots
         self._layouts: dict[tuple[str, ...], _Layout] = {}
         # engine used or not (the benchmark's Python-only path) -> outcomes
-        self._items: dict[bool, dict[tuple[int, str, str], Outcome]] = {True: {}, False: {}}
-        self._cases: dict[bool, dict[tuple[int, int, str], tuple[Outcome, ...]]] = {True: {}, False: {}}
+        self._items: dict[bool, Kept[tuple[int, str, str], Outcome]] = {}
+        self._cases: dict[bool, Kept[tuple[int, int, str], tuple[Outcome, ...]]] = {}
+        self.forget()
 
     def forget(self) -> None:
         """Drop every outcome kept (the benchmark measures from a cold start with this)."""
-        for items in self._items.values():
-            items.clear()
-        for cases in self._cases.values():
-            cases.clear()
+        self._items = {engine: Kept(self.ITEM_OUTCOMES) for engine in (True, False)}
+        self._cases = {engine: Kept(self.CASE_OUTCOMES) for engine in (True, False)}
         self._validity.clear()
 
     def _layout(self, keys: tuple[str, ...]) -> _Layout:
@@ -338,25 +368,25 @@ class Evaluator:
         layout = self._layout(tuple(keys) if keys is not None else tuple(self.rules.judged))
         members = self._members(cases, layout, engine)
         memo = self._cases[engine]
-        if len(memo) >= self.CASE_OUTCOMES:
-            memo.clear()
         tests, family = layout.tests, layout.family
         found_all: list[list[Finding]] = []
         keyed: list[tuple[int, int, str]] = []
         for n, (profile, day) in enumerate(cases):
             facts = Facts(profile, day)
-            lookup = _lookup(members[n])
+            given = members[n]
+            lookup = _lookup(given) if given else _NO_MEMBERS
             found = [run(test, facts, lookup) for run, test in tests]
             letters = "".join(map(_VALUE, found))
             if family:
                 letters += "/" + "".join(_would_letter(found[p]) for p in family)
             found_all.append(found)
             keyed.append((day.toordinal(), layout.number, letters))
-        pending = {key: n for n, key in enumerate(keyed) if key not in memo}
+        outcomes: dict[tuple[int, int, str], Optional[tuple[Outcome, ...]]] = {key: memo.get(key) for key in keyed}
+        pending = {key: n for n, key in enumerate(keyed) if outcomes[key] is None}
         if pending:
-            self._resolve(pending, cases, found_all, layout, engine)
+            outcomes.update(self._resolve(pending, cases, found_all, layout, engine))
         return [
-            Case(day, found, memo[key], layout, key)
+            Case(day, found, required(outcomes[key], "the outcomes of a case"), layout, key)
             for (_, day), found, key in zip(cases, found_all, keyed, strict=True)
         ]
 
@@ -367,13 +397,12 @@ class Evaluator:
         found_all: Sequence[list[Finding]],
         layout: _Layout,
         engine: bool,
-    ) -> None:
+    ) -> dict[tuple[int, int, str], tuple[Outcome, ...]]:
         """Work out the outcomes of cases whose (day, every test's value) was not seen before:
         each item's from the outcomes known for its own values, or else folded in Python and
         put to durable_rules (one run for all of them), the two compared."""
-        known = self._items[engine]
-        if len(known) >= self.ITEM_OUTCOMES:
-            known.clear()
+        store = self._items[engine]
+        known: dict[tuple[int, str, str], Outcome] = {}  # every item outcome these cases need
         folded: dict[tuple[int, str, str], tuple[Outcome, Optional[str]]] = {}  # new: Python's, and the would row
         wanted: list[tuple[tuple[int, int, str], list[tuple[int, str, str]]]] = []
         for case_key, n in pending.items():
@@ -388,31 +417,41 @@ class Evaluator:
                     letters += "/" + "".join(_would_letter(found[p]) for p in plan.positions)
                 item_key = (ordinal, plan.item.key, letters)
                 keys.append(item_key)
-                if item_key not in known and item_key not in folded:
+                if item_key in known or item_key in folded:
+                    continue
+                kept = store.get(item_key)
+                if kept is not None:
+                    known[item_key] = kept
+                else:
                     folded[item_key] = self._fold(
                         plan, day, {c: found[p] for c, p in zip(plan.names, plan.positions, strict=True)}
                     )
             wanted.append((case_key, keys))
         if folded:
             if engine:
-                self._engine_check(folded)
+                known.update(self._engine_check(folded))
             else:
-                for item_key, (outcome, _) in folded.items():
-                    known[item_key] = outcome
+                known.update((item_key, outcome) for item_key, (outcome, _) in folded.items())
+            for item_key in folded:
+                store.put(item_key, known[item_key])
         memo = self._cases[engine]
-        for case_key, keys in wanted:
-            memo[case_key] = tuple(known[k] for k in keys)
+        resolved = {case_key: tuple(known[k] for k in keys) for case_key, keys in wanted}
+        for case_key, outcomes in resolved.items():
+            memo.put(case_key, outcomes)
+        return resolved
 
-    def _engine_check(self, folded: Mapping[tuple[int, str, str], tuple[Outcome, Optional[str]]]) -> None:
-        """Put the new outcomes' facts to durable_rules, compare its verdicts with Python's, and keep
-        them, with the rule that fired."""
+    def _engine_check(
+        self, folded: Mapping[tuple[int, str, str], tuple[Outcome, Optional[str]]]
+    ) -> dict[tuple[int, str, str], Outcome]:
+        """Put the new outcomes' facts to durable_rules, compare its verdicts with Python's, and give
+        them back, each with the rule that fired."""
         rows: list[tuple[int, str, str]] = []
         for (ordinal, key, letters), (_, would_row) in folded.items():
             rows.append((ordinal, key, letters.split("/", 1)[0]))
             if would_row is not None:  # the same item with family members' provisions counted in force
                 rows.append((ordinal, key, would_row))
         verdicts = iter(self.engine.run(rows))
-        known = self._items[True]
+        checked: dict[tuple[int, str, str], Outcome] = {}
         for (ordinal, key, letters), (p, would_row) in folded.items():
             verdict = next(verdicts)
             on = date.fromordinal(ordinal).isoformat()
@@ -429,7 +468,8 @@ class Evaluator:
                         f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
                         f"{key} on {on}: engine says {counted.conditions.word}, Python says {_word(p.would)}"
                     )
-            known[ordinal, key, letters] = p._replace(engine_rule=verdict.rule)
+            checked[ordinal, key, letters] = p._replace(engine_rule=verdict.rule)
+        return checked
 
     def _fold(self, plan: _Plan, day: date, findings: Mapping[str, Finding]) -> tuple[Outcome, Optional[str]]:
         """One item folded in Python (no engine rule yet), and its "would qualify" row when its

@@ -397,13 +397,16 @@ def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLooku
     return _flag("criminal_record", test.field, given, truth(bool(given)))
 
 
+_NO_FAMILY = Finding(FALSE, ("family: none listed",))
+
+
 @evaluates(FamilyTest)
 def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
     profile = facts.profile
     if profile.family is None:
         return Finding(UNKNOWN, ("family not given",), ("family",))
     if not profile.family:
-        return Finding(FALSE, ("family: none listed",))
+        return _NO_FAMILY
     values: list[Truth] = []
     would: list[Truth] = []
     words: list[str] = []

@@ -718,6 +718,30 @@ def rules_check(
         raise SystemExit(EXIT_FAILED)
 
 
+@rules_app.command("cite")
+def rules_cite(
+    provision_id: str = typer.Argument(..., metavar="ID", help="A provision id, e.g. ru.citizenship.contract-service."),
+    format: str = typer.Option(
+        "footnotes",
+        "--format",
+        metavar="footnotes|bibtex|csl-json",
+        help="Footnotes, or entries for a reference manager.",
+    ),
+    rules: Optional[str] = RULES_OPTION,
+) -> None:
+    """Every source a provision cites, once: as numbered footnotes (outlet, headline, date, address,
+    the quotes taken from it), as BibTeX or as CSL-JSON."""
+    _bounded()
+    with reported():
+        from . import citing
+
+        chosen = _format(format, ("footnotes", "bibtex", "csl-json"))
+        base = _rules(rules)
+        provision = base.provisions[_known(base, provision_id, "ID")]
+        write = {"footnotes": citing.footnotes, "bibtex": citing.bibtex, "csl-json": citing.csl_json}[chosen]
+        sys.stdout.write(write(base, provision))
+
+
 @rules_app.command("show")
 def rules_show(
     provision_id: str = typer.Argument(..., metavar="ID", help="A provision id, e.g. ru.citizenship.contract-service."),

@@ -24,6 +24,7 @@ be, and otherwise from REPRESENTATIVE, and the output says it stands for any.
 from __future__ import annotations
 
 import itertools
+import json
 import shlex
 from datetime import date
 from typing import Any, Optional
@@ -182,7 +183,9 @@ class _Search:
         self.evaluator = evaluator
         self.day = day
         self.depth = depth
-        self.notes: list[str] = []
+        # (note, what it is about): a note is shown only with a change set that involves that
+        # (a country code standing for any country; "family" for the relatives tried)
+        self.notes: list[tuple[str, str]] = []
 
     # candidates -------------------------------------------------------------------------------
 
@@ -200,8 +203,8 @@ class _Search:
                 + (f" other than {than}" if than else "")
                 + "; no other country appears in the profile."
             )
-            if note not in self.notes:
-                self.notes.append(note)
+            if (note, choice) not in self.notes:
+                self.notes.append((note, choice))
         return choice
 
     def options(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
@@ -314,7 +317,12 @@ class _Search:
             record["start"] = latest_start.isoformat()
         if test.combat is not None:
             record["combat"] = test.combat
-        found = [[Edit("set", "service[+]", record)]]
+        # a new record never overlaps one the profile has with the same country: a person does
+        # not serve twice at once; editing that record is the change to make
+        first = date.fromisoformat(record["start"])
+        last = date.fromisoformat(record["end"]) if "end" in record else date.max  # still serving
+        overlaps = any(s.start <= last and (s.end is None or s.end > first) for _, s in records)
+        found = [] if overlaps else [[Edit("set", "service[+]", record)]]
         for i, s in records:
             edits = []
             for name in ("force", "kind", "discharge"):
@@ -358,8 +366,8 @@ class _Search:
                 f"Only the first {MAX_MEMBERS} of the {len(members)} listed family members were tried as the "
                 "relative who qualifies; the others may offer the same changes."
             )
-            if note not in self.notes:
-                self.notes.append(note)
+            if (note, "family") not in self.notes:
+                self.notes.append((note, "family"))
         for index, member in enumerate(members[:MAX_MEMBERS]):
             prefix = f"family[{index}].person."
             for provision in test.provisions:
@@ -370,10 +378,15 @@ class _Search:
             if sets and sets[0]:
                 person = apply({}, sets[0])
                 found.append([Edit("set", "family[+]", {"relation": "spouse", "person": person})])
-        for note in inner.notes:
-            if note not in self.notes:
-                self.notes.append(note)
+        for noted in inner.notes:
+            if noted not in self.notes:
+                self.notes.append(noted)
         return found
+
+    def notes_for(self, sets: list[list[Edit]]) -> list[str]:
+        """The notes that concern one of these change sets."""
+        shown = [json.dumps([(e.path, e.value) for e in edits], ensure_ascii=False) for edits in sets]
+        return [note for note, about in self.notes if any(about in text for text in shown)]
 
     # the search ------------------------------------------------------------------------------
 
@@ -478,7 +491,10 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
     if judgement.status == "applies":
         return answer(True, f"It already applies on {day.isoformat()}; nothing needs to change.")
     data = profile_data(profile)
-    sets = search.sets(data, profile, key)
+    sets = sorted(search.sets(data, profile, key), key=effort)
+    only_citizenship = bool(sets) and all(_citizenship_change(edits) for edits in sets)
+    if not only_citizenship:  # acquiring or giving up a citizenship only where nothing else works
+        sets = [edits for edits in sets if not _citizenship_change(edits)]
     out = []
     for edits in sets:
         after = search.judge(changed_profile(data, edits), key)
@@ -494,15 +510,43 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
             False,
             "No change to the profile's facts found makes it apply: its conditions cannot all hold "
             "together for one person.",
-            notes=search.notes,
         )
+    how = (
+        " Only by acquiring or giving up a citizenship: no change to the person's records, registration or "
+        "relatives does it."
+        if only_citizenship
+        else " The easiest first: editing a record the profile has (ending a service, changing its kind, "
+        "registering), then adding a record; a change of citizenship is listed only where nothing else works."
+    )
     return answer(
         True,
         f"{len(out)} smallest set{'s' if len(out) > 1 else ''} of changes found; each was applied and "
-        "judged, and makes it apply. No set contains another.",
+        f"judged, and makes it apply. No set contains another.{how}",
         out,
-        search.notes,
+        search.notes_for(sets),
     )
+
+
+def _citizenship_change(edits: list[Edit]) -> bool:
+    """Whether the set acquires or gives up a citizenship (the person's or a relative's)."""
+    return any(e.path == "citizenships" or ".citizenships" in "." + e.path for e in edits)
+
+
+def effort(edits: list[Edit]) -> tuple[int, int, int]:
+    """How much a change set asks of a person, to rank the sets: the hardest step first (1: edit a
+    field of a record the profile has, or register; 2: add or remove a record; 3: a citizenship),
+    then all the steps together, then their number."""
+    steps = [_effort(e) for e in edits]
+    return (max(steps, default=0), sum(steps), len(steps))
+
+
+def _effort(edit: Edit) -> int:
+    if edit.path == "citizenships" or ".citizenships" in "." + edit.path:
+        return 3
+    last = edit.path.rsplit(".", 1)[-1]
+    if edit.path.endswith("[+]") or (edit.op == "unset" and last.endswith("]")) or "[" not in edit.path:
+        return 2 if not edit.path.startswith("military_registration") else 1
+    return 1
 
 
 # --- how each kind of condition test is flipped ----------------------------------------------------

@@ -470,3 +470,15 @@ def test_the_summary_splits_undetermined_by_cause_and_counts_any_of_groups(cli, 
 def test_a_bad_any_group_is_one_line(cli, tmp_path, value, words):
     people = _population(tmp_path, 3)
     assert words in one_line_error(cli("batch", people, "--on", "2024-08-01", "--summary", "--any", value))
+
+
+def test_a_new_output_file_gets_the_usual_permissions(cli, tmp_path):
+    """Written whole through a private temporary file, it still ends with a new file's mode."""
+    import os
+
+    people = _population(tmp_path, 2)
+    out = tmp_path / "rows.jsonl"
+    assert cli("batch", people, "--on", "2024-08-01", "-o", out).exit_code == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask

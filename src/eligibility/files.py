@@ -180,6 +180,8 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
                 yield sink
             if exists:
                 os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+            else:  # a new file gets the permissions any new file gets (mkstemp makes it private)
+                os.chmod(temporary, 0o666 & ~_umask())
             os.replace(temporary, target)
         done = True
     except BaseException as error:
@@ -190,6 +192,12 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
         if not done:
             with suppress(OSError):
                 os.unlink(temporary)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager

@@ -320,7 +320,7 @@ def _over_time(
     with reported():
         from . import api
 
-        chosen = _format(format, ("text", "json", "csv") if kind == "timeline" else FORMATS)
+        chosen = _format(format, ("text", "json", "csv", "svg") if kind == "timeline" else FORMATS)
         _statuses(status or [])
         first, last = api.as_day(start, "--from"), api.as_day(end, "--to")
         base = _rules(rules, evidence, known_on)
@@ -337,6 +337,11 @@ def _over_time(
 
             _write_csv(timeline_rows(result), TIMELINE_COLUMNS)
             return
+        if chosen == "svg":
+            from .pictures import timeline_svg
+
+            sys.stdout.write(timeline_svg(result))
+            return
         _show(chosen, result, kind, width)
 
 
@@ -346,7 +351,12 @@ def timeline(
     start: str = typer.Option("2022-01-01", "--from", metavar="YYYY-MM-DD", help="First day."),
     end: str = typer.Option("2026-12-31", "--to", metavar="YYYY-MM-DD", help="Last day."),
     provision: List[str] = PROVISION_OPTION,
-    format: str = TABLE_FORMAT_OPTION,
+    format: str = typer.Option(
+        "text",
+        "--format",
+        metavar="text|json|csv|svg",
+        help="Output format (csv: one row per period; svg: the timeline as a picture).",
+    ),
     evidence: str = EVIDENCE_OPTION,
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
@@ -429,6 +439,32 @@ def what_if(
         else:
             result = build(api.evaluator(base), parsed, day, edits, label)
         _show(chosen, result, "make_apply" if make_apply is not None else "what_if", width)
+
+
+@app.command()
+def report(
+    profile: str = PROFILE_ARGUMENT,
+    on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge the provisions on."),
+    output: str = typer.Option(..., "--output", "-o", metavar="FILE.html", help="Where to write the page."),
+    start: str = typer.Option("2022-01-01", "--from", metavar="YYYY-MM-DD", help="First day of the timeline."),
+    end: str = typer.Option("2026-12-31", "--to", metavar="YYYY-MM-DD", help="Last day of the timeline."),
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
+    rules: Optional[str] = RULES_OPTION,
+) -> None:
+    """A self-contained HTML page for one person on one day: the summary, the timeline as a
+    picture, and each provision's conditions, sources and the record's findings (printable)."""
+    with reported():
+        from . import api
+        from .files import output_file
+        from .pictures import report_html
+
+        base = _rules(rules, evidence, known_on)
+        checked = api.check(profile, api.as_day(on), base)
+        over_time = api.timeline(profile, api.as_day(start, "--from"), api.as_day(end, "--to"), rules=base)
+        page = report_html(checked, over_time)
+        with output_file(output, "report", [profile]) as sink:
+            sink.write(page)
 
 
 @app.command()

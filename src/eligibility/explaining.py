@@ -293,8 +293,8 @@ def short_reason(judgement: Judgement) -> str:
         since = f"in force ({when})" if when else "in force"
         if judgement.carriers:
             first = judgement.carriers[0]
-            return f"{since}; every condition holds, carried by {first.member} ({first.relation})"
-        return f"{since}; every condition holds"
+            return f"every condition holds, carried by {first.member} ({first.relation}); {since}"
+        return f"every condition holds; {since}"
     if status == "does_not_apply":
         failed = [item.condition_map[n].says for n in item.names if judgement.findings[n].value is Truth.FALSE]
         if not failed:  # every route that could qualify the person is out of force

@@ -7,6 +7,7 @@ in field paths such as `service[0]` are printed as they are.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
@@ -180,6 +181,7 @@ def _discrepancy(item: DiscrepancyOut) -> list[Text | Row]:
     return rows
 
 
+DATE_WORD = re.compile(r"\d{4}-\d{2}")  # a date, at any precision, which the summary never cuts
 STATUS_MARK = {"applies": "✓", "does_not_apply": "✗", "undetermined": "?", "not_in_force": "○"}
 
 
@@ -201,10 +203,17 @@ def summary_line(item: ProvisionOut, width: int) -> list[Text | Row]:
     room = width - cell_len(head.plain) - 3
     if room >= 12:
         head.append(" — " + shortened(item.title, room), style="")
-    why = Text(item.summary)
     decided = item.decided_by
-    if decided is not None and decided.source:  # the stage, its date or the condition are in the reason
-        why.append(f"  [{decided.source}]", style="dim")
+    # the stage, its date or the condition are in the reason: the bracket names the source
+    source = f"  [{decided.source}]" if decided is not None and decided.source else ""
+    reason = item.summary
+    room = width - 4 - cell_len(source)
+    if cell_len(reason) > room:
+        cut = shortened(reason, room)
+        if not DATE_WORD.search(reason[len(cut) - 1 :]):  # shortened to one line, never through a date
+            reason = cut
+    why = Text(reason)
+    why.append(source, style="dim")
     return [head, (4, why)]
 
 

@@ -13,6 +13,7 @@ from eligibility import api, synth
 from eligibility.batch import ROW, Job, judge_lines
 from eligibility.profile import parse_profile
 from eligibility.report import STATUSES
+from eligibility.rulebase import never_applies
 
 from .conftest import PEOPLE, one_line_error
 
@@ -215,8 +216,9 @@ def test_synthetic_people_are_valid_profiles_and_reach_every_status(evidence):
             # The record supports it on no day (R4 under the record): never in force, for anyone.
             assert {s for (p, s) in seen if p == pid} == {"not_in_force"}, pid
             continue
-        # No source among the articles reports R12 enacted, so under them it never applies.
-        cannot_apply = provision.in_force.unenacted_as_of is not None
+        # No source among the articles reports R12 enacted, so under them it never applies; nor,
+        # under the record, does R4, whose very existence the sources dispute (contested).
+        cannot_apply = never_applies(provision) is not None
         assert seen[(pid, "does_not_apply")] > 0, pid
         assert seen[(pid, "undetermined")] > 0, pid
         assert (seen[(pid, "applies")] > 0) == (not cannot_apply), pid

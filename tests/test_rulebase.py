@@ -94,8 +94,9 @@ def test_the_record_has_the_revocation_law_signed_three_days_after_the_article(r
     signed = next(s for s in provision.stages if s.kind == "signed")
     assert signed.date.written() == "2024-08-08" and provision.in_force.start == "signed"
     assert provision.in_force.unenacted_as_of is None
-    (state,) = rules.record["ru.citizenship.revocation-unregistered"]
-    assert state.follows == "record" and state.finding.sure == "official"
+    dated = next(s for s in rules.record["ru.citizenship.revocation-unregistered"] if s.finding.about == "date")
+    # it adds to the articles; "in force on publication" rests on one report, so the finding is a report's
+    assert dated.follows == "record" and dated.finding.sure == "report"
 
 
 def test_the_later_discharge_change_is_a_route_not_a_rival_reading(rules):
@@ -261,6 +262,10 @@ about = "date"
 relation = "adds"
 articles = "A decree issued Monday."
 record = "Decree No. 823 of 2022-11-14."
+sure = "official"
+[[record.rests_on]]
+fact = "Decree No. 823 of 2022-11-14, in force on signature"
+record = "in force on signature (official: Ministry of Justice"
 sure = "official"
 """
 

@@ -123,7 +123,8 @@ def test_a_provision_without_scenarios_is_caught(cli, broken, tmp_path):
     result = cli("rules", "check", "--rules", broken.folder, "--scenarios", folder, "--width", "300")
     assert result.exit_code == 1
     assert "ua.national-guard.citizens.toml: expected a scenario in" in result.stdout
-    assert "where it applies, found none" in result.stdout and "where it does not apply, found none" in result.stdout
+    assert 'where it applies under evidence = "all", found none' in result.stdout
+    assert 'where it does not apply under evidence = "all", found none' in result.stdout
     assert "ru.citizenship.revocation-unregistered.toml: expected a scenario in" in result.stdout
 
 

@@ -199,7 +199,8 @@ def test_an_inline_profile_is_judged_like_a_file(evaluator, tmp_path):
     path.write_text(
         f'title = "t"\nstory = "s"\n\n{inline}\n\n[[at]]\non = "2024-08-01"\nwhy = "w"\n'
         '[at.expect]\n"ru.contract.foreign-citizens" = "applies"\n'
-        '"ru.citizenship.contract-service" = { status = "does_not_apply", failed = ["serving-under-contract"] }\n'
+        '"ru.citizenship.contract-service" = '
+        '{ status = "does_not_apply", failed = ["serving-since-2022", "serving-under-contract"] }\n'
     )
     assert all(o.ok for o in run(load_scenario(path), evaluator))
 

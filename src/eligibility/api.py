@@ -118,6 +118,16 @@ def known_provision(rules: RuleBase, wanted: str, what: str = "provision") -> st
     """A provision id of the rule base, or a one-line InputError with the closest id (the same
     words the command line gives)."""
     if wanted not in rules.provisions:
+        if wanted in rules.unreported:
+            first = rules.unreported[wanted]
+            when = first.isoformat() if first is not None and first != date.max else "on a day not known"
+            known_on = rules.evidence.known_on if rules.evidence is not None else None
+            raise InputError(
+                what,
+                None,
+                f"expected a provision reported by {known_on.isoformat() if known_on else 'then'}, got {wanted!r}: "
+                f"it was first reported on {when} (judge it with a later --known-on, or without one)",
+            )
         hint = did_you_mean(wanted, list(rules.provisions)) or " (see 'eligibility rules list')"
         raise InputError(what, None, f"expected a provision id from the rule base, got {wanted!r}{hint}")
     return wanted

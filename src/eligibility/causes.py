@@ -46,6 +46,7 @@ from .rulebase import (
     StatelessTest,
     Test,
 )
+from .validity import in_force_segments
 
 if TYPE_CHECKING:
     from .evaluation import Evaluator, Judgement
@@ -125,6 +126,7 @@ def law_causes(item: Judged) -> list[Cause]:
     found: list[Cause] = []
     for route in item.routes:
         rule = route.in_force
+        before = len(found)
         if rule.unsupported is not None:
             continue  # in force on no day: its stages change nothing
         stage = route.stage(rule.start)
@@ -154,6 +156,10 @@ def law_causes(item: Judged) -> list[Cause]:
             end = route.stage(rule.until)
             assert end is not None
             found.extend(_stage_causes(item, end, "until", route.id))
+        if rule.contested is not None:
+            # unknown wherever it would be in force: only the edges of its day ranges change anything
+            edges = {date.fromordinal(first) for first, _, _ in in_force_segments(route) if first is not None}
+            found[before:] = [c for c in found[before:] if c.day in edges]
     for condition in item.conditions:
         test = condition.test
         if isinstance(test, ServiceTest) and test.during is not None:
@@ -326,7 +332,11 @@ def attribute(
     """
     window = causes[bisect_right(causes, first, key=_day) : bisect_right(causes, last, key=_day)]
     found: list[Cause] = []
-    if before.validity.value is not after.validity.value:
+    moved = any(
+        then.validity.value is not now.validity.value
+        for then, now in zip(before.per_route, after.per_route, strict=True)
+    )
+    if moved:  # some route's in-force moved (the item's may not: another route was in force all along)
         found.extend(c for c in window if c.kind == "law" and c.key == key and c.stage != "during")
     item = evaluator.rules.judged[key]
     for name in logic.names(item.expr):

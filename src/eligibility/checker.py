@@ -27,11 +27,11 @@ from typing import Any, Optional, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from . import engine
-from .corpus import unverified_quotes
+from .corpus import mislabelled_facts, unverified_quotes
 from .dates import next_day
 from .engine import compile_problem
 from .errors import InputError
-from .rulebase import Horizon, Provision, RuleBase, Sink, Stage, _accounts, load_rules
+from .rulebase import Horizon, Provision, RuleBase, Sink, Stage, _accounts, load_rules, never_applies
 
 
 class Problem(BaseModel):
@@ -54,6 +54,7 @@ class CheckReport(BaseModel):
     sources_checked: Optional[str]
     acts_checked: Optional[str] = None  # the record's acts folder the act quotes were verified against
     acts_skipped: Optional[str] = None  # why they were not, when they were not
+    labels_checked: Optional[str] = None  # the record.md the findings' facts and labels were checked against
     scenarios_checked: Optional[str]
     problems: list[Problem]
     stubs: dict[str, str] = {}  # provision id -> a boundary scenario to fill in, for the days still untested
@@ -120,6 +121,10 @@ def check_rules(
     if sources is not None and base.sources:
         for quote in unverified_quotes(base, sources, acts):
             problems.append(Problem(file=quote.file, field=quote.field, message=f"{quote.reason}: {quote.quote!r}"))
+    if record is not None and (record / "record.md").is_file():
+        # every fact a finding rests on is in record.md, with a label record.md gives it
+        for fact in mislabelled_facts(base, record / "record.md"):
+            problems.append(Problem(file=fact.file, field=fact.field, message=f"{fact.reason}: {fact.phrase!r}"))
     stubs: dict[str, str] = {}
     if scenarios is not None:
         found, stubs = _coverage(base, scenarios)
@@ -130,6 +135,7 @@ def check_rules(
         sources_checked=str(sources) if sources is not None else None,
         acts_checked=str(acts) if acts is not None and sources is not None else None,
         acts_skipped=skipped if sources is not None else None,
+        labels_checked=str(record / "record.md") if record is not None and (record / "record.md").is_file() else None,
         scenarios_checked=str(scenarios) if scenarios is not None else None,
         problems=problems,
         stubs=stubs,
@@ -151,7 +157,12 @@ def _inferred_stages(base: RuleBase) -> list[Problem]:
     problems = []
     for provision_id, written in base.written.items():
         for index, finding in enumerate(written.record):
-            if finding.sure == "inferred" and ("stages" in finding.set or "in_force" in finding.set):
+            # (a contradicting finding resting on an inference is never followed: it leaves the question open)
+            if (
+                finding.sure == "inferred"
+                and finding.relation == "adds"
+                and ("stages" in finding.set or "in_force" in finding.set)
+            ):
                 problems.append(
                     Problem(
                         file=str(base.files[provision_id]),
@@ -236,17 +247,11 @@ def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str
             told = f' under evidence = "{use}"' if changed else ""
             uses = (use,) if changed else ("all", "articles")
             statuses = set().union(*(seen[(u, provision_id)] for u in uses))
-            unenacted = account.in_force.unenacted_as_of is not None
             unsupported = account.in_force.unsupported is not None
-            wanted = "would qualify" if unenacted or unsupported else "applies"
+            never = never_applies(account)
+            wanted = "would qualify" if never else "applies"
             if wanted not in statuses:
-                words = (
-                    "where the person would qualify (no source reports it enacted, so it cannot apply)"
-                    if unenacted
-                    else "where the person would qualify (the record supports it on no day, so it cannot apply)"
-                    if unsupported
-                    else "where it applies"
-                )
+                words = f"where the person would qualify ({never}, so it cannot apply)" if never else "where it applies"
                 problem(f"expected a scenario in {scenarios} {words}{told}, found none")
             if unsupported:
                 if "would not qualify" not in statuses:

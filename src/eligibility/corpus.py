@@ -112,3 +112,79 @@ def unverified_quotes(rules: RuleBase, directory: Path, acts: Optional[Path] = N
                 Unverified(file, field, citation.source, citation.quote, f"quote not found in {citation.source}")
             )
     return problems
+
+
+# How sure record.md says a fact is: the labels of its parentheses ("(reports: ...; official: ...)",
+# "(inferred, well supported)", "(act: `acts/...`)"), and the analyst's conclusions ("So: ..."),
+# which are inferences.
+_LABEL = re.compile(r"\b(act|official|reports|report|inferred|derived)\b")
+
+
+def record_labels(text: str, phrase: str) -> Optional[set[str]]:
+    """The labels record.md gives the fact a phrase of it states: those of the first parenthesis
+    that opens after the phrase (a conclusion "So: ..." is inferred); None where the phrase is not
+    in the text.  Text and phrase are folded alike."""
+    text, phrase = fold(text), fold(phrase)
+    at = text.find(phrase)
+    if at < 0:
+        return None
+    bullet = text.rfind(" - ", 0, at + 1)
+    if text[bullet + 3 : bullet + 6] == "So:" and text.find(" - ", bullet + 3, at) < 0:
+        return {"inferred"}
+    opening = text.find("(", at + len(phrase))
+    if opening < 0:
+        return set()
+    depth, end = 0, opening
+    for end in range(opening, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        if depth == 0:
+            break
+    return set(_LABEL.findall(text[opening : end + 1]))
+
+
+@dataclass(frozen=True)
+class Mislabelled:
+    file: str
+    field: str
+    phrase: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}: {self.phrase!r}"
+
+
+def mislabelled_facts(rules: RuleBase, record_md: Path) -> list[Mislabelled]:
+    """Every fact a finding rests on whose phrase is not in record.md, or whose label is not one
+    record.md gives it there."""
+    text = decode_text(read_file(record_md, "the official record's reading", MAX_SOURCE_BYTES), str(record_md))
+    folded = fold(text)
+    problems = []
+    for provision_id, provision in rules.written.items():
+        file = str(rules.files[provision_id])
+        for index, finding in enumerate(provision.record):
+            for number, fact in enumerate(finding.rests_on):
+                field = f"record[{index}].rests_on[{number}]"
+                labels = record_labels(text, fact.record)
+                times = folded.count(fold(fact.record))
+                if labels is None:
+                    problems.append(Mislabelled(file, field + ".record", fact.record, "phrase not found in record.md"))
+                elif times > 1:
+                    problems.append(
+                        Mislabelled(
+                            file,
+                            field + ".record",
+                            fact.record,
+                            f"expected a phrase found once in record.md, got {times}",
+                        )
+                    )
+                elif fact.sure not in labels:
+                    given = ", ".join(sorted(labels)) or "no label"
+                    problems.append(
+                        Mislabelled(
+                            file,
+                            field + ".sure",
+                            fact.record,
+                            f"expected a label record.md gives this fact ({given}), got {fact.sure!r}",
+                        )
+                    )
+    return problems

@@ -14,9 +14,9 @@ from typing import Optional
 from . import logic
 from .causes import attribute
 from .evaluation import HELD, Evaluator, Judgement
-from .explaining import reason
+from .explaining import horizon, reason
 from .profile import Profile
-from .report import Held, Out, Status, Value
+from .report import Held, HorizonOut, Out, Status, Value
 from .timeline import CauseOut, cause_out, check_range, spans
 
 
@@ -69,6 +69,7 @@ class Diff(Out):
     rule_base: str
     changed: list[ProvisionChange]
     unchanged: list[str]
+    horizon: Optional[HorizonOut] = None  # beyond: a day compared is past the sources' horizon
 
 
 def diff(
@@ -116,4 +117,5 @@ def diff(
         rule_base=evaluator.rules.digest,
         changed=changed,
         unchanged=[key for key in wanted if key not in moved],
+        horizon=horizon(evaluator.rules, max(start, end)),
     )

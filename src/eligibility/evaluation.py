@@ -86,8 +86,9 @@ class Judgement(NamedTuple):
 
     @property
     def carriers(self) -> list[Carrier]:
-        """The family members whose own provisions carried a family condition."""
-        return [c for f in self.findings.values() for c in f.carried_by]
+        """The family members whose own provisions carried a family condition (once each, where
+        two conditions share one test)."""
+        return list(dict.fromkeys(c for f in self.findings.values() for c in f.carried_by))
 
     @property
     def missing(self) -> list[str]:

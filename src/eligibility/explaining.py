@@ -17,6 +17,7 @@ from .logic import Truth
 from .profile import Profile
 from .report import (
     CarrierOut,
+    CaveatOut,
     CitationOut,
     ConditionOut,
     DecidedOut,
@@ -24,6 +25,8 @@ from .report import (
     DiscrepancyRow,
     DiscrepancyTable,
     EffectOut,
+    FactOut,
+    HorizonOut,
     InForceOut,
     ProvisionOut,
     ReadingOut,
@@ -32,9 +35,52 @@ from .report import (
     UnknownOut,
     UnreportedOut,
 )
-from .rulebase import Alternative, Citation, Route, RuleBase
+from .rulebase import Alternative, Citation, Judged, NotModelled, Route, RuleBase
 from .validity import Validity
-from .vocabulary import UNKNOWN_WORDS, Status, UnknownKind
+from .vocabulary import CAVEAT_BEARS_ON, UNKNOWN_WORDS, CaveatKind, Status, UnknownKind
+
+_CAVEAT_KIND: dict[str, CaveatKind] = {
+    "condition": "unjudged_condition",
+    "part": "unjudged_part",
+    "procedure": "procedure",
+}
+
+
+def _bearing(judgement: Judgement) -> list[NotModelled]:
+    """The provision's unjudged matters that bear on this judgement: those of the provision, and
+    those of a route that may be in force on the day."""
+    out_of_force = {
+        route.id
+        for route, judged in zip(judgement.item.routes, judgement.per_route, strict=True)
+        if route.id is not None and judged.validity.value is Truth.FALSE
+    }
+    return [m for m in judgement.item.provision.not_modelled if m.route is None or m.route not in out_of_force]
+
+
+def caveats(judgement: Judgement) -> list[tuple[CaveatKind, str, str]]:
+    """The matters a provision leaves unjudged that could change this judgement's status: (kind,
+    the matter in one line, why it is not judged)."""
+    found = []
+    for matter in _bearing(judgement):
+        kind = _CAVEAT_KIND[matter.kind]
+        if judgement.status in CAVEAT_BEARS_ON[kind]:
+            found.append((kind, matter.matter, matter.why))
+    return found
+
+
+def unjudged(judgement: Judgement) -> list[str]:
+    """The conditions of the act the profile cannot answer that bear on it, in one line each."""
+    return [m.matter for m in _bearing(judgement) if m.kind == "condition"]
+
+
+def against(item: Judged, expr: logic.Expr, judgement: Judgement) -> list[str]:
+    """What makes an expression false for the person, in words: "fails 'X'" for a condition the
+    law requires, "excluded by 'X'" for one that rules the person out (under a `not`)."""
+    values = {name: judgement.findings[name].value for name in logic.names(expr)}
+    return [
+        f"fails '{item.condition_map[name].says}'" if required_ else f"excluded by '{item.condition_map[name].says}'"
+        for name, required_ in logic.deciding(expr, values)
+    ]
 
 
 class Explainer:
@@ -70,6 +116,7 @@ class Explainer:
 
     def _conditions(self, judgement: Judgement) -> list[ConditionOut]:
         out = []
+        counts = logic.polarity(judgement.item.expr)
         for name in logic.names(judgement.item.expr):
             condition = judgement.item.condition_map[name]
             f = judgement.findings[name]
@@ -81,6 +128,7 @@ class Explainer:
                     facts=list(f.facts),
                     missing=list(f.missing),
                     note=f.note or f.imprecise,
+                    counts=counts.get(name, "required"),
                     citations=[self.citation(c, judgement.item.provision.id) for c in condition.cite],
                 )
             )
@@ -127,10 +175,15 @@ class Explainer:
         """The stage (in force, or certainly not) or the condition (failed, or unknown) that decided
         the status, with the first source cited for it."""
         item, v = judgement.item, judgement.validity
-        if judgement.status in ("does_not_apply", "undetermined"):
-            wanted = Truth.FALSE if judgement.status == "does_not_apply" else Truth.UNKNOWN
+        if judgement.status == "does_not_apply":
+            values = {name: judgement.findings[name].value for name in item.names}
+            for name, required_ in logic.deciding(item.expr, values):
+                condition = item.condition_map[name]
+                what = condition.says if required_ else f"excluded by: {condition.says}"
+                return DecidedOut(what=what, source=condition.cite[0].source if condition.cite else None)
+        if judgement.status == "undetermined":
             for name in logic.names(item.expr):
-                if judgement.findings[name].value is wanted:
+                if judgement.findings[name].value is Truth.UNKNOWN:
                     condition = item.condition_map[name]
                     return DecidedOut(what=condition.says, source=condition.cite[0].source if condition.cite else None)
         if v.stage is None:
@@ -140,6 +193,9 @@ class Explainer:
 
     def _full_reason(self, judgement: Judgement, readings: list[Judgement], day: date) -> str:
         text = reason(judgement, day)
+        for state in self.rules.record.get(judgement.item.provision.id, ()):
+            if state.follows == "neither":  # the question is left open: say which way the evidence leans
+                text += f" Left open ({state.finding.about}): {state.why}."
         for other in readings:
             reading = required(other.item.reading, "a reading's rule data")
             if other.status != judgement.status:
@@ -151,6 +207,8 @@ class Explainer:
     ) -> Report:
         """The report of a profile's judgements on a day, every provision of the rule base."""
         provisions = []
+        reviewed = self.rules.reviewed
+        beyond = reviewed is not None and day > reviewed.day
         for provision_id, provision in self.rules.provisions.items():
             judgement = judgements[provision_id]
             readings = [judgements[r.key] for r in self.rules.readings_of(provision_id)]
@@ -178,6 +236,7 @@ class Explainer:
                     routes=self._routes(judgement),
                     other_readings=[self._reading(r) for r in readings],
                     discrepancies=self.discrepancies(provision_id),
+                    caveats=self.caveats(judgement, beyond),
                     engine_rule=judgement.engine_rule,
                 )
             )
@@ -190,7 +249,34 @@ class Explainer:
             known_on=evidence.known_on.isoformat() if evidence.known_on else None,
             provisions=provisions,
             not_yet_reported=self.unreported(),
+            horizon=self.horizon(day),
+            contradicted=self.contradicted(),
         )
+
+    def horizon(self, day: date) -> Optional[HorizonOut]:
+        return horizon(self.rules, day)
+
+    def contradicted(self) -> int:
+        """The provisions of the whole rule base on which the record contradicts the articles."""
+        return sum(
+            1
+            for states in self.rules.record.values()
+            if any(state.finding.relation == "contradicts" for state in states)
+        )
+
+    def caveats(self, judgement: Judgement, beyond: bool) -> list[CaveatOut]:
+        """What this answer does not judge and could change it (docs/report.md, "Caveats")."""
+        out = [CaveatOut(kind=kind, text=text, detail=why) for kind, text, why in caveats(judgement)]
+        reviewed = self.rules.reviewed
+        if beyond and reviewed is not None:
+            out.append(
+                CaveatOut(
+                    kind="horizon",
+                    text=f"acts after {reviewed.day.isoformat()} (the sources' horizon) are not known",
+                    detail=reviewed.note,
+                )
+            )
+        return out
 
     def discrepancies(self, provision_id: str) -> list[DiscrepancyOut]:
         """The record's findings on a provision, as known under the evidence used."""
@@ -206,6 +292,7 @@ class Explainer:
                     articles=finding.articles,
                     record=finding.record,
                     sure=finding.sure,
+                    rests_on=[FactOut(fact=f.fact, sure=f.sure) for f in finding.rests_on],
                     sources=[self.citation(c, provision_id) for c in [*theirs, *finding.cite]],
                     follows=state.follows,
                     why=state.why,
@@ -229,6 +316,7 @@ class Explainer:
                         articles=finding.articles,
                         record=finding.record,
                         sure=finding.sure,
+                        rests_on=[FactOut(fact=f.fact, sure=f.sure) for f in finding.rests_on],
                         follows=state.follows,
                         articles_sources=list(
                             dict.fromkeys(
@@ -255,6 +343,14 @@ class Explainer:
             )
             for provision_id, day in self.rules.unreported.items()
         ]
+
+
+def horizon(rules: RuleBase, day: date) -> Optional[HorizonOut]:
+    """The sources' horizon, and whether a day (the last day a view answers for) is past it."""
+    reviewed = rules.reviewed
+    if reviewed is None:
+        return None
+    return HorizonOut(sources_reviewed=reviewed.day.isoformat(), beyond=day > reviewed.day)
 
 
 _explainers: dict[str, Explainer] = {}
@@ -291,16 +387,19 @@ def short_reason(judgement: Judgement) -> str:
         return f"{head[0].lower()}{head[1:]}: {when or rest.strip().split('. ')[0].rstrip('.')}"
     if status == "applies":
         since = f"in force ({when})" if when else "in force"
+        unasked = unjudged(judgement)
+        holds = "every condition the profile can answer holds" if unasked else "every condition holds"
         if judgement.carriers:
             first = judgement.carriers[0]
-            return f"every condition holds, carried by {first.member} ({first.relation}); {since}"
-        return f"every condition holds; {since}"
+            holds += f", carried by {first.member} ({first.relation})"
+        tail = f"; not judged: {'; '.join(unasked)}" if unasked else ""
+        return f"{holds}; {since}{tail}"
     if status == "does_not_apply":
-        failed = [item.condition_map[n].says for n in item.names if judgement.findings[n].value is Truth.FALSE]
+        failed = against(item, item.expr, judgement)
         if not failed:  # every route that could qualify the person is out of force
             return "no route that would qualify the person is in force"
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-        return f"fails '{failed[0]}'{more}"
+        return f"{failed[0]}{more}"
     found = unknowns(judgement)
     if not found:
         return "not every fact is known"
@@ -324,30 +423,20 @@ def reason(judgement: Judgement, day: date) -> str:
     if judgement.status == "does_not_apply":
         parts = []
         for route, judged in zip(item.routes, judgement.per_route, strict=True):
-            failed = [
-                item.condition_map[n].says
-                for n in logic.names(route.expr)
-                if judgement.findings[n].value is Truth.FALSE
-            ]
             where = f"under {_route_name(route)}, " if several else ""
             if judged.validity.value is Truth.FALSE:
                 parts.append(f"{where}not in force ({judged.validity.explanation.rstrip('.')})")
             else:
-                parts.append(where + "fails " + "; fails ".join(f"'{s}'" for s in failed))
+                parts.append(where + "; ".join(against(item, route.expr, judgement)))
         return "Does not apply: " + "; and ".join(parts) + "."
     if judgement.status == "undetermined":
         parts = []
         for route, judged in zip(item.routes, judgement.per_route, strict=True):
             if several and judged.qualifies is Truth.FALSE:
-                failed = [
-                    item.condition_map[n].says
-                    for n in logic.names(route.expr)
-                    if judgement.findings[n].value is Truth.FALSE
-                ]
                 why = (
                     "it is not in force"
                     if judged.validity.value is Truth.FALSE
-                    else "fails " + "; fails ".join(f"'{s}'" for s in failed)
+                    else "; ".join(against(item, route.expr, judgement))
                 )
                 parts.append(f"under {_route_name(route)}, {why}")
         grouped: dict[tuple[Optional[str], UnknownKind], list[str]] = {}
@@ -364,10 +453,13 @@ def reason(judgement: Judgement, day: date) -> str:
     if several:
         route = next(r for r, j in zip(item.routes, judgement.per_route, strict=True) if j.qualifies is Truth.TRUE)
         carried = f" under {_route_name(route)}"
+    unasked = unjudged(judgement)
+    holds = "every condition the profile can answer holds" if unasked else "every condition holds"
+    tail = f" Not judged: {'; '.join(unasked)}." if unasked else ""
     if judgement.carriers:
         first = judgement.carriers[0]
         return (
-            f"Applies: in force and every condition holds{carried}; carried by {first.member} ({first.relation}"
-            f"{', ' + first.label if first.label else ''}) under {first.provision}."
+            f"Applies: in force and {holds}{carried}; carried by {first.member} ({first.relation}"
+            f"{', ' + first.label if first.label else ''}) under {first.provision}.{tail}"
         )
-    return f"Applies: in force and every condition holds{carried}."
+    return f"Applies: in force and {holds}{carried}.{tail}"

@@ -11,7 +11,7 @@ import enum
 import re
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Literal, Mapping, Optional, Union
 
 from .vocabulary import Status, Value
 
@@ -174,6 +174,62 @@ def names(expr: Expr) -> list[str]:
             if name not in seen:
                 seen.append(name)
     return seen
+
+
+def deciding(expr: Expr, values: Mapping[str, Truth]) -> list[tuple[str, bool]]:
+    """The conditions that make an expression come to its value (true or false; nothing for
+    unknown), each with whether it counts as written (True) or under a `not` (False): a false
+    `all` is decided by its false parts, a false `any` by every part, a true `all` by every part,
+    a true `any` by its true parts.  `all(foreign, not(belarusian))` that is false because the
+    person is Belarusian is decided by ("belarusian", False): he is excluded by holding it, not
+    failing it."""
+    want = evaluate(expr, values)
+    found: dict[tuple[str, bool], None] = {}
+
+    def walk(part: Expr, wanted: Truth, positive: bool) -> None:
+        if isinstance(part, Const):
+            return
+        if isinstance(part, Ref):
+            if values[part.name] is wanted:
+                found[part.name, positive] = None
+            return
+        if isinstance(part, Not):
+            walk(part.part, ~wanted, not positive)
+            return
+        deciders = FALSE if isinstance(part, All) else TRUE  # the value one part decides the whole with
+        for child in part.parts:
+            value = evaluate(child, values)
+            if wanted is deciders and value is wanted:
+                walk(child, wanted, positive)
+            elif wanted is not deciders:
+                walk(child, wanted, positive)
+
+    if want is not UNKNOWN:
+        walk(expr, want, True)
+    return list(found)
+
+
+Counts = Literal["required", "excludes", "either"]
+
+
+def polarity(expr: Expr) -> dict[str, Counts]:
+    """How each condition counts in an expression: "required" (holding it helps the person
+    qualify), "excludes" (it stands under a `not`: holding it rules the person out), or "either"
+    (it stands both ways)."""
+    found: dict[str, Counts] = {}
+
+    def walk(part: Expr, positive: bool) -> None:
+        if isinstance(part, Ref):
+            way: Counts = "required" if positive else "excludes"
+            found[part.name] = way if found.get(part.name, way) == way else "either"
+        elif isinstance(part, Not):
+            walk(part.part, not positive)
+        elif isinstance(part, (All, Any_)):
+            for child in part.parts:
+                walk(child, positive)
+
+    walk(expr, True)
+    return found
 
 
 def written(expr: Expr) -> str:

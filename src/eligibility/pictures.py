@@ -9,6 +9,8 @@ from datetime import date
 from html import escape
 from typing import TYPE_CHECKING
 
+from .vocabulary import CAVEAT_WORDS
+
 if TYPE_CHECKING:
     from .report import CitationOut, ProvisionOut, Report
     from .timeline import Timeline
@@ -127,6 +129,7 @@ def report_html(report: "Report", timeline: "Timeline") -> str:
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         f'<p class="muted">Evidence: {escape(_evidence(report))}. Rule base {escape(report.rule_base)}.</p>',
+        *_horizon(report),
         "<h2>Summary</h2>",
         '<table><thead><tr><th class="mark"></th><th class="id">provision</th><th>status and reason</th>'
         "<th>decided by</th></tr></thead><tbody>",
@@ -140,7 +143,7 @@ def report_html(report: "Report", timeline: "Timeline") -> str:
         out.append(
             f'<tr><td class="mark {p.status}">{MARK[p.status]}</td><td class="id">'
             f'<a href="#{escape(p.id)}">{escape(p.id)}</a></td>'
-            f'<td><span class="{p.status}">{WORDS[p.status]}</span>: {escape(p.summary)}</td>'
+            f'<td><span class="{p.status}">{WORDS[p.status]}</span>: {escape(p.summary)}{_caveat_line(p)}</td>'
             f"<td>{escape(said)}</td></tr>"
         )
     out.append("</tbody></table>")
@@ -150,6 +153,28 @@ def report_html(report: "Report", timeline: "Timeline") -> str:
     out.extend(_provision(p) for p in report.provisions)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+MARKS = {"held": "✓", "failed": "✗", "unknown": "?"}
+
+
+def _horizon(report: "Report") -> list[str]:
+    """One line when the report's day is past the sources' horizon."""
+    if report.horizon is None or not report.horizon.beyond:
+        return []
+    return [
+        f'<p class="undetermined">Horizon: the sources were last reviewed on '
+        f"{escape(report.horizon.sources_reviewed)}; {escape(report.on)} is after it, so acts of later days are not "
+        "known and could change any answer.</p>"
+    ]
+
+
+def _caveat_line(p: "ProvisionOut") -> str:
+    kept = [c for c in p.caveats if c.kind != "horizon" and c.text not in p.summary]
+    if not kept:
+        return ""
+    said = "; ".join(f"{CAVEAT_WORDS[c.kind]}: {c.text}" for c in kept)
+    return f'<br><span class="muted">caveats: {escape(said)}</span>'
 
 
 def _evidence(report: "Report") -> str:
@@ -166,10 +191,13 @@ def _provision(p: "ProvisionOut") -> str:
         "<p><strong>Conditions</strong></p><ul>",
     ]
     for c in p.conditions:
-        mark = {"held": "✓", "failed": "✗", "unknown": "?"}[c.value]
+        # a condition that excludes (under a `not`) counts against the person when it holds
+        marks = {"held": "✗", "failed": "✓", "unknown": "?"} if c.counts == "excludes" else MARKS
+        excluded = "excluded if: " if c.counts == "excludes" else ""
         facts = "; ".join(c.facts)
         parts.append(
-            f"<li>{mark} {escape(c.says)}" + (f' <span class="muted">({escape(facts)})</span>' if facts else "")
+            f"<li>{marks[c.value]} {excluded}{escape(c.says)}"
+            + (f' <span class="muted">({escape(facts)})</span>' if facts else "")
         )
         parts.append("</li>")
     parts.append("</ul>")
@@ -180,9 +208,17 @@ def _provision(p: "ProvisionOut") -> str:
         for d in p.discrepancies:
             parts.append(
                 f"<li>{escape(d.about)} ({escape(d.relation)}; how sure: {escape(d.sure)}; "
-                f"followed: the {escape(d.follows)})<br>the articles: {escape(d.articles)}"
-                f"<br>the record: {escape(d.record)}</li>"
+                f"followed: {'neither side (left open)' if d.follows == 'neither' else 'the ' + escape(d.follows)})"
+                f"<br>the articles: {escape(d.articles)}<br>the record: {escape(d.record)}"
+                + "".join(f"<br>rests on: {escape(f.fact)} ({escape(f.sure)})" for f in d.rests_on)
+                + "</li>"
             )
+        parts.append("</ul>")
+    if p.caveats:
+        parts.append("<p><strong>Caveats: what could change this answer</strong></p><ul>")
+        for c in p.caveats:
+            detail = f'<span class="muted">({escape(c.detail)})</span>'
+            parts.append(f"<li>{escape(CAVEAT_WORDS[c.kind])}: {escape(c.text)} {detail}</li>")
         parts.append("</ul>")
     parts.append("</section>")
     return "\n".join(parts)

@@ -286,10 +286,14 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
         in_state = record.started_by(day)
     else:
         in_state = record.ended_by(day)
-    if not in_state:
-        return _MATCHES[FALSE]
     missing: list[str] = []
     questions: list[str] = []
+    if not in_state:
+        # a service that has ended, where the sources leave open whether a former soldier counts
+        unsettled = test.unsettled.state if test.unsettled is not None else None
+        if unsettled is None or state != "serving" or not record.ended_by(day):
+            return _MATCHES[FALSE]
+        questions.append(unsettled)
     imprecise: Optional[str] = None
     for name, allowed, question in test.checks:
         given = getattr(record, name)

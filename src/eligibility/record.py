@@ -7,9 +7,12 @@ the record has it.  An `Evidence` says which sources the judgement may use:
 
 - `use = "articles"`: the articles only (what the press reported);
 - `use = "all"` (the default): the record's findings are merged over the articles' account, each
-  where it may be: a finding that adds to the articles always, one that contradicts them only
-  where its evidence stands at least as close to the act as the articles' own (act > official >
-  agreeing reports > a report of the day > a retrospective mention > derived or inferred);
+  where it may be: a finding that adds to the articles always; one that contradicts them only
+  where it is strictly surer than the articles' own evidence (act > official > agreeing reports >
+  a report of the day > a retrospective mention > derived or inferred; a finding is as sure as
+  the weakest fact it rests on).  Where it is not, neither side overrules the other: the
+  finding's `open` account is merged instead, which leaves the question open (both sides shown,
+  undetermined where they differ), and `leans` says which way the evidence leans and why;
 - `known_on = DAY`: only sources published on or before that day (their latest possible day of
   publication) count: a provision whose articles were not yet published is left out ("not yet
   reported"), and so is a route or a reading none of whose articles was, and a finding whose
@@ -23,15 +26,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Literal, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
+from .dates import DateSpec, parse_spec
 from .rulebase import STAGE_ORDER, Citation, Finding, Provision, RuleBase, Source
-from .vocabulary import CLOSENESS, EvidenceUse, bears_out
+from .vocabulary import CLOSENESS, EvidenceUse, Follows, bears_out
 
 # The lists of tables a finding's `set` merges into by key (an entry replaces the one with the
-# same key, or is added; with `drop = true` it removes it).  Other lists are extended; tables
-# and values are replaced.
-KEYED = {"stages": "kind", "conditions": "id", "routes": "id", "readings": "id"}
+# same key, or is added; with `drop = true` it removes it).  `notes` are replaced whole: the
+# articles' notes explain the articles' account, and the record's account says its own.  Other
+# lists are extended; tables and values are replaced.
+KEYED = {"stages": "kind", "conditions": "id", "routes": "id", "readings": "id", "not_modelled": "id"}
+REPLACED = {"notes"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ class FindingState:
 
     index: int
     finding: Finding
-    follows: Literal["record", "articles"]  # which side the judgement follows
+    follows: Follows  # which side the judgement follows (neither: the question is left open)
     why: str  # in words, why it follows that side
 
 
@@ -75,10 +81,28 @@ def known_by(finding: Finding, sources: Mapping[str, Source], day: Optional[date
         return True
     if not published_by(finding.articles_cite, sources, day):
         return False
+    if any(spec.earliest > day for spec in _stage_dates(finding.set)):
+        return False  # it dates a stage after the day: nobody could know of it yet
     if finding.sure in ("derived", "inferred"):
         return published_by(finding.cite, sources, day)
-    kinds = [sources[c.source].kind for c in finding.cite if published_by([c], sources, day)]
+    kinds = [kind for c in finding.cite if published_by([c], sources, day) for kind in sources[c.source].kinds()]
     return bears_out(finding.sure, kinds)
+
+
+def _stage_dates(changes: Mapping[str, Any]) -> list[DateSpec]:
+    """The dates of the stages a finding's `set` reports (its own, and its routes'), derived ones aside."""
+    found = []
+    for stage in changes.get("stages", []):
+        # a derived date (ten days after publication) is worked out, and can be known before it comes
+        if isinstance(stage, dict) and isinstance(stage.get("date"), str) and "derived" not in stage:
+            try:
+                found.append(parse_spec(stage["date"]))
+            except ValueError:
+                continue  # the loader reports a malformed date
+    for route in changes.get("routes", []):
+        if isinstance(route, dict):
+            found.extend(_stage_dates(route))
+    return found
 
 
 def first_reported(citations: Iterable[Citation], sources: Mapping[str, Source]) -> Optional[date]:
@@ -98,6 +122,19 @@ def articles_closeness(provision: Provision, sources: Mapping[str, Source], find
     cites = finding.articles_cite or list(provision.cite) + [c for s in provision.stages for c in s.cite]
     ranks = [CLOSENESS[sources[c.source].kind_of(provision.id)] for c in cites if c.source in sources]
     return min(ranks, default=CLOSENESS["inferred"])
+
+
+class Unsettled(ValueError):
+    """A finding that may not be followed and has no account with the question left open."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def closeness_word(rank: int) -> str:
+    """The kind of evidence at a rank of closeness to the act (the articles' side)."""
+    return next(word for word, value in CLOSENESS.items() if value == rank)
 
 
 def merge(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -126,7 +163,7 @@ def merge(data: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
             if name == "stages":
                 items.sort(key=lambda stage: STAGE_ORDER.get(str(stage.get("kind")), 0))
             out[name] = items
-        elif isinstance(value, list) and isinstance(out.get(name), list):
+        elif isinstance(value, list) and isinstance(out.get(name), list) and name not in REPLACED:
             out[name] = out[name] + value
         else:
             out[name] = value
@@ -160,14 +197,28 @@ def account(
             continue
         if finding.relation == "contradicts":
             theirs = articles_closeness(provision, sources, finding)
-            if CLOSENESS[finding.sure] > theirs:
-                states.append(
-                    FindingState(
-                        index, finding, "articles", "the articles stand closer to the act than the record's sources"
+            if CLOSENESS[finding.sure] >= theirs:
+                if not finding.open:
+                    raise Unsettled(
+                        f"record[{index}].open",
+                        f"expected the account with the question left open (and `leans`): the record's finding is "
+                        f"{finding.sure!r}, not strictly surer than the articles' {closeness_word(theirs)!r}, so it "
+                        "cannot overrule them",
                     )
+                why = (
+                    f"the record's finding ({finding.sure}) is not strictly surer than the articles "
+                    f"({closeness_word(theirs)}), so neither overrules the other: the question is left open"
                 )
+                if finding.leans:
+                    why += f"; the evidence leans {finding.leans.rstrip('.')}"
+                states.append(FindingState(index, finding, "neither", why))
+                out = merge(out, raw_findings[index].get("open", {}))
                 continue
-        why = "the record adds to the articles" if finding.relation == "adds" else "the record stands closer to the act"
+            why = (
+                f"the record's finding ({finding.sure}) is strictly surer than the articles ({closeness_word(theirs)})"
+            )
+        else:
+            why = "the record adds to the articles"
         states.append(FindingState(index, finding, "record", why))
         out = merge(out, raw_findings[index].get("set", {}))
     out["record"] = [raw_findings[s.index] for s in states]

@@ -10,7 +10,20 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .vocabulary import STATUSES, UNKNOWN_WORDS, About, EvidenceUse, Held, SourceKind, Status, Sure, UnknownKind, Value
+from .vocabulary import (
+    STATUSES,
+    UNKNOWN_WORDS,
+    About,
+    CaveatKind,
+    EvidenceUse,
+    Follows,
+    Held,
+    SourceKind,
+    Status,
+    Sure,
+    UnknownKind,
+    Value,
+)
 
 __all__ = ["STATUSES", "UNKNOWN_WORDS", "Held", "Status", "UnknownKind", "Value"]
 
@@ -39,6 +52,9 @@ class ConditionOut(Out):
     facts: list[str]
     missing: list[str]
     note: Optional[str] = None
+    # how it counts: "required" (holding it helps), "excludes" (it stands under a `not`: holding it
+    # rules the person out), or "either"
+    counts: Literal["required", "excludes", "either"] = "required"
     citations: list[CitationOut] = []
 
 
@@ -93,6 +109,13 @@ class ReadingOut(_AlternativeOut):
     missing: list[str]
 
 
+class FactOut(Out):
+    """One fact a finding of the record rests on, and how sure record.md says it is."""
+
+    fact: str
+    sure: Sure
+
+
 class DiscrepancyOut(Out):
     """Where the official record and the articles disagree on a provision, or the record adds to
     them: what it is about, each side in words, how sure the record is, the sources of both sides
@@ -102,9 +125,10 @@ class DiscrepancyOut(Out):
     relation: Literal["contradicts", "adds"]
     articles: str
     record: str
-    sure: Sure
+    sure: Sure  # as sure as the weakest fact it rests on
+    rests_on: list[FactOut] = []
     sources: list[CitationOut]
-    follows: Literal["record", "articles"]
+    follows: Follows
     why: str
 
 
@@ -117,8 +141,9 @@ class DiscrepancyRow(Out):
     relation: Literal["contradicts", "adds"]
     articles: str
     record: str
-    sure: Sure
-    follows: Literal["record", "articles"]  # which side the default judgement follows
+    sure: Sure  # as sure as the weakest fact it rests on
+    rests_on: list[FactOut] = []
+    follows: Follows  # which side the default judgement follows (neither: left open)
     articles_sources: list[str]  # source ids
     record_sources: list[str]
 
@@ -140,6 +165,23 @@ class DecidedOut(Out):
     source: Optional[str] = None  # a source id
 
 
+class CaveatOut(Out):
+    """A matter this answer does not judge that could change it: its kind, the matter in one line,
+    and why it is not judged."""
+
+    kind: CaveatKind
+    text: str
+    detail: str
+
+
+class HorizonOut(Out):
+    """The day the rule base's sources were last reviewed, and whether the report's day is after
+    it (then a later act, not known here, could change any answer)."""
+
+    sources_reviewed: str
+    beyond: bool
+
+
 class ProvisionOut(Out):
     id: str
     title: str
@@ -159,6 +201,7 @@ class ProvisionOut(Out):
     routes: list[RouteOut] = []
     other_readings: list[ReadingOut] = []
     discrepancies: list[DiscrepancyOut] = []
+    caveats: list[CaveatOut] = []
     engine_rule: str
 
 
@@ -178,6 +221,10 @@ class Report(Out):
     known_on: Optional[str] = None
     provisions: list[ProvisionOut]
     not_yet_reported: list[UnreportedOut] = []
+    horizon: Optional[HorizonOut] = None
+    # the provisions of the whole rule base (whatever a view shows) on which the record contradicts
+    # the articles, under the evidence used
+    contradicted: int = 0
 
     def provision(self, provision_id: str) -> ProvisionOut:
         for item in self.provisions:

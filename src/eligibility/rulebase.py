@@ -31,7 +31,7 @@ from .dates import DateSpec, parse_day, parse_spec
 from .errors import InputError
 from .files import read_toml
 from .validation import input_error, input_errors
-from .vocabulary import SURENESS_NEEDS, About, SourceKind, Sure, bears_out
+from .vocabulary import SURENESS_NEEDS, About, SourceKind, Sure, bears_out, weakest
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 ProvisionId = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+$")]
@@ -141,6 +141,15 @@ class Unsupported(_Strict):
     cite: list[Citation] = Field(min_length=1)
 
 
+class Contested(_Strict):
+    """The sources disagree on whether the measure is in force, and neither side is strictly
+    surer: where the account says "in force", the answer is unknown (an open question), with
+    the note saying which way the evidence leans and why."""
+
+    note: NonEmpty
+    cite: list[Citation] = []
+
+
 class InForce(_Strict):
     """From which stage a provision is in force, until which, and what is known before it starts.
 
@@ -153,10 +162,12 @@ class InForce(_Strict):
     start: StageKind = Field(alias="from")
     until: Optional[StageKind] = None
     note: Optional[NonEmpty] = None
+    entry: Optional[NonEmpty] = None  # what the sources say of entry into force ("in force on signature (reports)")
     before: Literal["not_in_force", "unknown"] = "not_in_force"
     before_note: Optional[NonEmpty] = None
     unenacted_as_of: Optional[Horizon] = None
     unsupported: Optional[Unsupported] = None
+    contested: Optional[Contested] = None
 
     @property
     def start_unknown(self) -> bool:
@@ -239,6 +250,7 @@ class ServiceUnsettled(_Strict):
     discharge: Optional[NonEmpty] = None
     combat: Optional[NonEmpty] = None
     during: Optional[NonEmpty] = None
+    state: Optional[NonEmpty] = None  # with state = "serving": a service that has ended
 
 
 class ServiceTest(_Strict):
@@ -367,6 +379,33 @@ class Alternative(_Strict):
     cite: list[Citation] = Field(min_length=1)
 
 
+class Fact(_Strict):
+    """One fact a finding of the record rests on: in our words, the phrase of record.md that states
+    it (verbatim, so that `rules check --record` finds it and reads the label after it), and how
+    sure record.md says it is."""
+
+    fact: NonEmpty
+    record: NonEmpty
+    sure: Sure
+
+
+class NotModelled(_Strict):
+    """A matter the provision leaves unjudged, and what it could do to a verdict:
+
+    - `condition`: a condition of the act the profile cannot answer (age, sex, the contract's
+      term, a medical ruling): it could turn `applies` or `undetermined` into `does_not_apply`;
+    - `part`: a part of the act (another group of people, another route) not judged here: it
+      could turn `does_not_apply` or `not_in_force` into `applies`;
+    - `procedure`: what comes after qualifying (an application, proof, deadlines): it bears on
+      an `applies` in practice, not on the law's conditions."""
+
+    id: ConditionId
+    kind: Literal["condition", "part", "procedure"]
+    matter: Annotated[str, Field(min_length=1, max_length=120)]  # one line: what is not judged
+    why: NonEmpty
+    route: Optional[ConditionId] = None  # it bears on this route only (none: on the provision)
+
+
 class Finding(_Strict):
     """What the official record says of a provision where it differs from the articles, or adds to
     them: what it is about, each side in words, how sure the record is and on which sources, and
@@ -377,10 +416,15 @@ class Finding(_Strict):
     relation: Literal["contradicts", "adds"]
     articles: NonEmpty  # what the articles say (or "nothing" of it)
     record: NonEmpty  # what the record says
-    sure: Sure
+    sure: Sure  # as sure as the weakest fact it rests on
+    rests_on: list[Fact] = Field(min_length=1)
     cite: list[Citation] = Field(min_length=1)  # the record's sources
     articles_cite: list[Citation] = []  # the articles' side; none: the provision's own citations
-    set: dict[str, Any] = {}
+    set: dict[str, Any] = {}  # the provision as the record has it, where the record is followed
+    # where a contradicting finding is not strictly surer than the articles: the provision with the
+    # question left open (both sides shown), and which way the evidence leans and why
+    open: dict[str, Any] = {}
+    leans: Optional[NonEmpty] = None
 
 
 class Provision(_Strict):
@@ -397,8 +441,22 @@ class Provision(_Strict):
     readings: list[Alternative] = []
     routes: list[Alternative] = []
     notes: list[NonEmpty] = []
-    not_modelled: list[NonEmpty] = []
+    not_modelled: list[NotModelled] = []
     record: list[Finding] = []
+
+
+def never_applies(provision: Provision) -> Optional[str]:
+    """Why a provision can apply to nobody on any day (None: it can): no source reports it
+    enacted, the record supports it on no day, or the sources disagree on whether every route of
+    it holds."""
+    rule = provision.in_force
+    if rule.unsupported is not None:
+        return "the record supports it on no day"
+    if rule.unenacted_as_of is not None and not provision.routes:
+        return "no source reports it enacted"
+    if rule.contested is not None and all(route.in_force.contested is not None for route in provision.routes):
+        return "the sources disagree on whether it holds"
+    return None
 
 
 class Source(_Strict):
@@ -420,6 +478,9 @@ class Source(_Strict):
     language: Annotated[str, Field(pattern=r"^[a-z]{2}$")]  # ISO 639-1, e.g. "en", "uk", "ru"
     address: Optional[NonEmpty] = None
     address_note: Optional[NonEmpty] = None  # a reference without an address: why none is given
+    # how many independent reports one reference stands for, where the record's reading names
+    # several together without their publishers ("legal-database copies")
+    reports: Annotated[int, Field(ge=1)] = 1
 
     @model_validator(mode="after")
     def _reference(self) -> "Source":
@@ -442,12 +503,19 @@ class Source(_Strict):
         """The last day on which it may have been published (an unknown date: never)."""
         return self.published.latest if self.published is not None else date.max
 
+    def kinds(self) -> list[SourceKind]:
+        """Its kind once for each independent report it stands for (see `reports`)."""
+        return [self.kind] * self.reports
+
     def kind_of(self, provision_id: Optional[str]) -> SourceKind:
         """How close the source stands to the act of this provision."""
         return self.kind_for.get(provision_id, self.kind) if provision_id else self.kind
 
 
 class SourcesFile(_Strict):
+    # the day the sources were last reviewed: answers for later days cannot know later acts
+    reviewed: Day
+    reviewed_note: NonEmpty
     sources: list[Source] = Field(min_length=1)
 
 
@@ -546,6 +614,7 @@ class RuleBase:
     unreported: dict[str, Optional[date]] = field(default_factory=dict)
     faulty: frozenset[str] = frozenset()  # ids whose files have problems: listed, never judged
     accounts: dict[str, "RuleBase"] = field(default_factory=dict, repr=False)
+    reviewed: Optional["Reviewed"] = None  # the sources' horizon (sources.toml `reviewed`)
 
     def provision(self, provision_id: str) -> Provision:
         return self.provisions[provision_id]
@@ -857,10 +926,13 @@ def _load_rules(directory: str | Path | None, sink: Optional[Sink], evidence: An
     sources_path = base / "sources.toml"
     digest = hashlib.sha256()
     sources: Optional[dict[str, Source]] = None
+    reviewed: Optional[Reviewed] = None
     if not sources_path.is_file():
         sink.add(InputError(str(sources_path), None, "expected the sources index next to the rule files, found none"))
     else:
-        sources = load_sources(sources_path, sink)
+        loaded_index = load_sources(sources_path, sink)
+        if loaded_index is not None:
+            sources, reviewed = loaded_index
         digest.update(sources_path.read_bytes())
     written: dict[str, Provision] = {}
     data: dict[str, dict[str, Any]] = {}
@@ -905,6 +977,7 @@ def _load_rules(directory: str | Path | None, sink: Optional[Sink], evidence: An
         written=written,
         data=data,
         faulty=frozenset(faulty | failed),
+        reviewed=reviewed,
     )
     judged = _accounts(whole, evidence or Evidence(), sink, check_sources=sources is not None)
     # The articles' account is checked on every load too: a fault in it must not hide behind a
@@ -930,7 +1003,7 @@ def _accounts(whole: RuleBase, evidence: Any, sink: Sink, check_sources: bool = 
         try:
             data, found = account(whole.data[provision_id], written, whole.sources, evidence)
         except ValueError as error:
-            sink.add(InputError(name, "record.set", str(error)))
+            sink.add(InputError(name, getattr(error, "field", "record.set"), str(error)))
             continue
         if data is None:
             unreported[provision_id] = first_reported(written.cite, whole.sources)
@@ -968,11 +1041,21 @@ def _accounts(whole: RuleBase, evidence: Any, sink: Sink, check_sources: bool = 
         states,
         unreported,
         whole.faulty,
+        reviewed=whole.reviewed,
     )
 
 
-def load_sources(path: Path, sink: Optional[Sink] = None) -> Optional[dict[str, Source]]:
-    """sources.toml, validated; None (with its problems told) where it cannot be read."""
+@dataclass(frozen=True)
+class Reviewed:
+    """The day the rule base's sources were last reviewed (its horizon), and what that rests on."""
+
+    day: date
+    note: str
+
+
+def load_sources(path: Path, sink: Optional[Sink] = None) -> Optional[tuple[dict[str, Source], Reviewed]]:
+    """sources.toml, validated, and the day its sources were last reviewed; None (with its
+    problems told) where it cannot be read."""
     sink = sink or Sink()
     try:
         data = read_toml(path, "rule file")
@@ -990,7 +1073,7 @@ def load_sources(path: Path, sink: Optional[Sink] = None) -> Optional[dict[str, 
             sink.add(InputError(str(path), f"sources[{index}].id", f"expected a unique id, got {source.id!r} again"))
             continue
         sources[source.id] = source
-    return sources
+    return sources, Reviewed(sources_file.reviewed, sources_file.reviewed_note)
 
 
 def _validation_problems(error: ValidationError, model: type[BaseModel], name: str, sink: Sink) -> list[InputError]:
@@ -1086,7 +1169,21 @@ def _finding_problems(finding: Finding, sources: Mapping[str, Source]) -> list[t
             if field_name == "articles_cite" and not source.is_article:
                 problems.append((f"{field_name}[{i}].source", f"expected one of the articles, got {citation.source!r}"))
             problems.extend((f"{field_name}[{i}]", wrong) for wrong in _quoting(citation, source))
-    kinds = [sources[c.source].kind for c in finding.cite if c.source in sources]
+    least = weakest([fact.sure for fact in finding.rests_on])
+    if finding.sure != least:
+        where = next(i for i, fact in enumerate(finding.rests_on) if fact.sure == least)
+        problems.append(
+            (
+                "sure",
+                f"expected {least!r}, the sureness of the weakest fact it rests on "
+                f"(rests_on[{where}]: {finding.rests_on[where].fact}), got {finding.sure!r}",
+            )
+        )
+    if finding.relation == "adds" and (finding.open or finding.leans):
+        problems.append(
+            ("open", "expected no open account on a finding that adds: only a contradiction can be left open")
+        )
+    kinds = [kind for c in finding.cite if c.source in sources for kind in sources[c.source].kinds()]
     if not bears_out(finding.sure, kinds):
         needs = SURENESS_NEEDS[finding.sure][2]
         problems.append(

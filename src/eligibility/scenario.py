@@ -57,7 +57,7 @@ class Expectation(_Strict):
     status: Status
     would_qualify: Optional[Value] = None
     in_force: Optional[Value] = None
-    failed: Optional[Ids] = None  # exactly these conditions failed
+    failed: Optional[Ids] = None  # exactly these conditions count against the person (fail, or exclude and hold)
     unknown: Optional[Ids] = None  # exactly these conditions are unknown
     missing: Optional[Ids] = None  # exactly these facts are missing
     decided_by: Optional[DecidedBy] = None
@@ -303,7 +303,16 @@ def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut, Rout
         found.extend(_decided(expected.decided_by, actual.in_force))
     if isinstance(actual, RouteOut):
         return found
-    by_value = {v: sorted(c.id for c in actual.conditions if c.value == v) for v in ("failed", "unknown")}
+    # "failed": the conditions that count against the person: a required one that fails, or one that
+    # excludes (under a `not`) and holds
+    by_value = {
+        "failed": sorted(
+            c.id
+            for c in actual.conditions
+            if (c.value == "failed" and c.counts != "excludes") or (c.value == "held" and c.counts == "excludes")
+        ),
+        "unknown": sorted(c.id for c in actual.conditions if c.value == "unknown"),
+    }
     same("failed", sorted(expected.failed) if expected.failed is not None else None, by_value["failed"])
     same("unknown", sorted(expected.unknown) if expected.unknown is not None else None, by_value["unknown"])
     same("missing", sorted(expected.missing) if expected.missing is not None else None, sorted(actual.missing))

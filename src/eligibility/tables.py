@@ -39,6 +39,7 @@ REPORT_COLUMNS = (
     "decided_source",
     "missing",
     "discrepancies",
+    "caveats",
     "rule_base",
 )
 TIMELINE_COLUMNS = (
@@ -85,6 +86,7 @@ def report_rows(report: "Report") -> Rows:
                 "decided_source": (decided.source or "") if decided else "",
                 "missing": _joined(p.missing),
                 "discrepancies": len(p.discrepancies),
+                "caveats": _joined([f"{c.kind}: {c.text}" for c in p.caveats]),
                 "rule_base": report.rule_base,
             }
         )

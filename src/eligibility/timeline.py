@@ -17,9 +17,9 @@ from . import logic
 from .causes import Cause, attribute, change_points
 from .errors import InputError
 from .evaluation import Evaluator, Judgement
-from .explaining import explainer, reason
+from .explaining import explainer, horizon, reason
 from .profile import Profile
-from .report import CitationOut, Out, Status, Value
+from .report import CitationOut, HorizonOut, Out, Status, Value
 
 DEFAULT_START = date(2022, 1, 1)
 DEFAULT_END = date(2026, 12, 31)
@@ -61,6 +61,7 @@ class Timeline(Out):
     rule_base: str
     change_points: list[CauseOut]
     provisions: list[ProvisionTimeline]
+    horizon: Optional[HorizonOut] = None  # beyond: the range runs past the sources' horizon
 
     def rows(self) -> list[dict[str, Any]]:
         """One flat row per provision and period (the columns of `timeline --format csv`)."""
@@ -202,4 +203,5 @@ def timeline(
         rule_base=evaluator.rules.digest,
         change_points=points,
         provisions=out,
+        horizon=horizon(evaluator.rules, end),
     )

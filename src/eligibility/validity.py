@@ -50,16 +50,39 @@ def _position(day: date, stage: Stage) -> Truth:
 
 
 def _from_signature(stage: Stage) -> str:
+    """Said of a signature with nothing said of entry into force (an `in_force.entry`, what the
+    sources do say of it, replaces this)."""
     if stage.kind in SIGNATURES:
         return " No entry-into-force date is reported, so it is taken as in force from signature."
     return ""
 
 
 def validity(route: Route, day: date) -> Validity:
-    """Whether one route (a provision's body, another route of it, or a reading) is in force on a day."""
+    """Whether one route (a provision's body, another route of it, or a reading) is in force on a day.
+
+    A contested route (the sources disagree on whether it holds, and neither side is strictly
+    surer) is unknown, an open question, wherever its account says "in force"."""
+    found = _validity(route, day)
+    contested = route.in_force.contested
+    if contested is None or found.value is not Truth.TRUE:
+        return found
+    said = found.explanation.removeprefix(f"In force on {day.isoformat()}: ")
+    return Validity(
+        Truth.UNKNOWN,
+        f"Unknown whether in force on {day.isoformat()}: by this account {said[0].lower()}{said[1:]} "
+        f"The sources disagree, and neither is strictly surer: {contested.note}",
+        found.stage,
+        tuple(found.citations) + tuple(contested.cite),
+        "open_question",
+        f"whether it holds at all: {contested.note.rstrip('.')}",
+    )
+
+
+def _validity(route: Route, day: date) -> Validity:
     on = day.isoformat()
     rule = route.in_force
     note = f" {rule.note}" if rule.note else ""
+    entry = f" {rule.entry}" if rule.entry else ""
     if rule.unsupported is not None:
         return Validity(
             Truth.FALSE,
@@ -148,7 +171,7 @@ def validity(route: Route, day: date) -> Validity:
     )
     return Validity(
         Truth.TRUE,
-        f"In force on {on}: {start.label} {start.when} ({since}).{_from_signature(start)}{note}",
+        f"In force on {on}: {start.label} {start.when} ({since}).{entry or _from_signature(start)}{note}",
         start,
         tuple(start.cite),
     )
@@ -209,7 +232,22 @@ def _overlay(lines: Sequence[Sequence[Segment]]) -> list[tuple[Optional[int], Op
 
 
 def in_force_segments(route: Route) -> list[Segment]:
-    """In force = started and not ended, over the whole line of days, as merged segments."""
+    """In force = started and not ended, over the whole line of days, as merged segments (a
+    contested route: unknown where it would be in force)."""
+    found = _segments(route)
+    if route.in_force.contested is None:
+        return found
+    merged: list[Segment] = []
+    for first, last, value in found:
+        value = Truth.UNKNOWN if value is Truth.TRUE else value
+        if merged and merged[-1][2] is value:
+            merged[-1] = (merged[-1][0], last, value)
+        else:
+            merged.append((first, last, value))
+    return merged
+
+
+def _segments(route: Route) -> list[Segment]:
     if route.in_force.unsupported is not None:
         return [(None, None, Truth.FALSE)]
     start = _start_segments(route)

@@ -39,11 +39,21 @@ SURENESS_NEEDS: dict[str, tuple[tuple[str, ...], int, str]] = {
 }
 
 
+def weakest(sures: Sequence[str]) -> str:
+    """The least sure of several labels (a finding is as sure as the weakest fact it rests on)."""
+    return max(sures, key=lambda sure: (CLOSENESS[sure], SURE.index(sure)))
+
+
 def bears_out(sure: str, kinds: Sequence[str]) -> bool:
     """Whether sources of these kinds bear out a finding's sureness (derived and inferred need none)."""
     needed = SURENESS_NEEDS.get(sure)
     return needed is None or sum(kind in needed[0] for kind in kinds) >= needed[1]
 
+
+# Which side of a finding the judgement follows: the record (strictly surer than the articles, or
+# adding to them), the articles (judging on the articles only), or neither (the question is left
+# open: the record is not strictly surer, so the status is undetermined where the sides differ).
+Follows = Literal["record", "articles", "neither"]
 
 EvidenceUse = Literal["all", "articles"]  # judge on every source, or on the articles only
 EVIDENCE: tuple[EvidenceUse, ...] = ("all", "articles")
@@ -60,4 +70,25 @@ UNKNOWN_WORDS: dict[UnknownKind, str] = {
     "missing_fact": "a fact missing from the profile",
     "imprecise_date": "a date the sources give imprecisely",
     "open_question": "a question the sources leave open",
+}
+
+# A matter an answer does not judge and that could change it (a provision's `not_modelled`, and the
+# horizon of the sources): a condition the profile cannot answer (it could turn `applies` or
+# `undetermined` into `does_not_apply`), a part of the act not judged (it could turn
+# `does_not_apply` or `not_in_force` into `applies`), what comes after qualifying (an application,
+# proof: it bears on an `applies` in practice), and a day past the sources' horizon (a later act
+# could change anything).
+CaveatKind = Literal["unjudged_condition", "unjudged_part", "procedure", "horizon"]
+CAVEAT_WORDS: dict[CaveatKind, str] = {
+    "unjudged_condition": "not judged",
+    "unjudged_part": "part of the act not judged",
+    "procedure": "procedure not judged",
+    "horizon": "past the sources' horizon",
+}
+# Which verdicts each kind of caveat could change.
+CAVEAT_BEARS_ON: dict[CaveatKind, tuple[Status, ...]] = {
+    "unjudged_condition": ("applies", "undetermined"),
+    "unjudged_part": ("does_not_apply", "not_in_force", "undetermined"),
+    "procedure": ("applies",),
+    "horizon": STATUSES,
 }

@@ -35,12 +35,12 @@ from .diff import ConditionChange, moved_conditions
 from .edits import Edit, apply
 from .errors import InputError, required
 from .evaluation import Evaluator, Judgement
-from .explaining import reason
+from .explaining import horizon, reason
 from .kinds import flips, parts
 from .logic import Truth
 from .predicates import record_value
 from .profile import Profile, parse_profile
-from .report import Out, Status, Value
+from .report import HorizonOut, Out, Status, Value
 from .rulebase import (
     CitizenshipTest,
     CriminalRecordTest,
@@ -98,6 +98,7 @@ class WhatIf(Out):
     edits: list[EditOut]
     changed: list[WhatIfChange]
     unchanged: list[str]
+    horizon: Optional[HorizonOut] = None  # beyond: the day is past the sources' horizon
 
 
 class ChangeSet(Out):
@@ -117,6 +118,7 @@ class MakeApply(Out):
     explanation: str
     sets: list[ChangeSet]
     notes: list[str]
+    horizon: Optional[HorizonOut] = None  # beyond: the day is past the sources' horizon
 
 
 QUOTING = (
@@ -172,6 +174,7 @@ def what_if(
         edits=[edit_out(e) for e in edits],
         changed=out,
         unchanged=same,
+        horizon=horizon(evaluator.rules, day),
     )
 
 
@@ -410,7 +413,13 @@ class _Search:
         if judgement.status == "applies":
             return [[]]
         item = judgement.item
-        names = logic.names(item.expr)
+        # only a route certainly in force can make it apply (a contested or imprecisely dated one
+        # cannot): the search is over their expressions
+        in_force = [
+            r.expr for r, j in zip(item.routes, judgement.per_route, strict=True) if j.validity.value is Truth.TRUE
+        ]
+        target = in_force[0] if len(in_force) == 1 else logic.Any_(tuple(in_force))
+        names = logic.names(target)
         current = {name: judgement.findings[name].value for name in names}
         cache: dict[tuple[str, Truth], list[list[Edit]]] = {}
 
@@ -432,7 +441,7 @@ class _Search:
                     assign = dict(zip(chosen, targets, strict=True))
                     if any(prev.items() <= assign.items() for prev in assignments):
                         continue
-                    if logic.evaluate(item.expr, {**current, **assign}) is not Truth.TRUE:
+                    if logic.evaluate(target, {**current, **assign}) is not Truth.TRUE:
                         continue
                     if all(verified(n, t) for n, t in assign.items()):
                         assignments.append(assign)
@@ -472,6 +481,7 @@ def make_apply(evaluator: Evaluator, profile: Profile, day: date, key: str, labe
             explanation=explanation,
             sets=sets or [],
             notes=notes or [],
+            horizon=horizon(evaluator.rules, day),
         )
 
     validity = judgement.validity

@@ -21,10 +21,12 @@ from .. import logic
 from ..errors import required
 from ..report import (
     STATUSES,
+    CaveatOut,
     CitationOut,
     ConditionOut,
     DiscrepancyOut,
     DiscrepancyTable,
+    HorizonOut,
     InForceOut,
     ProvisionOut,
     ReadingOut,
@@ -32,6 +34,7 @@ from ..report import (
     RouteOut,
 )
 from ..rulebase import STAGE_LABEL, Alternative, Citation, Condition, Provision, RuleBase, Stage, Test
+from ..vocabulary import CAVEAT_WORDS
 from .wrap import Row, emit, pad
 from .wrap import console as console  # the CLI makes its consoles here
 
@@ -83,9 +86,15 @@ def _citation(citation: CitationOut) -> Text:
     return line
 
 
+# A condition that excludes (under a `not`): holding it counts against the person.
+EXCLUDING_MARK = {"held": ("✗", "red"), "failed": ("✓", "green"), "unknown": ("?", "yellow")}
+
+
 def _condition(condition: ConditionOut) -> list[Text | Row]:
-    mark, colour = MARK[condition.value]
+    mark, colour = (EXCLUDING_MARK if condition.counts == "excludes" else MARK)[condition.value]
     head = Text(f"{mark} ", style=colour)
+    if condition.counts == "excludes":
+        head.append("excluded if: ", style="dim")
     head.append(condition.says)
     head.append(f"  ({condition.id})", style="dim")
     out: list[Text | Row] = [head]
@@ -166,7 +175,42 @@ def provision_block(item: ProvisionOut) -> list[Text | Row]:
                 _discrepancy(discrepancy),
             )
         )
+    if item.caveats:
+        parts.extend(_block("caveats: what could change this answer", [_caveat(c) for c in item.caveats]))
     return parts
+
+
+def _caveat(caveat: CaveatOut) -> Text:
+    line = Text(f"{CAVEAT_WORDS[caveat.kind]}: ", style="bold yellow")
+    line.append(caveat.text)
+    line.append(f" ({caveat.detail})", style="dim")
+    return line
+
+
+def caveat_line(caveats: Sequence[CaveatOut], said: str = "") -> str:
+    """The caveats of one answer in one line, for the summary (the horizon is in the header, and a
+    caveat the reason already names is not repeated)."""
+    kept = [c for c in caveats if c.kind != "horizon" and c.text not in said]
+    if not kept:
+        return ""
+    return "caveats: " + "; ".join(f"{CAVEAT_WORDS[c.kind]}: {c.text}" for c in kept)
+
+
+def horizon_line(horizon: Optional[HorizonOut], day: str) -> Optional[Text]:
+    """One line when the day is past the sources' horizon."""
+    if horizon is None or not horizon.beyond:
+        return None
+    return Text(
+        f"horizon: the sources were last reviewed on {horizon.sources_reviewed}; {day} is after it, so acts of "
+        "later days are not known and could change any answer",
+        style="bold yellow",
+    )
+
+
+def _horizon(out: Console, horizon: Optional[HorizonOut], day: str) -> None:
+    line = horizon_line(horizon, day)
+    if line is not None:
+        emit(out, [(2, line)])
 
 
 def _discrepancy(item: DiscrepancyOut) -> list[Text | Row]:
@@ -175,8 +219,12 @@ def _discrepancy(item: DiscrepancyOut) -> list[Text | Row]:
         Text(f"about: {item.about}", style="bold"),
         _label("the articles").append(item.articles, style=""),
         _label(f"the record ({item.sure})").append(item.record, style=""),
-        Text(f"the status follows the {item.follows}: {item.why}", style="dim"),
+        Text(
+            f"the status follows {'neither side' if item.follows == 'neither' else 'the ' + item.follows}: {item.why}",
+            style="dim",
+        ),
     ]
+    rows.extend(Text(f"rests on: {f.fact} ({f.sure})", style="dim") for f in item.rests_on)
     rows.extend(_citation(c) for c in item.sources)
     return rows
 
@@ -214,7 +262,11 @@ def summary_line(item: ProvisionOut, width: int) -> list[Text | Row]:
             reason = cut
     why = Text(reason)
     why.append(source, style="dim")
-    return [head, (4, why)]
+    rows: list[Text | Row] = [head, (4, why)]
+    caveat = caveat_line(item.caveats, item.summary)
+    if caveat:
+        rows.append((4, Text(shortened(caveat, width - 4), style="yellow")))
+    return rows
 
 
 def report_summary(out: Console, result: Report, statuses: Iterable[str] = STATUSES) -> None:
@@ -262,11 +314,22 @@ def _report_head(out: Console, result: Report) -> None:
     which = "the articles only" if result.evidence == "articles" else "the articles and the official record"
     if result.known_on:
         which += f", as known on {result.known_on}"
-    marked = sum(1 for p in result.provisions if any(d.relation == "contradicts" for d in p.discrepancies))
     emit(
         out,
-        [(2, Text(f"evidence: {which}; the record contradicts the articles on {marked} provision(s)", style="dim"))],
+        [
+            (
+                2,
+                Text(
+                    f"evidence: {which}; in the whole rule base, the record contradicts the articles on "
+                    f"{result.contradicted} provision(s)",
+                    style="dim",
+                ),
+            )
+        ],
     )
+    beyond = horizon_line(result.horizon, result.on)
+    if beyond is not None:
+        emit(out, [(2, beyond)])
     if result.not_yet_reported:
         names = ", ".join(
             f"{u.id} (first reported {u.first_reported or 'on a day not known'})" for u in result.not_yet_reported
@@ -300,7 +363,10 @@ def in_force_rule(provision: Provision | Alternative) -> str:
             f"from the stage '{STAGE_LABEL[rule.start]}' (not reported; not yet as of "
             f"{required(rule.unenacted_as_of, 'a horizon').date.isoformat()})"
         )
-    return start + (f", until the stage '{STAGE_LABEL[rule.until]}'" if rule.until else "")
+    if rule.unsupported is not None:
+        return "on no day: the official record does not support it"
+    contested = "; contested: unknown wherever it would be in force" if rule.contested is not None else ""
+    return start + (f", until the stage '{STAGE_LABEL[rule.until]}'" if rule.until else "") + contested
 
 
 def _needed(table: "Table") -> int:
@@ -480,7 +546,15 @@ def rule(
     if provision.notes:
         emit(out, _block("notes", [Text(f"- {n}") for n in provision.notes]))
     if provision.not_modelled:
-        emit(out, _block("not modelled", [Text(f"- {n}") for n in provision.not_modelled]))
+        emit(
+            out,
+            _block(
+                "not modelled",
+                [Text(f"- {n.matter} ({n.kind}; {n.id}): {n.why}") for n in provision.not_modelled],
+            ),
+        )
+    if provision.in_force.contested is not None:
+        emit(out, _block("contested", [Text(provision.in_force.contested.note)]))
     for finding in findings:
         title = "the record differs" if finding.relation == "contradicts" else "the record adds"
         emit(out, _block(title, _discrepancy(finding)))
@@ -517,6 +591,7 @@ def discrepancies(out: Console, table: DiscrepancyTable) -> None:
             head = Text(row.provision, style="bold")
             head.append(f" — {row.about} ({row.relation}); how sure: {row.sure}; followed: the {row.follows}")
             rows += [head, (4, Text(f"the articles: {row.articles}")), (4, Text(f"the record: {row.record}"))]
+            rows += [(4, Text(f"rests on: {f.fact} ({f.sure})", style="dim")) for f in row.rests_on]
         return rows
 
     fitted(out, grid, stacked)
@@ -542,13 +617,16 @@ def discrepancies_markdown(table: DiscrepancyTable) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = [
-        "| provision | what differs | the articles | the record | how sure | the status follows |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| provision | what differs | the articles | the record | it rests on (record.md's label) | how sure "
+        "| the status follows |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for row in table.rows:
+        rests = "; ".join(f"{cell(f.fact)} ({f.sure})" for f in row.rests_on)
+        follows = "neither: left open" if row.follows == "neither" else f"the {row.follows}"
         lines.append(
             f"| `{row.provision}` | {row.about} ({row.relation}) | {cell(row.articles)} | {cell(row.record)} "
-            f"| {row.sure} | the {row.follows} |"
+            f"| {rests} | {row.sure} | {follows} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -561,10 +639,12 @@ def discrepancies_csv(table: DiscrepancyTable) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     names = ["provision", "title", "about", "relation", "articles", "record", "sure", "follows"]
-    writer.writerow([*names, "articles_sources", "record_sources"])
+    writer.writerow([*names, "rests_on", "articles_sources", "record_sources"])
     for row in table.rows:
+        rests = "; ".join(f"{f.fact} ({f.sure})" for f in row.rests_on)
         writer.writerow(
-            [getattr(row, name) for name in names] + [" ".join(row.articles_sources), " ".join(row.record_sources)]
+            [getattr(row, name) for name in names]
+            + [rests, " ".join(row.articles_sources), " ".join(row.record_sources)]
         )
     return buffer.getvalue()
 
@@ -609,6 +689,7 @@ def timeline(out: Console, result: "Timeline") -> None:
     title = Text("eligibility timeline", style="bold")
     title.append(f" — {result.profile} — {result.start} to {result.end}")
     emit(out, [title])
+    _horizon(out, result.horizon, result.end)
     out.print()
     label_width = max(len(p.id) for p in result.provisions) + 2
     columns = min((end - start).days + 1, max(10, out.width - label_width))
@@ -666,6 +747,7 @@ def _changes_title(out: Console, command: str, subject: str, result: "Diff | Wha
     title = Text(f"eligibility {command}", style="bold")
     title.append(f" — {subject}")
     emit(out, [title])
+    _horizon(out, result.horizon, result.end if hasattr(result, "end") else result.on)
     out.print(Text(f"  {len(result.changed)} changed, {len(result.unchanged)} unchanged", style="dim"))
 
 
@@ -738,6 +820,7 @@ def make_apply(out: Console, result: "MakeApply") -> None:
     title = Text("eligibility what-if", style="bold")
     title.append(f" — {result.profile} — on {result.on} — what would make {result.provision} apply?")
     emit(out, [title])
+    _horizon(out, result.horizon, result.on)
     now = _label("now")
     now.append_text(_status_word(result.status))
     now.append(f". {result.reason}", style="")
@@ -804,6 +887,8 @@ def rules_check(out: Console, result: "CheckReport") -> None:
         checked.append(f"quotes against {result.sources_checked}")
     if result.acts_checked:
         checked.append(f"act quotes against {result.acts_checked}")
+    if result.labels_checked:
+        checked.append(f"the record's facts and labels against {result.labels_checked}")
     if result.scenarios_checked:
         checked.append(f"scenario coverage in {result.scenarios_checked}")
     if result.acts_skipped:

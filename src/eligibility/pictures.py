@@ -216,9 +216,9 @@ def _provision(p: "ProvisionOut") -> str:
         parts.append("</ul>")
     if p.caveats:
         parts.append("<p><strong>Caveats: what could change this answer</strong></p><ul>")
-        for c in p.caveats:
-            detail = f'<span class="muted">({escape(c.detail)})</span>'
-            parts.append(f"<li>{escape(CAVEAT_WORDS[c.kind])}: {escape(c.text)} {detail}</li>")
+        for caveat in p.caveats:
+            detail = f'<span class="muted">({escape(caveat.detail)})</span>'
+            parts.append(f"<li>{escape(CAVEAT_WORDS[caveat.kind])}: {escape(caveat.text)} {detail}</li>")
         parts.append("</ul>")
     parts.append("</section>")
     return "\n".join(parts)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from eligibility import corpus, load_rules, parse_profile
 from eligibility.evaluation import Evaluator
 from eligibility.explaining import check
+from eligibility.logic import Truth
 from eligibility.record import Evidence
 from eligibility.timeline import timeline
 
@@ -85,11 +86,30 @@ def exclusions(evaluator, data, day):
         for key in (R1, R9, R10, R11):
             assert found[key] != "applies", (key, day)
     if found[R12] == "applies":
-        assert _holds(data, day, "RU", ("naturalization",))
+        # the article: naturalised citizens; the record (official): citizenship acquired, however
+        acquired = ("naturalization",) if evaluator.rules.evidence.use == "articles" else ("naturalization", "other")
+        assert _holds(data, day, "RU", acquired)
     if found[R10] == "applies":
         carried = [statuses(evaluator, m["person"], day) for m in data.get("family") or []]
         assert any(s[R9] == "applies" or s[R11] == "applies" for s in carried)
     assert not (found[U1] == "applies" and found[U2] == "applies"), day
+
+
+def disputed_never_decides(evaluator, data, day):
+    """Nothing is surer than its source: where the sources dispute whether a route holds at all
+    (a contested route), that route never makes the provision apply; some undisputed route in force
+    does, by the engine's own verdict."""
+    profile = parse_profile(data, "generated")
+    for key, judgement in evaluator.judge(profile, day, list(evaluator.rules.provisions)).items():
+        if judgement.status != "applies":
+            continue
+        carrying = [
+            route
+            for route, judged in zip(judgement.item.routes, judgement.per_route, strict=True)
+            if judged.validity.value is Truth.TRUE and judged.conditions is Truth.TRUE
+        ]
+        assert carrying, (key, day)
+        assert any(route.in_force.contested is None for route in carrying), (key, day)
 
 
 # --- hypothesis drives them on the bundled rule base ---------------------------------------------
@@ -108,6 +128,11 @@ def test_law_before_facts(evaluator, data, day):
 @given(data=people, day=QUERY)
 def test_the_laws_own_exclusions(evaluator, data, day):
     exclusions(evaluator, data, day)
+
+
+@given(data=people, day=QUERY)
+def test_a_disputed_route_never_decides(evaluator, data, day):
+    disputed_never_decides(evaluator, data, day)
 
 
 @given(data=people, day=QUERY, choice=st.data())

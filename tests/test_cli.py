@@ -73,7 +73,7 @@ def test_check_json_has_the_documented_shape(cli):
             "member": "family[0]",
             "relation": "spouse",
             "label": "Ram, Nepali contract soldier",
-            "provision": "ru.citizenship.contract-service",
+            "provision": "ru.citizenship.contract-service@terms",  # Decree No. 10, on its own terms
         }
     ]
 

@@ -24,6 +24,7 @@ from typing_extensions import TypedDict
 from .errors import InputError
 from .files import decode_json
 from .profile import parse_profile
+from .report import HorizonOut
 from .vocabulary import STATUSES, Status, UnknownKind, Value
 
 CHUNK = 128  # lines per task: one engine run judges CHUNK x dates profile-dates
@@ -103,6 +104,7 @@ class Summary(BaseModel):
     dates: list[DateCounts]
     changes: list[Changes]
     groups: list[Group] = []
+    horizon: Optional[HorizonOut] = None  # beyond: a date counted is past the sources' horizon
 
 
 # --- the per-profile job ---------------------------------------------------------------------

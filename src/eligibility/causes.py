@@ -45,6 +45,7 @@ from .rulebase import (
     Stage,
     StatelessTest,
     Test,
+    split_target,
 )
 from .validity import in_force_segments
 
@@ -346,15 +347,20 @@ def attribute(
         if isinstance(test, FamilyTest):
             for index, member in enumerate(profile.family or []):
                 for provision in test.provisions:
-                    then = evaluator.judge(member.person, first, [provision])[provision]
-                    now = evaluator.judge(member.person, last, [provision])[provision]
-                    if _carries(then.status) is _carries(now.status):
+                    base = split_target(provision)[0]
+                    said = (
+                        evaluator.member(member.person, first, provision),
+                        evaluator.member(member.person, last, provision),
+                    )
+                    if _carries(said[0].status) is _carries(said[1].status):
                         continue  # e.g. not in force -> does not apply: the family condition reads both as no
-                    via = _member_words(profile, index, owner) + f": {provision} {then.status} → {now.status}"
+                    via = _member_words(profile, index, owner) + f": {provision} {said[0].status} → {said[1].status}"
+                    then = evaluator.judge(member.person, first, [base])[base]
+                    now = evaluator.judge(member.person, last, [base])[base]
                     inner = attribute(
                         evaluator,
                         member.person,
-                        provision,
+                        base,
                         then,
                         now,
                         first,

@@ -492,14 +492,20 @@ def table(
         reports = [api.check(path, day, base) for path in profiles]
         rows = matrix(reports, wanted)
         columns = ["profile", "on", *wanted]
+        past = reports[0].horizon if reports else None
         if chosen == "csv":
             sys.stdout.write(to_csv(rows, columns))
         elif chosen == "markdown":
             sys.stdout.write(to_markdown(rows, columns))
+            if past is not None and past.beyond:
+                sys.stdout.write(
+                    f"\nHorizon: the sources were last reviewed on {past.sources_reviewed}; {day.isoformat()} is "
+                    "after it, so acts of later days are not known and could change any answer.\n"
+                )
         else:
             from . import render
 
-            render.matrix(render.console(width), rows, wanted)
+            render.matrix(render.console(width), rows, wanted, past)
 
 
 @app.command()
@@ -611,6 +617,9 @@ def batch(
         if result.skipped:
             sys.stderr.write(f"eligibility: skipped {result.skipped} invalid line(s) of {job.source}\n")
         if summary:
+            from .explaining import horizon
+
+            result = result.model_copy(update={"horizon": horizon(base, api.as_day(max(job.dates)))})
             if chosen == "json":
                 _write_json(result.model_dump(mode="json", by_alias=True))
             else:

@@ -121,13 +121,17 @@ _LABEL = re.compile(r"\b(act|official|reports|report|inferred|derived)\b")
 
 
 def record_labels(text: str, phrase: str) -> Optional[set[str]]:
-    """The labels record.md gives the fact a phrase of it states: those of the first parenthesis
-    that opens after the phrase (a conclusion "So: ..." is inferred); None where the phrase is not
-    in the text.  Text and phrase are folded alike."""
+    """The labels record.md gives the fact a phrase of it states: those of a parenthesis inside the
+    phrase that holds a label ("Who may apply (official): foreign citizens ..."), else those of the
+    first parenthesis that opens after it (a conclusion "So: ..." is inferred); None where the
+    phrase is not in the text.  Text and phrase are folded alike."""
     text, phrase = fold(text), fold(phrase)
     at = text.find(phrase)
     if at < 0:
         return None
+    inside = set(_LABEL.findall(" ".join(re.findall(r"\(([^()]*)\)", phrase))))
+    if inside:
+        return inside
     bullet = text.rfind(" - ", 0, at + 1)
     if text[bullet + 3 : bullet + 6] == "So:" and text.find(" - ", bullet + 3, at) < 0:
         return {"inferred"}

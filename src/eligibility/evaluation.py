@@ -19,7 +19,7 @@ from .errors import InternalError, required
 from .logic import UNKNOWN, Truth, status_of
 from .predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
 from .profile import Profile
-from .rulebase import FamilyTest, Judged, RuleBase, Test
+from .rulebase import OWN_TERMS, FamilyTest, Judged, Route, RuleBase, Test, split_target
 from .validity import Validity, validity
 from .vocabulary import Held, Status, UnknownKind
 
@@ -121,30 +121,78 @@ def unknowns(judgement: "Judgement") -> list[Unknown]:
     found: list[Unknown] = []
     seen: set[str] = set()
     for route, judged in zip(item.routes, judgement.per_route, strict=True):
-        if judged.qualifies is not UNKNOWN:
-            continue
-        v = judged.validity
-        if v.value is UNKNOWN:
-            found.append(Unknown(v.unknown or "open_question", "in_force", route.id, v.detail or v.explanation))
-        if judged.conditions is not UNKNOWN:
-            continue
-        for name in logic.names(route.expr):
-            f = judgement.findings[name]
-            if f.value is not UNKNOWN or name in seen:
-                continue
-            seen.add(name)
-            says = item.condition_map[name].says
-            if f.missing:
-                found.append(
-                    Unknown("missing_fact", name, route.id, f"{', '.join(f.missing)} (for '{says}')", f.missing)
-                )
-            if f.note:
-                found.append(Unknown("open_question", name, route.id, f.note))
-            if f.imprecise:
-                found.append(Unknown("imprecise_date", name, route.id, f.imprecise))
-            if not (f.missing or f.note or f.imprecise):
-                found.append(Unknown("open_question", name, route.id, f"the facts given do not settle '{says}'"))
+        found.extend(_route_unknowns(judgement, route, judged, seen))
     return found
+
+
+def route_unknowns(judgement: "Judgement", route_id: Optional[str]) -> list[Unknown]:
+    """Why one route of a judgement (None: the provision's own terms) is unknown, whatever the
+    provision's status."""
+    for route, judged in zip(judgement.item.routes, judgement.per_route, strict=True):
+        if route.id == route_id:
+            return _route_unknowns(judgement, route, judged, set())
+    raise InternalError(f"{judgement.item.key} has no route {route_id!r}")
+
+
+def _route_unknowns(judgement: "Judgement", route: Route, judged: "RouteJudgement", seen: set[str]) -> list[Unknown]:
+    """Why one route might qualify the person: its in-force and its unknown conditions (those not in
+    `seen`, which it fills), each with its kind; nothing where the route certainly does or does not."""
+    item = judgement.item
+    found: list[Unknown] = []
+    if judged.qualifies is not UNKNOWN:
+        return found
+    v = judged.validity
+    if v.value is UNKNOWN:
+        found.append(Unknown(v.unknown or "open_question", "in_force", route.id, v.detail or v.explanation))
+    if judged.conditions is not UNKNOWN:
+        return found
+    for name in logic.names(route.expr):
+        f = judgement.findings[name]
+        if f.value is not UNKNOWN or name in seen:
+            continue
+        seen.add(name)
+        says = item.condition_map[name].says
+        if f.missing:
+            found.append(Unknown("missing_fact", name, route.id, f"{', '.join(f.missing)} (for '{says}')", f.missing))
+        if f.note:
+            found.append(Unknown("open_question", name, route.id, f.note))
+        if f.imprecise:
+            found.append(Unknown("imprecise_date", name, route.id, f.imprecise))
+        if not (f.missing or f.note or f.imprecise):
+            found.append(Unknown("open_question", name, route.id, f"the facts given do not settle '{says}'"))
+    return found
+
+
+def member_verdict(case: "Case", position: int, target: str) -> MemberVerdict:
+    """A family member's verdict on a family condition's target: the provision judged at
+    `position` of the case, by any route, or one route of it ("id@route", "id@terms")."""
+    outcome = case.outcomes[position]
+    route = split_target(target)[1]
+    if route is None:
+        if outcome.status != "undetermined":
+            return MemberVerdict(outcome.status, (), outcome.would_qualify)
+        why = unknowns(case.judgement(position))
+        return MemberVerdict(
+            outcome.status,
+            tuple(case.missing(position)),
+            outcome.would_qualify,
+            tuple(u.detail for u in why if u.kind == "open_question"),
+            tuple(u.detail for u in why if u.kind == "imprecise_date"),
+        )
+    judgement = case.judgement(position)
+    route_id = None if route == OWN_TERMS else route
+    index = next(i for i, r in enumerate(judgement.item.routes) if r.id == route_id)
+    judged = judgement.per_route[index]
+    if judged.status != "undetermined":
+        return MemberVerdict(judged.status, (), judged.conditions)
+    why = route_unknowns(judgement, route_id)
+    return MemberVerdict(
+        judged.status,
+        tuple(dict.fromkeys(f for u in why for f in u.fields)),
+        judged.conditions,
+        tuple(u.detail for u in why if u.kind == "open_question"),
+        tuple(u.detail for u in why if u.kind == "imprecise_date"),
+    )
 
 
 def _overall(routes: Sequence[RouteJudgement]) -> Validity:
@@ -352,6 +400,11 @@ class Evaluator:
     def judge(self, profile: Profile, day: date, keys: Optional[Iterable[str]] = None) -> dict[str, Judgement]:
         return self.judge_many([(profile, day)], keys)[0]
 
+    def member(self, profile: Profile, day: date, target: str) -> MemberVerdict:
+        """A person's verdict on a family condition's target ("id", "id@route" or "id@terms")."""
+        (case,) = self.cases([(profile, day)], [split_target(target)[0]])
+        return member_verdict(case, 0, target)
+
     def judge_many(
         self, cases: Sequence[tuple[Profile, date]], keys: Optional[Iterable[str]] = None, engine: bool = True
     ) -> list[dict[str, Judgement]]:
@@ -501,9 +554,10 @@ class Evaluator:
         self, cases: Sequence[tuple[Profile, date]], layout: _Layout, engine: bool = True
     ) -> list[dict[tuple[int, str], MemberVerdict]]:
         """For each case, the verdicts of its family members on the provisions family conditions name."""
-        wanted = sorted(
-            {provision for _, test in layout.tests if isinstance(test, FamilyTest) for provision in test.provisions}
+        targets = sorted(
+            {target for _, test in layout.tests if isinstance(test, FamilyTest) for target in test.provisions}
         )
+        wanted = sorted({split_target(target)[0] for target in targets})
         found: list[dict[tuple[int, str], MemberVerdict]] = [{} for _ in cases]
         if not wanted:
             return found
@@ -513,21 +567,10 @@ class Evaluator:
                 member_cases.append((member.person, day))
                 where.append((n, index))
         if member_cases:
+            positions = {provision: position for position, provision in enumerate(wanted)}
             for (n, index), case in zip(where, self.cases(member_cases, wanted, engine), strict=True):
-                for position, provision in enumerate(wanted):
-                    outcome = case.outcomes[position]
-                    if outcome.status != "undetermined":
-                        verdict = MemberVerdict(outcome.status, (), outcome.would_qualify)
-                    else:
-                        why = unknowns(case.judgement(position))
-                        verdict = MemberVerdict(
-                            outcome.status,
-                            tuple(case.missing(position)),
-                            outcome.would_qualify,
-                            tuple(u.detail for u in why if u.kind == "open_question"),
-                            tuple(u.detail for u in why if u.kind == "imprecise_date"),
-                        )
-                    found[n][(index, provision)] = verdict
+                for target in targets:
+                    found[n][(index, target)] = member_verdict(case, positions[split_target(target)[0]], target)
         return found
 
     def _validities(self, day: date) -> dict[str, tuple[Validity, ...]]:

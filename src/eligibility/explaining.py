@@ -48,13 +48,15 @@ _CAVEAT_KIND: dict[str, CaveatKind] = {
 
 def _bearing(judgement: Judgement) -> list[NotModelled]:
     """The provision's unjudged matters that bear on this judgement: those of the provision, and
-    those of a route that may be in force on the day."""
-    out_of_force = {
+    those of a route that may be in force on the day and may qualify the person."""
+    # a route out of force, or whose conditions the person certainly fails, cannot be changed by
+    # what it leaves unjudged
+    closed = {
         route.id
         for route, judged in zip(judgement.item.routes, judgement.per_route, strict=True)
-        if route.id is not None and judged.validity.value is Truth.FALSE
+        if route.id is not None and Truth.FALSE in (judged.validity.value, judged.conditions)
     }
-    return [m for m in judgement.item.provision.not_modelled if m.route is None or m.route not in out_of_force]
+    return [m for m in judgement.item.provision.not_modelled if m.route is None or m.route not in closed]
 
 
 def caveats(judgement: Judgement) -> list[tuple[CaveatKind, str, str]]:
@@ -73,13 +75,26 @@ def unjudged(judgement: Judgement) -> list[str]:
     return [m.matter for m in _bearing(judgement) if m.kind == "condition"]
 
 
+def words(item: Judged, expr: logic.Expr) -> str:
+    """A condition, or a combination of them, in the law's words."""
+    if isinstance(expr, logic.Ref):
+        return item.condition_map[expr.name].says
+    if isinstance(expr, logic.Not):
+        return f"not: {words(item, expr.part)}"
+    if isinstance(expr, logic.Const):
+        return expr.value.word
+    joiner = ", and " if isinstance(expr, logic.All) else ", or "
+    return joiner.join(words(item, part) for part in expr.parts)
+
+
 def against(item: Judged, expr: logic.Expr, judgement: Judgement) -> list[str]:
     """What makes an expression false for the person, in words: "fails 'X'" for a condition the
-    law requires, "excluded by 'X'" for one that rules the person out (under a `not`)."""
+    law requires, "excluded by 'X'" for one (or a combination) that rules the person out (under a
+    `not`)."""
     values = {name: judgement.findings[name].value for name in logic.names(expr)}
     return [
-        f"fails '{item.condition_map[name].says}'" if required_ else f"excluded by '{item.condition_map[name].says}'"
-        for name, required_ in logic.deciding(expr, values)
+        f"fails '{words(item, part)}'" if required_ else f"excluded by '{words(item, part)}'"
+        for part, required_ in logic.deciding(expr, values)
     ]
 
 
@@ -177,10 +192,10 @@ class Explainer:
         item, v = judgement.item, judgement.validity
         if judgement.status == "does_not_apply":
             values = {name: judgement.findings[name].value for name in item.names}
-            for name, required_ in logic.deciding(item.expr, values):
-                condition = item.condition_map[name]
-                what = condition.says if required_ else f"excluded by: {condition.says}"
-                return DecidedOut(what=what, source=condition.cite[0].source if condition.cite else None)
+            for part, required_ in logic.deciding(item.expr, values):
+                sourced = [c for n in logic.names(part) for c in item.condition_map[n].cite]
+                what = words(item, part) if required_ else f"excluded by: {words(item, part)}"
+                return DecidedOut(what=what, source=sourced[0].source if sourced else None)
         if judgement.status == "undetermined":
             for name in logic.names(item.expr):
                 if judgement.findings[name].value is Truth.UNKNOWN:

@@ -176,32 +176,33 @@ def names(expr: Expr) -> list[str]:
     return seen
 
 
-def deciding(expr: Expr, values: Mapping[str, Truth]) -> list[tuple[str, bool]]:
-    """The conditions that make an expression come to its value (true or false; nothing for
-    unknown), each with whether it counts as written (True) or under a `not` (False): a false
-    `all` is decided by its false parts, a false `any` by every part, a true `all` by every part,
-    a true `any` by its true parts.  `all(foreign, not(belarusian))` that is false because the
-    person is Belarusian is decided by ("belarusian", False): he is excluded by holding it, not
-    failing it."""
+def deciding(expr: Expr, values: Mapping[str, Truth]) -> list[tuple[Expr, bool]]:
+    """What makes an expression come to its value (true or false; nothing for unknown): each a
+    condition (a `Ref`), or a combination standing under a `not` as one exclusion, with whether it
+    counts as written (True) or under a `not` (False).  A false `all` is decided by its false
+    parts, a false `any` by every part, a true `all` by every part, a true `any` by its true parts.
+    `all(foreign, not(belarusian))`, false because the person is Belarusian, is decided by
+    (Ref("belarusian"), False): he is excluded by holding it, not failing it; and
+    `not(all(convicted, not(expunged)))`, false for an unexpunged conviction, by that combination."""
     want = evaluate(expr, values)
-    found: dict[tuple[str, bool], None] = {}
+    found: dict[tuple[Expr, bool], None] = {}
 
     def walk(part: Expr, wanted: Truth, positive: bool) -> None:
         if isinstance(part, Const):
             return
         if isinstance(part, Ref):
             if values[part.name] is wanted:
-                found[part.name, positive] = None
+                found[part, positive] = None
             return
         if isinstance(part, Not):
-            walk(part.part, ~wanted, not positive)
+            if isinstance(part.part, Ref):
+                walk(part.part, ~wanted, not positive)
+            else:  # a combination under a `not` excludes (or not) as a whole
+                found[part.part, not positive] = None
             return
         deciders = FALSE if isinstance(part, All) else TRUE  # the value one part decides the whole with
         for child in part.parts:
-            value = evaluate(child, values)
-            if wanted is deciders and value is wanted:
-                walk(child, wanted, positive)
-            elif wanted is not deciders:
+            if wanted is not deciders or evaluate(child, values) is wanted:
                 walk(child, wanted, positive)
 
     if want is not UNKNOWN:
@@ -214,21 +215,22 @@ Counts = Literal["required", "excludes", "either"]
 
 def polarity(expr: Expr) -> dict[str, Counts]:
     """How each condition counts in an expression: "required" (holding it helps the person
-    qualify), "excludes" (it stands under a `not`: holding it rules the person out), or "either"
-    (it stands both ways)."""
+    qualify), "excludes" (it stands under a `not` of its own: holding it rules the person out), or
+    "either" (it stands both ways, or inside a combination under a `not`, where what it does depends
+    on the others: `not(all(convicted, not(expunged)))`)."""
     found: dict[str, Counts] = {}
 
-    def walk(part: Expr, positive: bool) -> None:
+    def walk(part: Expr, positive: bool, combined: bool) -> None:
         if isinstance(part, Ref):
-            way: Counts = "required" if positive else "excludes"
+            way: Counts = "either" if combined else "required" if positive else "excludes"
             found[part.name] = way if found.get(part.name, way) == way else "either"
         elif isinstance(part, Not):
-            walk(part.part, not positive)
+            walk(part.part, not positive, combined or not isinstance(part.part, Ref))
         elif isinstance(part, (All, Any_)):
             for child in part.parts:
-                walk(child, positive)
+                walk(child, positive, combined)
 
-    walk(expr, True)
+    walk(expr, True, False)
     return found
 
 

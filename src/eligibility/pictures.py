@@ -35,7 +35,7 @@ def timeline_svg(timeline: "Timeline", width: int = 1000) -> str:
     days = (end - start).days + 1
     plot = width - LABEL - 2 * PAD
     rows = len(timeline.provisions)
-    height = PAD * 2 + 30 + rows * ROW + 40
+    height = PAD * 2 + 30 + rows * ROW + 50
 
     def x(day: date) -> float:
         return LABEL + PAD + plot * (day - start).days / days
@@ -81,7 +81,22 @@ def timeline_svg(timeline: "Timeline", width: int = 1000) -> str:
                 )
                 + "</g>"
             )
-    legend_y = top + rows * ROW + 24
+    horizon = timeline.horizon
+    if horizon is not None and horizon.beyond:
+        # the day the sources were last reviewed: what lies right of it cannot know later acts
+        reviewed = date.fromisoformat(horizon.sources_reviewed)
+        if start <= reviewed <= end:
+            px = x(reviewed) + plot / days
+            parts.append(
+                f'<line x1="{px:.1f}" y1="{top - 4}" x2="{px:.1f}" y2="{top + rows * ROW}" stroke="#37474f" '
+                'stroke-width="1.5" stroke-dasharray="4 3"/>'
+            )
+        parts.append(
+            f'<text x="{PAD}" y="{top + rows * ROW + 14}" font-family="sans-serif" font-size="11">'
+            f"horizon: the sources were last reviewed on {escape(horizon.sources_reviewed)} (dashed line); later "
+            "acts are not known and could change any answer</text>"
+        )
+    legend_y = top + rows * ROW + 34
     lx = PAD
     for status, colour in COLOUR.items():
         parts.append(
@@ -156,6 +171,8 @@ def report_html(report: "Report", timeline: "Timeline") -> str:
 
 
 MARKS = {"held": "✓", "failed": "✗", "unknown": "?"}
+EXCLUDING = {"held": "✗", "failed": "✓", "unknown": "?"}
+NEUTRAL = {"held": "•", "failed": "◦", "unknown": "?"}
 
 
 def _horizon(report: "Report") -> list[str]:
@@ -191,9 +208,10 @@ def _provision(p: "ProvisionOut") -> str:
         "<p><strong>Conditions</strong></p><ul>",
     ]
     for c in p.conditions:
-        # a condition that excludes (under a `not`) counts against the person when it holds
-        marks = {"held": "✗", "failed": "✓", "unknown": "?"} if c.counts == "excludes" else MARKS
-        excluded = "excluded if: " if c.counts == "excludes" else ""
+        # a condition that excludes (under a `not`) counts against the person when it holds; one inside
+        # a combination under a `not` counts only with the others
+        marks = {"required": MARKS, "excludes": EXCLUDING, "either": NEUTRAL}[c.counts]
+        excluded = {"required": "", "excludes": "excluded if: ", "either": "with the others, excludes: "}[c.counts]
         facts = "; ".join(c.facts)
         parts.append(
             f"<li>{marks[c.value]} {excluded}{escape(c.says)}"

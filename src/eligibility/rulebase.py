@@ -327,11 +327,25 @@ class CriminalRecordTest(_Strict):
     field: Literal["convicted", "conviction_expunged", "under_investigation"]
 
 
+# A family condition's target: a provision ("ru.x.y": by any of its routes), or one route of it
+# ("ru.x.y@route-id", or "ru.x.y@terms" for the provision's own terms, without its added routes).
+FamilyTarget = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+(@[a-z][a-z0-9-]*)?$")]
+OWN_TERMS = "terms"
+
+
+def split_target(target: str) -> tuple[str, Optional[str]]:
+    """A family target as (provision id, route id or None for any route); the provision's own terms
+    are the route id None of `Route`, written "terms"."""
+    provision, _, route = target.partition("@")
+    return provision, route or None
+
+
 class FamilyTest(_Strict):
-    """A listed family member has one of `provisions` applying on the same date."""
+    """A listed family member has one of `provisions` applying on the same date (a target
+    "id@route" asks for that route of it alone: "id@terms", the provision's own terms)."""
 
     fact: Literal["family"]
-    provisions: list[ProvisionId] = Field(min_length=1)
+    provisions: list[FamilyTarget] = Field(min_length=1)
     relations: Optional[list[Literal["spouse", "child", "parent", "sibling", "other"]]] = None  # none: any
 
 
@@ -1209,7 +1223,8 @@ def cross_references(
             test = condition.test
             if isinstance(test, FamilyTest):
                 for target in test.provisions:
-                    if target not in provisions and target not in failed:
+                    base, route = split_target(target)
+                    if base not in provisions and base not in failed:
                         problems.append(
                             InputError(
                                 str(files[item.provision.id]),
@@ -1217,4 +1232,15 @@ def cross_references(
                                 f"expected ids of provisions in the rule base, got {target!r}",
                             )
                         )
+                    elif base in provisions and route not in (None, OWN_TERMS):
+                        known = [r.id for r in provisions[base].routes]
+                        if route not in known:
+                            problems.append(
+                                InputError(
+                                    str(files[item.provision.id]),
+                                    f"conditions[{index}].test.provisions",
+                                    f"expected {base}@{OWN_TERMS} or a route of {base} "
+                                    f"({', '.join(known) or 'it has none'}), got {target!r}",
+                                )
+                            )
     return problems

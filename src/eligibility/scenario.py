@@ -304,12 +304,13 @@ def _compare(expected: Expectation, actual: Union[ProvisionOut, ReadingOut, Rout
     if isinstance(actual, RouteOut):
         return found
     # "failed": the conditions that count against the person: a required one that fails, or one that
-    # excludes (under a `not`) and holds
+    # excludes (under a `not` of its own) and holds; one inside a combination under a `not` counts
+    # only with the others, and is not listed
     by_value = {
         "failed": sorted(
             c.id
             for c in actual.conditions
-            if (c.value == "failed" and c.counts != "excludes") or (c.value == "held" and c.counts == "excludes")
+            if (c.value == "failed" and c.counts == "required") or (c.value == "held" and c.counts == "excludes")
         ),
         "unknown": sorted(c.id for c in actual.conditions if c.value == "unknown"),
     }

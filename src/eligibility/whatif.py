@@ -52,6 +52,7 @@ from .rulebase import (
     ServiceTest,
     StatelessTest,
     Test,
+    split_target,
 )
 
 REPRESENTATIVE = ("NP", "GE", "IN")  # countries the sources' recruits come from, used as "any other country"
@@ -356,8 +357,8 @@ class _Search:
                 return [[Edit("set", "family", [])]]
             carrying = []
             for index, member in enumerate(members):
-                judged = self.evaluator.judge(member.person, day, list(test.provisions))
-                if any(j.status in ("applies", "undetermined") for j in judged.values()):
+                verdicts = [self.evaluator.member(member.person, day, target) for target in test.provisions]
+                if any(v.status in ("applies", "undetermined") for v in verdicts):
                     carrying.append(Edit("unset", f"family[{index}]"))
             return [carrying] if carrying else []
         if self.depth >= MAX_DEPTH:
@@ -373,10 +374,11 @@ class _Search:
                 self.notes.append((note, "family"))
         for index, member in enumerate(members[:MAX_MEMBERS]):
             prefix = f"family[{index}].person."
-            for provision in test.provisions:
+            # a route target is searched on its provision as a whole; each set is verified on the condition
+            for provision in dict.fromkeys(split_target(t)[0] for t in test.provisions):
                 for edits in inner.sets(profile_data(member.person), member.person, provision)[:PER_CONDITION]:
                     found.append([Edit(e.op, prefix + e.path, e.value) for e in edits])
-        for provision in test.provisions:
+        for provision in dict.fromkeys(split_target(t)[0] for t in test.provisions):
             sets = inner.sets({}, Profile(), provision)
             if sets and sets[0]:
                 person = apply({}, sets[0])

@@ -86,15 +86,21 @@ def _citation(citation: CitationOut) -> Text:
     return line
 
 
-# A condition that excludes (under a `not`): holding it counts against the person.
-EXCLUDING_MARK = {"held": ("✗", "red"), "failed": ("✓", "green"), "unknown": ("?", "yellow")}
+# A condition that excludes (under a `not`): holding it counts against the person. One inside a
+# combination under a `not` (or standing both ways) counts only with the others: a neutral mark.
+COUNTED_MARK = {
+    "required": MARK,
+    "excludes": {"held": ("✗", "red"), "failed": ("✓", "green"), "unknown": ("?", "yellow")},
+    "either": {"held": ("•", "dim"), "failed": ("◦", "dim"), "unknown": ("?", "yellow")},
+}
+COUNTED_WORDS = {"required": "", "excludes": "excluded if: ", "either": "with the others, excludes: "}
 
 
 def _condition(condition: ConditionOut) -> list[Text | Row]:
-    mark, colour = (EXCLUDING_MARK if condition.counts == "excludes" else MARK)[condition.value]
+    mark, colour = COUNTED_MARK[condition.counts][condition.value]
     head = Text(f"{mark} ", style=colour)
-    if condition.counts == "excludes":
-        head.append("excluded if: ", style="dim")
+    if COUNTED_WORDS[condition.counts]:
+        head.append(COUNTED_WORDS[condition.counts], style="dim")
     head.append(condition.says)
     head.append(f"  ({condition.id})", style="dim")
     out: list[Text | Row] = [head]
@@ -934,7 +940,7 @@ def progress(total: Optional[int], description: str, shown: bool) -> Iterator[Ca
         yield lambda done: bar.advance(task, done)
 
 
-def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str]) -> None:
+def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str], horizon: Optional[HorizonOut] = None) -> None:
     """`table`: several people on one date.  One line per provision, one column per person
     (numbered, the people listed below), each cell the status's mark; where that does not fit,
     each person's provisions grouped by status."""
@@ -943,6 +949,7 @@ def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str]) -> Non
     if not rows:
         return
     emit(out, [Text(f"eligibility table — {len(rows)} people — on {rows[0]['on']}", style="bold")])
+    _horizon(out, horizon, rows[0]["on"])
     table = Table(pad_edge=False, expand=False)
     table.add_column("provision", no_wrap=True)
     for number in range(1, len(rows) + 1):
@@ -1021,6 +1028,7 @@ def batch_summary(out: Console, result: "Summary") -> None:
     if result.skipped:
         title.append(f", {result.skipped} invalid lines skipped", style="yellow")
     emit(out, [title])
+    _horizon(out, result.horizon, result.dates[-1].on if result.dates else "")
 
     def counted(counts: Any, marks: bool) -> "Table":
         """The counts of one date; with `marks`, the statuses as their marks (a legend follows)."""

@@ -74,20 +74,55 @@ def test_more_judgements_than_durable_allows_sessions(evaluator):
     assert host().get_facts(evaluator.engine.name) == []  # every fact was retracted
 
 
+def _the_same_fact_twice(engine: Engine) -> tuple[list, list]:
+    """One fact put to durable_rules twice, straight to the engine: no stored outcome answers."""
+    row = (date(2024, 8, 1).toordinal(), "ru.contract.stateless", "T")
+    return engine.run([row]), engine.run([row])
+
+
 def test_judging_the_same_facts_twice_works(evaluator):
     """Guard: asserting an identical fact twice raises; facts carry ids and are retracted after each batch."""
-    first = check(PEOPLE / "stateless-resident.json", "2024-08-01")
-    second = check(PEOPLE / "stateless-resident.json", "2024-08-01")
-    assert first == second
+    first, second = _the_same_fact_twice(evaluator.engine)
+    assert first == second and first[0].conditions is Truth.TRUE
+    assert host().get_facts(evaluator.engine.name) == []
+
+
+def test_the_same_fact_twice_is_refused_when_facts_are_not_retracted(evaluator, monkeypatch):
+    """The guard above guards something: with the retraction after each batch taken out (a planted
+    fault), durable_rules refuses the second assertion, and the run stops with one line."""
+    monkeypatch.setattr(engine_module._QuietHost, "retract_facts", lambda self, ruleset, facts: None)
+    with pytest.raises(InternalError, match="durable_rules refused the facts"):
+        _the_same_fact_twice(evaluator.engine)
+    monkeypatch.undo()
+    assert host().get_facts(evaluator.engine.name) == []  # the failed call cleaned up after itself
+
+
+def _count_batches(monkeypatch) -> list[int]:
+    """Count the engine's batches (each one a call into durable_rules)."""
+    calls: list[int] = []
+    batch = Engine._batch
+
+    def counted(self, rows):
+        calls.append(len(rows))
+        return batch(self, rows)
+
+    monkeypatch.setattr(Engine, "_batch", counted)
+    return calls
 
 
 def test_delete_state_is_never_called(monkeypatch):
+    """Guard: delete_state raced the timer threads into a use-after-free. A fresh evaluator (no
+    outcome kept) makes the engine really run, whatever ran before in the process."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("delete_state must not be called")
 
     monkeypatch.setattr(durable_engine.Host, "delete_state", refuse)
     monkeypatch.setattr(durable_engine.Ruleset, "delete_state", refuse)
-    check(PEOPLE / "dual-national-conscript.json", "2023-03-01")
+    calls = _count_batches(monkeypatch)
+    fresh = evaluation.Evaluator(api.rule_base())
+    fresh.judge(api.load_profile(PEOPLE / "dual-national-conscript.json"), date(2023, 3, 1))
+    assert calls and sum(calls) > 0  # the engine was called, so the guard was exercised
 
 
 def test_condition_values_that_do_not_fit_a_provision_are_refused(evaluator):

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from eligibility import corpus, load_rules, parse_profile
+from eligibility import InternalError, corpus, load_rules, parse_profile
 from eligibility.evaluation import Evaluator
 from eligibility.explaining import check
 from eligibility.logic import Truth
@@ -49,8 +49,18 @@ def _holds(data: dict, day: date, country: str, acquired: tuple[str, ...] | None
 
 
 def agreement(evaluator, data, day):
-    found = statuses(evaluator, data, day)
-    assert set(found.values()) <= {"applies", "undetermined", "does_not_apply", "not_in_force"}
+    """durable_rules and the Python fold give every provision the same verdict: judged through the
+    engine (which checks each new outcome against the fold, and stops on a difference) and through
+    the fold alone, whose outcomes are kept apart."""
+    profile = parse_profile(data, "generated")
+    keys = list(evaluator.rules.provisions)
+    try:
+        (engine,) = evaluator.judge_many([(profile, day)], keys, engine=True)
+    except InternalError as error:  # the two paths disagreed on a new outcome
+        raise AssertionError(str(error)) from None
+    (fold,) = evaluator.judge_many([(profile, day)], keys, engine=False)
+    for key in keys:
+        assert (engine[key].status, engine[key].would_qualify) == (fold[key].status, fold[key].would_qualify), key
 
 
 def law_before_facts(evaluator, data, day):
@@ -211,6 +221,23 @@ def _fails(prop, evaluator) -> bool:
     except AssertionError:
         return True
     return False
+
+
+def test_an_engine_that_lies_breaks_the_agreement(monkeypatch):
+    """Rules compiled to say 'applies' where the fold says 'undetermined' (a planted fault in the
+    engine, not in the rule base) fail the agreement property."""
+    from eligibility import engine as engine_module
+    from eligibility.logic import status_of
+
+    def lying(qualifies, in_force):
+        found = status_of(qualifies, in_force)
+        return "applies" if found == "undetermined" else found
+
+    rules = load_rules()
+    monkeypatch.setattr(engine_module, "status_of", lying)
+    broken = engine_module.Engine(rules, name="eligibility_lying_engine")
+    monkeypatch.undo()
+    assert _fails(agreement, Evaluator(rules, broken))
 
 
 def test_an_exemption_that_never_ends_breaks_the_exclusions(tmp_path):

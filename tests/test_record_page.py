@@ -1,8 +1,8 @@
 """The students' page on the articles and the record shows the rule base's discrepancies as they
 are.  Its table is generated from the rule base; after a deliberate change to the rules,
-regenerate it with
+regenerate every generated doc with
 
-    ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_record_page.py
+    ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest
 
 and read the diff before committing it.
 """
@@ -31,8 +31,8 @@ def test_the_discrepancy_table_is_the_rule_bases():
         PAGE.write_text(text, encoding="utf-8")
     shown = TABLE.search(text)
     assert shown is not None and shown.group(2) == table, (
-        "docs/the-articles-and-the-record.md is out of date: regenerate it with "
-        "ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest tests/test_record_page.py"
+        "docs/the-articles-and-the-record.md is out of date: regenerate every generated doc with "
+        "ELIGIBILITY_UPDATE_DOCS=1 .venv/bin/python -m pytest"
     )
 
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import re
 
-from eligibility import render
 from eligibility.api import rule_base
 from eligibility.explaining import explainer
+from eligibility.tables import discrepancies_markdown
 
 from .conftest import ROOT
 
@@ -23,7 +23,7 @@ TABLE = re.compile(r"(<!-- discrepancies: begin -->\n)(.*?)(<!-- discrepancies: 
 
 
 def test_the_discrepancy_table_is_the_rule_bases():
-    table = render.discrepancies_markdown(explainer(rule_base()).discrepancy_table())
+    table = discrepancies_markdown(explainer(rule_base()).discrepancy_table())
     text = PAGE.read_text(encoding="utf-8")
     assert TABLE.search(text), "the page has lost its discrepancies markers"
     if os.environ.get("ELIGIBILITY_UPDATE_DOCS") == "1":

@@ -8,19 +8,18 @@ assert status("scenarios/people/nepali-contract-soldier.json",
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 from . import explaining
-from .dates import parse_day
+from .dates import as_day
 from .errors import InputError, did_you_mean
-from .evaluation import Evaluator
+from .evaluation import Evaluator, evaluator_for
 from .profile import Profile, load_profile, parse_profile
 from .record import Evidence
 from .report import Report
-from .rulebase import RuleBase, load_rules
+from .rulebase import RuleBase, load_rules_once
 from .vocabulary import EVIDENCE
 
 if TYPE_CHECKING:
@@ -33,9 +32,8 @@ DateLike = Union[date, str]
 RulesLike = Union[RuleBase, str, Path, None]
 
 
-@lru_cache(maxsize=4)
 def rules_at(directory: Optional[str]) -> RuleBase:
-    return load_rules(directory)
+    return load_rules_once(directory)
 
 
 def evidence(use: str = "all", known_on: Optional[DateLike] = None) -> Evidence:
@@ -58,16 +56,9 @@ def rule_base(rules: RulesLike = None, use: str = "all", known_on: Optional[Date
     return base.under(evidence(use, known_on))
 
 
-_evaluators: dict[str, Evaluator] = {}
-
-
 def evaluator(rules: RulesLike = None) -> Evaluator:
     """The evaluator for a rule base (the bundled one by default), built once per process."""
-    rules = rule_base(rules)
-    found = _evaluators.get(rules.digest)
-    if found is None:
-        found = _evaluators[rules.digest] = Evaluator(rules)
-    return found
+    return evaluator_for(rule_base(rules))
 
 
 def as_profile(profile: ProfileLike) -> tuple[Profile, str]:
@@ -82,22 +73,6 @@ def as_profile(profile: ProfileLike) -> tuple[Profile, str]:
         )
     parsed = load_profile(profile)
     return parsed, parsed.label(Path(profile).name)
-
-
-def as_day(on: DateLike, what: str = "--on") -> date:
-    if isinstance(on, datetime):
-        raise InputError.expected(
-            what,
-            None,
-            'a date (a datetime.date or "YYYY-MM-DD"), not a moment in a day; pass its .date()',
-            on.isoformat(),
-        )
-    if isinstance(on, date):
-        return on
-    try:
-        return parse_day(on)
-    except ValueError as error:
-        raise InputError.expected(what, None, str(error), on) from None
 
 
 def check(

@@ -169,10 +169,14 @@ def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult
 
 
 def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
-    from .api import evaluator, rule_base
+    from .evaluation import evaluator_for
     from .explaining import check
+    from .record import Evidence
+    from .rulebase import load_rules_once
 
-    judge = evaluator(rule_base(job.rules, job.evidence, job.known_on))
+    known_on = date.fromisoformat(job.known_on) if job.known_on else None
+    directory = None if job.rules is None else os.path.abspath(job.rules)
+    judge = evaluator_for(load_rules_once(directory).under(Evidence(job.evidence, known_on)))  # type: ignore[arg-type]
     days = [date.fromisoformat(d) for d in job.dates]
     status_code = {status: index for index, status in enumerate(STATUSES)}
 

@@ -844,9 +844,9 @@ def rules_discrepancies(
 
         table = explainer(_rules(rules, "all", known_on)).discrepancy_table()
         if format == "csv":
-            from . import render
+            from .tables import discrepancies_csv
 
-            sys.stdout.write(render.discrepancies_csv(table))
+            sys.stdout.write(discrepancies_csv(table))
             return
         _show(format, table, "discrepancies", width)
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
-from typing import Literal, Optional
+from datetime import date, datetime
+from typing import Literal, Optional, Union
+
+from .errors import InputError
 
 Precision = Literal["day", "month", "window"]
 
@@ -116,3 +118,20 @@ def parse_spec(text: object, wording: str | None = None) -> DateSpec:
     except ValueError:
         raise ValueError(expected) from None
     return DateSpec(day, day, "day", wording or day.isoformat())
+
+
+def as_day(on: Union[date, str], what: str = "--on") -> date:
+    """A day given as a date or as "YYYY-MM-DD", or a one-line InputError naming the option."""
+    if isinstance(on, datetime):
+        raise InputError.expected(
+            what,
+            None,
+            'a date (a datetime.date or "YYYY-MM-DD"), not a moment in a day; pass its .date()',
+            on.isoformat(),
+        )
+    if isinstance(on, date):
+        return on
+    try:
+        return parse_day(on)
+    except ValueError as error:
+        raise InputError.expected(what, None, str(error), on) from None

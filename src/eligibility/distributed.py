@@ -52,7 +52,7 @@ def judge_files(
     then it becomes a row {"source", "line", "error"} in place of its results."""
     import dask.bag as db
 
-    from .api import as_day
+    from .dates import as_day
 
     days = tuple(dict.fromkeys(as_day(day).isoformat() for day in dates))
     found = _paths(paths)

@@ -9,6 +9,7 @@ InternalError.  Family members are judged first, on the same date.
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from operator import attrgetter
 from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Optional, Sequence, TypeVar
@@ -329,6 +330,20 @@ class Kept(Generic[K, V]):
         if len(self.new) >= self.limit:
             self.old, self.new = self.new, {}
         self.new[key] = value
+
+
+_EVALUATORS: dict[str, "Evaluator"] = {}
+_EVALUATORS_LOCK = threading.Lock()
+
+
+def evaluator_for(rules: RuleBase) -> "Evaluator":
+    """The evaluator for a rule base (by its digest, which names its evidence too), built once per
+    process and shared by every thread: the API, batch's workers, the scenario runner, Dask."""
+    with _EVALUATORS_LOCK:
+        found = _EVALUATORS.get(rules.digest)
+        if found is None:
+            found = _EVALUATORS[rules.digest] = Evaluator(rules)
+        return found
 
 
 _NO_MEMBERS = _lookup({})  # a profile without family members (most): one lookup for them all

@@ -11,7 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import AbstractSet, Annotated, Any, Callable, Literal, Mapping, Optional, Union
 
@@ -908,6 +908,13 @@ def default_directory() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "rules"
+
+
+@lru_cache(maxsize=4)
+def load_rules_once(directory: Optional[str] = None) -> "RuleBase":
+    """The rule base of a directory (None: the bundled one; give an absolute path), loaded once per
+    process: every command, the API, batch's workers and the scenario plugin share it."""
+    return load_rules(directory)
 
 
 def load_rules(directory: str | Path | None = None, sink: Optional[Sink] = None, evidence: Any = None) -> RuleBase:

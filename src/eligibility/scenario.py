@@ -353,7 +353,7 @@ def _decided(want: DecidedBy, in_force: InForceOut) -> list[Mismatch]:
 
 def under_evidence(scenario: Scenario, evaluator: Evaluator) -> Evaluator:
     """The evaluator for the evidence the scenario asks for (its own, if the same)."""
-    from .api import evaluator as evaluator_for
+    from .evaluation import evaluator_for
     from .record import Evidence
 
     return evaluator_for(evaluator.rules.under(Evidence(scenario.data.evidence, scenario.data.known_on)))

@@ -5,7 +5,8 @@ Markdown, a data frame) and of the writers.
 - `timeline_rows`: a timeline, one row per provision and period;
 - `catalogue_rows`: the rule base, one row per provision;
 - `matrix`: several people on one date, one row per person and one column per provision;
-- `BATCH_COLUMNS` / `batch_rows`: batch, one row per profile, date and provision.
+- `BATCH_COLUMNS` / `batch_rows`: batch, one row per profile, date and provision;
+- `discrepancies_csv` / `discrepancies_markdown`: the record's findings, one row each.
 
 A list in a cell (missing facts, sources) is joined with "; ".  Nothing here talks to rich.
 """
@@ -17,7 +18,7 @@ import io
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
-    from .report import Report
+    from .report import DiscrepancyTable, Report
     from .rulebase import RuleBase
     from .timeline import Timeline
 
@@ -198,3 +199,39 @@ def frame(rows: Rows, columns: Sequence[str]) -> Any:
             "rows() gives the same rows as dicts"
         ) from None
     return pandas.DataFrame(rows, columns=list(columns))
+
+
+def discrepancies_markdown(table: DiscrepancyTable) -> str:
+    """The same table as Markdown, for the students' page (docs/the-articles-and-the-record.md)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| provision | what differs | the articles | the record | it rests on (record.md's label) | how sure "
+        "| the status follows |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in table.rows:
+        rests = "; ".join(f"{cell(f.fact)} ({f.sure})" for f in row.rests_on)
+        follows = "neither: left open" if row.follows == "neither" else f"the {row.follows}"
+        lines.append(
+            f"| `{row.provision}` | {row.about} ({row.relation}) | {cell(row.articles)} | {cell(row.record)} "
+            f"| {rests} | {row.sure} | {follows} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def discrepancies_csv(table: DiscrepancyTable) -> str:
+    """The same table as CSV, one header row, sources as space-separated ids."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = ["provision", "title", "about", "relation", "articles", "record", "sure", "follows"]
+    writer.writerow([*names, "rests_on", "articles_sources", "record_sources"])
+    for row in table.rows:
+        rests = "; ".join(f"{f.fact} ({f.sure})" for f in row.rests_on)
+        writer.writerow(
+            [getattr(row, name) for name in names]
+            + [rests, " ".join(row.articles_sources), " ".join(row.record_sources)]
+        )
+    return buffer.getvalue()

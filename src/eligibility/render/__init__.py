@@ -616,45 +616,6 @@ def discrepancies(out: Console, table: DiscrepancyTable) -> None:
     )
 
 
-def discrepancies_markdown(table: DiscrepancyTable) -> str:
-    """The same table as Markdown, for the students' page (docs/the-articles-and-the-record.md)."""
-
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
-
-    lines = [
-        "| provision | what differs | the articles | the record | it rests on (record.md's label) | how sure "
-        "| the status follows |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for row in table.rows:
-        rests = "; ".join(f"{cell(f.fact)} ({f.sure})" for f in row.rests_on)
-        follows = "neither: left open" if row.follows == "neither" else f"the {row.follows}"
-        lines.append(
-            f"| `{row.provision}` | {row.about} ({row.relation}) | {cell(row.articles)} | {cell(row.record)} "
-            f"| {rests} | {row.sure} | {follows} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def discrepancies_csv(table: DiscrepancyTable) -> str:
-    """The same table as CSV, one header row, sources as space-separated ids."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    names = ["provision", "title", "about", "relation", "articles", "record", "sure", "follows"]
-    writer.writerow([*names, "rests_on", "articles_sources", "record_sources"])
-    for row in table.rows:
-        rests = "; ".join(f"{f.fact} ({f.sure})" for f in row.rests_on)
-        writer.writerow(
-            [getattr(row, name) for name in names]
-            + [rests, " ".join(row.articles_sources), " ".join(row.record_sources)]
-        )
-    return buffer.getvalue()
-
-
 # --- a person across time -------------------------------------------------------------------
 
 GLYPH = {"applies": "█", "undetermined": "▒", "does_not_apply": "·", "not_in_force": "─"}

@@ -49,7 +49,7 @@ def unshared(monkeypatch):
         "engine_for",
         lambda rules: engine.Engine(rules, f"eligibility_unshared_{next(_made)}_{rules.digest}"),
     )
-    monkeypatch.setattr(api, "_evaluators", {})
+    monkeypatch.setattr(evaluation, "_EVALUATORS", {})
 
 
 def _original(copy_id: str) -> str:
@@ -121,7 +121,7 @@ def test_rulesets_never_split_a_provision_and_keep_its_order():
 def test_a_provision_with_more_rules_than_a_ruleset_holds_is_one_line(cli, monkeypatch):
     monkeypatch.setattr(engine, "RULESET_LIMIT", 10)
     monkeypatch.setattr(engine, "_engines", {})
-    monkeypatch.setattr(api, "_evaluators", {})
+    monkeypatch.setattr(evaluation, "_EVALUATORS", {})
     result = cli("check", PEOPLE / "nepali-contract-soldier.json", "--on", "2024-08-01", "--rules", RULES)
     assert result.exit_code == 2
     assert "more than the 10 durable_rules takes in one ruleset" in one_line_error(result)

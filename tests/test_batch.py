@@ -13,7 +13,7 @@ from eligibility import api, synth
 from eligibility.batch import ROW, Job, judge_lines
 from eligibility.profile import parse_profile
 from eligibility.report import STATUSES
-from eligibility.rulebase import never_applies
+from eligibility.schema import never_applies
 
 from .conftest import PEOPLE, one_line_error
 

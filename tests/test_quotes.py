@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from eligibility.corpus import fold, unverified_quotes
-from eligibility.rulebase import citations
+from eligibility.loader import citations
 
 from .conftest import SOURCES
 

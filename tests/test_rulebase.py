@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from eligibility import InputError, load_rules
-from eligibility.rulebase import SIGNATURES
+from eligibility.schema import SIGNATURES
 
 from .conftest import PEOPLE, RULES, SOURCES
 

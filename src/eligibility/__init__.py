@@ -32,7 +32,9 @@ def __getattr__(name: str) -> Any:
         from . import api as module
     elif name in ("load_profile", "parse_profile", "Profile"):
         from . import profile as module  # type: ignore[no-redef]
-    elif name in ("load_rules", "RuleBase"):
+    elif name == "load_rules":
+        from . import loader as module  # type: ignore[no-redef]
+    elif name == "RuleBase":
         from . import rulebase as module  # type: ignore[no-redef]
     elif name in ("Report", "STATUSES"):
         from . import report as module  # type: ignore[no-redef]

@@ -16,10 +16,11 @@ from . import explaining
 from .dates import as_day
 from .errors import InputError, did_you_mean
 from .evaluation import Evaluator, evaluator_for
+from .loader import load_rules_once
 from .profile import Profile, load_profile, parse_profile
 from .record import Evidence
 from .report import Report
-from .rulebase import RuleBase, load_rules_once
+from .rulebase import RuleBase
 from .vocabulary import EVIDENCE
 
 if TYPE_CHECKING:

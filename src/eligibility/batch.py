@@ -171,8 +171,8 @@ def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult
 def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
     from .evaluation import evaluator_for
     from .explaining import check
+    from .loader import load_rules_once
     from .record import Evidence
-    from .rulebase import load_rules_once
 
     known_on = date.fromisoformat(job.known_on) if job.known_on else None
     directory = None if job.rules is None else os.path.abspath(job.rules)

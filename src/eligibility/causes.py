@@ -30,17 +30,16 @@ from .errors import required
 from .kinds import concerns, parts
 from .logic import Truth
 from .profile import Citizenship, Profile, Residence
-from .rulebase import (
+from .rulebase import Judged, RuleBase
+from .schema import (
     Citation,
     CitizenshipTest,
     CriminalRecordTest,
     FamilyTest,
-    Judged,
     NonCitizenTest,
     OtherCitizenshipTest,
     RegistrationTest,
     ResidenceTest,
-    RuleBase,
     ServiceTest,
     Stage,
     StatelessTest,

@@ -1,6 +1,6 @@
 """`eligibility rules check`: every problem of a rule base, not only the first.
 
-It runs the loader itself (rulebase.load_rules) in collecting mode, which goes on past each
+It runs the loader itself (loader.load_rules) in collecting mode, which goes on past each
 problem and lists them all, each with its file and field, and adds what only a check does:
 
 * every file parses and matches the schema (every problem pydantic finds);
@@ -31,7 +31,9 @@ from .corpus import mislabelled_facts, unverified_quotes
 from .dates import next_day
 from .engine import compile_problem
 from .errors import InputError
-from .rulebase import Horizon, Provision, RuleBase, Sink, Stage, _accounts, load_rules, never_applies
+from .loader import Sink, _accounts, load_rules
+from .rulebase import RuleBase
+from .schema import Horizon, Provision, Stage, never_applies
 
 
 class Problem(BaseModel):
@@ -202,7 +204,8 @@ def _coverage(rules: RuleBase, scenarios: Path) -> tuple[list[Problem], dict[str
     where the record changes how a provision is judged, in the articles' account too (scenarios
     with `evidence = "articles"`).  A provision with findings of the record has a scenario on the
     default account asserting them.  Stubs for the days still untested."""
-    from .record import Evidence, judged_differently
+    from .record import Evidence
+    from .rulebase import judged_differently
     from .scenario import load_scenario, scenario_files
 
     seen: dict[tuple[str, str], set[str]] = defaultdict(set)

@@ -12,7 +12,9 @@ import json
 from typing import Any
 
 from .dates import DateSpec
-from .rulebase import Provision, RuleBase, Source, citations
+from .loader import citations
+from .rulebase import RuleBase
+from .schema import Provision, Source
 
 CSL_TYPE = {"act": "legislation", "official": "webpage", "report": "article-newspaper"}
 

@@ -749,7 +749,7 @@ def rules_check(
 
     with reported():
         from .checker import check_rules
-        from .rulebase import default_directory
+        from .loader import default_directory
 
         chosen = _format(format)
         folder = Path(rules) if rules else default_directory()
@@ -803,7 +803,8 @@ def rules_show(
         base = _rules(rules, evidence)
         provision = base.provisions[_known(base, provision_id, "ID")]
         from .explaining import explainer
-        from .record import Evidence, judged_differently
+        from .record import Evidence
+        from .rulebase import judged_differently
 
         articles = base.under(Evidence("articles"))
         theirs = articles.provisions[provision.id] if judged_differently(base, articles, provision.id) else None

@@ -13,7 +13,9 @@ from typing import Optional
 
 from .errors import InputError
 from .files import decode_text, read_file
-from .rulebase import Citation, RuleBase, citations
+from .loader import citations
+from .rulebase import RuleBase
+from .schema import Citation
 
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _SPACE = re.compile(r"\s+")

@@ -20,7 +20,8 @@ from .errors import InternalError, required
 from .logic import UNKNOWN, Truth, status_of
 from .predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
 from .profile import Profile
-from .rulebase import OWN_TERMS, FamilyTest, Judged, Route, RuleBase, Test, split_target
+from .rulebase import Judged, Route, RuleBase
+from .schema import OWN_TERMS, FamilyTest, Test, split_target
 from .validity import Validity, validity
 from .vocabulary import Held, Status, UnknownKind
 

@@ -35,7 +35,8 @@ from .report import (
     UnknownOut,
     UnreportedOut,
 )
-from .rulebase import Alternative, Citation, Judged, NotModelled, Route, RuleBase
+from .rulebase import Judged, Route, RuleBase
+from .schema import Alternative, Citation, NotModelled
 from .validity import Validity
 from .vocabulary import CAVEAT_BEARS_ON, UNKNOWN_WORDS, CaveatKind, Status, UnknownKind
 

@@ -6,7 +6,7 @@ the three things every kind must say, each registered where it is written:
 * `flip` (whatif.py): the changes to a profile that turn its answer, for `--make-apply`.
 
 Modules dispatch through `parts(type(test))`, never through `isinstance` chains, so a new kind
-is one model in rulebase.py, one function of each kind registered with the decorators below,
+is one model in schema.py, one function of each kind registered with the decorators below,
 and a row in docs/adding-a-rule.md; `tests/test_rulebase.py` checks that every kind has all
 three and is listed there.
 """
@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from pydantic import BaseModel
 
-from .rulebase import Test
+from .schema import Test
 
 # The models, in the order of the Test union.
 MODELS: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(Test)[0])

@@ -23,7 +23,7 @@ from .errors import required
 from .kinds import evaluates, parts
 from .logic import FALSE, TRUE, UNKNOWN, Truth, any_of, truth
 from .profile import Citizenship, Profile, Residence, Service
-from .rulebase import (
+from .schema import (
     CitizenshipTest,
     Condition,
     CriminalRecordTest,

@@ -18,8 +18,8 @@ the record has it.  An `Evidence` says which sources the judgement may use:
   reported"), and so is a route or a reading none of whose articles was, and a finding whose
   sources published by then do not yet bear out how sure it is.
 
-`account` builds one provision's account as raw rule-file data; rulebase validates and compiles it
-exactly as it does a file.
+`account` builds one provision's account as raw rule-file data; the loader validates and compiles
+it exactly as it does a file.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from datetime import date
 from typing import Any, Iterable, Mapping, Optional
 
 from .dates import DateSpec, parse_spec
-from .rulebase import STAGE_ORDER, Citation, Finding, Provision, RuleBase, Source
+from .schema import STAGE_ORDER, Citation, Finding, Provision, Source
 from .vocabulary import CLOSENESS, EvidenceUse, Follows, bears_out
 
 # The lists of tables a finding's `set` merges into by key (an entry replaces the one with the
@@ -223,13 +223,3 @@ def account(
         out = merge(out, raw_findings[index].get("set", {}))
     out["record"] = [raw_findings[s.index] for s in states]
     return out, states
-
-
-def judged_differently(rules: RuleBase, articles: RuleBase, provision_id: str) -> bool:
-    """Whether the record changes how a provision is judged or dated (not only its words): its
-    stages, in-force rule, conditions, `when`, routes or readings differ between the two accounts."""
-    words = {"record", "not_modelled", "instrument", "title", "notes", "effect", "cite"}
-    return bool(
-        rules.provisions[provision_id].model_dump(exclude=words)
-        != articles.provisions[provision_id].model_dump(exclude=words)
-    )

@@ -24,7 +24,7 @@ from .explaining import check
 from .files import read_toml
 from .profile import Profile, load_profile, parse_profile
 from .report import InForceOut, Out, ProvisionOut, ReadingOut, Report, RouteOut
-from .rulebase import StageKind
+from .schema import StageKind
 from .validation import input_error
 from .vocabulary import About, EvidenceUse, Status, UnknownKind, Value
 

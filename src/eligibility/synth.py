@@ -262,7 +262,7 @@ def rule_base_copies(target: Path, provisions: int, source: Optional[Path] = Non
     import re
     import shutil
 
-    from .rulebase import default_directory
+    from .loader import default_directory
 
     origin = Path(source) if source is not None else default_directory()
     target = Path(target)

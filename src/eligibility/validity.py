@@ -25,7 +25,8 @@ from . import logic
 from .dates import next_day
 from .errors import InternalError, required
 from .logic import Truth
-from .rulebase import SIGNATURES, STAGE_LABEL, Citation, Judged, Route, Stage
+from .rulebase import Judged, Route
+from .schema import SIGNATURES, STAGE_LABEL, Citation, Stage
 
 Unknown = Literal["imprecise_date", "open_question"]
 

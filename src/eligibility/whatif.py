@@ -41,7 +41,7 @@ from .logic import Truth
 from .predicates import record_value
 from .profile import Profile, parse_profile
 from .report import HorizonOut, Out, Status, Value
-from .rulebase import (
+from .schema import (
     CitizenshipTest,
     CriminalRecordTest,
     FamilyTest,

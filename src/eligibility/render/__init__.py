@@ -33,7 +33,8 @@ from ..report import (
     Report,
     RouteOut,
 )
-from ..rulebase import STAGE_LABEL, Alternative, Citation, Condition, Provision, RuleBase, Stage, Test
+from ..rulebase import RuleBase
+from ..schema import STAGE_LABEL, Alternative, Citation, Condition, Provision, Stage, Test
 from ..vocabulary import CAVEAT_WORDS
 from .wrap import Row, emit, pad
 from .wrap import console as console  # the CLI makes its consoles here

@@ -92,3 +92,28 @@ def test_a_kept_store_holds_at_most_twice_its_limit_and_keeps_what_is_used():
         assert store.get(0 if n % 2 else n) is not None  # 0 is asked for again and again
         assert len(store.new) + len(store.old) <= 8
     assert store.get(0) == "0" and store.get(1) is None
+
+
+def test_layouts_built_at_once_from_several_threads_get_distinct_numbers(rules):
+    """A layout's number is part of every case key: two layouts built at the same moment (the API is
+    safe from several threads) must never share one, or one would answer for the other."""
+    import threading
+
+    from eligibility.evaluation import Evaluator
+
+    fresh = Evaluator(rules)
+    keys = sorted(rules.judged)
+    wanted = [tuple(keys[:n]) for n in range(1, 17)]
+    start = threading.Barrier(len(wanted))
+    built: dict[tuple[str, ...], int] = {}
+
+    def build(chosen: tuple[str, ...]) -> None:
+        start.wait()
+        built[chosen] = fresh._layout(chosen).number
+
+    threads = [threading.Thread(target=build, args=(chosen,)) for chosen in wanted]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(built.values()) == list(range(len(wanted)))

@@ -241,6 +241,25 @@ class _Layout(NamedTuple):
     family: tuple[int, ...]  # positions of family tests: their "would" is part of a case's key
 
 
+class ItemKey(NamedTuple):
+    """What one item's outcome depends on: the day (an ordinal), the item, and its condition values
+    (one letter each, then "/" and the family conditions' "would" letters where it has any)."""
+
+    day: int
+    item: str
+    values: str
+
+
+class CaseKey(NamedTuple):
+    """What a profile-date's outcomes depend on: the day (an ordinal), the layout of the items
+    judged together (its number), and every test's value (one letter each, and the family tests'
+    "would" letters)."""
+
+    day: int
+    layout: int
+    values: str
+
+
 class Case(NamedTuple):
     """One profile-date judged: every test's finding, and each item's outcome (layout order)."""
 
@@ -248,7 +267,7 @@ class Case(NamedTuple):
     findings: list[Finding]
     outcomes: tuple[Outcome, ...]
     layout: _Layout
-    key: tuple[int, int, str]  # (day, layout, every test's value): equal keys, equal outcomes
+    key: CaseKey  # equal keys, equal outcomes
 
     def judgements(self) -> dict[str, "Judgement"]:
         return {plan.item.key: self.judgement(n) for n, plan in enumerate(self.layout.plans)}
@@ -375,9 +394,10 @@ class Evaluator:
                 raise InternalError(f"the engine and the evaluator list the conditions of {key!r} in different orders")
         self._slots = slots
         self._layouts: dict[tuple[str, ...], _Layout] = {}
+        self._layout_lock = threading.Lock()
         # engine used or not (the benchmark's Python-only path) -> outcomes
-        self._items: dict[bool, Kept[tuple[int, str, str], Outcome]] = {}
-        self._cases: dict[bool, Kept[tuple[int, int, str], tuple[Outcome, ...]]] = {}
+        self._items: dict[bool, Kept[ItemKey, Outcome]] = {}
+        self._cases: dict[bool, Kept[CaseKey, tuple[Outcome, ...]]] = {}
         self.forget()
 
     def forget(self) -> None:
@@ -390,6 +410,13 @@ class Evaluator:
         found = self._layouts.get(keys)
         if found is not None:
             return found
+        with self._layout_lock:  # a layout's number is part of case keys: two may never share one
+            found = self._layouts.get(keys)
+            if found is None:
+                found = self._new_layout(keys)
+            return found
+
+    def _new_layout(self, keys: tuple[str, ...]) -> _Layout:
         order: dict[str, int] = {}
         plans = []
         for key in keys:
@@ -440,7 +467,7 @@ class Evaluator:
         memo = self._cases[engine]
         tests, family = layout.tests, layout.family
         found_all: list[list[Finding]] = []
-        keyed: list[tuple[int, int, str]] = []
+        keyed: list[CaseKey] = []
         for n, (profile, day) in enumerate(cases):
             facts = Facts(profile, day)
             given = members[n]
@@ -450,8 +477,8 @@ class Evaluator:
             if family:
                 letters += "/" + "".join(_would_letter(found[p]) for p in family)
             found_all.append(found)
-            keyed.append((day.toordinal(), layout.number, letters))
-        outcomes: dict[tuple[int, int, str], Optional[tuple[Outcome, ...]]] = {key: memo.get(key) for key in keyed}
+            keyed.append(CaseKey(day.toordinal(), layout.number, letters))
+        outcomes: dict[CaseKey, Optional[tuple[Outcome, ...]]] = {key: memo.get(key) for key in keyed}
         pending = {key: n for n, key in enumerate(keyed) if outcomes[key] is None}
         if pending:
             outcomes.update(self._resolve(pending, cases, found_all, layout, engine))
@@ -462,19 +489,19 @@ class Evaluator:
 
     def _resolve(
         self,
-        pending: Mapping[tuple[int, int, str], int],
+        pending: Mapping[CaseKey, int],
         cases: Sequence[tuple[Profile, date]],
         found_all: Sequence[list[Finding]],
         layout: _Layout,
         engine: bool,
-    ) -> dict[tuple[int, int, str], tuple[Outcome, ...]]:
+    ) -> dict[CaseKey, tuple[Outcome, ...]]:
         """Work out the outcomes of cases whose (day, every test's value) was not seen before:
         each item's from the outcomes known for its own values, or else folded in Python and
         put to durable_rules (one run for all of them), the two compared."""
         store = self._items[engine]
-        known: dict[tuple[int, str, str], Outcome] = {}  # every item outcome these cases need
-        folded: dict[tuple[int, str, str], tuple[Outcome, Optional[str]]] = {}  # new: Python's, and the would row
-        wanted: list[tuple[tuple[int, int, str], list[tuple[int, str, str]]]] = []
+        known: dict[ItemKey, Outcome] = {}  # every item outcome these cases need
+        folded: dict[ItemKey, tuple[Outcome, Optional[str]]] = {}  # new: Python's, and the would row
+        wanted: list[tuple[CaseKey, list[ItemKey]]] = []
         for case_key, n in pending.items():
             day = cases[n][1]
             ordinal = case_key[0]
@@ -485,7 +512,7 @@ class Evaluator:
                 letters = "".join([values[p] for p in plan.positions])
                 if plan.family:
                     letters += "/" + "".join(_would_letter(found[p]) for p in plan.positions)
-                item_key = (ordinal, plan.item.key, letters)
+                item_key = ItemKey(ordinal, plan.item.key, letters)
                 keys.append(item_key)
                 if item_key in known or item_key in folded:
                     continue
@@ -510,18 +537,16 @@ class Evaluator:
             memo.put(case_key, outcomes)
         return resolved
 
-    def _engine_check(
-        self, folded: Mapping[tuple[int, str, str], tuple[Outcome, Optional[str]]]
-    ) -> dict[tuple[int, str, str], Outcome]:
+    def _engine_check(self, folded: Mapping[ItemKey, tuple[Outcome, Optional[str]]]) -> dict[ItemKey, Outcome]:
         """Put the new outcomes' facts to durable_rules, compare its verdicts with Python's, and give
         them back, each with the rule that fired."""
-        rows: list[tuple[int, str, str]] = []
+        rows: list[tuple[int, str, str]] = []  # the engine's rows: (day, item, condition values)
         for (ordinal, key, letters), (_, would_row) in folded.items():
             rows.append((ordinal, key, letters.split("/", 1)[0]))
             if would_row is not None:  # the same item with family members' provisions counted in force
                 rows.append((ordinal, key, would_row))
         verdicts = iter(self.engine.run(rows))
-        checked: dict[tuple[int, str, str], Outcome] = {}
+        checked: dict[ItemKey, Outcome] = {}
         for (ordinal, key, letters), (p, would_row) in folded.items():
             verdict = next(verdicts)
             on = date.fromordinal(ordinal).isoformat()
@@ -538,7 +563,7 @@ class Evaluator:
                         f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
                         f"{key} on {on}: engine says {counted.conditions.word}, Python says {_word(p.would)}"
                     )
-            checked[ordinal, key, letters] = p._replace(engine_rule=verdict.rule)
+            checked[ItemKey(ordinal, key, letters)] = p._replace(engine_rule=verdict.rule)
         return checked
 
     def _fold(self, plan: _Plan, day: date, findings: Mapping[str, Finding]) -> tuple[Outcome, Optional[str]]:

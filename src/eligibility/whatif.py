@@ -217,57 +217,65 @@ class _Search:
         result: list[list[Edit]] = flip(self, test, target, data, profile)
         return result
 
-    def _citizenship(self, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
-        given = profile.citizenships
-        held = [(i, c) for i, c in enumerate(given or []) if c.held_on(self.day)]
+    def _held(self, profile: Profile) -> list[tuple[int, Any]]:
+        """The profile's citizenships held on the day, with their positions."""
+        return [(i, c) for i, c in enumerate(profile.citizenships or []) if c.held_on(self.day)]
 
-        def add(country: str, acquired: Optional[str] = None) -> Edit:
-            record = {"country": country, **({"acquired": acquired} if acquired else {})}
-            return Edit("set", "citizenships[+]", record)
+    @staticmethod
+    def _add(country: str, acquired: Optional[str] = None) -> Edit:
+        record = {"country": country, **({"acquired": acquired} if acquired else {})}
+        return Edit("set", "citizenships[+]", record)
 
-        def drop(records: list) -> list[Edit]:
-            return [Edit("unset", f"citizenships[{i}]") for i, _ in records]
+    @staticmethod
+    def _drop(records: list) -> list[Edit]:
+        return [Edit("unset", f"citizenships[{i}]") for i, _ in records]
 
-        none = [[Edit("set", "citizenships", [])]] if given is None else []
-        if isinstance(test, CitizenshipTest):
-            mine = [(i, c) for i, c in held if c.country == test.country]
-            if target is Truth.TRUE:
-                allowed = list(test.acquired or [])
-                found = [
-                    [Edit("set", f"citizenships[{i}].acquired", a)]
-                    for i, c in mine
-                    for a in allowed
-                    if c.acquired not in allowed
-                ]
-                ways: list[Optional[str]] = list(allowed) or [None]
-                return found + [[add(test.country, a)] for a in ways]
-            found = none + ([drop(mine)] if mine else [])
-            if test.acquired and mine:
-                other = next(a for a in ACQUIRED if a not in test.acquired)
-                found.append([Edit("set", f"citizenships[{i}].acquired", other) for i, _ in mine])
-            return found
-        if isinstance(test, OtherCitizenshipTest):
-            others = [(i, c) for i, c in held if c.country != test.than]
-            if target is Truth.TRUE:
-                return [[add(self.foreign(data, test.than))]]
-            return none + ([drop(others)] if others else [])
-        if isinstance(test, StatelessTest):
-            if target is Truth.TRUE:
-                return none + ([drop(held)] if held else [])
-            return [[add(self.foreign(data, None))]]
-        assert isinstance(test, NonCitizenTest)
-        if target is Truth.FALSE:
-            return [[add(test.of)]]
-        if given is None:
-            return [[Edit("set", "citizenships", [{"country": self.foreign(data, test.of)}])]]
-        mine = [(i, c) for i, c in held if c.country == test.of]
-        found = []
-        if mine:
-            found.append(drop(mine))
-            found.append(drop(mine) + [add(self.foreign(data, test.of))])
-        else:
-            found.append([add(self.foreign(data, test.of))])
+    @staticmethod
+    def _none(profile: Profile) -> list[list[Edit]]:
+        """Where the profile does not say its citizenships: saying it holds none."""
+        return [[Edit("set", "citizenships", [])]] if profile.citizenships is None else []
+
+    def _citizenship(self, test: CitizenshipTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+        mine = [(i, c) for i, c in self._held(profile) if c.country == test.country]
+        if target is Truth.TRUE:
+            allowed = list(test.acquired or [])
+            found = [
+                [Edit("set", f"citizenships[{i}].acquired", a)]
+                for i, c in mine
+                for a in allowed
+                if c.acquired not in allowed
+            ]
+            ways: list[Optional[str]] = list(allowed) or [None]
+            return found + [[self._add(test.country, a)] for a in ways]
+        found = self._none(profile) + ([self._drop(mine)] if mine else [])
+        if test.acquired and mine:
+            other = next(a for a in ACQUIRED if a not in test.acquired)
+            found.append([Edit("set", f"citizenships[{i}].acquired", other) for i, _ in mine])
         return found
+
+    def _other_citizenship(
+        self, test: OtherCitizenshipTest, target: Truth, data: dict, profile: Profile
+    ) -> list[list[Edit]]:
+        others = [(i, c) for i, c in self._held(profile) if c.country != test.than]
+        if target is Truth.TRUE:
+            return [[self._add(self.foreign(data, test.than))]]
+        return self._none(profile) + ([self._drop(others)] if others else [])
+
+    def _stateless(self, test: StatelessTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+        held = self._held(profile)
+        if target is Truth.TRUE:
+            return self._none(profile) + ([self._drop(held)] if held else [])
+        return [[self._add(self.foreign(data, None))]]
+
+    def _non_citizen(self, test: NonCitizenTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+        if target is Truth.FALSE:
+            return [[self._add(test.of)]]
+        if profile.citizenships is None:
+            return [[Edit("set", "citizenships", [{"country": self.foreign(data, test.of)}])]]
+        mine = [(i, c) for i, c in self._held(profile) if c.country == test.of]
+        if mine:
+            return [self._drop(mine), self._drop(mine) + [self._add(self.foreign(data, test.of))]]
+        return [[self._add(self.foreign(data, test.of))]]
 
     def _residence(self, test: ResidenceTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
         current = [(i, r) for i, r in enumerate(profile.residences or []) if r.held_on(self.day)]
@@ -564,9 +572,32 @@ def _effort(edit: Edit) -> int:
 # --- how each kind of condition test is flipped ----------------------------------------------------
 
 
-@flips(CitizenshipTest, OtherCitizenshipTest, StatelessTest, NonCitizenTest)
-def _flip_citizenship(search: _Search, test: Test, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
+@flips(CitizenshipTest)
+def _flip_citizenship(
+    search: _Search, test: CitizenshipTest, target: Truth, data: dict, profile: Profile
+) -> list[list[Edit]]:
     return search._citizenship(test, target, data, profile)
+
+
+@flips(OtherCitizenshipTest)
+def _flip_other_citizenship(
+    search: _Search, test: OtherCitizenshipTest, target: Truth, data: dict, profile: Profile
+) -> list[list[Edit]]:
+    return search._other_citizenship(test, target, data, profile)
+
+
+@flips(StatelessTest)
+def _flip_stateless(
+    search: _Search, test: StatelessTest, target: Truth, data: dict, profile: Profile
+) -> list[list[Edit]]:
+    return search._stateless(test, target, data, profile)
+
+
+@flips(NonCitizenTest)
+def _flip_non_citizen(
+    search: _Search, test: NonCitizenTest, target: Truth, data: dict, profile: Profile
+) -> list[list[Edit]]:
+    return search._non_citizen(test, target, data, profile)
 
 
 @flips(ResidenceTest)

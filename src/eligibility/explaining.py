@@ -6,7 +6,6 @@ report models of report.py, reading the rule base only for the sources of citati
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any, Optional
 
@@ -395,12 +394,8 @@ def short_reason(judgement: Judgement) -> str:
     item, status = judgement.item, judgement.status
     v = judgement.validity
     when = f"{v.stage.label} {v.stage.date.written()}" if v.stage is not None else ""
-    if status == "not_in_force":
-        # "Not yet in force on 2024-08-01: signed into law 2024-08-08." -> "not yet in force: signed
-        # into law 2024-08-08" (the report's date is in its heading)
-        head, _, rest = v.explanation.partition(":")
-        head = re.sub(r" on \d{4}-\d{2}-\d{2}", "", head)
-        return f"{head[0].lower()}{head[1:]}: {when or rest.strip().split('. ')[0].rstrip('.')}"
+    if status == "not_in_force":  # why, as the in-force answer says it in a few words
+        return v.short
     if status == "applies":
         since = f"in force ({when})" if when else "in force"
         unasked = unjudged(judgement)

@@ -39,6 +39,7 @@ class Validity:
     citations: tuple[Citation, ...]
     unknown: Optional[Unknown] = None  # when the value is unknown: which kind of unknown
     detail: Optional[str] = None  # ... and what exactly is unknown, in a phrase
+    short: str = ""  # when certainly not in force: why, in the summary's few words (no date of the day)
 
 
 def _position(day: date, stage: Stage) -> Truth:
@@ -90,12 +91,19 @@ def _validity(route: Route, day: date) -> Validity:
             f"Not in force on {on}, nor on any day: the official record does not support it. {rule.unsupported.note}",
             None,
             tuple(rule.unsupported.cite),
+            short="not in force, nor on any day: the official record does not support it",
         )
     end = route.stage(rule.until) if rule.until else None
     if end is not None:
         ended = _position(day, end)
         if ended is Truth.TRUE:
-            return Validity(Truth.FALSE, f"No longer in force on {on}: {end.label} {end.when}.", end, tuple(end.cite))
+            return Validity(
+                Truth.FALSE,
+                f"No longer in force on {on}: {end.label} {end.when}.",
+                end,
+                tuple(end.cite),
+                short=f"no longer in force: {end.label} {end.date.written()}",
+            )
         if ended is Truth.UNKNOWN:
             return Validity(
                 Truth.UNKNOWN,
@@ -119,6 +127,12 @@ def _validity(route: Route, day: date) -> Validity:
                 f"reports it not yet {STAGE_LABEL[rule.start]}.",
                 route.stages[-1] if route.stages else None,
                 tuple(horizon.cite),
+                short="not in force: "
+                + (
+                    f"{route.stages[-1].label} {route.stages[-1].date.written()}"
+                    if route.stages
+                    else f"not yet {STAGE_LABEL[rule.start]} on {horizon.date.isoformat()}"
+                ),
             )
         return Validity(
             Truth.UNKNOWN,
@@ -147,7 +161,13 @@ def _validity(route: Route, day: date) -> Validity:
                 "open_question",
                 f"whether it was already in force before {start.date.text}: the sources do not say since when.{why}",
             )
-        return Validity(Truth.FALSE, f"Not yet in force on {on}: {start.label} {start.when}.", start, tuple(start.cite))
+        return Validity(
+            Truth.FALSE,
+            f"Not yet in force on {on}: {start.label} {start.when}.",
+            start,
+            tuple(start.cite),
+            short=f"not yet in force: {start.label} {start.date.written()}",
+        )
     if began is Truth.UNKNOWN:
         return Validity(
             Truth.UNKNOWN,

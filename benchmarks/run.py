@@ -29,10 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import baseline  # noqa: E402
 
-from eligibility import api, synth  # noqa: E402
-from eligibility.batch import CHUNK  # noqa: E402
-from eligibility.profile import parse_profile  # noqa: E402
-from eligibility.record import Evidence  # noqa: E402
+from eligibility import api  # noqa: E402
+from eligibility.law.record import Evidence  # noqa: E402
+from eligibility.people.profile import parse_profile  # noqa: E402
+from eligibility.runners import synth  # noqa: E402
+from eligibility.runners.batch import CHUNK  # noqa: E402
 
 DATES = [date(2024, 8, 1), date(2025, 1, 1)]
 EXAMPLE = ROOT / "scenarios" / "people" / "nepali-contract-soldier.json"

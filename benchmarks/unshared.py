@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eligibility import engine
 from eligibility.cli import main
+from eligibility.judging import engine
 
 _shape_of = engine.shape_of
 

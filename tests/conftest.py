@@ -33,7 +33,7 @@ def evaluator(rules):
 @pytest.fixture(scope="session")
 def articles(rules):
     """The evaluator of the articles' account alone (`--evidence articles`)."""
-    from eligibility.record import Evidence
+    from eligibility.law.record import Evidence
 
     return make_evaluator(rules.under(Evidence("articles")))
 

@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from eligibility import api
-from eligibility.edits import parse_set, parse_unset
-from eligibility.whatif import _citizenship_change, changed_profile, effort, make_apply, profile_data
+from eligibility.exploring.alternatives import _citizenship_change, changed_profile, effort, make_apply, profile_data
+from eligibility.people.edits import parse_set, parse_unset
 
 from .conftest import PEOPLE
 

@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from eligibility import api, synth
-from eligibility.profile import parse_profile
-from eligibility.record import Evidence
+from eligibility import api
+from eligibility.law.record import Evidence
+from eligibility.people.profile import parse_profile
+from eligibility.runners import synth
 
 from .conftest import ROOT
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from eligibility import api, synth
-from eligibility.batch import ROW, Job, judge_lines
-from eligibility.profile import parse_profile
-from eligibility.report import STATUSES
-from eligibility.schema import never_applies
+from eligibility import api
+from eligibility.explaining.report import STATUSES
+from eligibility.law.schema import never_applies
+from eligibility.people.profile import parse_profile
+from eligibility.runners import synth
+from eligibility.runners.batch import ROW, Job, judge_lines
 
 from .conftest import PEOPLE, one_line_error
 
@@ -280,7 +281,7 @@ def test_batch_streams_into_a_named_pipe_without_replacing_it(cli, tmp_path):
 
 
 def test_two_runs_to_one_target_use_different_temporary_files(tmp_path):
-    from eligibility.files import output_file
+    from eligibility.foundations.files import output_file
 
     target = tmp_path / "out.jsonl"
     with output_file(str(target), "results") as first, output_file(str(target), "results") as second:
@@ -292,7 +293,7 @@ def test_two_runs_to_one_target_use_different_temporary_files(tmp_path):
 
 
 def test_an_interrupted_write_leaves_no_file_that_looks_complete(tmp_path):
-    from eligibility.files import output_file
+    from eligibility.foundations.files import output_file
 
     target = tmp_path / "people.jsonl"
     with pytest.raises(KeyboardInterrupt):
@@ -303,8 +304,8 @@ def test_an_interrupted_write_leaves_no_file_that_looks_complete(tmp_path):
 
 
 def test_a_failed_write_is_one_line_and_leaves_nothing(tmp_path):
-    from eligibility.errors import OutputError
-    from eligibility.files import output_file
+    from eligibility.foundations.errors import OutputError
+    from eligibility.foundations.files import output_file
 
     target = tmp_path / "people.jsonl"
     with pytest.raises(OutputError, match="so nothing was written: No space left on device"):
@@ -314,7 +315,7 @@ def test_a_failed_write_is_one_line_and_leaves_nothing(tmp_path):
 
 
 def test_jobs_beyond_the_cores_are_capped_with_a_message(cli, tmp_path):
-    from eligibility.batch import default_jobs
+    from eligibility.runners.batch import default_jobs
 
     people = tmp_path / "people.jsonl"
     people.write_text("".join(synth.lines(10, 1)))

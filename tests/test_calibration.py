@@ -10,9 +10,9 @@ import json
 import pytest
 
 from eligibility import api
-from eligibility.corpus import mislabelled_facts, record_labels
-from eligibility.explaining import explainer
-from eligibility.vocabulary import CAVEAT_BEARS_ON, CLOSENESS, weakest
+from eligibility.explaining.reasons import explainer
+from eligibility.foundations.vocabulary import CAVEAT_BEARS_ON, CLOSENESS, weakest
+from eligibility.runners.corpus import mislabelled_facts, record_labels
 
 from .conftest import PEOPLE, ROOT
 
@@ -70,7 +70,7 @@ def test_a_contradiction_overrules_the_articles_only_when_strictly_surer(rules):
     """The status follows the record only where the finding is strictly surer than the articles'
     evidence; otherwise neither side decides and the question is left open (with which way the
     evidence leans)."""
-    from eligibility.record import articles_closeness
+    from eligibility.law.record import articles_closeness
 
     seen = set()
     for provision_id, states in rules.record.items():

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from eligibility import api
-from eligibility.citing import cited
+from eligibility.output.citing import cited
 
 from .conftest import one_line_error
 

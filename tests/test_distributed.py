@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from eligibility import InputError, synth
+from eligibility import InputError
+from eligibility.runners import synth
 
 dask = pytest.importorskip("dask", reason="the dask extra is not installed (pip install -e '.[dask]')")
 
-from eligibility.distributed import judge_files  # noqa: E402
+from eligibility.runners.distributed import judge_files  # noqa: E402
 
 DATES = ["2024-08-01", "2026-03-10"]
 

@@ -10,11 +10,13 @@ from datetime import date
 import pytest
 from durable import engine as durable_engine
 
-from eligibility import InternalError, api, check, evaluation, logic
-from eligibility import engine as engine_module
-from eligibility.engine import Engine, host
-from eligibility.logic import Truth
-from eligibility.validity import route_segments
+from eligibility import InternalError, api, check
+from eligibility.foundations import logic
+from eligibility.foundations.logic import Truth
+from eligibility.judging import engine as engine_module
+from eligibility.judging import evaluation
+from eligibility.judging.engine import Engine, host
+from eligibility.judging.validity import route_segments
 
 from .conftest import PEOPLE, ROOT
 
@@ -186,7 +188,7 @@ def test_engine_and_python_agree_on_every_combination_of_condition_values(evalua
     each stage boundary of each route, gives the verdict the documented rule gives (some route in
     force qualifies the person: applies; might: undetermined; none in force: not in force; else
     does not apply), from durable_rules."""
-    from eligibility.validity import validity
+    from eligibility.judging.validity import validity
 
     checked = 0
     for item in evaluator.rules.judged.values():
@@ -290,8 +292,8 @@ def test_a_batch_of_many_profile_dates_gets_one_verdict_each(evaluator):
 def test_a_provision_is_judged_the_same_whatever_is_judged_beside_it(evaluator):
     """Equal tests in different provisions are run once per profile-date and shared; judging one
     provision alone, or with the Python path only, gives the same answer as judging them all."""
-    from eligibility import synth
-    from eligibility.profile import parse_profile
+    from eligibility.people.profile import parse_profile
+    from eligibility.runners import synth
 
     keys = list(evaluator.rules.judged)
     assert len(evaluator._slots) < sum(len(item.tests) for item in evaluator.rules.judged.values())
@@ -337,7 +339,7 @@ def test_the_python_api_judges_from_several_threads_with_the_same_answers():
 
 
 def test_a_failed_engine_call_does_not_poison_the_process(monkeypatch, evaluator):
-    from eligibility import engine as engine_module
+    from eligibility.judging import engine as engine_module
 
     the_host = engine_module.host()
     real = the_host.assert_facts

@@ -490,7 +490,7 @@ def test_a_device_or_endless_file_is_read_only_up_to_the_limit(cli, tmp_path):
 
 
 def test_an_overlong_line_is_skipped_without_holding_it(cli, tmp_path):
-    from eligibility import batch
+    from eligibility.runners import batch
 
     path = tmp_path / "people.jsonl"
     path.write_bytes(b'{"citizenships": []}\n' + b"x" * 5000 + b'\n{"citizenships": []}\n')
@@ -575,7 +575,7 @@ def test_an_expression_past_the_engine_limits_is_one_line_and_rules_check_says_s
 
 
 def test_a_profile_with_more_family_members_than_the_limit_is_one_line(cli, tmp_path):
-    from eligibility.profile import MAX_FAMILY_MEMBERS
+    from eligibility.people.profile import MAX_FAMILY_MEMBERS
 
     member = {"relation": "child", "person": {"citizenships": [{"country": "NP"}]}}
     path = tmp_path / "family.json"

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eligibility import logic
-from eligibility.dates import add_months, parse_spec
-from eligibility.logic import Truth
+from eligibility.foundations import logic
+from eligibility.foundations.dates import add_months, parse_spec
+from eligibility.foundations.logic import Truth
 
 T, F, U = Truth.TRUE, Truth.FALSE, Truth.UNKNOWN
 
@@ -46,7 +46,7 @@ VALUES = st.fixed_dictionaries({name: st.sampled_from(list(Truth)) for name in "
 def test_a_compiled_expression_gives_what_the_expression_gives(expr, values):
     """The evaluator's compiled `when` (over values, or over findings carrying a value) folds
     exactly as the written definition does, and so does its written-and-read-back form."""
-    from eligibility.predicates import Finding
+    from eligibility.judging.predicates import Finding
 
     expected = logic.evaluate(expr, values)
     assert logic.compiled(expr)(values) is expected

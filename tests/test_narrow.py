@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from eligibility import api, synth
+from eligibility import api
+from eligibility.runners import synth
 
 from .conftest import PEOPLE
 

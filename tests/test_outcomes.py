@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from eligibility import synth
-from eligibility.evaluation import Evaluator, unknowns
-from eligibility.profile import parse_profile
+from eligibility.judging.evaluation import Evaluator, unknowns
+from eligibility.people.profile import parse_profile
+from eligibility.runners import synth
 
 from .conftest import PEOPLE
 
@@ -84,7 +84,7 @@ def test_cases_with_equal_keys_have_equal_outcomes(evaluator, engine):
 
 
 def test_a_kept_store_holds_at_most_twice_its_limit_and_keeps_what_is_used():
-    from eligibility.evaluation import Kept
+    from eligibility.judging.evaluation import Kept
 
     store: Kept[int, str] = Kept(4)
     for n in range(100):
@@ -99,7 +99,7 @@ def test_layouts_built_at_once_from_several_threads_get_distinct_numbers(rules):
     safe from several threads) must never share one, or one would answer for the other."""
     import threading
 
-    from eligibility.evaluation import Evaluator
+    from eligibility.judging.evaluation import Evaluator
 
     fresh = Evaluator(rules)
     keys = sorted(rules.judged)

@@ -14,12 +14,13 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from eligibility import InternalError, corpus, load_rules, parse_profile
-from eligibility.evaluation import Evaluator
-from eligibility.explaining import check
-from eligibility.logic import Truth
-from eligibility.record import Evidence
-from eligibility.timeline import timeline
+from eligibility import InternalError, load_rules, parse_profile
+from eligibility.explaining.reasons import check
+from eligibility.exploring.over_time import timeline
+from eligibility.foundations.logic import Truth
+from eligibility.judging.evaluation import Evaluator
+from eligibility.law.record import Evidence
+from eligibility.runners import corpus
 
 from .conftest import RULES, SOURCES
 from .strategies import QUERY, forget, people
@@ -226,8 +227,8 @@ def _fails(prop, evaluator) -> bool:
 def test_an_engine_that_lies_breaks_the_agreement(monkeypatch):
     """Rules compiled to say 'applies' where the fold says 'undetermined' (a planted fault in the
     engine, not in the rule base) fail the agreement property."""
-    from eligibility import engine as engine_module
-    from eligibility.logic import status_of
+    from eligibility.foundations.logic import status_of
+    from eligibility.judging import engine as engine_module
 
     def lying(qualifies, in_force):
         found = status_of(qualifies, in_force)

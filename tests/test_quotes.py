@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from eligibility.corpus import fold, unverified_quotes
-from eligibility.loader import citations
+from eligibility.law.loader import citations
+from eligibility.runners.corpus import fold, unverified_quotes
 
 from .conftest import SOURCES
 

@@ -13,8 +13,8 @@ import os
 import re
 
 from eligibility.api import rule_base
-from eligibility.explaining import explainer
-from eligibility.tables import discrepancies_markdown
+from eligibility.explaining.reasons import explainer
+from eligibility.explaining.tables import discrepancies_markdown
 
 from .conftest import ROOT
 

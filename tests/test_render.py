@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from eligibility import render
+from eligibility.output import terminal as render
 
 WORDS = st.text(alphabet=st.sampled_from("abcxyz-.,“”✓界日"), min_size=1, max_size=30)
 GAPS = st.sampled_from([" ", "  ", "   ", "\n"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from eligibility import InputError, load_rules
-from eligibility.schema import SIGNATURES
+from eligibility.law.schema import SIGNATURES
 
 from .conftest import PEOPLE, RULES, SOURCES
 
@@ -205,10 +205,10 @@ def test_a_missing_rule_directory_is_an_input_error(tmp_path):
 def test_every_condition_kind_is_complete_and_documented():
     """Each kind of condition test has its evaluation, what moves it over time, and how to flip
     it, all registered, and a row in docs/adding-a-rule.md."""
-    import eligibility.causes  # noqa: F401 - each module registers its part of every kind
-    import eligibility.predicates  # noqa: F401
-    import eligibility.whatif  # noqa: F401
-    from eligibility.kinds import KINDS
+    import eligibility.explaining.causes  # noqa: F401 - each module registers its part of every kind
+    import eligibility.exploring.alternatives  # noqa: F401
+    import eligibility.judging.predicates  # noqa: F401
+    from eligibility.judging.kinds import KINDS
 
     from .conftest import ROOT
 
@@ -219,7 +219,7 @@ def test_every_condition_kind_is_complete_and_documented():
 
 
 def test_every_source_has_a_kind_and_the_2026_article_is_a_report_only_of_the_extradition_law(rules):
-    from eligibility.vocabulary import SOURCE_KINDS
+    from eligibility.foundations.vocabulary import SOURCE_KINDS
 
     for source in rules.sources.values():
         assert source.kind in SOURCE_KINDS and source.language

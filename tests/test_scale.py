@@ -16,9 +16,11 @@ from datetime import date
 
 import pytest
 
-from eligibility import api, engine, evaluation, synth
-from eligibility.explaining import check
-from eligibility.profile import load_profile
+from eligibility import api
+from eligibility.explaining.reasons import check
+from eligibility.judging import engine, evaluation
+from eligibility.people.profile import load_profile
+from eligibility.runners import synth
 
 from .conftest import PEOPLE, ROOT, RULES, one_line_error
 

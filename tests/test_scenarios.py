@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import pytest
 
-from eligibility.scenario import Expectation, load_scenario, run, scenario_files
+from eligibility.runners.scenario import Expectation, load_scenario, run, scenario_files
 
 from .conftest import PEOPLE, SCENARIOS, one_line_error
 
@@ -102,7 +102,7 @@ def test_every_provision_has_a_scenario_where_it_applies_and_one_where_it_does_n
 
 def test_every_stage_date_has_scenarios_before_on_after_and_inside_its_window(rules):
     """`rules check` owns the boundary check; the bundled scenarios pass it."""
-    from eligibility.checker import check_rules
+    from eligibility.runners.checker import check_rules
 
     report = check_rules(rules.directory, scenarios=SCENARIOS)
     assert not [str(p) for p in report.problems if "expected a scenario testing" in p.message]

@@ -10,8 +10,9 @@ import json
 import pytest
 
 import eligibility
-from eligibility import InputError, api, synth
-from eligibility.tables import BATCH_COLUMNS, CATALOGUE_COLUMNS, REPORT_COLUMNS, TIMELINE_COLUMNS
+from eligibility import InputError, api
+from eligibility.explaining.tables import BATCH_COLUMNS, CATALOGUE_COLUMNS, REPORT_COLUMNS, TIMELINE_COLUMNS
+from eligibility.runners import synth
 
 from .conftest import PEOPLE, one_line_error
 

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from eligibility import load_profile
-from eligibility.causes import change_points, law_causes
-from eligibility.diff import diff
-from eligibility.explaining import check
-from eligibility.timeline import DEFAULT_END, DEFAULT_START, timeline
-from eligibility.validity import route_segments
+from eligibility.explaining.causes import change_points, law_causes
+from eligibility.explaining.reasons import check
+from eligibility.exploring.changes import diff
+from eligibility.exploring.over_time import DEFAULT_END, DEFAULT_START, timeline
+from eligibility.judging.validity import route_segments
 
 from .conftest import PEOPLE, one_line_error
 

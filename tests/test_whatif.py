@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from eligibility import InputError, load_profile
-from eligibility.edits import Edit, apply, parse_set, parse_unset
-from eligibility.logic import Truth
-from eligibility.whatif import changed_profile, make_apply, profile_data, what_if
+from eligibility.exploring.alternatives import changed_profile, make_apply, profile_data, what_if
+from eligibility.foundations.logic import Truth
+from eligibility.people.edits import Edit, apply, parse_set, parse_unset
 
 from .conftest import PEOPLE, one_line_error
 

@@ -27,19 +27,19 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # timeline and diff are modules of the package too: call them as eligibility.api.timeline / .diff
+    # the public functions; timeline and diff are eligibility.api.timeline and eligibility.api.diff
     if name in ("check", "status", "explain", "evaluator", "what_if", "make_apply"):
-        from . import api as module
+        from eligibility import api as module
     elif name in ("load_profile", "parse_profile", "Profile"):
-        from . import profile as module  # type: ignore[no-redef]
+        from eligibility.people import profile as module  # type: ignore[no-redef]
     elif name == "load_rules":
-        from . import loader as module  # type: ignore[no-redef]
+        from eligibility.law import loader as module  # type: ignore[no-redef]
     elif name == "RuleBase":
-        from . import rulebase as module  # type: ignore[no-redef]
+        from eligibility.law import rulebase as module  # type: ignore[no-redef]
     elif name in ("Report", "STATUSES"):
-        from . import report as module  # type: ignore[no-redef]
+        from eligibility.explaining import report as module  # type: ignore[no-redef]
     elif name in ("InputError", "InternalError"):
-        from . import errors as module  # type: ignore[no-redef]
+        from eligibility.foundations import errors as module  # type: ignore[no-redef]
     else:
         raise AttributeError(f"module 'eligibility' has no attribute {name!r}")
     value = getattr(module, name)

@@ -12,21 +12,21 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
-from . import explaining
-from .dates import as_day
-from .errors import InputError, did_you_mean
-from .evaluation import Evaluator, evaluator_for
-from .loader import load_rules_once
-from .profile import Profile, load_profile, parse_profile
-from .record import Evidence
-from .report import Report
-from .rulebase import RuleBase
-from .vocabulary import EVIDENCE
+from eligibility.explaining import reasons as explaining
+from eligibility.explaining.report import Report
+from eligibility.foundations.dates import as_day
+from eligibility.foundations.errors import InputError, did_you_mean
+from eligibility.foundations.vocabulary import EVIDENCE
+from eligibility.judging.evaluation import Evaluator, evaluator_for
+from eligibility.law.loader import load_rules_once
+from eligibility.law.record import Evidence
+from eligibility.law.rulebase import RuleBase
+from eligibility.people.profile import Profile, load_profile, parse_profile
 
 if TYPE_CHECKING:
-    from .diff import Diff
-    from .timeline import Timeline
-    from .whatif import MakeApply, WhatIf
+    from eligibility.exploring.alternatives import MakeApply, WhatIf
+    from eligibility.exploring.changes import Diff
+    from eligibility.exploring.over_time import Timeline
 
 ProfileLike = Union[Profile, dict, str, Path]
 DateLike = Union[date, str]
@@ -128,7 +128,7 @@ def timeline(
 ) -> "Timeline":
     """Every period in which each provision's status held for the person (`Timeline.rows()` for a
     data frame), as `eligibility timeline` gives it."""
-    from .timeline import timeline as build
+    from eligibility.exploring.over_time import timeline as build
 
     return _between(build, profile, start, end, provisions, rule_base(rules, evidence, known_on))
 
@@ -143,7 +143,7 @@ def diff(
     known_on: Optional[DateLike] = None,
 ) -> "Diff":
     """The provisions whose status differs between two dates, and what changed each."""
-    from .diff import diff as build
+    from eligibility.exploring.changes import diff as build
 
     return _between(build, profile, start, end, provisions, rule_base(rules, evidence, known_on))
 
@@ -173,8 +173,8 @@ def what_if(
 ) -> "WhatIf":
     """Judge the person again with facts changed (`set`: path -> value, as `--set PATH=VALUE` with
     the value already data) or removed (`unset`: paths), and what changed."""
-    from .edits import parse_set, parse_unset
-    from .whatif import what_if as build
+    from eligibility.exploring.alternatives import what_if as build
+    from eligibility.people.edits import parse_set, parse_unset
 
     edits = [parse_set(f"{path}={json.dumps(value)}") for path, value in (set or {}).items()]
     edits += [parse_unset(path) for path in unset]
@@ -193,7 +193,7 @@ def make_apply(
     known_on: Optional[DateLike] = None,
 ) -> "MakeApply":
     """The smallest sets of changes to the profile that would make the provision apply."""
-    from .whatif import make_apply as search
+    from eligibility.exploring.alternatives import make_apply as search
 
     parsed, label = as_profile(profile)
     base = rule_base(rules, evidence, known_on)

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 import typer
 from typer.core import TyperGroup
 
-from .errors import InputError, InternalError, OutputError, did_you_mean
+from eligibility.foundations.errors import InputError, InternalError, OutputError, did_you_mean
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -45,7 +45,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 def _interrupted(signal_name: str) -> str:
-    from .files import ABANDONED
+    from eligibility.foundations.files import ABANDONED
 
     left = f"; {', '.join(ABANDONED)} was not written (it is as it was before)" if ABANDONED else ""
     ABANDONED.clear()
@@ -152,13 +152,13 @@ def _format(value: str, allowed: Sequence[str] = FORMATS) -> str:
 
 
 def _write_csv(rows: Any, columns: Sequence[str]) -> None:
-    from .tables import to_csv
+    from eligibility.explaining.tables import to_csv
 
     sys.stdout.write(to_csv(rows, columns))
 
 
 def _rules(directory: Optional[str], evidence: str = "all", known_on: Optional[str] = None) -> Any:
-    from .api import rule_base
+    from eligibility.api import rule_base
 
     return rule_base(directory, evidence, known_on)
 
@@ -182,7 +182,7 @@ def _show(chosen: str, result: Any, view: str, width: Optional[int], **options: 
     if chosen == "json":
         _write_json(result.model_dump(mode="json"))
         return
-    from . import render
+    from eligibility.output import terminal as render
 
     getattr(render, view)(render.console(width), result, **options)
 
@@ -232,8 +232,8 @@ def check(
     and what decided it (--details: everything, with its sources)."""
     _bounded()
     with reported():
-        from . import api
-        from .report import STATUSES
+        from eligibility import api
+        from eligibility.explaining.report import STATUSES
 
         chosen = _format(format, ("text", "json", "csv"))
         _statuses(status)
@@ -249,11 +249,11 @@ def check(
             _write_json(result.model_dump(mode="json"))
             return
         if chosen == "csv":
-            from .tables import REPORT_COLUMNS, report_rows
+            from eligibility.explaining.tables import REPORT_COLUMNS, report_rows
 
             _write_csv(report_rows(result), REPORT_COLUMNS)
             return
-        from . import render
+        from eligibility.output import terminal as render
 
         view = render.report if details or only is not None else render.report_summary
         view(render.console(width), result, status or STATUSES)
@@ -261,7 +261,7 @@ def check(
 
 def _statuses(wanted: List[str]) -> List[str]:
     """--status values, each a status, or a one-line error with the closest one."""
-    from .report import STATUSES
+    from eligibility.explaining.report import STATUSES
 
     for item in wanted:
         if item not in STATUSES:
@@ -291,7 +291,7 @@ def _groups(base: Any, given: List[str]) -> dict[str, list[str]]:
 
 def _known(base: Any, provision_id: str, option: str) -> str:
     """A provision id from the rule base, or a one-line error with the closest id."""
-    from .api import known_provision
+    from eligibility.api import known_provision
 
     return known_provision(base, provision_id, option)
 
@@ -318,27 +318,27 @@ def _over_time(
     """timeline and diff: a profile between two dates, as text or JSON (diff: `status`, only the
     changes into these statuses)."""
     with reported():
-        from . import api
+        from eligibility import api
 
         chosen = _format(format, ("text", "json", "csv", "svg") if kind == "timeline" else FORMATS)
         _statuses(status or [])
         first, last = api.as_day(start, "--from"), api.as_day(end, "--to")
         base = _rules(rules, evidence, known_on)
         parsed, label = api.as_profile(profile)
-        from .diff import diff
-        from .timeline import timeline
+        from eligibility.exploring.changes import diff
+        from eligibility.exploring.over_time import timeline
 
         build = timeline if kind == "timeline" else diff
         result: Any = build(api.evaluator(base), parsed, first, last, label, _provisions(base, provision))
         if status:
             result = result.model_copy(update={"changed": [c for c in result.changed if c.after in status]})
         if chosen == "csv":
-            from .tables import TIMELINE_COLUMNS, timeline_rows
+            from eligibility.explaining.tables import TIMELINE_COLUMNS, timeline_rows
 
             _write_csv(timeline_rows(result), TIMELINE_COLUMNS)
             return
         if chosen == "svg":
-            from .pictures import timeline_svg
+            from eligibility.output.pictures import timeline_svg
 
             sys.stdout.write(timeline_svg(result))
             return
@@ -415,10 +415,10 @@ def what_if(
 ) -> None:
     """Judge the person again with changed facts and show what changed, or what it would take for one provision."""
     with reported():
-        from . import api
-        from .edits import parse_set, parse_unset
-        from .whatif import make_apply as search
-        from .whatif import what_if as build
+        from eligibility import api
+        from eligibility.exploring.alternatives import make_apply as search
+        from eligibility.exploring.alternatives import what_if as build
+        from eligibility.people.edits import parse_set, parse_unset
 
         chosen = _format(format)
         day = api.as_day(on)
@@ -455,9 +455,9 @@ def report(
     """A self-contained HTML page for one person on one day: the summary, the timeline as a
     picture, and each provision's conditions, sources and the record's findings (printable)."""
     with reported():
-        from . import api
-        from .files import output_file
-        from .pictures import report_html
+        from eligibility import api
+        from eligibility.foundations.files import output_file
+        from eligibility.output.pictures import report_html
 
         base = _rules(rules, evidence, known_on)
         checked = api.check(profile, api.as_day(on), base)
@@ -482,8 +482,8 @@ def table(
 ) -> None:
     """Several people on one date: a people-by-provisions table of statuses, for a paper."""
     with reported():
-        from . import api
-        from .tables import matrix, to_csv, to_markdown
+        from eligibility import api
+        from eligibility.explaining.tables import matrix, to_csv, to_markdown
 
         chosen = _format(format, ("text", "csv", "markdown"))
         day = api.as_day(on)
@@ -503,7 +503,7 @@ def table(
                     "after it, so acts of later days are not known and could change any answer.\n"
                 )
         else:
-            from . import render
+            from eligibility.output import terminal as render
 
             render.matrix(render.console(width), rows, wanted, past)
 
@@ -559,8 +559,8 @@ def batch(
     from pathlib import Path
 
     with reported():
-        from . import api
-        from .batch import Job, default_jobs, judge_population, population_size
+        from eligibility import api
+        from eligibility.runners.batch import Job, default_jobs, judge_population, population_size
 
         chosen = _format(format, ("text", "json", "csv"))
         if chosen == "csv" and full:
@@ -596,7 +596,7 @@ def batch(
         show_progress = not quiet and sys.stderr.isatty()
         shown: contextlib.AbstractContextManager[Callable[[int], None]]
         if show_progress or summary:
-            from . import render  # rich is loaded only where something is drawn
+            from eligibility.output import terminal as render  # rich is loaded only where something is drawn
 
             shown = render.progress(population_size(people), f"judging {job.source}", show_progress)
         else:
@@ -617,13 +617,13 @@ def batch(
         if result.skipped:
             sys.stderr.write(f"eligibility: skipped {result.skipped} invalid line(s) of {job.source}\n")
         if summary:
-            from .explaining import horizon
+            from eligibility.explaining.reasons import horizon
 
             result = result.model_copy(update={"horizon": horizon(base, api.as_day(max(job.dates)))})
             if chosen == "json":
                 _write_json(result.model_dump(mode="json", by_alias=True))
             else:
-                from . import render
+                from eligibility.output import terminal as render
 
                 render.batch_summary(render.console(width), result)
 
@@ -641,7 +641,7 @@ def synth(
 ) -> None:
     """A reproducible synthetic population as JSON Lines, for batch and the benchmark."""
     with reported():
-        from .synth import lines
+        from eligibility.runners.synth import lines
 
         if n < 0:
             raise InputError.expected("--n", None, "a number of profiles, 0 or more", n)
@@ -650,7 +650,7 @@ def synth(
         if output in (None, "-"):
             sys.stdout.writelines(lines(n, seed, start))
             return
-        from .files import output_file
+        from eligibility.foundations.files import output_file
 
         with output_file(output, "population") as sink:
             sink.writelines(lines(n, seed, start))
@@ -668,8 +668,8 @@ def scenarios_run(
 ) -> None:
     """Check every expectation of the scenario files; exit 1 if any fails."""
     with reported():
-        from . import api
-        from .scenario import run_files, scenario_files
+        from eligibility import api
+        from eligibility.runners.scenario import run_files, scenario_files
 
         chosen = _format(format)
         paths = scenario_files(*(places or ["scenarios"]))
@@ -695,12 +695,12 @@ def rules_list(
         chosen = _format(format, ("text", "json", "csv"))
         base = _rules(rules)
         if chosen == "csv":
-            from .tables import CATALOGUE_COLUMNS, catalogue_rows
+            from eligibility.explaining.tables import CATALOGUE_COLUMNS, catalogue_rows
 
             _write_csv(catalogue_rows(base), CATALOGUE_COLUMNS)
             return
         if chosen == "json":
-            from .report import CatalogueEntry, InForceRuleOut, StageOut
+            from eligibility.explaining.report import CatalogueEntry, InForceRuleOut, StageOut
 
             entries = [
                 CatalogueEntry(
@@ -718,7 +718,7 @@ def rules_list(
             ]
             _write_json([entry.model_dump(mode="json", by_alias=True) for entry in entries])
             return
-        from . import render
+        from eligibility.output import terminal as render
 
         render.rules_table(render.console(width), base)
 
@@ -748,8 +748,8 @@ def rules_check(
     from pathlib import Path
 
     with reported():
-        from .checker import check_rules
-        from .loader import default_directory
+        from eligibility.law.loader import default_directory
+        from eligibility.runners.checker import check_rules
 
         chosen = _format(format)
         folder = Path(rules) if rules else default_directory()
@@ -778,7 +778,7 @@ def rules_cite(
     the quotes taken from it), as BibTeX or as CSL-JSON."""
     _bounded()
     with reported():
-        from . import citing
+        from eligibility.output import citing
 
         chosen = _format(format, ("footnotes", "bibtex", "csl-json"))
         base = _rules(rules)
@@ -802,9 +802,9 @@ def rules_show(
         chosen = _format(format)
         base = _rules(rules, evidence)
         provision = base.provisions[_known(base, provision_id, "ID")]
-        from .explaining import explainer
-        from .record import Evidence
-        from .rulebase import judged_differently
+        from eligibility.explaining.reasons import explainer
+        from eligibility.law.record import Evidence
+        from eligibility.law.rulebase import judged_differently
 
         articles = base.under(Evidence("articles"))
         theirs = articles.provisions[provision.id] if judged_differently(base, articles, provision.id) else None
@@ -822,7 +822,7 @@ def rules_show(
             )
             _write_json(data)
             return
-        from . import render
+        from eligibility.output import terminal as render
 
         render.rule(render.console(width), base, provision, findings, articles if theirs is not None else None)
 
@@ -841,11 +841,11 @@ def rules_discrepancies(
     with reported():
         if format not in ("text", "json", "csv"):
             raise InputError.expected("--format", None, "text, json or csv", format)
-        from .explaining import explainer
+        from eligibility.explaining.reasons import explainer
 
         table = explainer(_rules(rules, "all", known_on)).discrepancy_table()
         if format == "csv":
-            from .tables import discrepancies_csv
+            from eligibility.explaining.tables import discrepancies_csv
 
             sys.stdout.write(discrepancies_csv(table))
             return

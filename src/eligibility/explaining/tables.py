@@ -1,0 +1,237 @@
+"""Reports as rows, for a paper: the one home of every tabular shape the tool writes (CSV,
+Markdown, a data frame) and of the writers.
+
+- `report_rows`: a `check` report, one row per provision;
+- `timeline_rows`: a timeline, one row per provision and period;
+- `catalogue_rows`: the rule base, one row per provision;
+- `matrix`: several people on one date, one row per person and one column per provision;
+- `BATCH_COLUMNS` / `batch_rows`: batch, one row per profile, date and provision;
+- `discrepancies_csv` / `discrepancies_markdown`: the record's findings, one row each.
+
+A list in a cell (missing facts, sources) is joined with "; ".  Nothing here talks to rich.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from eligibility.explaining.report import DiscrepancyTable, Report
+    from eligibility.exploring.over_time import Timeline
+    from eligibility.law.rulebase import RuleBase
+
+Rows = list[dict[str, Any]]
+
+REPORT_COLUMNS = (
+    "profile",
+    "on",
+    "evidence",
+    "id",
+    "title",
+    "jurisdiction",
+    "status",
+    "would_qualify",
+    "in_force",
+    "summary",
+    "decided_by",
+    "decided_on",
+    "decided_source",
+    "missing",
+    "discrepancies",
+    "caveats",
+    "rule_base",
+)
+TIMELINE_COLUMNS = (
+    "profile",
+    "id",
+    "title",
+    "start",
+    "end",
+    "days",
+    "status",
+    "in_force",
+    "would_qualify",
+    "reason",
+    "began_with",
+    "rule_base",
+)
+CATALOGUE_COLUMNS = ("id", "title", "jurisdiction", "stages", "in_force_from", "in_force_until", "routes", "readings")
+BATCH_COLUMNS = ("line", "profile", "on", "provision", "status", "would_qualify", "missing")
+
+
+def _joined(items: Iterable[str]) -> str:
+    return "; ".join(items)
+
+
+def report_rows(report: "Report") -> Rows:
+    """One row per provision of a `check` report."""
+    rows = []
+    for p in report.provisions:
+        decided = p.decided_by
+        rows.append(
+            {
+                "profile": report.profile,
+                "on": report.on,
+                "evidence": report.evidence,
+                "id": p.id,
+                "title": p.title,
+                "jurisdiction": p.jurisdiction,
+                "status": p.status,
+                "would_qualify": p.would_qualify,
+                "in_force": p.in_force.value,
+                "summary": p.summary,
+                "decided_by": decided.what if decided else "",
+                "decided_on": (decided.date or "") if decided else "",
+                "decided_source": (decided.source or "") if decided else "",
+                "missing": _joined(p.missing),
+                "discrepancies": len(p.discrepancies),
+                "caveats": _joined([f"{c.kind}: {c.text}" for c in p.caveats]),
+                "rule_base": report.rule_base,
+            }
+        )
+    return rows
+
+
+def timeline_rows(timeline: "Timeline") -> Rows:
+    """One row per provision and period of a timeline."""
+    return [
+        {
+            "profile": timeline.profile,
+            "id": provision.id,
+            "title": provision.title,
+            "start": period.start,
+            "end": period.end,
+            "days": period.days,
+            "status": period.status,
+            "in_force": period.in_force,
+            "would_qualify": period.would_qualify,
+            "reason": period.reason,
+            "began_with": _joined(f"{c.on} {c.text}" for c in period.began_with),
+            "rule_base": timeline.rule_base,
+        }
+        for provision in timeline.provisions
+        for period in provision.periods
+    ]
+
+
+def catalogue_rows(rules: "RuleBase") -> Rows:
+    """One row per provision of the rule base: its stages with their dates as the sources give them."""
+    return [
+        {
+            "id": p.id,
+            "title": p.title,
+            "jurisdiction": p.jurisdiction,
+            "stages": _joined(f"{s.kind} {s.date.written()}" for s in p.stages),
+            "in_force_from": p.in_force.start,
+            "in_force_until": p.in_force.until or "",
+            "routes": _joined(r.id for r in p.routes),
+            "readings": _joined(r.id for r in p.readings),
+        }
+        for p in rules.provisions.values()
+    ]
+
+
+def matrix(reports: Sequence["Report"], provisions: Sequence[str]) -> Rows:
+    """Several people on one date: one row per person (its label and its file's order), one
+    column per provision, each cell the status."""
+    rows = []
+    for report in reports:
+        statuses = report.statuses()
+        row: dict[str, Any] = {"profile": report.profile, "on": report.on}
+        row.update({provision: statuses[provision] for provision in provisions})
+        rows.append(row)
+    return rows
+
+
+def batch_rows(
+    line: int,
+    profile: str,
+    on: str,
+    statuses: Mapping[str, str],
+    would: Mapping[str, str],
+    missing: Mapping[str, Sequence[str]],
+) -> Rows:
+    """The rows of one profile-date of a batch, one per provision."""
+    return [
+        {
+            "line": line,
+            "profile": profile,
+            "on": on,
+            "provision": provision,
+            "status": status,
+            "would_qualify": would[provision],
+            "missing": _joined(missing.get(provision, ())),
+        }
+        for provision, status in statuses.items()
+    ]
+
+
+def to_csv(rows: Rows, columns: Sequence[str], header: bool = True) -> str:
+    """Rows as CSV (a header row first, unless `header` is false)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="raise")
+    if header:
+        writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def to_markdown(rows: Rows, columns: Sequence[str]) -> str:
+    """Rows as a Markdown table (pipes in cells escaped)."""
+
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+    lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def frame(rows: Rows, columns: Sequence[str]) -> Any:
+    """Rows as a pandas DataFrame, with the columns in order; pandas is optional."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(
+            "to_frame() needs pandas, which eligibility does not install (pip install pandas); "
+            "rows() gives the same rows as dicts"
+        ) from None
+    return pandas.DataFrame(rows, columns=list(columns))
+
+
+def discrepancies_markdown(table: DiscrepancyTable) -> str:
+    """The same table as Markdown, for the students' page (docs/the-articles-and-the-record.md)."""
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [
+        "| provision | what differs | the articles | the record | it rests on (record.md's label) | how sure "
+        "| the status follows |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in table.rows:
+        rests = "; ".join(f"{cell(f.fact)} ({f.sure})" for f in row.rests_on)
+        follows = "neither: left open" if row.follows == "neither" else f"the {row.follows}"
+        lines.append(
+            f"| `{row.provision}` | {row.about} ({row.relation}) | {cell(row.articles)} | {cell(row.record)} "
+            f"| {rests} | {row.sure} | {follows} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def discrepancies_csv(table: DiscrepancyTable) -> str:
+    """The same table as CSV, one header row, sources as space-separated ids."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = ["provision", "title", "about", "relation", "articles", "record", "sure", "follows"]
+    writer.writerow([*names, "rests_on", "articles_sources", "record_sources"])
+    for row in table.rows:
+        rests = "; ".join(f"{f.fact} ({f.sure})" for f in row.rests_on)
+        writer.writerow(
+            [getattr(row, name) for name in names]
+            + [rests, " ".join(row.articles_sources), " ".join(row.record_sources)]
+        )
+    return buffer.getvalue()

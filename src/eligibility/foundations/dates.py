@@ -1,0 +1,137 @@
+"""Dates as the sources give them: a day, a month, or a window between two days.
+
+A `DateSpec` keeps the earliest and the latest day the event can have happened on,
+so a date known only to the month is never turned into a guessed day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal, Optional, Union
+
+from eligibility.foundations.errors import InputError
+
+Precision = Literal["day", "month", "window"]
+
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+DAY_FORMAT = "a date written YYYY-MM-DD"
+
+
+def parse_day(text: object) -> date:
+    """A calendar day written YYYY-MM-DD; raises ValueError with what was expected."""
+    if not isinstance(text, str) or not _DAY.match(text):
+        raise ValueError(DAY_FORMAT)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{DAY_FORMAT} that exists on the calendar") from None
+
+
+def add_months(day: date, months: int) -> Optional[date]:
+    """The same day of the month `months` later (earlier, if negative); the month's last day if
+    it is shorter.  None when that falls outside the calendar (before year 1 or after 9999)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    if not 1 <= year <= 9999:
+        return None
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_day(day: date) -> Optional[date]:
+    """The day after, or None after the calendar's last day (9999-12-31)."""
+    return None if day == date.max else date.fromordinal(day.toordinal() + 1)
+
+
+def month_name(year: int, month: int) -> str:
+    return f"{_MONTHS[month - 1]} {year}"
+
+
+@dataclass(frozen=True)
+class DateSpec:
+    """When something happened, as precisely as the sources say and no more."""
+
+    earliest: date
+    latest: date
+    precision: Precision
+    text: str
+
+    @property
+    def exact(self) -> bool:
+        return self.earliest == self.latest
+
+    def written(self) -> str:
+        """The date as written in rule files."""
+        if self.precision == "day":
+            return self.earliest.isoformat()
+        if self.precision == "month":
+            return self.earliest.isoformat()[:7]
+        return f"{self.earliest.isoformat()}..{self.latest.isoformat()}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_spec(text: object, wording: str | None = None) -> DateSpec:
+    """`2024-01-04` (a day), `2022-11` (some day in that month) or
+    `2022-09-21..2022-09-30` (some day in that window, both ends included)."""
+    expected = "a day 2024-01-04, a month 2022-11 or a window 2022-09-21..2022-09-30"
+    if not isinstance(text, str):
+        raise ValueError(expected)
+    if ".." in text:
+        first, _, last = text.partition("..")
+        try:
+            earliest, latest = parse_day(first), parse_day(last)
+        except ValueError:
+            raise ValueError(expected) from None
+        if latest <= earliest:
+            raise ValueError("a window whose last day comes after its first")
+        return DateSpec(
+            earliest, latest, "window", wording or f"between {earliest.isoformat()} and {latest.isoformat()}"
+        )
+    if _MONTH.match(text):
+        year, month = int(text[:4]), int(text[5:])
+        if not 1 <= month <= 12:
+            raise ValueError(expected)
+        days = calendar.monthrange(year, month)[1]
+        return DateSpec(date(year, month, 1), date(year, month, days), "month", wording or month_name(year, month))
+    try:
+        day = parse_day(text)
+    except ValueError:
+        raise ValueError(expected) from None
+    return DateSpec(day, day, "day", wording or day.isoformat())
+
+
+def as_day(on: Union[date, str], what: str = "--on") -> date:
+    """A day given as a date or as "YYYY-MM-DD", or a one-line InputError naming the option."""
+    if isinstance(on, datetime):
+        raise InputError.expected(
+            what,
+            None,
+            'a date (a datetime.date or "YYYY-MM-DD"), not a moment in a day; pass its .date()',
+            on.isoformat(),
+        )
+    if isinstance(on, date):
+        return on
+    try:
+        return parse_day(on)
+    except ValueError as error:
+        raise InputError.expected(what, None, str(error), on) from None

@@ -1,0 +1,1 @@
+"""People: the profile format and its limits, and the edits a what-if makes to a profile."""

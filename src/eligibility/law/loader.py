@@ -377,10 +377,10 @@ def _load_rules(directory: str | Path | None, sink: Optional[Sink], evidence: Op
                     )
                 )
     whole = RuleBase(
-        base,
-        sources or {},
-        {},
-        files,
+        directory=base,
+        sources=sources or {},
+        provisions={},
+        files=files,
         digest=digest.hexdigest()[:16],
         written=written,
         data=data,
@@ -435,18 +435,18 @@ def _accounts(whole: RuleBase, evidence: Evidence, sink: Sink, check_sources: bo
         sink.add(problem)
     digest = whole.digest if evidence.key == "all@now" else f"{whole.digest}:{evidence.key}"
     return RuleBase(
-        whole.directory,
-        whole.sources,
-        provisions,
-        whole.files,
-        judged,
-        digest,
-        evidence,
-        whole.written,
-        whole.data,
-        states,
-        unreported,
-        whole.faulty,
+        directory=whole.directory,
+        sources=whole.sources,
+        provisions=provisions,
+        files=whole.files,
+        judged=judged,
+        digest=digest,
+        evidence=evidence,
+        written=whole.written,
+        data=whole.data,
+        record=states,
+        unreported=unreported,
+        faulty=whole.faulty,
         reviewed=whole.reviewed,
         build=_under,
     )

@@ -497,11 +497,9 @@ def table(
             sys.stdout.write(to_csv(rows, columns))
         elif chosen == "markdown":
             sys.stdout.write(to_markdown(rows, columns))
-            if past is not None and past.beyond:
-                sys.stdout.write(
-                    f"\nHorizon: the sources were last reviewed on {past.sources_reviewed}; {day.isoformat()} is "
-                    "after it, so acts of later days are not known and could change any answer.\n"
-                )
+            line = past.line(day.isoformat()) if past is not None else None
+            if line:
+                sys.stdout.write(f"\n{line[0].upper()}{line[1:]}.\n")
         else:
             from eligibility.output import terminal as render
 

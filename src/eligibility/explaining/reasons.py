@@ -36,7 +36,7 @@ from eligibility.foundations.vocabulary import CAVEAT_BEARS_ON, UNKNOWN_WORDS, C
 from eligibility.judging.evaluation import HELD, Evaluator, Judgement, unknowns
 from eligibility.judging.validity import Validity
 from eligibility.law.rulebase import Judged, Route, RuleBase
-from eligibility.law.schema import Alternative, Citation, NotModelled
+from eligibility.law.schema import Alternative, Citation, Finding, NotModelled
 from eligibility.people.profile import Profile
 
 _CAVEAT_KIND: dict[str, CaveatKind] = {
@@ -264,12 +264,9 @@ class Explainer:
             known_on=evidence.known_on.isoformat() if evidence.known_on else None,
             provisions=provisions,
             not_yet_reported=self.unreported(),
-            horizon=self.horizon(day),
+            horizon=horizon(self.rules, day),
             contradicted=self.contradicted(),
         )
-
-    def horizon(self, day: date) -> Optional[HorizonOut]:
-        return horizon(self.rules, day)
 
     def contradicted(self) -> int:
         """The provisions of the whole rule base on which the record contradicts the articles."""
@@ -307,7 +304,7 @@ class Explainer:
                     articles=finding.articles,
                     record=finding.record,
                     sure=finding.sure,
-                    rests_on=[FactOut(fact=f.fact, sure=f.sure) for f in finding.rests_on],
+                    rests_on=_facts(finding),
                     sources=[self.citation(c, provision_id) for c in [*theirs, *finding.cite]],
                     follows=state.follows,
                     why=state.why,
@@ -331,7 +328,7 @@ class Explainer:
                         articles=finding.articles,
                         record=finding.record,
                         sure=finding.sure,
-                        rests_on=[FactOut(fact=f.fact, sure=f.sure) for f in finding.rests_on],
+                        rests_on=_facts(finding),
                         follows=state.follows,
                         articles_sources=list(
                             dict.fromkeys(
@@ -358,6 +355,11 @@ class Explainer:
             )
             for provision_id, day in self.rules.unreported.items()
         ]
+
+
+def _facts(finding: Finding) -> list[FactOut]:
+    """The facts a finding rests on, as the report shows them."""
+    return [FactOut(fact=f.fact, sure=f.sure) for f in finding.rests_on]
 
 
 def horizon(rules: RuleBase, day: date) -> Optional[HorizonOut]:

@@ -11,6 +11,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field
 
 from eligibility.foundations.vocabulary import (
+    CAVEAT_WORDS,
     STATUSES,
     UNKNOWN_WORDS,
     About,
@@ -181,6 +182,15 @@ class HorizonOut(Out):
     sources_reviewed: str
     beyond: bool
 
+    def line(self, day: str) -> Optional[str]:
+        """What every view says when the day it answers for is past the horizon (None before it)."""
+        if not self.beyond:
+            return None
+        return (
+            f"horizon: the sources were last reviewed on {self.sources_reviewed}; {day} is after it, so acts of "
+            "later days are not known and could change any answer"
+        )
+
 
 class ProvisionOut(Out):
     id: str
@@ -203,6 +213,12 @@ class ProvisionOut(Out):
     discrepancies: list[DiscrepancyOut] = []
     caveats: list[CaveatOut] = []
     engine_rule: str
+
+    def caveat_line(self) -> str:
+        """The caveats in one line for a summary ("" where none): not the horizon (the heading says
+        it), nor a caveat the one-line reason already names."""
+        kept = [c for c in self.caveats if c.kind != "horizon" and c.text not in self.summary]
+        return "; ".join(f"{CAVEAT_WORDS[c.kind]}: {c.text}" for c in kept)
 
 
 class UnreportedOut(Out):

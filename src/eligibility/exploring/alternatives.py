@@ -572,39 +572,12 @@ def _effort(edit: Edit) -> int:
 # --- how each kind of condition test is flipped ----------------------------------------------------
 
 
-@flips(CitizenshipTest)
-def _flip_citizenship(
-    search: _Search, test: CitizenshipTest, target: Truth, data: dict, profile: Profile
-) -> list[list[Edit]]:
-    return search._citizenship(test, target, data, profile)
-
-
-@flips(OtherCitizenshipTest)
-def _flip_other_citizenship(
-    search: _Search, test: OtherCitizenshipTest, target: Truth, data: dict, profile: Profile
-) -> list[list[Edit]]:
-    return search._other_citizenship(test, target, data, profile)
-
-
-@flips(StatelessTest)
-def _flip_stateless(
-    search: _Search, test: StatelessTest, target: Truth, data: dict, profile: Profile
-) -> list[list[Edit]]:
-    return search._stateless(test, target, data, profile)
-
-
-@flips(NonCitizenTest)
-def _flip_non_citizen(
-    search: _Search, test: NonCitizenTest, target: Truth, data: dict, profile: Profile
-) -> list[list[Edit]]:
-    return search._non_citizen(test, target, data, profile)
-
-
-@flips(ResidenceTest)
-def _flip_residence(
-    search: _Search, test: ResidenceTest, target: Truth, data: dict, profile: Profile
-) -> list[list[Edit]]:
-    return search._residence(test, target, data, profile)
+# The search's methods take (search, test, target, profile data, profile): they register as they are.
+flips(CitizenshipTest)(_Search._citizenship)
+flips(OtherCitizenshipTest)(_Search._other_citizenship)
+flips(StatelessTest)(_Search._stateless)
+flips(NonCitizenTest)(_Search._non_citizen)
+flips(ResidenceTest)(_Search._residence)
 
 
 @flips(ServiceTest)

@@ -177,21 +177,13 @@ NEUTRAL = {"held": "•", "failed": "◦", "unknown": "?"}
 
 def _horizon(report: "Report") -> list[str]:
     """One line when the report's day is past the sources' horizon."""
-    if report.horizon is None or not report.horizon.beyond:
-        return []
-    return [
-        f'<p class="undetermined">Horizon: the sources were last reviewed on '
-        f"{escape(report.horizon.sources_reviewed)}; {escape(report.on)} is after it, so acts of later days are not "
-        "known and could change any answer.</p>"
-    ]
+    line = report.horizon.line(report.on) if report.horizon is not None else None
+    return [f'<p class="undetermined">{escape(line[0].upper() + line[1:])}.</p>'] if line else []
 
 
 def _caveat_line(p: "ProvisionOut") -> str:
-    kept = [c for c in p.caveats if c.kind != "horizon" and c.text not in p.summary]
-    if not kept:
-        return ""
-    said = "; ".join(f"{CAVEAT_WORDS[c.kind]}: {c.text}" for c in kept)
-    return f'<br><span class="muted">caveats: {escape(said)}</span>'
+    said = p.caveat_line()
+    return f'<br><span class="muted">caveats: {escape(said)}</span>' if said else ""
 
 
 def _evidence(report: "Report") -> str:

@@ -127,7 +127,11 @@ def record_labels(text: str, phrase: str) -> Optional[set[str]]:
     phrase that holds a label ("Who may apply (official): foreign citizens ..."), else those of the
     first parenthesis that opens after it (a conclusion "So: ..." is inferred); None where the
     phrase is not in the text.  Text and phrase are folded alike."""
-    text, phrase = fold(text), fold(phrase)
+    return _labels(fold(text), fold(phrase))
+
+
+def _labels(text: str, phrase: str) -> Optional[set[str]]:
+    """record_labels over text and phrase already folded."""
     at = text.find(phrase)
     if at < 0:
         return None
@@ -170,8 +174,9 @@ def mislabelled_facts(rules: RuleBase, record_md: Path) -> list[Mislabelled]:
         for index, finding in enumerate(provision.record):
             for number, fact in enumerate(finding.rests_on):
                 field = f"record[{index}].rests_on[{number}]"
-                labels = record_labels(text, fact.record)
-                times = folded.count(fold(fact.record))
+                phrase = fold(fact.record)
+                labels = _labels(folded, phrase)
+                times = folded.count(phrase)
                 if labels is None:
                     problems.append(Mislabelled(file, field + ".record", fact.record, "phrase not found in record.md"))
                 elif times > 1:

@@ -194,30 +194,11 @@ def _caveat(caveat: CaveatOut) -> Text:
     return line
 
 
-def caveat_line(caveats: Sequence[CaveatOut], said: str = "") -> str:
-    """The caveats of one answer in one line, for the summary (the horizon is in the header, and a
-    caveat the reason already names is not repeated)."""
-    kept = [c for c in caveats if c.kind != "horizon" and c.text not in said]
-    if not kept:
-        return ""
-    return "caveats: " + "; ".join(f"{CAVEAT_WORDS[c.kind]}: {c.text}" for c in kept)
-
-
-def horizon_line(horizon: Optional[HorizonOut], day: str) -> Optional[Text]:
-    """One line when the day is past the sources' horizon."""
-    if horizon is None or not horizon.beyond:
-        return None
-    return Text(
-        f"horizon: the sources were last reviewed on {horizon.sources_reviewed}; {day} is after it, so acts of "
-        "later days are not known and could change any answer",
-        style="bold yellow",
-    )
-
-
 def _horizon(out: Console, horizon: Optional[HorizonOut], day: str) -> None:
-    line = horizon_line(horizon, day)
+    """One line when the day is past the sources' horizon."""
+    line = horizon.line(day) if horizon is not None else None
     if line is not None:
-        emit(out, [(2, line)])
+        emit(out, [(2, Text(line, style="bold yellow"))])
 
 
 def _discrepancy(item: DiscrepancyOut) -> list[Text | Row]:
@@ -270,9 +251,9 @@ def summary_line(item: ProvisionOut, width: int) -> list[Text | Row]:
     why = Text(reason)
     why.append(source, style="dim")
     rows: list[Text | Row] = [head, (4, why)]
-    caveat = caveat_line(item.caveats, item.summary)
+    caveat = item.caveat_line()
     if caveat:
-        rows.append((4, Text(shortened(caveat, width - 4), style="yellow")))
+        rows.append((4, Text(shortened(f"caveats: {caveat}", width - 4), style="yellow")))
     return rows
 
 
@@ -334,9 +315,7 @@ def _report_head(out: Console, result: Report) -> None:
             )
         ],
     )
-    beyond = horizon_line(result.horizon, result.on)
-    if beyond is not None:
-        emit(out, [(2, beyond)])
+    _horizon(out, result.horizon, result.on)
     if result.not_yet_reported:
         names = ", ".join(
             f"{u.id} (first reported {u.first_reported or 'on a day not known'})" for u in result.not_yet_reported

@@ -29,8 +29,8 @@ from eligibility.foundations.dates import add_months, next_day
 from eligibility.foundations.errors import required
 from eligibility.foundations.logic import Truth
 from eligibility.judging.kinds import concerns, parts
-from eligibility.judging.validity import in_force_segments
-from eligibility.law.rulebase import Judged, RuleBase
+from eligibility.judging.validity import Edge, changes
+from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import (
     Citation,
     CitizenshipTest,
@@ -41,7 +41,6 @@ from eligibility.law.schema import (
     RegistrationTest,
     ResidenceTest,
     ServiceTest,
-    Stage,
     StatelessTest,
     Test,
     split_target,
@@ -77,89 +76,37 @@ class Cause:
 # --- the law -----------------------------------------------------------------------------
 
 
-def _stage_causes(item: Judged, stage: Stage, role: str, route: Optional[str] = None) -> list[Cause]:
-    name = item.key if route is None else f"{item.key} (route {route})"
-    spec = stage.date
-    cite = tuple(stage.cite)
-    if spec.exact:
-        verb = "takes effect" if role == "start" else "ends"
-        return [
-            Cause(
-                spec.earliest,
-                "law",
-                f"{name}: {stage.label} {stage.when}; the provision {verb}",
-                key=item.key,
-                stage=stage.kind,
-                citations=cite,
-            )
-        ]
-    doubt = "may be in force" if role == "start" else "may have ended"
-    sure = "is certainly in force" if role == "start" else "has certainly ended"
-    found = [
-        Cause(
-            spec.earliest,
+def _edge_cause(item: Judged, route: Route, edge: Edge) -> Cause:
+    """One day on which a route's in-force value changes, in words, with its stage and citations."""
+    if edge.stage is None:  # the day after the latest source reporting it unenacted
+        horizon = required(route.in_force.unenacted_as_of, "a horizon")
+        return Cause(
+            edge.day,
             "law",
-            f"{name}: first possible day of '{stage.label}' {stage.when}; from here it {doubt}",
+            f"{item.key}: the latest source reports it not yet enacted on "
+            f"{horizon.date.isoformat()}; after that the sources cannot say",
             key=item.key,
-            stage=stage.kind,
-            citations=cite,
+            stage="unenacted",
+            citations=tuple(horizon.cite),
         )
-    ]
-    after = next_day(spec.latest)
-    if after is not None:  # a window ending on the calendar's last day has no day after
-        found.append(
-            Cause(
-                after,
-                "law",
-                f"{name}: the day after the last possible day of '{stage.label}' {stage.when}; it {sure}",
-                key=item.key,
-                stage=stage.kind,
-                citations=cite,
-            )
-        )
-    return found
+    stage = edge.stage
+    name = item.key if route.id is None else f"{item.key} (route {route.id})"
+    starts = edge.role == "start"
+    if edge.side == "exact":
+        text = f"{name}: {stage.label} {stage.when}; the provision {'takes effect' if starts else 'ends'}"
+    elif edge.side == "first":
+        doubt = "may be in force" if starts else "may have ended"
+        text = f"{name}: first possible day of '{stage.label}' {stage.when}; from here it {doubt}"
+    else:
+        sure = "is certainly in force" if starts else "has certainly ended"
+        text = f"{name}: the day after the last possible day of '{stage.label}' {stage.when}; it {sure}"
+    return Cause(edge.day, "law", text, key=item.key, stage=stage.kind, citations=tuple(stage.cite))
 
 
 def law_causes(item: Judged) -> list[Cause]:
     """The days on which one provision's in-force value can change (for each of its routes), each
     with its stage and citations, and the days on which a period its conditions count begins."""
-    found: list[Cause] = []
-    for route in item.routes:
-        rule = route.in_force
-        before = len(found)
-        if rule.unsupported is not None:
-            continue  # in force on no day: its stages change nothing
-        stage = route.stage(rule.start)
-        if stage is not None:
-            causes = _stage_causes(item, stage, "start", route.id)
-            if rule.start_unknown and len(causes) == 2:
-                causes = causes[1:]  # unknown before the window and inside it: only its end changes anything
-            found.extend(causes)
-        else:
-            horizon = rule.unenacted_as_of
-            assert horizon is not None  # the loader guarantees it
-            after = next_day(horizon.date)
-            if after is None:
-                continue
-            found.append(
-                Cause(
-                    after,
-                    "law",
-                    f"{item.key}: the latest source reports it not yet enacted on "
-                    f"{horizon.date.isoformat()}; after that the sources cannot say",
-                    key=item.key,
-                    stage="unenacted",
-                    citations=tuple(horizon.cite),
-                )
-            )
-        if rule.until:
-            end = route.stage(rule.until)
-            assert end is not None
-            found.extend(_stage_causes(item, end, "until", route.id))
-        if rule.contested is not None:
-            # unknown wherever it would be in force: only the edges of its day ranges change anything
-            edges = {date.fromordinal(first) for first, _, _ in in_force_segments(route) if first is not None}
-            found[before:] = [c for c in found[before:] if c.day in edges]
+    found = [_edge_cause(item, route, edge) for route in item.routes for edge in changes(route)]
     for condition in item.conditions:
         test = condition.test
         if isinstance(test, ServiceTest) and test.during is not None:

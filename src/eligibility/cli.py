@@ -109,8 +109,12 @@ scenarios_app = typer.Typer(
 rules_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="The rule base: list, show and check provisions."
 )
+schema_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="The published JSON Schemas of the project's input files."
+)
 app.add_typer(rules_app, name="rules")
 app.add_typer(scenarios_app, name="scenarios")
+app.add_typer(schema_app, name="schema")
 EXIT_FAILED = 1
 
 
@@ -848,6 +852,16 @@ def rules_discrepancies(
             sys.stdout.write(discrepancies_csv(table))
             return
         _show(format, table, "discrepancies", width)
+
+
+@schema_app.command("profile")
+def schema_profile() -> None:
+    """The profile's JSON Schema (draft 2020-12): every field described, countries as ISO 3166-1
+    alpha-2 codes.  Editors and validators can check a profile against it before judging."""
+    with reported():
+        from eligibility.people.profile import profile_schema
+
+        _write_json(profile_schema())
 
 
 _process = {"own": False}  # True when the console entry point runs: the process is ours

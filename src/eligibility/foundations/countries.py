@@ -62,3 +62,8 @@ def is_code(code: object) -> bool:
 
 def name(code: str) -> str:
     return _names().get(code, code)
+
+
+def codes() -> list[str]:
+    """Every ISO 3166-1 alpha-2 code, sorted."""
+    return sorted(_names())

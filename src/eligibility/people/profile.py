@@ -15,6 +15,8 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
     StrictBool,
     StrictStr,
     ValidationError,
@@ -67,8 +69,31 @@ def _relation(value: Any) -> Any:
     raise Expected("one of " + ", ".join(repr(r) for r in RELATIONS[:-1]) + f" or {RELATIONS[-1]!r}", hint)
 
 
+class _IsoCode:
+    """In the published JSON Schema, a country refers to one definition, `Country`: the ISO 3166-1
+    alpha-2 codes (`profile_schema` adds it; the codes are read when the schema is asked for)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return {_COUNTRY_MARK: True}
+
+
+_COUNTRY_MARK = "x-iso-3166-1-alpha-2"
+
+
+def _refer_to_country(node: Any) -> Any:
+    """Every country in a generated schema, made a reference to the one `Country` definition."""
+    if isinstance(node, dict):
+        if node.pop(_COUNTRY_MARK, None):
+            return {"$ref": "#/$defs/Country", **{k: _refer_to_country(v) for k, v in node.items()}}
+        return {k: _refer_to_country(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_refer_to_country(v) for v in node]
+    return node
+
+
 Day = Annotated[date, BeforeValidator(_day)]
-Country = Annotated[str, BeforeValidator(_country)]
+Country = Annotated[str, BeforeValidator(_country), _IsoCode]
 
 
 class _Record(BaseModel):
@@ -85,8 +110,12 @@ def _order(first: date | None, last: date | None, first_name: str, last_name: st
 class _Held(_Record):
     """A status held from `since` (omitted: since before any date asked about) until the day before `until`."""
 
-    since: Optional[Day] = None
-    until: Optional[Day] = None
+    since: Optional[Day] = Field(
+        None, description="First day it was held (YYYY-MM-DD); omitted: since before any date asked about."
+    )
+    until: Optional[Day] = Field(
+        None, description="Held until the day before this one (YYYY-MM-DD); omitted: still held. Not before since."
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> "_Held":
@@ -98,23 +127,43 @@ class _Held(_Record):
 
 
 class Citizenship(_Held):
-    country: Country
-    acquired: Optional[Literal["birth", "naturalization", "other"]] = None
+    """A citizenship the person holds or held."""
+
+    country: Country = Field(description="Whose citizenship: an ISO 3166-1 alpha-2 code such as NP.")
+    acquired: Optional[Literal["birth", "naturalization", "other"]] = Field(
+        None, description="How it was acquired; omitted: unknown."
+    )
 
 
 class Residence(_Held):
-    country: Country
-    status: Optional[Literal["permanent", "temporary", "unlawful"]] = None
+    """A place the person lives or lived."""
+
+    country: Country = Field(description="Where: an ISO 3166-1 alpha-2 code.")
+    status: Optional[Literal["permanent", "temporary", "unlawful"]] = Field(
+        None, description="The residence's legal status; omitted: unknown."
+    )
 
 
 class Service(_Record):
-    country: Country
-    force: Optional[Literal["armed_forces", "national_guard", "other"]] = None
-    kind: Optional[Literal["contract", "conscription", "volunteer"]] = None
-    start: Day
-    end: Optional[Day] = None
-    discharge: Optional[Literal["health", "age", "contract_end", "martial_law_end", "other"]] = None
-    combat: Optional[StrictBool] = None
+    """One period of military service."""
+
+    country: Country = Field(description="Whose forces: an ISO 3166-1 alpha-2 code.")
+    force: Optional[Literal["armed_forces", "national_guard", "other"]] = Field(
+        None, description="Which formation; omitted: unknown."
+    )
+    kind: Optional[Literal["contract", "conscription", "volunteer"]] = Field(
+        None, description="On what footing the person served; omitted: unknown."
+    )
+    start: Day = Field(description="First day of service (YYYY-MM-DD).")
+    end: Optional[Day] = Field(
+        None, description="The day the service ended (YYYY-MM-DD); omitted: still serving. Not before start."
+    )
+    discharge: Optional[Literal["health", "age", "contract_end", "martial_law_end", "other"]] = Field(
+        None, description="The ground of discharge; needs an end. Omitted: unknown."
+    )
+    combat: Optional[StrictBool] = Field(
+        None, description="Whether the person fought in the war against Ukraine during this service; omitted: unknown."
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> "Service":
@@ -134,9 +183,13 @@ class Service(_Record):
 
 
 class CriminalRecord(_Record):
-    convicted: Optional[StrictBool] = None
-    conviction_expunged: Optional[StrictBool] = None
-    under_investigation: Optional[StrictBool] = None
+    """What is known of the person's criminal record; each omitted field is unknown."""
+
+    convicted: Optional[StrictBool] = Field(None, description="Ever convicted of a crime.")
+    conviction_expunged: Optional[StrictBool] = Field(
+        None, description="The conviction has been expunged; true needs convicted to be true."
+    )
+    under_investigation: Optional[StrictBool] = Field(None, description="Under criminal investigation now.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "CriminalRecord":
@@ -146,8 +199,12 @@ class CriminalRecord(_Record):
 
 
 class FamilyMember(_Record):
-    relation: Annotated[Literal["spouse", "child", "parent", "sibling", "other"], BeforeValidator(_relation)]
-    person: "Profile"
+    """A member of the person's family, with a profile of their own."""
+
+    relation: Annotated[Literal["spouse", "child", "parent", "sibling", "other"], BeforeValidator(_relation)] = Field(
+        description="What the listed person is to the subject: a soldier's mother lists the soldier as her child."
+    )
+    person: "Profile" = Field(description="The member's own profile, with the same fields.")
 
     def words(self, index: int, owner: str = "") -> str:
         """How reports name the member: `family[0] (spouse, Ram)`, under its owner's path."""
@@ -156,19 +213,49 @@ class FamilyMember(_Record):
 
 
 class Profile(_Record):
-    id: Optional[StrictStr] = None
-    citizenships: Optional[list[Citizenship]] = None
-    residences: Optional[list[Residence]] = None
-    service: Optional[list[Service]] = None
-    military_registration: Optional[dict[Country, StrictBool]] = None
-    criminal_record: Optional[CriminalRecord] = None
-    family: Optional[list[FamilyMember]] = None
+    """The facts about one person that the rules are judged on. An omitted field (or null) is
+    unknown; an empty list means none; an unknown field is an error (docs/profile.md)."""
+
+    id: Optional[StrictStr] = Field(None, description="A label shown in reports.")
+    citizenships: Optional[list[Citizenship]] = Field(
+        None, description="Every citizenship the person holds or held; omitted: unknown, []: none."
+    )
+    residences: Optional[list[Residence]] = Field(None, description="Places of residence; omitted: unknown, []: none.")
+    service: Optional[list[Service]] = Field(
+        None, description="Military service records; omitted: unknown, []: never served."
+    )
+    military_registration: Optional[dict[Country, StrictBool]] = Field(
+        None,
+        description="Registered for military service in a country (ISO 3166-1 alpha-2 code -> true/false); "
+        "a country not listed is unknown.",
+    )
+    criminal_record: Optional[CriminalRecord] = Field(None, description="What is known of the criminal record.")
+    family: Optional[list[FamilyMember]] = Field(
+        None, description="Family members, each with a relation and a nested profile; omitted: unknown."
+    )
 
     def label(self, fallback: str = "profile") -> str:
         return self.id if self.id else fallback
 
 
 FamilyMember.model_rebuild()
+
+
+SCHEMA_ID = "https://eligibility.invalid/schema/profile.json"  # a name, not an address: nothing is fetched
+
+
+def profile_schema() -> dict[str, Any]:
+    """The profile's JSON Schema (draft 2020-12): every field described, every country one of the
+    ISO 3166-1 alpha-2 codes.  What `eligibility schema profile` prints and docs/profile.schema.json holds."""
+    found = _refer_to_country(Profile.model_json_schema())
+    registration = found["$defs"]["Profile"]["properties"]["military_registration"]["anyOf"][0]
+    registration["propertyNames"] = {"$ref": "#/$defs/Country"}
+    found["$defs"]["Country"] = {
+        "type": "string",
+        "enum": countries.codes(),
+        "description": "An ISO 3166-1 alpha-2 country code, upper case, such as NP, RU or UA.",
+    }
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, "title": "Profile", **found}
 
 
 def _family_size(data: Any, limit: int) -> tuple[int, int]:

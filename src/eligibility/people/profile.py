@@ -111,10 +111,11 @@ class _Held(_Record):
     """A status held from `since` (omitted: since before any date asked about) until the day before `until`."""
 
     since: Optional[Day] = Field(
-        None, description="First day it was held (YYYY-MM-DD); omitted: since before any date asked about."
+        default=None, description="First day it was held (YYYY-MM-DD); omitted: since before any date asked about."
     )
     until: Optional[Day] = Field(
-        None, description="Held until the day before this one (YYYY-MM-DD); omitted: still held. Not before since."
+        default=None,
+        description="Held until the day before this one (YYYY-MM-DD); omitted: still held. Not before since.",
     )
 
     @model_validator(mode="after")
@@ -131,7 +132,7 @@ class Citizenship(_Held):
 
     country: Country = Field(description="Whose citizenship: an ISO 3166-1 alpha-2 code such as NP.")
     acquired: Optional[Literal["birth", "naturalization", "other"]] = Field(
-        None, description="How it was acquired; omitted: unknown."
+        default=None, description="How it was acquired; omitted: unknown."
     )
 
 
@@ -140,7 +141,7 @@ class Residence(_Held):
 
     country: Country = Field(description="Where: an ISO 3166-1 alpha-2 code.")
     status: Optional[Literal["permanent", "temporary", "unlawful"]] = Field(
-        None, description="The residence's legal status; omitted: unknown."
+        default=None, description="The residence's legal status; omitted: unknown."
     )
 
 
@@ -149,20 +150,21 @@ class Service(_Record):
 
     country: Country = Field(description="Whose forces: an ISO 3166-1 alpha-2 code.")
     force: Optional[Literal["armed_forces", "national_guard", "other"]] = Field(
-        None, description="Which formation; omitted: unknown."
+        default=None, description="Which formation; omitted: unknown."
     )
     kind: Optional[Literal["contract", "conscription", "volunteer"]] = Field(
-        None, description="On what footing the person served; omitted: unknown."
+        default=None, description="On what footing the person served; omitted: unknown."
     )
     start: Day = Field(description="First day of service (YYYY-MM-DD).")
     end: Optional[Day] = Field(
-        None, description="The day the service ended (YYYY-MM-DD); omitted: still serving. Not before start."
+        default=None, description="The day the service ended (YYYY-MM-DD); omitted: still serving. Not before start."
     )
     discharge: Optional[Literal["health", "age", "contract_end", "martial_law_end", "other"]] = Field(
-        None, description="The ground of discharge; needs an end. Omitted: unknown."
+        default=None, description="The ground of discharge; needs an end. Omitted: unknown."
     )
     combat: Optional[StrictBool] = Field(
-        None, description="Whether the person fought in the war against Ukraine during this service; omitted: unknown."
+        default=None,
+        description="Whether the person fought in the war against Ukraine during this service; omitted: unknown.",
     )
 
     @model_validator(mode="after")
@@ -185,11 +187,11 @@ class Service(_Record):
 class CriminalRecord(_Record):
     """What is known of the person's criminal record; each omitted field is unknown."""
 
-    convicted: Optional[StrictBool] = Field(None, description="Ever convicted of a crime.")
+    convicted: Optional[StrictBool] = Field(default=None, description="Ever convicted of a crime.")
     conviction_expunged: Optional[StrictBool] = Field(
-        None, description="The conviction has been expunged; true needs convicted to be true."
+        default=None, description="The conviction has been expunged; true needs convicted to be true."
     )
-    under_investigation: Optional[StrictBool] = Field(None, description="Under criminal investigation now.")
+    under_investigation: Optional[StrictBool] = Field(default=None, description="Under criminal investigation now.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "CriminalRecord":
@@ -216,22 +218,24 @@ class Profile(_Record):
     """The facts about one person that the rules are judged on. An omitted field (or null) is
     unknown; an empty list means none; an unknown field is an error (docs/profile.md)."""
 
-    id: Optional[StrictStr] = Field(None, description="A label shown in reports.")
+    id: Optional[StrictStr] = Field(default=None, description="A label shown in reports.")
     citizenships: Optional[list[Citizenship]] = Field(
-        None, description="Every citizenship the person holds or held; omitted: unknown, []: none."
+        default=None, description="Every citizenship the person holds or held; omitted: unknown, []: none."
     )
-    residences: Optional[list[Residence]] = Field(None, description="Places of residence; omitted: unknown, []: none.")
+    residences: Optional[list[Residence]] = Field(
+        default=None, description="Places of residence; omitted: unknown, []: none."
+    )
     service: Optional[list[Service]] = Field(
-        None, description="Military service records; omitted: unknown, []: never served."
+        default=None, description="Military service records; omitted: unknown, []: never served."
     )
     military_registration: Optional[dict[Country, StrictBool]] = Field(
-        None,
+        default=None,
         description="Registered for military service in a country (ISO 3166-1 alpha-2 code -> true/false); "
         "a country not listed is unknown.",
     )
-    criminal_record: Optional[CriminalRecord] = Field(None, description="What is known of the criminal record.")
+    criminal_record: Optional[CriminalRecord] = Field(default=None, description="What is known of the criminal record.")
     family: Optional[list[FamilyMember]] = Field(
-        None, description="Family members, each with a relation and a nested profile; omitted: unknown."
+        default=None, description="Family members, each with a relation and a nested profile; omitted: unknown."
     )
 
     def label(self, fallback: str = "profile") -> str:

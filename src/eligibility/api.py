@@ -21,9 +21,13 @@ from eligibility.judging.evaluation import Evaluator, evaluator_for
 from eligibility.law.loader import load_rules_once
 from eligibility.law.record import Evidence
 from eligibility.law.rulebase import RuleBase
+from eligibility.output import notebook
 from eligibility.people.profile import Profile, load_profile, parse_profile
 
+notebook.attach(Report)  # a report shows as HTML in a notebook (a timeline as SVG: see timeline())
+
 if TYPE_CHECKING:
+    from eligibility.explaining.report import CatalogueEntry
     from eligibility.exploring.alternatives import MakeApply, WhatIf
     from eligibility.exploring.changes import Diff
     from eligibility.exploring.over_time import Timeline
@@ -128,8 +132,10 @@ def timeline(
 ) -> "Timeline":
     """Every period in which each provision's status held for the person (`Timeline.rows()` for a
     data frame), as `eligibility timeline` gives it."""
+    from eligibility.exploring.over_time import Timeline
     from eligibility.exploring.over_time import timeline as build
 
+    notebook.attach(Timeline)
     return _between(build, profile, start, end, provisions, rule_base(rules, evidence, known_on))
 
 
@@ -198,6 +204,51 @@ def make_apply(
     parsed, label = as_profile(profile)
     base = rule_base(rules, evidence, known_on)
     return search(evaluator(base), parsed, as_day(on, "on"), known_provision(base, provision), label)
+
+
+def catalogue(rules: RulesLike = None) -> list["CatalogueEntry"]:
+    """Every provision of a rule base: id, title, jurisdiction, stages with their precision, and
+    where its in-force starts and ends (`rules list --format json`)."""
+    from eligibility.explaining.report import CatalogueEntry, InForceRuleOut, StageOut
+
+    base = rule_base(rules)
+    return [
+        CatalogueEntry(
+            id=p.id,
+            title=p.title,
+            jurisdiction=p.jurisdiction,
+            stages=[StageOut(kind=s.kind, date=s.date.written(), precision=s.date.precision) for s in p.stages],
+            in_force=InForceRuleOut(
+                start=p.in_force.start, until=p.in_force.until, start_unknown=p.in_force.start_unknown
+            ),
+            routes=[r.id for r in p.routes],
+            readings=[r.id for r in p.readings],
+        )
+        for p in base.provisions.values()
+    ]
+
+
+def provision_data(provision_id: str, rules: RulesLike = None) -> dict[str, Any]:
+    """One provision as judged under the rule base's evidence, as plain data (`rules show --format
+    json`): its file's fields, the record's findings beside the articles, and the articles' own
+    account where the record changes it."""
+    from eligibility.law.rulebase import judged_differently
+
+    base = rule_base(rules)
+    provision = base.provisions[known_provision(base, provision_id, "ID")]
+    articles = base.under(Evidence("articles"))
+    theirs = articles.provisions[provision.id] if judged_differently(base, articles, provision.id) else None
+    data = provision.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["evidence"] = base.evidence.use if base.evidence is not None else "all"
+    data["record"] = [f.model_dump(mode="json") for f in explaining.explainer(base).discrepancies(provision.id)]
+    data["articles_account"] = (
+        None
+        if theirs is None
+        else theirs.model_dump(
+            mode="json", by_alias=True, exclude_none=True, include={"stages", "in_force", "conditions", "when"}
+        )
+    )
+    return data
 
 
 def status(

@@ -702,23 +702,9 @@ def rules_list(
             _write_csv(catalogue_rows(base), CATALOGUE_COLUMNS)
             return
         if chosen == "json":
-            from eligibility.explaining.report import CatalogueEntry, InForceRuleOut, StageOut
+            from eligibility.api import catalogue
 
-            entries = [
-                CatalogueEntry(
-                    id=p.id,
-                    title=p.title,
-                    jurisdiction=p.jurisdiction,
-                    stages=[StageOut(kind=s.kind, date=s.date.written(), precision=s.date.precision) for s in p.stages],
-                    in_force=InForceRuleOut(
-                        start=p.in_force.start, until=p.in_force.until, start_unknown=p.in_force.start_unknown
-                    ),
-                    routes=[r.id for r in p.routes],
-                    readings=[r.id for r in p.readings],
-                )
-                for p in base.provisions.values()
-            ]
-            _write_json([entry.model_dump(mode="json", by_alias=True) for entry in entries])
+            _write_json([entry.model_dump(mode="json", by_alias=True) for entry in catalogue(base)])
             return
         from eligibility.output import terminal as render
 
@@ -804,6 +790,11 @@ def rules_show(
         chosen = _format(format)
         base = _rules(rules, evidence)
         provision = base.provisions[_known(base, provision_id, "ID")]
+        if chosen == "json":
+            from eligibility.api import provision_data
+
+            _write_json(provision_data(provision.id, base))
+            return
         from eligibility.explaining.reasons import explainer
         from eligibility.law.record import Evidence
         from eligibility.law.rulebase import judged_differently
@@ -811,19 +802,6 @@ def rules_show(
         articles = base.under(Evidence("articles"))
         theirs = articles.provisions[provision.id] if judged_differently(base, articles, provision.id) else None
         findings = explainer(base).discrepancies(provision.id)
-        if chosen == "json":
-            data = provision.model_dump(mode="json", by_alias=True, exclude_none=True)
-            data["evidence"] = base.evidence.use
-            data["record"] = [f.model_dump(mode="json") for f in findings]
-            data["articles_account"] = (
-                None
-                if theirs is None
-                else theirs.model_dump(
-                    mode="json", by_alias=True, exclude_none=True, include={"stages", "in_force", "conditions", "when"}
-                )
-            )
-            _write_json(data)
-            return
         from eligibility.output import terminal as render
 
         render.rule(render.console(width), base, provision, findings, articles if theirs is not None else None)

@@ -20,7 +20,7 @@ from eligibility.foundations.logic import UNKNOWN, Truth, status_of
 from eligibility.foundations.vocabulary import Held, Status, UnknownKind
 from eligibility.judging.engine import Engine, engine_for
 from eligibility.judging.predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
-from eligibility.judging.validity import Validity, validity
+from eligibility.judging.validity import Validity, first_of, validity
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import OWN_TERMS, FamilyTest, Test, split_target
 from eligibility.people.profile import Profile
@@ -199,8 +199,7 @@ def member_verdict(case: "Case", position: int, target: str) -> MemberVerdict:
 
 def _overall(routes: Sequence[RouteJudgement]) -> Validity:
     """The item's in-force: any route in force, told by the first route with that value."""
-    value = logic.any_of(r.validity.value for r in routes)
-    return next(r.validity for r in routes if r.validity.value is value)
+    return first_of([r.validity for r in routes])
 
 
 class Outcome(NamedTuple):

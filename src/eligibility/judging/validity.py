@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Optional, Sequence
 
+from eligibility.foundations import logic
 from eligibility.foundations.dates import next_day
 from eligibility.foundations.errors import InternalError, required
 from eligibility.foundations.logic import Truth
@@ -366,6 +367,18 @@ def _account(route: Route, case: Case, day: date) -> Validity:
         start,
         tuple(start.cite),
     )
+
+
+def first_of(found: Sequence[Validity]) -> Validity:
+    """Several routes' in-force as one: in force if any route is, told by the first route with
+    that value (a provision is in force when some route of it is)."""
+    value = logic.any_of(v.value for v in found)
+    return next(v for v in found if v.value is value)
+
+
+def item_validity(item: Judged, day: date) -> Validity:
+    """Whether a provision (or reading) is in force on a day, whoever the person."""
+    return first_of([validity(route, day) for route in item.routes])
 
 
 # --- read as day ranges ------------------------------------------------------------------

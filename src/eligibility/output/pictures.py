@@ -14,6 +14,7 @@ from eligibility.foundations.vocabulary import CAVEAT_WORDS
 if TYPE_CHECKING:
     from eligibility.explaining.report import CitationOut, ProvisionOut, Report
     from eligibility.exploring.over_time import Timeline
+    from eligibility.law.schema import Stage
 
 COLOUR = {"applies": "#2e7d32", "undetermined": "#f9a825", "does_not_apply": "#c62828", "not_in_force": "#90a4ae"}
 WORDS = {
@@ -133,6 +134,21 @@ blockquote { margin: .3rem 0 .3rem 1rem; color: #333; font-style: italic; }
 """
 
 
+# in a notebook the page is not ours: the fragment's rules apply inside it only
+SCOPED_STYLE = " ".join(
+    f".eligibility-report {rule}"
+    for rule in (
+        ".applies { color: #2e7d32; }",
+        ".does_not_apply { color: #c62828; }",
+        ".undetermined { color: #a86b00; }",
+        ".not_in_force { color: #546e7a; }",
+        ".muted { color: #666; }",
+        "td, th { text-align: left; vertical-align: top; }",
+        "blockquote { margin: .3rem 0 .3rem 1rem; font-style: italic; }",
+    )
+)
+
+
 def report_html(report: "Report", timeline: "Timeline") -> str:
     """The summary, the timeline picture, and each provision's conditions, citations and the
     record's findings, as one page."""
@@ -146,8 +162,22 @@ def report_html(report: "Report", timeline: "Timeline") -> str:
         f'<p class="muted">Evidence: {escape(_evidence(report))}. Rule base {escape(report.rule_base)}.</p>',
         *_horizon(report),
         "<h2>Summary</h2>",
-        '<table><thead><tr><th class="mark"></th><th class="id">provision</th><th>status and reason</th>'
-        "<th>decided by</th></tr></thead><tbody>",
+        summary_table(report),
+    ]
+    out.append("<h2>Over time</h2>")
+    out.append(f"<figure>{timeline_svg(timeline)}</figure>")
+    out.append("<h2>Each provision</h2>")
+    out.extend(provision_section(p) for p in report.provisions)
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def summary_table(report: "Report") -> str:
+    """A row per provision: its mark, its id (a link to its section), status, one-line reason and
+    caveats, and what decided it."""
+    rows = [
+        '<table class="summary"><thead><tr><th class="mark"></th><th class="id">provision</th>'
+        "<th>status and reason</th><th>decided by</th></tr></thead><tbody>"
     ]
     for p in report.provisions:
         decided = p.decided_by
@@ -155,19 +185,94 @@ def report_html(report: "Report", timeline: "Timeline") -> str:
         if decided is not None:  # a condition is in the reason already: then its source alone
             said = " · ".join(v for v in (decided.what, decided.date, decided.source) if v) if decided.date else ""
             said = said or (decided.source or "")
-        out.append(
+        rows.append(
             f'<tr><td class="mark {p.status}">{MARK[p.status]}</td><td class="id">'
             f'<a href="#{escape(p.id)}">{escape(p.id)}</a></td>'
             f'<td><span class="{p.status}">{WORDS[p.status]}</span>: {escape(p.summary)}{_caveat_line(p)}</td>'
             f"<td>{escape(said)}</td></tr>"
         )
-    out.append("</tbody></table>")
-    out.append("<h2>Over time</h2>")
-    out.append(f"<figure>{timeline_svg(timeline)}</figure>")
-    out.append("<h2>Each provision</h2>")
-    out.extend(_provision(p) for p in report.provisions)
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    rows.append("</tbody></table>")
+    return "\n".join(rows)
+
+
+def report_fragment(report: "Report") -> str:
+    """The report as a fragment of a page (a notebook cell's output): the heading, the summary,
+    and each provision in full, with no timeline."""
+    title = f"{report.profile} — on {report.on}"
+    return "\n".join(
+        [
+            f'<div class="eligibility-report"><style>{SCOPED_STYLE}</style>',
+            f"<h3>{escape(title)}</h3>",
+            f'<p class="muted">Evidence: {escape(_evidence(report))}. Rule base {escape(report.rule_base)}.</p>',
+            *_horizon(report),
+            summary_table(report),
+            *(provision_section(p) for p in report.provisions),
+            "</div>",
+        ]
+    )
+
+
+def stages_svg(lanes: "list[tuple[str, list[Stage]]]", width: int = 900) -> str:
+    """A provision's stages on a time axis, a row for each of its routes and readings: a stage
+    known to the day is a mark on that day; one known to a month or a window is drawn as the
+    window, hatched, never as a guessed day.  Each stage's date as written is its tooltip."""
+    days = [d for _, stages in lanes for s in stages for d in (s.date.earliest, s.date.latest)]
+    if not days:
+        return ""
+    first = date(min(days).year, 1, 1)
+    last = date(max(days).year, 12, 31)
+    span = (last - first).days + 1
+    plot = width - LABEL - 2 * PAD
+    height = PAD * 2 + 24 + len(lanes) * (ROW + 14)
+
+    def x(day: date) -> float:
+        return LABEL + PAD + plot * (day - first).days / span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'role="img" aria-label="the stages of the provision on a time axis">',
+        '<defs><pattern id="window" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#37474f" stroke-width="2"/>'
+        "</pattern></defs>",
+    ]
+    top = PAD + 16
+    for year in range(first.year, last.year + 1):
+        px = x(date(year, 1, 1))
+        bottom = top + len(lanes) * (ROW + 14)
+        parts.append(
+            f'<line x1="{px:.1f}" y1="{top - 4}" x2="{px:.1f}" y2="{bottom}" stroke="#dddddd"/>'
+            f'<text x="{px + 2:.1f}" y="{top - 6}" font-family="sans-serif" font-size="11">{year}</text>'
+        )
+    for index, (name, stages) in enumerate(lanes):
+        y = top + index * (ROW + 14)
+        parts.append(
+            f'<text x="{PAD}" y="{y + 15}" font-family="sans-serif" font-size="11">{escape(name[:48])}</text>'
+            f'<line x1="{LABEL + PAD}" y1="{y + ROW / 2:.1f}" x2="{width - PAD}" y2="{y + ROW / 2:.1f}" '
+            'stroke="#90a4ae"/>'
+        )
+        for stage in stages:
+            spec = stage.date
+            tip = f"{stage.label}: {stage.when}"
+            left = x(spec.earliest)
+            if spec.exact:
+                mark = (
+                    f'<path d="M {left:.1f} {y + 3} l 6 8 l -6 8 l -6 -8 z" fill="#1565c0"/>'
+                    f'<text x="{left + 7:.1f}" y="{y + ROW + 8}" font-family="sans-serif" font-size="10">'
+                    f"{escape(stage.label)} {escape(spec.written())}</text>"
+                )
+            else:
+                right = x(spec.latest) + plot / span
+                mark = (
+                    f'<rect x="{left:.1f}" y="{y + 4}" width="{max(right - left, 2):.1f}" height="{ROW - 8}" '
+                    'fill="#cfd8dc" stroke="#37474f"/>'
+                    f'<rect x="{left:.1f}" y="{y + 4}" width="{max(right - left, 2):.1f}" height="{ROW - 8}" '
+                    'fill="url(#window)"/>'
+                    f'<text x="{left:.1f}" y="{y + ROW + 8}" font-family="sans-serif" font-size="10">'
+                    f"{escape(stage.label)} {escape(spec.written())}</text>"
+                )
+            parts.append(f'<g class="stage"><title>{escape(tip)}</title>{mark}</g>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
 
 
 MARKS = {"held": "✓", "failed": "✗", "unknown": "?"}
@@ -191,7 +296,9 @@ def _evidence(report: "Report") -> str:
     return which + (f", as known on {report.known_on}" if report.known_on else "")
 
 
-def _provision(p: "ProvisionOut") -> str:
+def provision_section(p: "ProvisionOut") -> str:
+    """One provision in full: status and reason, in force, conditions with the facts, sources,
+    the record beside the articles, caveats."""
     parts = [
         f'<section class="provision" id="{escape(p.id)}"><h3><span class="{p.status}">{MARK[p.status]}</span> '
         f"{escape(p.id)}: {escape(p.title)}</h3>",

@@ -48,6 +48,21 @@ def cli():
     return invoke
 
 
+def chromium() -> str:
+    """The browser the browser tests drive (Debian's chromium package, through Playwright), or a skip
+    that says what is missing."""
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip("no chromium on this machine (Debian's chromium package; .ci/run installs it where it can)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("Playwright is not installed (pip install -e '.[browser]')")
+    return found
+
+
 def one_line_error(result) -> str:
     """The error a failed command printed: exactly one line on stderr, no traceback."""
     lines = result.stderr.strip().splitlines()

@@ -3,14 +3,11 @@ headless Chromium (Debian's chromium package, through Playwright)."""
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ElementTree
-
-import pytest
 
 from eligibility import api
 
-from .conftest import PEOPLE
+from .conftest import PEOPLE, chromium
 
 RAM = PEOPLE / "nepali-contract-soldier.json"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -45,27 +42,16 @@ def test_the_report_page_is_self_contained(cli, tmp_path):
         assert f'id="{provision.id}"' in text
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.skip("no chromium on this machine (Debian's chromium package; .ci/run installs it where it can)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        pytest.skip("Playwright is not installed (pip install -e '.[browser]')")
-    return found
-
-
 def test_the_report_page_in_a_real_browser(cli, tmp_path):
     """Loads with no console error, shows every provision and the timeline, and at a laptop's
     width (1366 px) has no horizontal overflow."""
-    chromium = _chromium()
+    executable = chromium()
     from playwright.sync_api import sync_playwright
 
     page_file = tmp_path / "ram.html"
     assert cli("report", RAM, "--on", "2024-08-01", "-o", page_file).exit_code == 0
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 900})
             errors: list[str] = []

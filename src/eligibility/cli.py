@@ -832,6 +832,39 @@ def rules_discrepancies(
         _show(format, table, "discrepancies", width)
 
 
+@app.command()
+def serve(
+    host: str = typer.Option(
+        "127.0.0.1", "--host", metavar="ADDRESS", help="Address to serve on (this machine only by default)."
+    ),
+    port: int = typer.Option(8000, "--port", metavar="PORT", min=1, max=65535, help="Port to serve on."),
+    rules: Optional[str] = RULES_OPTION,
+    open_: bool = typer.Option(False, "--open", help="Open the explorer in the default browser."),
+) -> None:
+    """The explorer: a local web app to browse the law over time and try a person (pages and an
+    HTTP API, docs/explorer.md).  Ctrl-C stops it."""
+    with reported():
+        try:
+            from eligibility.web import app as web
+        except ImportError as error:
+            raise InputError(
+                "serve",
+                None,
+                f"expected the explorer's extra to be installed (pip install -e '.[serve]'), got {error.name or error} "
+                "missing",
+            ) from None
+        from pathlib import Path
+
+        base = _rules(rules)
+        here = Path("scenarios") / "people"
+        web.serve(base, host, port, open_, here if here.is_dir() else None, _say)
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 @schema_app.command("profile")
 def schema_profile() -> None:
     """The profile's JSON Schema (draft 2020-12): every field described, countries as ISO 3166-1

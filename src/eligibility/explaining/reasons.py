@@ -32,18 +32,19 @@ from eligibility.explaining.report import (
 from eligibility.foundations import logic
 from eligibility.foundations.errors import required
 from eligibility.foundations.logic import Truth
-from eligibility.foundations.vocabulary import CAVEAT_BEARS_ON, UNKNOWN_WORDS, CaveatKind, Status, UnknownKind
+from eligibility.foundations.vocabulary import (
+    CAVEAT_BEARS_ON,
+    CAVEAT_OF_KIND,
+    UNKNOWN_WORDS,
+    CaveatKind,
+    Status,
+    UnknownKind,
+)
 from eligibility.judging.evaluation import HELD, Evaluator, Judgement, unknowns
 from eligibility.judging.validity import Validity
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import Alternative, Citation, Finding, NotModelled
 from eligibility.people.profile import Profile
-
-_CAVEAT_KIND: dict[str, CaveatKind] = {
-    "condition": "unjudged_condition",
-    "part": "unjudged_part",
-    "procedure": "procedure",
-}
 
 
 def _bearing(judgement: Judgement) -> list[NotModelled]:
@@ -64,7 +65,7 @@ def caveats(judgement: Judgement) -> list[tuple[CaveatKind, str, str]]:
     the matter in one line, why it is not judged)."""
     found = []
     for matter in _bearing(judgement):
-        kind = _CAVEAT_KIND[matter.kind]
+        kind = CAVEAT_OF_KIND[matter.kind]
         if judgement.status in CAVEAT_BEARS_ON[kind]:
             found.append((kind, matter.matter, matter.why))
     return found

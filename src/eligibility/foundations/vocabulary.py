@@ -79,6 +79,12 @@ UNKNOWN_WORDS: dict[UnknownKind, str] = {
 # proof: it bears on an `applies` in practice), and a day past the sources' horizon (a later act
 # could change anything).
 CaveatKind = Literal["unjudged_condition", "unjudged_part", "procedure", "horizon"]
+# a `not_modelled` entry's kind -> the kind of caveat it gives an answer
+CAVEAT_OF_KIND: dict[str, CaveatKind] = {
+    "condition": "unjudged_condition",
+    "part": "unjudged_part",
+    "procedure": "procedure",
+}
 CAVEAT_WORDS: dict[CaveatKind, str] = {
     "unjudged_condition": "not judged",
     "unjudged_part": "part of the act not judged",

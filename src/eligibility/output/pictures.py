@@ -228,6 +228,15 @@ def stages_svg(lanes: "list[tuple[str, list[Stage]]]", width: int = 900) -> str:
     def x(day: date) -> float:
         return LABEL + PAD + plot * (day - first).days / span
 
+    def label(at: float, before: float, y: float, text: str) -> str:
+        """A stage's words under it, after the mark, or ending before it in the right third."""
+        anchor = ' text-anchor="end"' if at > LABEL + PAD + plot * 2 / 3 else ""
+        where = before if anchor else at
+        return (
+            f'<text x="{where:.1f}" y="{y + ROW + 8}" font-family="sans-serif" font-size="10"{anchor}>'
+            f"{escape(text)}</text>"
+        )
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'role="img" aria-label="the stages of the provision on a time axis">',
@@ -255,10 +264,8 @@ def stages_svg(lanes: "list[tuple[str, list[Stage]]]", width: int = 900) -> str:
             tip = f"{stage.label}: {stage.when}"
             left = x(spec.earliest)
             if spec.exact:
-                mark = (
-                    f'<path d="M {left:.1f} {y + 3} l 6 8 l -6 8 l -6 -8 z" fill="#1565c0"/>'
-                    f'<text x="{left + 7:.1f}" y="{y + ROW + 8}" font-family="sans-serif" font-size="10">'
-                    f"{escape(stage.label)} {escape(spec.written())}</text>"
+                mark = f'<path d="M {left:.1f} {y + 3} l 6 8 l -6 8 l -6 -8 z" fill="#1565c0"/>' + label(
+                    left + 7, left - 7, y, f"{stage.label} {spec.written()}"
                 )
             else:
                 right = x(spec.latest) + plot / span
@@ -266,9 +273,7 @@ def stages_svg(lanes: "list[tuple[str, list[Stage]]]", width: int = 900) -> str:
                     f'<rect x="{left:.1f}" y="{y + 4}" width="{max(right - left, 2):.1f}" height="{ROW - 8}" '
                     'fill="#cfd8dc" stroke="#37474f"/>'
                     f'<rect x="{left:.1f}" y="{y + 4}" width="{max(right - left, 2):.1f}" height="{ROW - 8}" '
-                    'fill="url(#window)"/>'
-                    f'<text x="{left:.1f}" y="{y + ROW + 8}" font-family="sans-serif" font-size="10">'
-                    f"{escape(stage.label)} {escape(spec.written())}</text>"
+                    'fill="url(#window)"/>' + label(left, right, y, f"{stage.label} {spec.written()}")
                 )
             parts.append(f'<g class="stage"><title>{escape(tip)}</title>{mark}</g>')
     parts.append("</svg>")

@@ -44,8 +44,9 @@ DOORS = {
 
 
 def _module(path: Path) -> str:
-    """A module's name in the contract, relative to the package: "judging.engine"; the terminal
-    views' subpackage counts as one module, "output.terminal"."""
+    """A module's name in the contract, relative to the package: "judging.engine"; a stage
+    package's `__init__` is the stage's name ("judging"); the terminal views' subpackage counts
+    as one module, "output.terminal"."""
     parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
     if parts[-1] == "__init__" and len(parts) > 1:
         parts = parts[:-1]
@@ -65,42 +66,54 @@ def _type_only(tree: ast.AST) -> set[int]:
     return skipped
 
 
-def _targets(node: ast.ImportFrom, modules: set[str]) -> list[str]:
-    """The modules of the package one `from eligibility... import ...` reaches."""
-    inner = (node.module or "").split(".")[1:]
-    if inner:
-        return [".".join(inner[:2])]
-    return [alias.name for alias in node.names if alias.name in modules or alias.name in ENTRY_POINTS]
+def _resolve(dotted: str, modules: set[str]) -> list[str]:
+    """The modules of the package an import of `eligibility.<dotted>` runs: the module itself
+    (the longest name that is one: "judging.in_force", "output.terminal", "api") and the stage
+    package it sits in, whose `__init__` runs first."""
+    parts = dotted.split(".")
+    found = [".".join(parts[:n]) for n in (2, 1) if len(parts) >= n and ".".join(parts[:n]) in modules]
+    return found[:1] + [p for p in found[1:] if "." not in found[0]] if found else []
+
+
+def module_imports(me: str, source: str, modules: set[str]) -> set[str]:
+    """One module's imports that run: modules of the package by name, outside ones by top package.
+    Every form counts: `import eligibility.a.b`, `from eligibility.a import b` (b a module or a
+    name in a), `from eligibility import a`; imports made only for type checking do not."""
+    tree = ast.parse(source)
+    skipped = _type_only(tree)
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top, _, rest = alias.name.partition(".")
+                found.update(_resolve(rest, modules) if top == "eligibility" and rest else [top])
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0 or me == "output.terminal", f"{me}: a relative import; write it absolute"
+            if node.level:
+                continue  # within the terminal views' own subpackage
+            top, _, rest = (node.module or "").partition(".")
+            if top != "eligibility":
+                found.add(top)
+                continue
+            for alias in node.names:
+                # `from eligibility.a import b`: b is the module a.b if there is one, else a name in a
+                found.update(
+                    _resolve(f"{rest}.{alias.name}" if rest else alias.name, modules) or _resolve(rest, modules)
+                )
+    found.discard(me)
+    return found
 
 
 def imports() -> dict[str, set[str]]:
-    """Every module's imports that run: modules of the package by name, outside ones by top package."""
-    paths = [
-        p
-        for p in PACKAGE.rglob("*.py")
-        if not (p.name == "__init__.py" and p.parent != PACKAGE and p.parent.parent == PACKAGE)
-    ]
+    """Every module's imports that run (a stage package's `__init__` is a module of that stage)."""
+    paths = sorted(PACKAGE.rglob("*.py"))
     modules = {_module(p) for p in paths}
     graph: dict[str, set[str]] = {}
     for path in paths:
         me = _module(path)
-        found = graph.setdefault(me, set())
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        skipped = _type_only(tree)
-        for node in ast.walk(tree):
-            if id(node) in skipped:
-                continue
-            if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                assert node.level == 0 or me == "output.terminal", f"{me}: a relative import; write it absolute"
-                if node.level:
-                    continue  # within the terminal views' own subpackage
-                if (node.module or "").split(".")[0] == "eligibility":
-                    found.update(_targets(node, modules))
-                else:
-                    found.add((node.module or "").split(".")[0])
-        found.discard(me)
+        graph.setdefault(me, set()).update(module_imports(me, path.read_text(encoding="utf-8"), modules))
     return graph
 
 
@@ -161,7 +174,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_every_module_is_in_a_stage_package_or_an_entry_point():
-    strays = [m for m in imports() if "." not in m and m not in ENTRY_POINTS]
+    strays = [m for m in imports() if "." not in m and m not in ENTRY_POINTS and m not in STAGES]
     assert strays == []
     packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
     assert packages == set(STAGES) - {"entry points", "api"}
@@ -184,9 +197,29 @@ def test_there_is_no_import_cycle():
 def test_the_contract_catches_what_it_forbids():
     """Planted faults, one of each kind, are each reported."""
     graph = {module: set(targets) for module, targets in imports().items()}
-    graph["judging.validity"].add("explaining.reasons")  # judging importing explaining
+    graph["judging.in_force"].add("explaining.reasons")  # judging importing explaining
     graph["exploring.over_time"].add("rich")  # rich outside the terminal views
     graph["law.schema"].add("law.loader")  # the loader already imports the schema: a cycle
-    assert against_the_flow(graph) == ["judging.validity (judging) imports explaining.reasons (explaining)"]
+    assert against_the_flow(graph) == ["judging.in_force (judging) imports explaining.reasons (explaining)"]
     assert through_other_doors(graph) == ["exploring.over_time imports rich"]
     assert any({"law.loader", "law.schema"} <= set(component) for component in cycles(graph))
+
+
+def test_every_form_of_import_is_read():
+    """Planted: each way of writing an import of a later stage, in a judging module and in a stage
+    package's `__init__`, is an edge the contract sees; one made for type checking alone is not."""
+    modules = set(imports())
+    for source in (
+        "from eligibility.explaining.reasons import check",
+        "from eligibility.explaining import reasons",
+        "import eligibility.explaining.reasons",
+        "from eligibility import explaining",
+        "from eligibility.explaining import causes as why",
+    ):
+        for me in ("judging.in_force", "judging"):
+            graph = {me: module_imports(me, source, modules)}
+            graph.update({target: set() for target in graph[me]})
+            assert against_the_flow(graph), (me, source)
+    typed = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from eligibility.explaining import reasons\n"
+    assert module_imports("judging.in_force", typed, modules) == {"typing"}
+    assert module_imports("judging", "import rich\n", modules) == {"rich"}

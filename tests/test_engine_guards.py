@@ -16,7 +16,7 @@ from eligibility.foundations.logic import Truth
 from eligibility.judging import engine as engine_module
 from eligibility.judging import evaluation
 from eligibility.judging.engine import Engine, host
-from eligibility.judging.validity import route_segments
+from eligibility.judging.in_force import route_segments
 
 from .conftest import PEOPLE, ROOT
 
@@ -112,6 +112,9 @@ def _count_batches(monkeypatch) -> list[int]:
     return calls
 
 
+_GUARDED = itertools.count()
+
+
 def test_delete_state_is_never_called(monkeypatch):
     """Guard: delete_state raced the timer threads into a use-after-free. A fresh evaluator (no
     outcome kept) makes the engine really run, whatever ran before in the process."""
@@ -122,7 +125,11 @@ def test_delete_state_is_never_called(monkeypatch):
     monkeypatch.setattr(durable_engine.Host, "delete_state", refuse)
     monkeypatch.setattr(durable_engine.Ruleset, "delete_state", refuse)
     calls = _count_batches(monkeypatch)
-    fresh = evaluation.Evaluator(api.rule_base())
+    rules = api.rule_base()
+    # a new engine, registered now (not the process's shared one, built before the guard was set)
+    # and a new evaluator (no outcome kept): building, registering and running are all watched
+    engine = engine_module.Engine(rules, name=f"eligibility_guard_{next(_GUARDED)}")
+    fresh = evaluation.Evaluator(rules, engine)
     fresh.judge(api.load_profile(PEOPLE / "dual-national-conscript.json"), date(2023, 3, 1))
     assert calls and sum(calls) > 0  # the engine was called, so the guard was exercised
 
@@ -188,7 +195,7 @@ def test_engine_and_python_agree_on_every_combination_of_condition_values(evalua
     each stage boundary of each route, gives the verdict the documented rule gives (some route in
     force qualifies the person: applies; might: undetermined; none in force: not in force; else
     does not apply), from durable_rules."""
-    from eligibility.judging.validity import validity
+    from eligibility.judging.in_force import validity
 
     checked = 0
     for item in evaluator.rules.judged.values():

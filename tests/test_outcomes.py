@@ -94,26 +94,56 @@ def test_a_kept_store_holds_at_most_twice_its_limit_and_keeps_what_is_used():
     assert store.get(0) == "0" and store.get(1) is None
 
 
-def test_layouts_built_at_once_from_several_threads_get_distinct_numbers(rules):
-    """A layout's number is part of every case key: two layouts built at the same moment (the API is
-    safe from several threads) must never share one, or one would answer for the other."""
+def _build_at_once(evaluator, wanted) -> dict[tuple[str, ...], int]:
     import threading
 
-    from eligibility.judging.evaluation import Evaluator
-
-    fresh = Evaluator(rules)
-    keys = sorted(rules.judged)
-    wanted = [tuple(keys[:n]) for n in range(1, 17)]
     start = threading.Barrier(len(wanted))
     built: dict[tuple[str, ...], int] = {}
 
     def build(chosen: tuple[str, ...]) -> None:
         start.wait()
-        built[chosen] = fresh._layout(chosen).number
+        built[chosen] = evaluator._layout(chosen).number
 
     threads = [threading.Thread(target=build, args=(chosen,)) for chosen in wanted]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return built
+
+
+def _slow_layouts(monkeypatch):
+    """A layout that takes a moment to build once its number is taken: the window in which two
+    threads without the lock would take the same number, held open."""
+    import time
+
+    from eligibility.judging import evaluation
+
+    real = evaluation._Layout
+    monkeypatch.setattr(evaluation, "_Layout", lambda *args: (time.sleep(0.005), real(*args))[1])
+
+
+def test_layouts_built_at_once_from_several_threads_get_distinct_numbers(rules, monkeypatch):
+    """A layout's number is part of every case key: two layouts built at the same moment (the API is
+    safe from several threads) must never share one, or one would answer for the other."""
+    from eligibility.judging.evaluation import Evaluator
+
+    _slow_layouts(monkeypatch)
+    keys = sorted(rules.judged)
+    wanted = [tuple(keys[:n]) for n in range(1, len(keys) + 1)]
+    built = _build_at_once(Evaluator(rules), wanted)
     assert sorted(built.values()) == list(range(len(wanted)))
+
+
+def test_without_the_lock_layouts_would_share_numbers(rules, monkeypatch):
+    """Planted: the lock taken away, the same threads give two layouts one number."""
+    import contextlib
+
+    from eligibility.judging.evaluation import Evaluator
+
+    _slow_layouts(monkeypatch)
+    unlocked = Evaluator(rules)
+    unlocked._layout_lock = contextlib.nullcontext()  # type: ignore[assignment]
+    keys = sorted(rules.judged)
+    built = _build_at_once(unlocked, [tuple(keys[:n]) for n in range(1, len(keys) + 1)])
+    assert len(set(built.values())) < len(built)

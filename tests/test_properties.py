@@ -224,9 +224,11 @@ def _fails(prop, evaluator) -> bool:
     return False
 
 
-def test_an_engine_that_lies_breaks_the_agreement(monkeypatch):
+@pytest.mark.parametrize("watched", [True, False], ids=["checked-inside", "unchecked-inside"])
+def test_an_engine_that_lies_breaks_the_agreement(monkeypatch, watched):
     """Rules compiled to say 'applies' where the fold says 'undetermined' (a planted fault in the
-    engine, not in the rule base) fail the agreement property."""
+    engine, not in the rule base) fail the agreement property, whether or not the evaluator's
+    own comparison is there to stop it: the engine path's verdicts are the engine's own."""
     from eligibility.foundations.logic import status_of
     from eligibility.judging import engine as engine_module
 
@@ -236,9 +238,12 @@ def test_an_engine_that_lies_breaks_the_agreement(monkeypatch):
 
     rules = load_rules()
     monkeypatch.setattr(engine_module, "status_of", lying)
-    broken = engine_module.Engine(rules, name="eligibility_lying_engine")
+    broken = engine_module.Engine(rules, name=f"eligibility_lying_engine_{watched}")
     monkeypatch.undo()
-    assert _fails(agreement, Evaluator(rules, broken))
+    lied_to = Evaluator(rules, broken)
+    if not watched:  # the evaluator's own comparison taken out: only the property stands between
+        monkeypatch.setattr(Evaluator, "_compare", staticmethod(lambda *args: None))
+    assert _fails(agreement, lied_to)
 
 
 def test_an_exemption_that_never_ends_breaks_the_exclusions(tmp_path):

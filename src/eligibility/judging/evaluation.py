@@ -18,9 +18,9 @@ from eligibility.foundations import logic
 from eligibility.foundations.errors import InternalError, required
 from eligibility.foundations.logic import UNKNOWN, Truth, status_of
 from eligibility.foundations.vocabulary import Held, Status, UnknownKind
-from eligibility.judging.engine import Engine, engine_for
+from eligibility.judging.engine import Engine, Verdict, engine_for
+from eligibility.judging.in_force import Validity, first_of, validity
 from eligibility.judging.predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
-from eligibility.judging.validity import Validity, first_of, validity
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import OWN_TERMS, FamilyTest, Test, split_target
 from eligibility.people.profile import Profile
@@ -548,22 +548,32 @@ class Evaluator:
         checked: dict[ItemKey, Outcome] = {}
         for (ordinal, key, letters), (p, would_row) in folded.items():
             verdict = next(verdicts)
-            on = date.fromordinal(ordinal).isoformat()
-            if verdict.status != p.status or verdict.conditions is not p.conditions:
-                raise InternalError(
-                    f"durable_rules and the Python evaluation disagree on {key} on {on}: "
-                    f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
-                    f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})"
-                )
-            if would_row is not None:
-                counted = next(verdicts)
-                if counted.conditions is not p.would:
-                    raise InternalError(
-                        f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
-                        f"{key} on {on}: engine says {counted.conditions.word}, Python says {_word(p.would)}"
-                    )
-            checked[ItemKey(ordinal, key, letters)] = p._replace(engine_rule=verdict.rule)
+            counted = next(verdicts) if would_row is not None else None
+            self._compare(key, ordinal, p, verdict, counted)
+            # the verdict is the engine's (equal to the fold's, as just compared), with the rule that fired
+            checked[ItemKey(ordinal, key, letters)] = p._replace(
+                status=verdict.status,
+                conditions=verdict.conditions,
+                would=p.would if counted is None else counted.conditions,
+                engine_rule=verdict.rule,
+            )
         return checked
+
+    @staticmethod
+    def _compare(key: str, ordinal: int, p: Outcome, verdict: Verdict, counted: Optional[Verdict]) -> None:
+        """Stop, loudly, where durable_rules and the Python fold differ on an outcome."""
+        on = date.fromordinal(ordinal).isoformat()
+        if verdict.status != p.status or verdict.conditions is not p.conditions:
+            raise InternalError(
+                f"durable_rules and the Python evaluation disagree on {key} on {on}: "
+                f"engine says {verdict.status} (conditions {verdict.conditions.word}, rule {verdict.rule}), "
+                f"Python says {p.status} (conditions {p.conditions.word}, in force {p.validity.value.word})"
+            )
+        if counted is not None and counted.conditions is not p.would:
+            raise InternalError(
+                f"durable_rules and the Python evaluation disagree on whether the person would qualify for "
+                f"{key} on {on}: engine says {counted.conditions.word}, Python says {_word(p.would)}"
+            )
 
     def _fold(self, plan: _Plan, day: date, findings: Mapping[str, Finding]) -> tuple[Outcome, Optional[str]]:
         """One item folded in Python (no engine rule yet), and its "would qualify" row when its

@@ -1,7 +1,7 @@
 """A route's in-force is written once, as periods; every reading of it agrees with them.
 
 The per-day answer (`validity`, with its prose), the day ranges the engine compiles
-(`in_force_segments`), the change points the timeline uses (`changes`) and the summary's
+(`in_force_segments`), the change points the timeline uses (`edges`) and the summary's
 short reason are all read from `periods`.  These tests state what must hold between them
 and one invariant of the law itself: an imprecise date never decides anything that
 learning the exact day could overturn.
@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from eligibility.foundations.dates import DateSpec
 from eligibility.foundations.logic import Truth
-from eligibility.judging import validity as in_force
-from eligibility.judging.validity import changes, in_force_segments, periods, validity
+from eligibility.judging import in_force
+from eligibility.judging.in_force import edges, in_force_segments, periods, validity
 from eligibility.law.rulebase import Route
 from eligibility.law.schema import Stage
 
@@ -58,10 +58,10 @@ def test_each_day_reads_the_period_it_falls_in(rules, articles, day):
 
 def test_change_points_are_exactly_the_days_the_value_changes(rules, articles):
     for route in _routes(rules) + _routes(articles.rules):
-        edges = {edge.day for edge in changes(route)}
+        found = {edge.day for edge in edges(route)}
         for day in _probes(route):
             moved = validity(route, day).value is not validity(route, day - timedelta(days=1)).value
-            assert moved == (day in edges), (route.id, day)
+            assert moved == (day in found), (route.id, day)
 
 
 def test_periods_cover_every_day_once(rules, articles):

@@ -36,7 +36,8 @@ def _check(cli, folder, *extra):
 def test_the_bundled_rule_base_is_clean_against_the_sources(cli):
     result, lines = _check(cli, RULES, "--sources", SOURCES)
     assert result.exit_code == 0, result.stdout
-    assert lines == [] and result.stdout.rstrip().endswith("no problems")
+    # the closing line names folders, so where the repository sits decides how it wraps
+    assert lines == [] and " ".join(result.stdout.split()).endswith("no problems")
 
 
 R9 = "ru.citizenship.contract-service.toml"

@@ -13,7 +13,7 @@ from eligibility.explaining.causes import change_points, law_causes
 from eligibility.explaining.reasons import check
 from eligibility.exploring.changes import diff
 from eligibility.exploring.over_time import DEFAULT_END, DEFAULT_START, timeline
-from eligibility.judging.validity import route_segments
+from eligibility.judging.in_force import route_segments
 
 from .conftest import PEOPLE, one_line_error
 

@@ -182,7 +182,7 @@ def _write_json(data: Any) -> None:
 
 
 def _show(chosen: str, result: Any, view: str, width: Optional[int], **options: Any) -> None:
-    """A command's result: its JSON, or the text view of that name in render.py."""
+    """A command's result: its JSON, or the text view of that name in output/terminal."""
     if chosen == "json":
         _write_json(result.model_dump(mode="json"))
         return

@@ -28,8 +28,8 @@ from eligibility.foundations import countries, logic
 from eligibility.foundations.dates import add_months, next_day
 from eligibility.foundations.errors import required
 from eligibility.foundations.logic import Truth
+from eligibility.judging.in_force import Edge, edges
 from eligibility.judging.kinds import concerns, parts
-from eligibility.judging.validity import Edge, changes
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import (
     Citation,
@@ -106,7 +106,7 @@ def _edge_cause(item: Judged, route: Route, edge: Edge) -> Cause:
 def law_causes(item: Judged) -> list[Cause]:
     """The days on which one provision's in-force value can change (for each of its routes), each
     with its stage and citations, and the days on which a period its conditions count begins."""
-    found = [_edge_cause(item, route, edge) for route in item.routes for edge in changes(route)]
+    found = [_edge_cause(item, route, edge) for route in item.routes for edge in edges(route)]
     for condition in item.conditions:
         test = condition.test
         if isinstance(test, ServiceTest) and test.during is not None:

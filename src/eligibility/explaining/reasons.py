@@ -41,7 +41,7 @@ from eligibility.foundations.vocabulary import (
     UnknownKind,
 )
 from eligibility.judging.evaluation import HELD, Evaluator, Judgement, unknowns
-from eligibility.judging.validity import Validity
+from eligibility.judging.in_force import Validity
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import Alternative, Citation, Finding, NotModelled
 from eligibility.people.profile import Profile

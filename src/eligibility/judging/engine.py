@@ -51,7 +51,7 @@ from eligibility.foundations import logic
 from eligibility.foundations.errors import InputError, InternalError
 from eligibility.foundations.logic import Truth, status_of
 from eligibility.foundations.vocabulary import Status
-from eligibility.judging.validity import route_segments
+from eligibility.judging.in_force import route_segments
 from eligibility.law.rulebase import Judged, RuleBase
 
 SESSION = "0"  # the one durable_rules session every judgement uses

@@ -3,7 +3,7 @@ the three things every kind must say, each registered where it is written:
 
 * `evaluate` (predicates.py): what the test answers for a profile on a day;
 * `concerns` (causes.py): which dated facts of a profile can move its answer over time;
-* `flip` (whatif.py): the changes to a profile that turn its answer, for `--make-apply`.
+* `flip` (exploring/alternatives.py): the changes to a profile that turn its answer, for `--make-apply`.
 
 Modules dispatch through `parts(type(test))`, never through `isinstance` chains, so a new kind
 is one model in schema.py, one function of each kind registered with the decorators below,

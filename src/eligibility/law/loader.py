@@ -21,7 +21,7 @@ from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import read_toml
 from eligibility.foundations.validation import input_error, input_errors
 from eligibility.foundations.vocabulary import SURENESS_NEEDS, bears_out, weakest
-from eligibility.law.record import Evidence, account, first_reported
+from eligibility.law.record import Evidence, FindingState, account, first_reported
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import (
     MAX_CONDITIONS,
@@ -402,7 +402,7 @@ def _accounts(whole: RuleBase, evidence: Evidence, sink: Sink, check_sources: bo
     validated and compiled like a file."""
     provisions: dict[str, Provision] = {}
     judged: dict[str, Judged] = {}
-    states: dict[str, tuple[Any, ...]] = {}
+    states: dict[str, tuple[FindingState, ...]] = {}
     unreported: dict[str, Optional[date]] = {}
     for provision_id, written in whole.written.items():
         name = str(whole.files[provision_id])

@@ -24,20 +24,39 @@ it exactly as it does a file.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Mapping, Optional
+
+from pydantic import BaseModel
 
 from eligibility.foundations.dates import DateSpec, parse_spec
 from eligibility.foundations.vocabulary import CLOSENESS, EvidenceUse, Follows, bears_out
 from eligibility.law.schema import STAGE_ORDER, Citation, Finding, Provision, Source
 
-# The lists of tables a finding's `set` merges into by key (an entry replaces the one with the
-# same key, or is added; with `drop = true` it removes it).  `notes` are replaced whole: the
-# articles' notes explain the articles' account, and the record's account says its own.  Other
-# lists are extended; tables and values are replaced.
-KEYED = {"stages": "kind", "conditions": "id", "routes": "id", "readings": "id", "not_modelled": "id"}
-REPLACED = {"notes"}
+
+def _merge_rules() -> tuple[dict[str, str], frozenset[str]]:
+    """How a finding's `set` merges into each list of a provision, read from the rule schema: a
+    list of tables that name themselves (by an `id`, or a stage by its `kind`) is merged by that
+    key (an entry replaces the one with the same key, or is added; with `drop = true` it removes
+    it); a list of plain words (`notes`) is replaced whole, since the articles' notes explain the
+    articles' account and the record's account says its own; any other list (citations, findings)
+    is extended.  Tables and values are replaced."""
+    keyed: dict[str, str] = {}
+    replaced: set[str] = set()
+    for name, info in Provision.model_fields.items():
+        if typing.get_origin(info.annotation) is not list:
+            continue
+        (item,) = typing.get_args(info.annotation)
+        if not (isinstance(item, type) and issubclass(item, BaseModel)):
+            replaced.add(info.alias or name)
+        elif key := next((k for k in ("id", "kind") if k in item.model_fields), None):
+            keyed[info.alias or name] = key
+    return keyed, frozenset(replaced)
+
+
+KEYED, REPLACED = _merge_rules()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
@@ -26,6 +26,9 @@ from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.vocabulary import STATUSES, Status, UnknownKind, Value
 from eligibility.people.profile import parse_profile
+
+if TYPE_CHECKING:
+    from eligibility.judging.evaluation import CaseKey
 
 CHUNK = 128  # lines per task: one engine run judges CHUNK x dates profile-dates
 MAX_LINE = 16 * 1024 * 1024  # the same limit as a profile file
@@ -238,6 +241,13 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+# what one case's facts come to in a row: the statuses' and readings' JSON, the status codes, and
+# each undetermined provision's kinds of unknown
+_Parts = tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+# the answers a case's row text is kept by: each provision's (status, would qualify) and its readings' statuses
+_Answers = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
+
+
 class _RowParts:
     """The parts of a compact row that depend only on a case's outcomes, written once for each
     distinct (day, every test's value) and shared by every profile-date that has it: the
@@ -257,10 +267,8 @@ class _RowParts:
         self.status_code = {status: code for code, status in enumerate(STATUSES)}
         from eligibility.judging.evaluation import Kept
 
-        self.known: Kept[Any, tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]] = Kept(
-            self.LIMIT
-        )
-        self.texts: Kept[Any, tuple[str, str, tuple[int, ...]]] = Kept(self.LIMIT)  # by the answers themselves
+        self.known: Kept[CaseKey, _Parts] = Kept(self.LIMIT)  # by the case: what its facts come to
+        self.texts: Kept[_Answers, tuple[str, str, tuple[int, ...]]] = Kept(self.LIMIT)  # by the answers themselves
         self.entries: Kept[tuple[str, ...], str] = Kept(self.LIMIT)  # a provision's missing facts, as JSON
 
     def causes(self, case: Any) -> list[int]:
@@ -298,10 +306,10 @@ class _RowParts:
             found.append(text)
         return "{" + ",".join(found) + "}"
 
-    def get(self, key: Any) -> Optional[tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]]:
+    def get(self, key: CaseKey) -> Optional[_Parts]:
         return self.known.get(key)
 
-    def add(self, case: Any) -> tuple[str, str, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+    def add(self, case: Any) -> _Parts:
         outcomes = case.outcomes
         answers = tuple((outcomes[n].status, outcomes[n].would_qualify.word) for _, n, _ in self.where)
         others = tuple(outcomes[m].status for _, _, its_readings in self.where for _, m in its_readings)

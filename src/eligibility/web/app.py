@@ -38,7 +38,7 @@ from eligibility.exploring.over_time import Timeline
 from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.validation import input_error
-from eligibility.judging.validity import item_validity
+from eligibility.judging.in_force import item_validity
 from eligibility.law.rulebase import RuleBase
 from eligibility.output.citing import cited
 from eligibility.output.pictures import report_html, timeline_svg

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from eligibility.exploring.alternatives import MakeApply, WhatIf
     from eligibility.exploring.changes import Diff
     from eligibility.exploring.over_time import Timeline
-    from eligibility.judging.validity import Validity
+    from eligibility.judging.in_force import Validity
     from eligibility.law.rulebase import RuleBase
     from eligibility.law.schema import Provision, Source
     from eligibility.web.links import View

@@ -13,7 +13,7 @@ or a window) or an `open_question` (the sources do not say whether or since when
 `periods` is the one model: a route's whole line of days cut into periods, each with
 its value, which account of the law holds in it, and the stage edges that begin it.
 Everything else is read from it: `validity` (one day, in words), `in_force_segments`
-(the day ranges the engine compiles) and `changes` (the days on which the value can
+(the day ranges the engine compiles) and `edges` (the days on which the value can
 change, which the timeline takes as change points).
 """
 
@@ -210,7 +210,7 @@ def period_on(found: Sequence[Period], day: date) -> Period:
     return found[bisect_right(starts, day.toordinal())]
 
 
-def changes(route: Route) -> list[Edge]:
+def edges(route: Route) -> list[Edge]:
     """The stage edges on which the route's in-force value changes (an edge that only moves it
     from one account to another with the same value changes nothing)."""
     found = periods(route)

@@ -473,11 +473,12 @@ def test_a_rule_counting_months_past_the_calendar_and_a_stage_in_its_last_month(
         assert result.exit_code == 0, (command, result.stderr)
 
 
-def test_a_device_or_endless_file_is_read_only_up_to_the_limit(cli, tmp_path):
-    """/dev/zero reports no size and never ends: a profile, a batch input and a rule file made of it
-    are refused at the size limit, in one line, with bounded memory."""
+def test_a_device_or_endless_file_is_refused_or_read_only_up_to_the_limit(cli, tmp_path):
+    """/dev/zero reports no size and never ends: as a profile or a rule file, read whole, it is
+    refused for what it is (not a regular file); as batch's input, which streams, at the line
+    limit; each in one line, with bounded memory."""
     result = cli("check", "/dev/zero", "--on", "2024-08-01")
-    assert result.exit_code == 2 and "at most 16 MiB, found more" in one_line_error(result)
+    assert result.exit_code == 2 and "(a regular file), found a character device" in one_line_error(result)
     result = cli("batch", "/dev/zero", "--on", "2024-08-01")
     assert result.exit_code == 2 and "/dev/zero:1: expected a profile of at most 16 MiB on one line" in one_line_error(
         result
@@ -486,7 +487,9 @@ def test_a_device_or_endless_file_is_read_only_up_to_the_limit(cli, tmp_path):
     shutil.copytree(RULES, rules)
     (rules / "ru.zzz.endless.toml").symlink_to("/dev/zero")
     result = cli("check", RAM, "--on", "2024-08-01", "--rules", rules)
-    assert result.exit_code == 2 and "expected a rule file of at most 1 MiB, found more" in one_line_error(result)
+    assert result.exit_code == 2 and "expected a rule file (a regular file), found a character device" in (
+        one_line_error(result)
+    )
 
 
 def test_an_overlong_line_is_skipped_without_holding_it(cli, tmp_path):
@@ -496,7 +499,7 @@ def test_an_overlong_line_is_skipped_without_holding_it(cli, tmp_path):
     path.write_bytes(b'{"citizenships": []}\n' + b"x" * 5000 + b'\n{"citizenships": []}\n')
     with open(path, "rb") as stream:
         lines = [(number, len(raw)) for number, raw, _ in batch.numbered_lines(stream, limit=1000)]
-    assert lines == [(1, 21), (2, 1001), (3, 21)]
+    assert lines == [(1, 21), (2, 1002), (3, 21)]  # the overlong line cut past the limit and its end
 
 
 def test_rules_check_reports_a_source_that_is_not_text(cli, tmp_path):

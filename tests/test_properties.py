@@ -253,11 +253,12 @@ def test_an_exemption_that_never_ends_breaks_the_exclusions(tmp_path):
 
 
 def test_a_dropped_condition_breaks_the_exclusions(tmp_path):
-    """R9 without its 'foreign national' condition would grant a Russian citizen citizenship."""
+    """R9 with its 'foreign national' condition made empty (not a citizen of Antarctica, which no one
+    is) would grant a Russian citizen citizenship."""
     broken = _broken(
         tmp_path,
         R9,
         'test = { fact = "non-citizen", of = "RU", stateless = "unsettled", ',
-        'test = { fact = "non-citizen", of = "ZZ", stateless = "unsettled", ',
+        'test = { fact = "non-citizen", of = "AQ", stateless = "unsettled", ',
     )
     assert _fails(exclusions, broken)

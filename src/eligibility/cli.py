@@ -18,11 +18,12 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence
 import typer
 from typer.core import TyperGroup
 
-from eligibility.foundations.errors import InputError, InternalError, OutputError, did_you_mean
+from eligibility.foundations.errors import InputError, InternalError, OutputError, WorkerDied, did_you_mean
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_OUTPUT = 4
+EXIT_WORKER = 5
 FORMATS = ("text", "json")
 
 
@@ -133,6 +134,8 @@ def reported() -> Iterator[None]:
         raise SystemExit(0) from None
     except OutputError as error:
         _fail(str(error), EXIT_OUTPUT)
+    except WorkerDied as error:
+        _fail(f"the run stopped: {error}", EXIT_WORKER)
     except OSError as error:  # writing to standard output: a full disk, a file-size limit
         _silence_stdout()
         _fail(f"<standard output>: could not write the output, it stops short: {error.strerror or error}", EXIT_OUTPUT)

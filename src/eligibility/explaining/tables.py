@@ -168,13 +168,44 @@ def batch_rows(
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet reads as text, never as a formula: text that begins with =, +, -,
+    @, a tab or a carriage return gets a leading apostrophe (as the OWASP guidance on CSV
+    injection advises); numbers and empty cells are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Writer:
+    """CSV rows, each cell as `cell` makes it.  The standard writer, told that lines end with
+    \\n, leaves a carriage return inside a cell bare, and readers split the row there: a row
+    holding one is written with every cell quoted."""
+
+    def __init__(self, buffer: io.StringIO):
+        self.minimal = csv.writer(buffer, lineterminator="\n")
+        self.quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def row(self, values: Sequence[Any]) -> None:
+        made = [cell(v) for v in values]
+        returns = any(isinstance(v, str) and "\r" in v for v in made)
+        (self.quoted if returns else self.minimal).writerow(made)
+
+
 def to_csv(rows: Rows, columns: Sequence[str], header: bool = True) -> str:
-    """Rows as CSV (a header row first, unless `header` is false)."""
+    """Rows as CSV (a header row first, unless `header` is false); cells as `cell` makes them."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="raise")
+    writer = _Writer(buffer)
     if header:
-        writer.writeheader()
-    writer.writerows(rows)
+        writer.row(columns)
+    for row in rows:
+        extra = set(row) - set(columns)
+        if extra:
+            raise ValueError(f"a row has fields that are not columns: {', '.join(sorted(extra))}")
+        writer.row([row.get(column, "") for column in columns])
     return buffer.getvalue()
 
 
@@ -225,12 +256,12 @@ def discrepancies_markdown(table: DiscrepancyTable) -> str:
 def discrepancies_csv(table: DiscrepancyTable) -> str:
     """The same table as CSV, one header row, sources as space-separated ids."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _Writer(buffer)
     names = ["provision", "title", "about", "relation", "articles", "record", "sure", "follows"]
-    writer.writerow([*names, "rests_on", "articles_sources", "record_sources"])
+    writer.row([*names, "rests_on", "articles_sources", "record_sources"])
     for row in table.rows:
         rests = "; ".join(f"{f.fact} ({f.sure})" for f in row.rests_on)
-        writer.writerow(
+        writer.row(
             [getattr(row, name) for name in names]
             + [rests, " ".join(row.articles_sources), " ".join(row.record_sources)]
         )

@@ -11,6 +11,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from eligibility.foundations.errors import Expected
+
 
 @lru_cache(maxsize=1)
 def _entries() -> list[dict[str, str]]:
@@ -67,3 +69,11 @@ def name(code: str) -> str:
 def codes() -> list[str]:
     """Every ISO 3166-1 alpha-2 code, sorted."""
     return sorted(_names())
+
+
+def checked(value: object) -> str:
+    """A country code as every input file must write it (a profile's, a rule's), or the refusal
+    with the code the user probably meant."""
+    if not isinstance(value, str) or not is_code(value):
+        raise Expected("an ISO 3166-1 alpha-2 country code such as 'NP'", suggest(value))
+    return value

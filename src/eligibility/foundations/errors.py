@@ -77,6 +77,11 @@ class InputError(Exception):
         return f"{where}: {self.message}"
 
 
+class WorkerDied(Exception):
+    """A worker process of a run died (killed by a signal, or by the system when memory ran out):
+    one line, exit code 5, and no output that looks complete."""
+
+
 class InternalError(Exception):
     """A fault of the tool itself, reported loudly and never papered over."""
 

@@ -5,10 +5,12 @@ Profiles, rule files and scenario files are all read here, so they fail the same
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import stat
+import sys
 import tempfile
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -23,8 +25,13 @@ def read_file(path: str | Path, what: str, limit: int) -> bytes:
     name = str(path)
     target = Path(path)
     try:
+        if name == "":
+            raise InputError("''", None, f"expected the path of a {what}, got an empty one")
         if target.is_dir():
             raise InputError(name, None, f"expected a {what}, found a directory")
+        mode = target.stat().st_mode
+        if not stat.S_ISREG(mode):  # read whole: a pipe or a device could block, or never end
+            raise InputError(name, None, f"expected a {what} (a regular file), found {_kind(mode)}")
         size = target.stat().st_size
         if size > limit:
             raise InputError(
@@ -43,6 +50,20 @@ def read_file(path: str | Path, what: str, limit: int) -> bytes:
         raise InputError(name, None, f"cannot read the {what}: permission denied") from None
     except OSError as error:
         raise InputError(name, None, f"cannot read the {what}: {error.strerror or error}") from None
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words."""
+    for test, words in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return words
+    return "something that is not a file"
 
 
 def _mib(limit: int) -> str:
@@ -139,21 +160,90 @@ def read_toml(path: str | Path, what: str, limit: int = 1024 * 1024) -> dict[str
 ABANDONED: list[str] = []  # output files a run stopped writing when it was interrupted (for its message)
 
 
+def notice(line: str) -> None:
+    """A note on standard error that does not stop the run (the command line's own prefix)."""
+    with suppress(OSError, ValueError):
+        sys.stderr.write(f"eligibility: note: {line}\n")
+        sys.stderr.flush()
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """A file's identity (device, inode), for standard input the open file's; None if none."""
+    try:
+        found = os.fstat(0) if path in ("-", "<stdin>") else os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+def _target(path: str, what: str) -> Path:
+    """Where `path` writes, refused in one line where the shell would not write or would surprise."""
+    if path.endswith(("/", os.sep)) and not os.path.isdir(path):
+        raise InputError(path, None, f"expected a file to write the {what} to, got a folder's path that does not exist")
+    if os.path.islink(path):
+        try:
+            os.stat(path)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise InputError(
+                    path, None, f"expected a file to write the {what} to, found a symbolic link that loops"
+                ) from None
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise InputError(path, None, f"expected a file to write the {what} to, found a directory")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InputError(path, None, f"cannot write the {what}: permission denied (the file is not writable to you)")
+    return target
+
+
+def _partial_prefix(target: Path) -> str:
+    """The start of a temporary file's name beside the target: short enough for any legal name."""
+    return f".{target.name[:48]}."
+
+
+def _leftovers(target: Path) -> None:
+    """Temporary files a killed run left beside the target (SIGKILL allows no cleanup): each names
+    the process that wrote it, and is removed, with a note, once that process is gone."""
+    prefix = _partial_prefix(target)
+    with suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".partial")):
+                continue
+            pid = entry.name[len(prefix) :].split(".", 1)[0]
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
+            with suppress(OSError):
+                os.unlink(entry.path)
+                notice(f"removed {entry.path}, left by an earlier run that was killed before it finished")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 @contextmanager
 def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[TextIO]:
     """A text file to write `what` to, that never looks complete unless it is.
 
-    A regular file (or a new one) is written under a unique temporary name in the same folder and
+    A regular file (or a new one) is written under a temporary name in the same folder and
     renamed over the target only when the body finishes; on any failure or interruption the
-    temporary file is removed and the target is left as it was.  A symlink is written through to
-    the file it points at.  A target that exists and is not a regular file (a device, a named
-    pipe) is never replaced: it is written to directly.  Writing over one of `inputs` is refused.
-    """
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        raise InputError(path, None, f"expected a file to write the {what} to, found a directory")
+    temporary file is removed and the target is left as it was (a run killed outright leaves its
+    temporary file, which the next run writing the same file removes, with a note).  A symlink
+    is written through to the file it points at; one that loops is refused.  A file the user may
+    not write is refused, as the shell refuses it.  A target that exists and is not a regular
+    file (a device, a named pipe) is written to directly, and a named pipe with no reader is
+    refused rather than waited on.  Writing over one of `inputs` (the same file, however named,
+    standard input included) is refused."""
+    target = _target(path, what)
+    mine = _identity(str(target))
     for source in inputs:
-        if source not in ("-", "<stdin>") and Path(os.path.realpath(source)) == target:
+        if mine is not None and _identity(source) == mine:
             raise InputError(
                 path,
                 None,
@@ -161,16 +251,15 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
             )
     exists = target.exists()
     if exists and not stat.S_ISREG(target.stat().st_mode):
-        try:
-            sink = open(target, "w", encoding="utf-8")
-        except OSError as error:
-            raise InputError(path, None, f"cannot write the {what}: {error.strerror or error}") from None
         with _reported_writes(path, what):
-            with sink:
+            with _direct(target, path, what) as sink:
                 yield sink
         return
+    _leftovers(target)
     try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f"{_partial_prefix(target)}{os.getpid()}.", suffix=".partial"
+        )
     except OSError as error:
         raise InputError(path, None, f"cannot write the {what}: {error.strerror or error}") from None
     done = False
@@ -192,6 +281,25 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
         if not done:
             with suppress(OSError):
                 os.unlink(temporary)
+
+
+def _direct(target: Path, path: str, what: str) -> TextIO:
+    """A device or a named pipe, opened to write to directly; a pipe nobody reads is refused."""
+    try:
+        if stat.S_ISFIFO(target.stat().st_mode):
+            try:
+                handle = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as error:
+                if error.errno == errno.ENXIO:
+                    raise InputError(
+                        path, None, f"expected a named pipe with a reader to write the {what} to, found none reading"
+                    ) from None
+                raise
+            os.set_blocking(handle, True)
+            return os.fdopen(handle, "w", encoding="utf-8")
+        return open(target, "w", encoding="utf-8")
+    except OSError as error:
+        raise InputError(path, None, f"cannot write the {what}: {error.strerror or error}") from None
 
 
 def _umask() -> int:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from eligibility.foundations import countries
 from eligibility.foundations.dates import DateSpec, parse_day, parse_spec
 from eligibility.foundations.vocabulary import About, SourceKind, Sure
 
@@ -83,6 +84,11 @@ def _day(value: Any) -> date:
 
 Spec = Annotated[DateSpec, BeforeValidator(_spec), PlainSerializer(lambda spec: spec.written(), return_type=str)]
 Day = Annotated[date, BeforeValidator(_day)]
+
+
+# a country a rule tests: an ISO 3166-1 alpha-2 code, checked as a profile's are (a rule testing
+# "UK" or "XX" would make a condition nobody can meet)
+Country = Annotated[str, BeforeValidator(countries.checked)]
 
 
 class _Strict(BaseModel):
@@ -179,7 +185,7 @@ class CitizenshipTest(_Strict):
     """Holds a citizenship of `country` on the date (optionally acquired in one of `acquired`)."""
 
     fact: Literal["citizenship"]
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    country: Country
     acquired: Optional[list[Literal["birth", "naturalization", "other"]]] = None
 
 
@@ -187,7 +193,7 @@ class OtherCitizenshipTest(_Strict):
     """Holds a citizenship of some country other than `than` on the date."""
 
     fact: Literal["other-citizenship"]
-    than: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    than: Country
 
 
 class StatelessTest(_Strict):
@@ -200,7 +206,7 @@ class NonCitizenTest(_Strict):
     """Does not hold the citizenship of `of`; for a stateless person the law's words decide."""
 
     fact: Literal["non-citizen"]
-    of: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    of: Country
     stateless: Literal["covered", "not-covered", "unsettled"]
     stateless_note: Optional[NonEmpty] = None
 
@@ -218,8 +224,8 @@ class ResidenceTest(_Strict):
     (any status when `status` is not given)."""
 
     fact: Literal["residence"]
-    country: Optional[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = None
-    outside_of: Optional[Annotated[str, Field(pattern=r"^[A-Z]{2}$")]] = None
+    country: Optional[Country] = None
+    outside_of: Optional[Country] = None
     status: Optional[list[Literal["permanent", "temporary", "unlawful"]]] = Field(None, min_length=1)
 
     @model_validator(mode="after")
@@ -253,7 +259,7 @@ class ServiceTest(_Strict):
     the sources do not give the day."""
 
     fact: Literal["service"]
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    country: Country
     state: Literal["serving", "started", "ended"]
     force: Optional[list[Literal["armed_forces", "national_guard", "other"]]] = None
     kind: Optional[list[Literal["contract", "conscription", "volunteer"]]] = None
@@ -308,7 +314,7 @@ class RegistrationTest(_Strict):
     """The person's military registration with `country` is `registered`."""
 
     fact: Literal["registration"]
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    country: Country
     registered: bool
 
 

@@ -5,9 +5,10 @@ font and nothing fetched from the network, so a page opens the same offline and 
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
-from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eligibility.foundations.vocabulary import CAVEAT_WORDS
 
@@ -15,6 +16,21 @@ if TYPE_CHECKING:
     from eligibility.explaining.report import CitationOut, ProvisionOut, Report
     from eligibility.exploring.over_time import Timeline
     from eligibility.law.schema import Stage
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Text with every control character but tab and line feed written out (\\x1b), so that a
+    profile's strings can neither break an SVG (XML forbids most of them) nor send a terminal
+    an escape sequence."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def escape(text: Any) -> str:
+    """Text for HTML and SVG: control characters written out, then markup escaped."""
+    return html.escape(visible(str(text)))
+
 
 COLOUR = {"applies": "#2e7d32", "undetermined": "#f9a825", "does_not_apply": "#c62828", "not_in_force": "#90a4ae"}
 WORDS = {

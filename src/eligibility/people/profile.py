@@ -40,12 +40,6 @@ def _day(value: Any) -> date:
     return parse_day(value)
 
 
-def _country(value: Any) -> str:
-    if not countries.is_code(value):
-        raise Expected("an ISO 3166-1 alpha-2 country code such as 'NP'", countries.suggest(value))
-    return value
-
-
 RELATIONS = ("spouse", "child", "parent", "sibling", "other")
 # words people write for a relation, and the relation the profile names it by
 RELATION_WORDS = {
@@ -93,7 +87,7 @@ def _refer_to_country(node: Any) -> Any:
 
 
 Day = Annotated[date, BeforeValidator(_day)]
-Country = Annotated[str, BeforeValidator(_country), _IsoCode]
+Country = Annotated[str, BeforeValidator(countries.checked), _IsoCode]
 
 
 class _Record(BaseModel):

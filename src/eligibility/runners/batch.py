@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import threading
-from collections import deque
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
 
 from eligibility.explaining.report import HorizonOut
-from eligibility.foundations.errors import InputError
+from eligibility.foundations.errors import InputError, WorkerDied
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.vocabulary import STATUSES, Status, UnknownKind, Value
 from eligibility.people.profile import parse_profile
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from eligibility.judging.evaluation import CaseKey
 
 CHUNK = 128  # lines per task: one engine run judges CHUNK x dates profile-dates
+CHUNK_BYTES = 4 * 1024 * 1024  # ... and at most this much input per task (one longer line is a task alone)
 MAX_LINE = 16 * 1024 * 1024  # the same limit as a profile file
 
 
@@ -142,7 +143,7 @@ class LineResult:
 
 def _parse(job: Job, number: int, raw: bytes) -> Any:
     where = f"{job.source}:{number}"
-    if len(raw) > MAX_LINE:
+    if len(raw.rstrip(b"\r\n")) > MAX_LINE:  # the line's end is not part of the profile
         raise InputError(where, None, f"expected a profile of at most {MAX_LINE // (1024 * 1024)} MiB on one line")
     try:
         data = decode_json(raw, where)
@@ -362,12 +363,12 @@ def numbered_lines(stream: IO[bytes], limit: int = MAX_LINE) -> Iterator[tuple[i
     never fills the memory."""
     number = 0
     while True:
-        raw = stream.readline(limit + 1)
+        raw = stream.readline(limit + 2)  # a line of exactly `limit` bytes, and its end
         if not raw:
             return
         number += 1
         read = len(raw)
-        if len(raw) > limit and not raw.endswith(b"\n"):
+        if not raw.endswith(b"\n") and len(raw) > limit:  # longer than the limit, its end not yet read
             yield number, raw, read
             while True:  # the rest of the overlong line, read once the line has been judged
                 rest = stream.readline(1024 * 1024)
@@ -377,17 +378,25 @@ def numbered_lines(stream: IO[bytes], limit: int = MAX_LINE) -> Iterator[tuple[i
         yield number, raw, read
 
 
-def numbered_chunks(stream: IO[bytes], size: int = CHUNK) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
-    """(numbered lines, bytes read) in chunks of `size` lines, read as they come; a line too long
-    to be a profile ends its chunk at once."""
+def numbered_chunks(
+    stream: IO[bytes], size: int = CHUNK, most: int = CHUNK_BYTES
+) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
+    """(numbered lines, bytes read) in chunks of `size` lines and at most `most` bytes of input,
+    read as they come: what a worker holds is bounded by bytes, not by `size` times the largest
+    line allowed.  A line that would take a chunk past `most` starts the next one, and a line
+    longer than `most` is a chunk by itself."""
     chunk: list[tuple[int, bytes]] = []
-    read = 0
+    held = read = 0
     for number, raw, length in numbered_lines(stream):
-        chunk.append((number, raw))
-        read += length
-        if len(chunk) == size or len(raw) > MAX_LINE:
+        if chunk and held + len(raw) > most:
             yield chunk, read
-            chunk, read = [], 0
+            chunk, held, read = [], 0, 0
+        chunk.append((number, raw))
+        held += len(raw)
+        read += length
+        if len(chunk) == size or held >= most:
+            yield chunk, read
+            chunk, held, read = [], 0, 0
     if chunk:
         yield chunk, read
 
@@ -476,39 +485,149 @@ class Counter:
 
 def _worker_signals() -> None:
     """In a worker: ^C is the parent's to handle (it stops the pool), and SIGTERM, which the parent
-    sends when it stops the pool, ends the worker at once, with nothing printed."""
+    sends when it stops the pool, ends the worker at once, with nothing printed.  A worker also
+    ends when its parent does, however the parent ended (SIGKILL included): no orphan goes on
+    working or writes a broken-pipe traceback into a terminal nobody watches."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:  # Linux: the kernel sends SIGTERM when the parent dies (PR_SET_PDEATHSIG)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+    with suppress(OSError):
+        if os.getppid() == 1:  # the parent died before the request took effect
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _results(
     job: Job, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], jobs: int, advance: Callable[[int], None]
 ) -> Iterator[LineResult]:
     """Every line's result in input order; with jobs > 1, chunks are judged by worker processes,
-    at most a few chunks per worker in flight."""
+    one chunk per worker in flight.  A worker that dies (killed, out of memory) stops
+    the run with one line, never a wait for a result that will not come."""
     if jobs <= 1:
         for chunk, read in chunks:
             yield from judge_lines(job, chunk)
             advance(read)
         return
-    import multiprocessing
+    workers = _Workers(job, jobs)
+    try:
+        yield from workers.results(chunks, advance)
+    finally:
+        workers.stop()
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    with context.Pool(jobs, initializer=_worker_signals) as pool:
-        pending: deque[tuple[Any, int]] = deque()
-        for chunk, read in chunks:
-            pending.append((pool.apply_async(judge_lines, (job, chunk)), read))
-            if len(pending) >= 3 * jobs:
-                result, done = pending.popleft()
-                yield from result.get()
-                advance(done)
-        while pending:
-            result, done = pending.popleft()
-            yield from result.get()
-            advance(done)
+
+class _Workers:
+    """Worker processes, each judging one chunk at a time, that the parent watches as it waits:
+    a result, or a worker's death, whichever comes first.  (A pool that waits only for results
+    waits forever for one a killed worker will never send; one that queues several chunks per
+    worker can deadlock on a full pipe when a worker dies.)"""
+
+    def __init__(self, job: Job, jobs: int):
+        import multiprocessing
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context: Any = multiprocessing.get_context(method)
+        self.processes: list[Any] = []
+        self.pipes: list[Any] = []
+        for _ in range(jobs):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(theirs, job), daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append(process)
+            self.pipes.append(mine)
+
+    def results(
+        self, chunks: Iterable[tuple[list[tuple[int, bytes]], int]], advance: Callable[[int], None]
+    ) -> Iterator[LineResult]:
+        """Every line's result, in input order."""
+        from multiprocessing.connection import wait
+
+        source = iter(chunks)
+        idle = list(range(len(self.processes)))
+        busy: dict[int, int] = {}  # worker -> the number of the chunk it judges
+        sizes: dict[int, int] = {}  # chunk number -> bytes read
+        done: dict[int, list[LineResult]] = {}
+        sent = following = 0
+        exhausted = False
+        while True:
+            while idle and not exhausted:
+                try:
+                    chunk, read = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                worker = idle.pop()
+                self.pipes[worker].send(chunk)
+                busy[worker], sizes[sent] = sent, read
+                sent += 1
+            while following in done:  # in input order
+                yield from done.pop(following)
+                advance(sizes.pop(following))
+                following += 1
+            if exhausted and not busy:
+                return
+            watched: dict[Any, int] = {self.pipes[w]: w for w in busy}
+            sentinels: dict[Any, int] = {p.sentinel: n for n, p in enumerate(self.processes)}
+            for ready in wait([*watched, *sentinels]):
+                if ready in watched:
+                    worker = watched[ready]
+                    try:
+                        kind, payload = self.pipes[worker].recv()
+                    except (EOFError, OSError):
+                        raise WorkerDied(_DIED) from None
+                    if kind == "raised" and isinstance(payload, BaseException):
+                        raise payload
+                    done[busy.pop(worker)] = list(payload)
+                    idle.append(worker)
+                elif not self.processes[sentinels[ready]].is_alive():
+                    raise WorkerDied(_DIED)
+
+    def stop(self) -> None:
+        """Ends every worker: politely after a finished run, at once otherwise; never waits long."""
+        for pipe in self.pipes:
+            with suppress(OSError, ValueError):
+                pipe.send(None)
+        for process in self.processes:
+            process.join(timeout=0.5)
+            if process.is_alive():
+                with suppress(OSError, ValueError, AttributeError):
+                    process.terminate()
+                process.join(timeout=5)
+        for pipe in self.pipes:
+            with suppress(OSError):
+                pipe.close()
+
+
+_DIED = (
+    "a worker process died before it finished (killed by a signal, or by the system when memory ran out); "
+    "nothing was written"
+)
+
+
+def _work(pipe: Any, job: Job) -> None:
+    """A worker: judge each chunk the parent sends until it sends None or goes away."""
+    _worker_signals()
+    while True:
+        try:
+            chunk = pipe.recv()
+        except (EOFError, OSError):
+            return
+        if chunk is None:
+            return
+        try:
+            answer: tuple[str, Any] = ("done", judge_lines(job, chunk))
+        except Exception as error:  # the parent re-raises it (an internal error, one line there)
+            answer = ("raised", error)
+        try:
+            pipe.send(answer)
+        except (BrokenPipeError, OSError):
+            return
 
 
 def run(

@@ -8,11 +8,10 @@ uploaded file into the form, copying a link); with scripts off every page and fo
 from __future__ import annotations
 
 import json
-from html import escape
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from eligibility.foundations.vocabulary import CAVEAT_OF_KIND, CAVEAT_WORDS
-from eligibility.output.pictures import MARK, WORDS, provision_section, stages_svg, summary_table, timeline_svg
+from eligibility.output.pictures import MARK, WORDS, escape, provision_section, stages_svg, summary_table, timeline_svg
 
 if TYPE_CHECKING:
     from eligibility.explaining.report import CatalogueEntry, DiscrepancyOut, Report

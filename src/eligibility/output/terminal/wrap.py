@@ -10,7 +10,10 @@ from typing import Iterable, Iterator, Optional
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.console import Console
+from rich.segment import Segment
 from rich.text import Text
+
+from eligibility.output.pictures import visible
 
 Row = tuple[int, Text]  # (indent, text)
 
@@ -92,6 +95,17 @@ def emit(out: Console, rows: Iterable[Text | Row]) -> None:
         out.print(Text("\n").join(lines), soft_wrap=True)
 
 
+class _Visible(Console):
+    """A console that writes out the control characters in the text it is given (a profile's
+    strings may hold an escape sequence): only rich's own styling reaches the terminal."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style, segment.control)
+            for segment in buffer
+        )
+
+
 def console(width: Optional[int] = None) -> Console:
     """A console for the CLI; tests pass a fixed width."""
-    return Console(width=width, highlight=False, soft_wrap=False, emoji=False)
+    return _Visible(width=width, highlight=False, soft_wrap=False, emoji=False)

@@ -270,7 +270,7 @@ def test_a_link_round_trips_and_a_damaged_one_is_one_line():
     assert decode_profile(encode_profile(data)) == data
     with pytest.raises(Exception) as caught:
         decode_profile(encode_profile(data)[:-5])
-    assert str(caught.value).startswith("link: p: expected a profile as the explorer writes it")
+    assert str(caught.value).startswith("link: p: expected a whole link (copy all of it), got one cut short")
 
 
 def test_serve_stops_at_start_with_one_line_on_a_bad_rule_base_or_a_busy_port(cli, tmp_path):
@@ -291,3 +291,60 @@ def test_pages_are_sent_compressed(client):
     link = View(p=encode_profile(_data(RAM)), on="2024-08-01").query()
     answer = client.get(f"/person?{link}", headers={"accept-encoding": "gzip"})
     assert answer.headers["content-encoding"] == "gzip"
+
+
+def test_what_the_second_look_found(client):
+    """A year-9999 timeline, a link nested too deep or with a key written twice, a family too large
+    for a page, a wrong provision or date: each one line and a 4xx, never a 500."""
+    import base64
+    import zlib
+
+    link = View(p=encode_profile(_data(RAM)), on="2024-08-01").query()
+    assert client.get(f"/person?{link}&end=9999-12-30").status_code == 200
+    assert client.get(f"/person/timeline.svg?{link}&end=9999-12-31").status_code == 200
+    for raw, words in (
+        (b"[" * 100_000 + b"]" * 100_000, "nests too deeply"),
+        (b'{"id": "first", "id": "second"}', "each key once"),
+    ):
+        p = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+        for path in ("/person", "/person/report.json", "/person/profile.json"):
+            answer = client.get(f"{path}?p={p}&on=2024-08-01")
+            assert answer.status_code == 422 and words in answer.text, (path, answer.text[:300])
+    family = _data(RAM) | {"family": [{"relation": "child", "person": {}}] * 201}
+    answer = client.post("/api/check", json={"profile": family, "on": "2024-08-01"})
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"].startswith("profile: family: expected at most 200 family members")
+    assert client.get("/law/ru.citizenship.contract-service?on=2024-02-30").status_code == 422
+    missing = client.get("/api/nothing")
+    assert missing.status_code == 404 and set(missing.json()["error"]) == {"message", "file", "field"}
+
+
+def test_api_errors_name_the_request_s_fields_not_the_command_line_s(client):
+    said = client.post(
+        "/api/what-if", json={"profile": _data(RAM), "on": "2024-08-01", "set": {"service[9].kind": "contract"}}
+    ).json()["error"]
+    assert said["file"] == "set" and "--set" not in said["message"]
+    said = client.get("/api/provisions?evidence=zzz").json()["error"]
+    assert said["file"] == "evidence" and said["message"].startswith("evidence: expected")
+    said = client.get("/api/provisions/ru.nope").json()["error"]
+    assert said["file"] == "provision" and "did you mean" in said["message"] or "rules list" in said["message"]
+
+
+def test_a_family_of_a_thousand_is_refused_quickly_and_toggles_stay_bounded():
+    from eligibility.web.app import MAX_TOGGLES, _toggles
+
+    data = _data(RAM) | {"family": [{"relation": "child", "person": {"citizenships": [{"country": "NP"}]}}] * 150}
+    found = _toggles(View(p="x", on="2024-08-01"), data)
+    assert len(found) <= MAX_TOGGLES
+    assert all(not words.startswith("forget family[") for words, _ in found)  # members removed whole
+
+
+def test_hosts_are_checked_with_their_port_aside_ipv6_included():
+    from eligibility.web.app import create_app
+
+    app = create_app(api.rule_base(), hosts=["127.0.0.1", "localhost", "::1"])
+    local = TestClient(app, base_url="http://[::1]:8612")
+    assert local.get("/law").status_code == 200
+    assert TestClient(app, base_url="http://localhost:8000").get("/law").status_code == 200
+    other = TestClient(app, base_url="http://attacker.example:8000").get("/api/provisions")
+    assert other.status_code == 400 and other.json()["error"]["field"] == "Host"

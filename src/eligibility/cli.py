@@ -856,10 +856,12 @@ def serve(
                 f"expected the explorer's extra to be installed (pip install -e '.[serve]'), got {error.name or error} "
                 "missing",
             ) from None
-        from pathlib import Path
+
+        from eligibility.law.loader import default_directory
 
         base = _rules(rules)
-        here = Path("scenarios") / "people"
+        # the bundled example people, where the repository has them (an installed wheel has none)
+        here = default_directory().parent / "scenarios" / "people"
         web.serve(base, host, port, open_, here if here.is_dir() else None, _say)
 
 

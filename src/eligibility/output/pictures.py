@@ -69,7 +69,7 @@ def timeline_svg(timeline: "Timeline", width: int = 1000) -> str:
     ]
     top = PAD + 30
     # the date axis: a line per year, labelled
-    for year in range(start.year, end.year + 2):
+    for year in range(start.year, min(end.year, date.max.year) + 1):
         day = date(year, 1, 1)
         if start <= day <= end:
             px = x(day)

@@ -14,9 +14,9 @@ Security Policy allows nothing but this server.
 
 from __future__ import annotations
 
+import errno
 import json
 import socket
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Literal, Optional, Sequence
@@ -26,8 +26,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eligibility import api
@@ -48,6 +48,7 @@ from eligibility.web import pages
 from eligibility.web.links import MAX_LINK_PROFILE, View, decode_profile, encode_profile
 
 MAX_BODY = 1024 * 1024  # bytes of a request body (a profile, a form, an upload)
+MAX_MEMBERS = 200  # family members (all levels) in a profile the explorer judges: a page's work stays bounded
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 HINTS = (
     "Dates are YYYY-MM-DD; countries are ISO 3166-1 alpha-2 codes (NP, RU, UA), upper case.",
@@ -121,9 +122,58 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
+# the command line's names for what was wrong, and the names a request gives the same things
+REQUEST_WORDS = {
+    "--evidence": "evidence",
+    "--known-on": "known_on",
+    "--from": "from",
+    "--to": "to",
+    "--set": "set",
+    "--unset": "unset",
+    "--set/--unset": "set",
+    "--make-apply": "provision",
+    "ID": "provision",
+    "what_if": "set",
+}
+
+
+def as_request(error: InputError) -> InputError:
+    """The error with the request's names for what the command line calls by its options."""
+    file = REQUEST_WORDS.get(error.file, error.file)
+    message = error.message
+    for flag, word in REQUEST_WORDS.items():
+        if flag.startswith("--"):
+            message = message.replace(flag, word)
+    return InputError(file, error.field, message) if (file, message) != (error.file, error.message) else error
+
+
 def _error(error: InputError, status: int = 422) -> JSONResponse:
+    error = as_request(error)
     detail = ErrorDetail(message=str(error), file=error.file, field=error.field)
     return JSONResponse(ErrorOut(error=detail).model_dump(), status_code=status, headers=SECURITY_HEADERS)
+
+
+def _members(profile: Profile) -> int:
+    count, level = 0, [profile]
+    while level:
+        following = [member.person for person in level for member in person.family or ()]
+        count += len(following)
+        level = following
+    return count
+
+
+def judgeable(profile: Profile) -> Profile:
+    """A profile the explorer will judge: at most MAX_MEMBERS family members, all levels counted
+    (the command line takes up to 20,000; a page or a call here should answer in moments)."""
+    members = _members(profile)
+    if members > MAX_MEMBERS:
+        raise InputError(
+            "profile",
+            "family",
+            f"expected at most {MAX_MEMBERS} family members in the explorer (all levels counted), got {members:,}; "
+            "the command line takes up to 20,000",
+        )
+    return profile
 
 
 def _parse(model: type[BaseModel], raw: bytes) -> Any:
@@ -135,7 +185,7 @@ def _parse(model: type[BaseModel], raw: bytes) -> Any:
         raise InputError.expected("request", None, "a JSON object", data)
     if "profile" not in data:
         raise InputError("request", "profile", "expected a profile (a JSON object), got none")
-    data = {**data, "profile": parse_profile(data["profile"], "profile")}
+    data = {**data, "profile": judgeable(parse_profile(data["profile"], "profile"))}
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -180,6 +230,30 @@ class BodyLimit:
         await response(scope, _nothing, send)
 
 
+class HostCheck:
+    """Answers only requests addressed to a name the explorer serves (the Host header, its port
+    aside; an IPv6 address in brackets): a page of another site cannot reach a server on this
+    machine through a name that site controls.  `*` answers every name."""
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...]):
+        self.app, self.hosts = app, {h.strip("[]").lower() for h in hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or "*" in self.hosts:
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1").lower()
+        name = given[1 : given.index("]")] if given.startswith("[") and "]" in given else given.rsplit(":", 1)[0]
+        if name in self.hosts:
+            await self.app(scope, receive, send)
+            return
+        error = InputError("request", "Host", f"expected a request to {' or '.join(sorted(self.hosts))}, got {given!r}")
+        if scope.get("path", "").startswith("/api/"):
+            await _error(error, 400)(scope, receive, send)
+        else:
+            await HTMLResponse(pages.error_box(str(error)), status_code=400)(scope, receive, send)
+
+
 class _TooLarge(Exception):
     pass
 
@@ -203,7 +277,7 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
         openapi_url=None,
     )
     app.add_middleware(GZipMiddleware, minimum_size=2048)  # a person page is ~100 KB of HTML, ~15 KB sent
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))
+    app.add_middleware(HostCheck, hosts=tuple(hosts))
     app.add_middleware(BodyLimit)
     default_day = (rules.reviewed.day if rules.reviewed is not None else date.today()).isoformat()
     people = _examples(examples)
@@ -219,10 +293,17 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
     async def bad_input(request: Request, error: InputError) -> Response:
         if request.url.path.startswith("/api/"):
             return _error(error)
-        page = pages.frame(
-            "A problem", [pages.error_box(str(error)), '<p><a href="/person">Start again</a></p>'], rules
-        )
+        again = '<p><a href="/person">Start again</a></p>'
+        page = pages.frame("A problem", [pages.error_box(str(as_request(error))), again], rules)
         return HTMLResponse(page, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_here(request: Request, error: StarletteHTTPException) -> Response:
+        """404, 405 and the like, in the same shape as every other error."""
+        said = InputError("request", None, f"{request.method} {request.url.path}: {error.detail}")
+        if request.url.path.startswith("/api/"):
+            return _error(said, error.status_code)
+        return HTMLResponse(pages.frame("Not here", [pages.error_box(str(said))], rules), status_code=error.status_code)
 
     def base(evidence: str = "all", known_on: Optional[str] = None) -> RuleBase:
         return api.rule_base(rules, evidence, api.as_day(known_on, "known_on") if known_on else None)
@@ -358,7 +439,7 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
             evidence,
             error,
         )
-        return HTMLResponse(page)
+        return HTMLResponse(page, status_code=200 if error is None else 422)
 
     @app.get(
         "/api/provisions/{provision_id}",
@@ -382,7 +463,7 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
     def _person(view: View, root: str, data: Any = None, notice: Optional[str] = None) -> Response:
         if data is None:
             data = decode_profile(view.p)
-        profile = parse_profile(data, "profile")
+        profile = judgeable(parse_profile(data, "profile"))
         judged = base(view.evidence, view.known_on)
         day = api.as_day(view.on, "on")
         report = api.check(profile, day, judged)
@@ -422,7 +503,7 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
         known_on = str(form.get("known_on") or "") or None
         try:
             data = decode_json(text.encode("utf-8"), "profile")
-            parse_profile(data, "profile")
+            judgeable(parse_profile(data, "profile"))
             api.as_day(on, "on")
             base(evidence, known_on)
         except InputError as error:
@@ -474,7 +555,7 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
         return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     def _checked(view: View) -> tuple[Profile, RuleBase, Report]:
-        profile = parse_profile(decode_profile(view.p), "profile")
+        profile = judgeable(parse_profile(decode_profile(view.p), "profile"))
         judged = base(view.evidence, view.known_on)
         return profile, judged, api.check(profile, api.as_day(view.on, "on"), judged)
 
@@ -637,22 +718,32 @@ def _examples(folder: Optional[Path]) -> list[tuple[str, str]]:
     return found
 
 
+MAX_TOGGLES = 80  # what-if links shown on a person page
+
+
 def _toggles(view: View, data: Any) -> list[tuple[str, str]]:
-    """One change at a time: every fact the profile gives made unknown, every list item removed,
-    every yes/no turned over; only those that leave a valid profile (a required field is not
-    offered alone, its item is)."""
+    """One change at a time, up to MAX_TOGGLES: each of the subject's facts made unknown, each list
+    item removed (a family member as a whole), each yes/no turned over; only those that leave a
+    valid profile (a required field is not offered alone, its item is).  A change outside the
+    family is checked against the profile without it, so the cost does not grow with the family."""
     found: list[tuple[str, str]] = []
+    own = {k: v for k, v in data.items() if k != "family"} if isinstance(data, dict) else {}
 
     def offer(words: str, edit: str, op: Literal["set", "unset"]) -> None:
-        try:
-            parsed = parse_set(edit) if op == "set" else parse_unset(edit)
-            parse_profile(apply(data, [parsed]), "profile")
-        except InputError:
+        if len(found) >= MAX_TOGGLES:
             return
+        if not edit.startswith("family["):
+            try:
+                parsed = parse_set(edit) if op == "set" else parse_unset(edit)
+                parse_profile(apply(own, [parsed]), "profile")
+            except InputError:
+                return
         changes = {"set": (edit,), "unset": ()} if op == "set" else {"set": (), "unset": (edit,)}
         found.append((words, view.query(make=None, **changes)))
 
     def walk(node: Any, path: str) -> None:
+        if len(found) >= MAX_TOGGLES:
+            return
         if isinstance(node, dict):
             for key, value in node.items():
                 walk(value, f"{path}.{key}" if path else key)
@@ -660,7 +751,8 @@ def _toggles(view: View, data: Any) -> list[tuple[str, str]]:
             for index, value in enumerate(node):
                 item = f"{path}[{index}]"
                 offer(f"remove {item}", item, "unset")
-                walk(value, item)
+                if path != "family":  # a member is removed whole, never edited from here
+                    walk(value, item)
         elif path and path != "id" and not path.endswith(".id"):
             offer(f"forget {path} ({json.dumps(node)})", path, "unset")
             if isinstance(node, bool):
@@ -668,7 +760,7 @@ def _toggles(view: View, data: Any) -> list[tuple[str, str]]:
                 offer(f"{path} = {flipped}", f"{path}={flipped}", "set")
 
     walk(data, "")
-    return found[:80]
+    return found
 
 
 # --- serving ---------------------------------------------------------------------------------
@@ -685,18 +777,36 @@ def serve(
             # as uvicorn binds: a port left in TIME_WAIT by a server just stopped is free, one listened on is not
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
+    except socket.gaierror as error:
+        raise InputError(
+            "--host", None, f"expected an address of this machine, got {host!r}: {error.strerror}"
+        ) from None
     except OSError as error:
-        raise InputError("--port", None, f"expected a port free on {host}, got {port}: {error.strerror}") from None
-    hosts = list(LOOPBACK) if host in LOOPBACK else ["*"]
-    started = time.perf_counter()
-    app = create_app(rules, hosts, examples)
+        if error.errno == errno.EADDRINUSE:
+            raise InputError("--port", None, f"expected a port free on {host}, got {port}: {error.strerror}") from None
+        raise InputError(
+            "--host", None, f"expected an address of this machine, got {host!r}: {error.strerror}"
+        ) from None
+    local = host in LOOPBACK
+    app = create_app(rules, list(LOOPBACK) if local else ["*"], examples)
     shown = f"[{host}]" if ":" in host else host
-    address = f"http://{shown}:{port}/"
-    if host not in LOOPBACK:
-        say(f"serving on {host}, not only this machine: anyone who can reach it can use the explorer")
-    say(f"the explorer is on {address} (ready in {time.perf_counter() - started:.2f} s; Ctrl-C stops it)")
+    address = f"http://{shown}:{port}/" if local or host not in ("0.0.0.0", "::") else f"http://127.0.0.1:{port}/"
+    if not local:
+        say(
+            f"serving on {host}, not only this machine: anyone who can reach it can use the explorer, "
+            "and requests addressed to any name are answered"
+        )
+    say(f"the explorer is on {address} (Ctrl-C stops it)")
     if open_browser:
         import webbrowser
 
         webbrowser.open(address)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=5,  # Ctrl-C waits at most this long for a page being made
+    )

@@ -16,6 +16,7 @@ from typing import Any, Optional
 from urllib.parse import urlencode
 
 from eligibility.foundations.errors import InputError
+from eligibility.foundations.files import decode_json
 
 MAX_LINK_PROFILE = 8_000  # characters of `p`; a larger profile is judged, but not shared by link
 MAX_PROFILE_JSON = 1024 * 1024  # bytes of a profile decoded from a link (a deflated bomb stops here)
@@ -28,23 +29,25 @@ def encode_profile(data: Any) -> str:
 
 
 def decode_profile(text: str) -> Any:
-    """The profile data a link's `p` holds; a one-line InputError when it holds none."""
-    expected = "a profile as the explorer writes it into a link (copy the whole link)"
+    """The profile data a link's `p` holds, read as a profile file is (a key written twice, a lone
+    surrogate or nesting too deep refused); a one-line InputError when it holds none."""
+    shown = text[:40] + ("..." if len(text) > 40 else "")
     try:
         packed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         inflater = zlib.decompressobj()
         raw = inflater.decompress(packed, MAX_PROFILE_JSON + 1)
-        if len(raw) > MAX_PROFILE_JSON or inflater.unconsumed_tail:
-            raise InputError("link", "p", f"expected a profile of at most {MAX_PROFILE_JSON:,} bytes, got more")
-        if not inflater.eof:
-            raise ValueError("truncated")
-        return json.loads(raw.decode("utf-8"))
-    except InputError:
-        raise
-    except (ValueError, binascii.Error, zlib.error, UnicodeError):
+    except (ValueError, binascii.Error, zlib.error):
         raise InputError(
-            "link", "p", f"expected {expected}, got {text[:40]!r}{'...' if len(text) > 40 else ''}"
+            "link", "p", f"expected a profile as the explorer writes it into a link, got {shown!r}"
         ) from None
+    if len(raw) > MAX_PROFILE_JSON or inflater.unconsumed_tail:
+        raise InputError("link", "p", f"expected a profile of at most {MAX_PROFILE_JSON:,} bytes, got more")
+    if not inflater.eof:
+        raise InputError("link", "p", f"expected a whole link (copy all of it), got one cut short: {shown!r}")
+    try:
+        return decode_json(raw, "link: p")
+    except RecursionError:
+        raise InputError("link", "p", "expected a profile, got JSON nested too deeply to read") from None
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ header a { color: #fff; } header nav { display: flex; gap: 1.2rem; }
 header .name { font-weight: bold; margin-right: 1rem; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 footer { max-width: 72rem; margin: 2rem auto; padding: 0 1rem; color: #555; font-size: .9rem; }
-h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; } h3 { font-size: 1rem; }
+h1 { font-size: 1.4rem; overflow-wrap: anywhere; } p, li, summary, label { overflow-wrap: anywhere; }
+h2 { font-size: 1.15rem; margin-top: 2rem; } h3 { font-size: 1rem; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 td, th { border-bottom: 1px solid #ddd; padding: .3rem .4rem; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }

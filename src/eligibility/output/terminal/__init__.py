@@ -793,7 +793,9 @@ def scenario_run(out: Console, result: "ScenarioRun", verbose: bool = False) -> 
         for outcome in result.outcomes:
             if outcome.file == item.file and outcome.ok and verbose:
                 line = Text(f"  ✓ {outcome.on}  {outcome.provision}  ", style="green")
-                line.append(outcome.status, style=STYLE[outcome.status])
+                line.append(
+                    outcome.status, style=STYLE.get(outcome.status, "bold")
+                )  # or a list of what was not yet reported
                 emit(out, [line])
             if outcome.file == item.file and not outcome.ok:
                 rows: list[Text | Row] = []

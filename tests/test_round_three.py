@@ -369,3 +369,101 @@ def test_svg_stays_well_formed_and_the_terminal_gets_no_escape_sequence(cli, tmp
     page = tmp_path / "r.html"
     assert cli("report", path, "--on", "2024-08-01", "-o", page).exit_code == 0
     assert "\x1b" not in page.read_text()
+
+
+# --- tracebacks and exit codes of closed or full streams -----------------------------------------
+
+
+def _run(*args: str, close: int | None = None, stdout=subprocess.PIPE, stdin=None) -> subprocess.CompletedProcess:
+    closing = (lambda: os.close(close)) if close is not None else None
+    return subprocess.run(
+        [*ELIGIBILITY, *args], stdout=stdout, stderr=subprocess.PIPE, stdin=stdin, text=True, preexec_fn=closing
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", str(RAM), "--on", "2024-08-01"),
+        ("check", str(RAM), "--on", "2024-08-01", "--format", "json"),
+        ("timeline", str(RAM)),
+        ("rules", "list"),
+        ("schema", "profile"),
+        ("--help",),
+    ],
+    ids=lambda a: " ".join(a[:1] + a[-1:]),
+)
+def test_a_closed_or_full_standard_output_is_one_line_and_exit_4(args):
+    for how in ("closed", "full"):
+        if how == "closed":
+            done = _run(*args, close=1)
+        else:
+            with open("/dev/full", "w") as full:
+                done = _run(*args, stdout=full)
+        assert done.returncode == 4, (how, done.stderr)
+        assert done.stderr.startswith("eligibility: <standard output>: could not write the output, it stops short")
+        assert "Traceback" not in done.stderr
+
+
+def test_a_closed_standard_input_and_a_closed_standard_error():
+    done = _run("batch", "-", "--on", "2024-08-01", close=0)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "eligibility: -: expected standard input to read profiles from, found it closed"
+    quiet = _run("check", "/nonexistent.json", "--on", "2024-08-01", close=2)
+    assert quiet.returncode == 2  # the code still says what happened
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("check", str(RAM), "--on", "2024-08-01", "--details"), ("timeline", str(RAM)), ("rules", "list")],
+    ids=lambda a: a[0],
+)
+def test_a_reader_that_stops_early_is_not_an_error(args):
+    """`eligibility ... | head -1` ends with 0, every time."""
+    for _ in range(5):
+        process = subprocess.Popen([*ELIGIBILITY, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None
+        process.stdout.readline()
+        process.stdout.close()
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 0 and err == b"", err
+
+
+def test_an_option_that_takes_one_value_given_twice_is_refused(cli):
+    said = one_line_error(cli("check", RAM, "--on", "2024-08-01", "--on", "2024-09-01"))
+    assert said == "eligibility: --on: expected once, got 2 values ('2024-08-01', '2024-09-01'); give it one value"
+    said = one_line_error(
+        cli("what-if", RAM, "--on", "2024-08-01", "--make-apply=ru.contract.stateless", "--make-apply", "x")
+    )
+    assert said.startswith("eligibility: --make-apply: expected once, got 2 values")
+    assert cli("check", RAM, "--on", "2024-08-01", "--status", "applies", "--status", "undetermined").exit_code == 0
+
+
+def test_report_to_standard_output_and_odd_inputs_are_one_line(cli, tmp_path):
+    result = cli("report", RAM, "--on", "2024-08-01", "-o", "-")
+    assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>") and not Path("-").exists()
+    svg = cli("timeline", RAM, "--to", "9999-12-31", "--format", "svg")
+    assert svg.exit_code == 0 and svg.stdout.startswith("<svg")
+    assert cli("report", RAM, "--on", "2024-08-01", "--to", "9999-12-31", "-o", tmp_path / "r.html").exit_code == 0
+    verbose = cli("scenarios", "run", "-v", ROOT / "scenarios")
+    assert verbose.exit_code == 0 and "Traceback" not in verbose.stdout + verbose.stderr
+    from eligibility import api
+
+    with pytest.raises(InputError, match="expected a provision id \\(text\\)"):
+        api.status(RAM, 123, "2024-08-01")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="expected a list of provision ids"):
+        api.timeline(RAM, provisions=42)  # type: ignore[arg-type]
+
+
+def test_a_stage_in_year_zero_says_what_the_calendar_holds(cli, tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    target = rules / "ru.contract.stateless.toml"
+    text = target.read_text(encoding="utf-8")
+    import re
+
+    target.write_text(re.sub(r'date = "\d{4}-\d{2}-\d{2}"', 'date = "0000-01"', text, count=1), encoding="utf-8")
+    said = one_line_error(cli("check", RAM, "--on", "2024-08-01", "--rules", rules))
+    assert "0000-01" in said and "out of range" not in said and "expected a day" in said

@@ -97,6 +97,8 @@ def check(
 def known_provision(rules: RuleBase, wanted: str, what: str = "provision") -> str:
     """A provision id of the rule base, or a one-line InputError with the closest id (the same
     words the command line gives)."""
+    if not isinstance(wanted, str):
+        raise InputError.expected(what, None, "a provision id (text) such as 'ru.contract.stateless'", wanted)
     if wanted not in rules.provisions:
         if wanted in rules.unreported:
             first = rules.unreported[wanted]
@@ -118,6 +120,8 @@ def _wanted(rules: RuleBase, provisions: Optional[Sequence[str]]) -> Optional[li
         return None
     if isinstance(provisions, str):
         provisions = [provisions]
+    if not isinstance(provisions, (list, tuple)):
+        raise InputError.expected("provisions", None, "a list of provision ids", provisions)
     return list(dict.fromkeys(known_provision(rules, p, "provisions") for p in provisions))
 
 

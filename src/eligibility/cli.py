@@ -8,6 +8,7 @@ line and exit code 3.  No traceback is shown.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import os
@@ -27,13 +28,23 @@ EXIT_WORKER = 5
 FORMATS = ("text", "json")
 
 
+def _say_on_stderr(line: str) -> None:
+    """One line on standard error; a closed or broken standard error changes nothing else (the
+    exit code still says what happened)."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _fail(message: str, code: int) -> None:
-    sys.stderr.write(f"eligibility: {' '.join(message.split())}\n")
+    _say_on_stderr(f"eligibility: {' '.join(message.split())}")
     raise SystemExit(code)
 
 
 def _warn(message: str) -> None:
-    sys.stderr.write(f"eligibility: {message}\n")
+    _say_on_stderr(f"eligibility: {message}")
 
 
 class Terminated(BaseException):
@@ -53,6 +64,39 @@ def _interrupted(signal_name: str) -> str:
     return f"interrupted by {signal_name}: the run stopped before it finished{left}"
 
 
+def _repeated(group: Any, args: Sequence[str]) -> Optional[str]:
+    """The one-line refusal of an option given twice that takes one value (`check --on A --on B`
+    would otherwise keep B without a word), or None."""
+    command, rest = group, list(args)
+    while hasattr(command, "commands") and rest and not rest[0].startswith("-"):
+        found = command.commands.get(rest[0])
+        if found is None:
+            return None
+        command, rest = found, rest[1:]
+    options = [p for p in getattr(command, "params", []) if getattr(p, "param_type_name", "") == "option"]
+    single: dict[str, str] = {}
+    for param in options:
+        if not param.multiple and not getattr(param, "count", False):
+            for name in param.opts:
+                single[name] = param.opts[0]
+    counts: dict[str, list[str]] = {}
+    words = iter(rest)
+    for word in words:
+        if word == "--":
+            break
+        name, equals, value = word.partition("=")
+        option = single.get(name)
+        if option is None:
+            continue
+        flag = next(p for p in options if option in p.opts).is_flag
+        counts.setdefault(option, []).append(value if equals or flag else next(words, ""))
+    for option, values in counts.items():
+        if len(values) > 1:
+            shown = ", ".join(repr(v) for v in values if v) or f"{len(values)} times"
+            return f"{option}: expected once, got {len(values)} values ({shown}); give it one value"
+    return None
+
+
 class OneLineErrors(TyperGroup):
     """Runs the command group and turns usage errors into one line."""
 
@@ -65,6 +109,10 @@ class OneLineErrors(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        given = list(sys.argv[1:] if args is None else args)
+        twice = _repeated(self, given)
+        if twice is not None:
+            _fail(twice, EXIT_INPUT)
         try:
             result = super().main(
                 args=args,
@@ -83,6 +131,11 @@ class OneLineErrors(TyperGroup):
             _fail(f"{error.format_message()}{where}", EXIT_INPUT)
         except typer.Abort:
             _fail(_interrupted("SIGINT"), 130)
+        except BrokenPipeError:  # help or output into a pipe closed early (head): not an error
+            _silence_stdout()
+            raise SystemExit(0) from None
+        except OSError as error:  # help into a full disk, a closed standard output
+            _stdout_failed(error)
         except Terminated:
             _fail(_interrupted("SIGTERM"), 143)
         code = result if isinstance(result, int) else 0
@@ -131,14 +184,20 @@ def reported() -> Iterator[None]:
     except RecursionError:
         _fail("input nests too deeply to process", EXIT_INPUT)
     except BrokenPipeError:
+        _silence_stdout()
         raise SystemExit(0) from None
     except OutputError as error:
         _fail(str(error), EXIT_OUTPUT)
     except WorkerDied as error:
         _fail(f"the run stopped: {error}", EXIT_WORKER)
     except OSError as error:  # writing to standard output: a full disk, a file-size limit
-        _silence_stdout()
-        _fail(f"<standard output>: could not write the output, it stops short: {error.strerror or error}", EXIT_OUTPUT)
+        _stdout_failed(error)
+
+
+def _stdout_failed(error: OSError) -> None:
+    """Standard output could not be written (a full disk, closed): one line, exit 4."""
+    _silence_stdout()
+    _fail(f"<standard output>: could not write the output, it stops short: {error.strerror or error}", EXIT_OUTPUT)
 
 
 def _silence_stdout() -> None:
@@ -452,7 +511,9 @@ def what_if(
 def report(
     profile: str = PROFILE_ARGUMENT,
     on: str = typer.Option(..., "--on", metavar="YYYY-MM-DD", help="The date to judge the provisions on."),
-    output: str = typer.Option(..., "--output", "-o", metavar="FILE.html", help="Where to write the page."),
+    output: str = typer.Option(
+        ..., "--output", "-o", metavar="FILE.html", help="Where to write the page (- for standard output)."
+    ),
     start: str = typer.Option("2022-01-01", "--from", metavar="YYYY-MM-DD", help="First day of the timeline."),
     end: str = typer.Option("2026-12-31", "--to", metavar="YYYY-MM-DD", help="Last day of the timeline."),
     evidence: str = EVIDENCE_OPTION,
@@ -470,6 +531,9 @@ def report(
         checked = api.check(profile, api.as_day(on), base)
         over_time = api.timeline(profile, api.as_day(start, "--from"), api.as_day(end, "--to"), rules=base)
         page = report_html(checked, over_time)
+        if output == "-":  # as everywhere else, - is standard output
+            sys.stdout.write(page)
+            return
         with output_file(output, "report", [profile]) as sink:
             sink.write(page)
 
@@ -931,16 +995,50 @@ def _escape_what_the_terminal_cannot_show() -> None:
             stream.reconfigure(errors="eligibility-json-escape")
 
 
+class _Closed:
+    """Standing in for a standard stream that was closed before the process started: writing
+    to it fails as writing to a closed file does, so the error is reported, never lost."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
 def main() -> None:
     """The console entry point.  At exit, everything still alive is frozen out of the
     collector, so the interpreter does not walk it once more before ending: measured on
-    `check`, about 40 ms of a cold start.  The memory goes back to the system with the process."""
+    `check`, about 40 ms of a cold start.  The memory goes back to the system with the process.
+
+    Standard output is flushed here, not by the interpreter at exit, so that a pipe closed early
+    (`| head`) ends quietly with 0 and a write that fails ends with one line and exit 4."""
     _process["own"] = True
+    if sys.stdout is None:  # closed before the start (>&-)
+        sys.stdout = _Closed()
     _escape_what_the_terminal_cannot_show()
     import signal
 
     signal.signal(signal.SIGTERM, _on_sigterm)
+    code: Any = 0
     try:
         app()
+    except SystemExit as done:
+        code = done.code
     finally:
         gc.freeze()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as error:
+        if code in (0, None):
+            _stdout_failed(error)
+        _silence_stdout()
+    raise SystemExit(code)

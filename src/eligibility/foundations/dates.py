@@ -109,7 +109,7 @@ def parse_spec(text: object, wording: str | None = None) -> DateSpec:
         )
     if _MONTH.match(text):
         year, month = int(text[:4]), int(text[5:])
-        if not 1 <= month <= 12:
+        if not 1 <= month <= 12 or year < 1:  # the calendar starts in year 1
             raise ValueError(expected)
         days = calendar.monthrange(year, month)[1]
         return DateSpec(date(year, month, 1), date(year, month, days), "month", wording or month_name(year, month))

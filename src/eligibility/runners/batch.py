@@ -684,6 +684,8 @@ def population_size(people: str) -> Optional[int]:
 def open_population(people: str) -> IO[bytes]:
     """The JSON Lines input: a file, or `-` for standard input; one line if it cannot be read."""
     if people == "-":
+        if sys.stdin is None:  # closed before the start (<&-)
+            raise InputError("-", None, "expected standard input to read profiles from, found it closed")
         return sys.stdin.buffer
     if os.path.isdir(people):
         raise InputError(people, None, "expected a JSON Lines file of profiles, found a directory")

@@ -5,7 +5,9 @@ place that talks to rich.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from typing import Iterable, Iterator, Optional
 
 from rich.cells import cell_len, get_character_cell_size
@@ -98,6 +100,16 @@ def emit(out: Console, rows: Iterable[Text | Row]) -> None:
 class _Visible(Console):
     """A console that writes out the control characters in the text it is given (a profile's
     strings may hold an escape sequence): only rich's own styling reaches the terminal."""
+
+    def on_broken_pipe(self) -> None:
+        """A reader that stopped early (`| head`) is not an error: quiet from here on, exit 0
+        (rich's own choice is 1)."""
+        self.quiet = True
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        raise SystemExit(0)
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         return super()._render_buffer(

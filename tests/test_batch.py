@@ -3,6 +3,7 @@ empty input, the summary, and reproducible populations."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -355,15 +356,26 @@ def test_a_signal_stops_a_two_process_batch_cleanly_and_leaves_no_output(tmp_pat
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        start_new_session=True,  # its own process group: the test can end all it started
     )
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".out.jsonl.*.partial")) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    assert process.poll() is None, "the run ended before it could be interrupted"
-    process.send_signal(getattr(signal, signame))
-    _, err = process.communicate(timeout=60)
-    time.sleep(0.5)  # any worker still alive would print now
+    try:
+        deadline = time.monotonic() + 60
+        while (
+            not list(tmp_path.glob(".out.jsonl.*.partial")) and process.poll() is None and time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        process.send_signal(getattr(signal, signame))
+        _, err = process.communicate(timeout=60)
+        time.sleep(0.5)  # any worker still alive would print now
+        time.sleep(1)
+        with pytest.raises(ProcessLookupError):  # no worker outlived its parent
+            os.killpg(process.pid, 0)
+    finally:  # whatever happened above, nothing this test started outlives it
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
     text = err.decode()
     assert process.returncode == code
     assert text.strip() == (

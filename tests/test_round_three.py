@@ -467,3 +467,55 @@ def test_a_stage_in_year_zero_says_what_the_calendar_holds(cli, tmp_path):
     target.write_text(re.sub(r'date = "\d{4}-\d{2}-\d{2}"', 'date = "0000-01"', text, count=1), encoding="utf-8")
     said = one_line_error(cli("check", RAM, "--on", "2024-08-01", "--rules", rules))
     assert "0000-01" in said and "out of range" not in said and "expected a day" in said
+
+
+def test_an_unreadable_rule_folder_says_so(tmp_path):
+    import shutil
+
+    from eligibility.law.loader import load_rules
+
+    _open_to_all(tmp_path)
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    rules.chmod(0o700)  # root's alone
+
+    def refused() -> bool:
+        try:
+            load_rules(rules)
+        except InputError as error:
+            return str(error) == f"{rules}: cannot read the rule files' directory: permission denied"
+        return False
+
+    assert _as_nobody(refused) == 0
+
+
+def test_any_text_in_a_profile_leaves_svg_well_formed_and_the_terminal_clean(tmp_path):
+    """Fuzz: any string (control characters, escapes, markup) as the person's and a relative's id."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from typer.testing import CliRunner
+
+    from eligibility.cli import app
+
+    runner = CliRunner()
+    path = tmp_path / "fuzz.json"
+    base = json.loads(RAM.read_text(encoding="utf-8"))
+    alphabet = st.characters(min_codepoint=0, max_codepoint=0x24F, exclude_categories=("Cs",))
+
+    @settings(max_examples=40, deadline=None)
+    @given(name=st.text(alphabet, min_size=1, max_size=30))
+    def check(name: str) -> None:
+        data = base | {"id": name, "family": [{"relation": "spouse", "person": {"id": name}}]}
+        path.write_text(json.dumps(data), encoding="utf-8")
+        svg = runner.invoke(
+            app, ["timeline", str(path), "--from", "2024-01-01", "--to", "2024-12-31", "--format", "svg"]
+        )
+        assert svg.exit_code == 0, svg.stderr
+        ET.fromstring(svg.stdout)
+        text = runner.invoke(app, ["check", str(path), "--on", "2024-08-01", "--details", "--width", "100"]).stdout
+        assert not [c for c in text if (ord(c) < 32 and c not in "\n") or 0x7F <= ord(c) <= 0x9F], repr(name)
+
+    check()

@@ -331,6 +331,8 @@ def _load_rules(directory: str | Path | None, sink: Optional[Sink], evidence: Op
     base = Path(directory) if directory is not None else default_directory()
     if not base.is_dir():
         raise InputError(str(base), None, "expected a directory of rule files, found none")
+    if not os.access(base, os.R_OK | os.X_OK):  # else every file in it would look missing
+        raise InputError(str(base), None, "cannot read the rule files' directory: permission denied")
     sources_path = base / "sources.toml"
     digest = hashlib.sha256()
     sources: Optional[dict[str, Source]] = None

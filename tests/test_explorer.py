@@ -116,7 +116,7 @@ def _shot(page, name: str) -> None:
 def _judge(page, address: str) -> None:
     page.goto(f"{address}/person")
     page.fill("#profile-text", RAM.read_text(encoding="utf-8"))
-    page.fill("input[name=on]", "2024-08-01")
+    page.fill("form[action='/person'] input[name=on]", "2024-08-01")
     page.click("form[action='/person'] button[type=submit]")
     page.wait_for_load_state()
 
@@ -233,7 +233,7 @@ def test_the_keyboard_alone_reaches_every_control(server, browser):
         page.focus("#profile-text")
         page.keyboard.insert_text(RAM.read_text(encoding="utf-8"))
         page.keyboard.press("Tab")
-        while page.evaluate("document.activeElement.name") != "on":
+        while page.evaluate("document.activeElement.name") != "on":  # the JSON form's day, after the text
             page.keyboard.press("Tab")
         page.keyboard.type("08012024")
         while page.evaluate("document.activeElement.type") != "submit":
@@ -244,6 +244,38 @@ def test_the_keyboard_alone_reaches_every_control(server, browser):
         watch.check()
     finally:
         context.close()
+
+
+def _fill_fields(page, address: str) -> None:
+    """Ram's profile, field by field, as a student would fill it in."""
+    page.goto(f"{address}/person")
+    page.fill("input[name=id]", "Ram")
+    page.select_option("select[name='citizenships.known']", "listed")
+    page.fill("input[name='citizenships[0].country']", "NP")
+    page.select_option("select[name='citizenships[0].acquired']", "birth")
+    page.select_option("select[name='service.known']", "listed")
+    page.fill("input[name='service[0].country']", "RU")
+    page.select_option("select[name='service[0].force']", "armed_forces")
+    page.select_option("select[name='service[0].kind']", "contract")
+    page.fill("input[name='service[0].start']", "2023-05-10")
+    page.fill("form.fields input[name=on]", "2024-08-01")
+    page.evaluate("window.scrollTo(0, 0)")
+    _shot(page, "form")
+    page.click("form.fields button:text('Judge')")
+    page.wait_for_load_state()
+
+
+def test_the_fields_form_judges_as_the_file_does(server, browser):
+    for scripts in (True, False):
+        context, page, watch = _page(browser, scripts=scripts)
+        try:
+            _fill_fields(page, server)
+            statuses = dict(_summary(page))
+            assert len(statuses) == len(api.rule_base().provisions)
+            assert statuses["ru.citizenship.contract-service"].startswith("applies")
+            watch.check()
+        finally:
+            context.close()
 
 
 def test_with_scripts_off_everything_still_works(server, browser, tmp_path):
@@ -269,6 +301,6 @@ def test_with_scripts_off_everything_still_works(server, browser, tmp_path):
 
 
 def test_the_screenshots_the_docs_show_are_there():
-    for name in ("law", "provision", "person"):
+    for name in ("law", "provision", "person", "form"):
         assert (SHOTS / f"{name}.png").is_file(), f"docs/explorer/{name}.png: regenerate with ELIGIBILITY_UPDATE_DOCS=1"
     assert "explorer/person.png" in (ROOT / "docs" / "explorer.md").read_text(encoding="utf-8")

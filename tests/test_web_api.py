@@ -348,3 +348,56 @@ def test_hosts_are_checked_with_their_port_aside_ipv6_included():
     assert TestClient(app, base_url="http://localhost:8000").get("/law").status_code == 200
     other = TestClient(app, base_url="http://attacker.example:8000").get("/api/provisions")
     assert other.status_code == 400 and other.json()["error"]["field"] == "Host"
+
+
+RAM_FIELDS = {
+    "id": "Ram",
+    "citizenships.known": "listed",
+    "citizenships[0].country": "NP",
+    "citizenships[0].acquired": "birth",
+    "service.known": "listed",
+    "service[0].country": "RU",
+    "service[0].force": "armed_forces",
+    "service[0].kind": "contract",
+    "service[0].start": "2023-05-10",
+    "military_registration[0].country": "RU",
+    "military_registration[0].registered": "no",
+    "on": "2024-08-01",
+    "evidence": "all",
+}
+
+
+def test_the_profile_filled_in_field_by_field(client):
+    """The fields give the same profile a file would, judged the same; a wrong field is marked with
+    the command line's message; rows written are never dropped; one more row is a button."""
+    answer = client.post("/person/fields", data=RAM_FIELDS, follow_redirects=False)
+    assert answer.status_code == 303
+    p = dict(x.split("=", 1) for x in answer.headers["location"].split("?", 1)[1].split("&"))["p"]
+    assert decode_profile(p) == {
+        "id": "Ram",
+        "citizenships": [{"country": "NP", "acquired": "birth"}],
+        "service": [{"country": "RU", "force": "armed_forces", "kind": "contract", "start": "2023-05-10"}],
+        "military_registration": {"RU": False},
+    }
+    wrong = client.post("/person/fields", data=RAM_FIELDS | {"citizenships[0].country": "UK"})
+    assert wrong.status_code == 422
+    assert (
+        'name="citizenships[0].country" value="UK" list="countries" size="4" autocomplete="off" aria-invalid="true"'
+        in (wrong.text)
+    )
+    assert "did you mean &#x27;GB&#x27; (United Kingdom)?" in wrong.text
+    kept = client.post(
+        "/person/fields",
+        data=RAM_FIELDS | {"residences.known": "unknown", "residences[0].country": "RU"},
+        follow_redirects=False,
+    )
+    p = dict(x.split("=", 1) for x in kept.headers["location"].split("?", 1)[1].split("&"))["p"]
+    assert decode_profile(p)["residences"] == [{"country": "RU"}]
+    refused = client.post(
+        "/person/fields", data=RAM_FIELDS | {"residences.known": "none", "residences[0].country": "RU"}
+    )
+    assert refused.status_code == 422 and "expected no rows when the list is &#x27;none&#x27;" in refused.text
+    more = client.post("/person/fields", data=RAM_FIELDS | {"more": "service"})
+    assert more.status_code == 200 and 'name="service[2].country"' in more.text and 'name="service[3].' not in more.text
+    for field in ("since", "until", "start", "combat"):  # the schema's own words as the hints
+        assert "title=" in more.text and field in more.text

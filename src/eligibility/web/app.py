@@ -44,7 +44,7 @@ from eligibility.output.citing import cited
 from eligibility.output.pictures import report_html, timeline_svg
 from eligibility.people.edits import apply, parse_set, parse_unset
 from eligibility.people.profile import Profile, parse_profile, profile_schema
-from eligibility.web import pages
+from eligibility.web import fields, pages
 from eligibility.web.links import MAX_LINK_PROFILE, View, decode_profile, encode_profile
 
 MAX_BODY = 1024 * 1024  # bytes of a request body (a profile, a form, an upload)
@@ -456,7 +456,7 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
         q = request.query_params
         if not q.get("p"):
             body = ["<h1>A person</h1>", "<p>Write or paste a profile, or start from an example, then judge it.</p>"]
-            body += pages.person_form("", q.get("on") or default_day, "all", "", people, HINTS)
+            body += pages.person_form("", q.get("on") or default_day, "all", "", people, HINTS, fields.render({}, None))
             return HTMLResponse(pages.frame("A person", body, rules, "/person"))
         return _person(_view(request), str(request.base_url))
 
@@ -493,22 +493,37 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
                 f"{MAX_LINK_PROFILE:,}): download the profile instead."
             )
         page = pages.person_page(
-            judged, view, data, report, timeline, share, HINTS, diff, whatif, advice, _toggles(view, data), notice
+            judged,
+            view,
+            data,
+            report,
+            timeline,
+            share,
+            HINTS,
+            diff,
+            whatif,
+            advice,
+            _toggles(view, data),
+            notice,
+            fields.render(data, None),
         )
         return HTMLResponse(page)
 
-    async def _submitted(request: Request, text: str, form: Any) -> Response:
+    async def _submitted(request: Request, text: str, form: Any, data: Any = None) -> Response:
+        """A profile sent by a form (as JSON text, or as fields already read into data)."""
         on = str(form.get("on") or default_day)
         evidence = str(form.get("evidence") or "all")
         known_on = str(form.get("known_on") or "") or None
         try:
-            data = decode_json(text.encode("utf-8"), "profile")
+            if data is None:
+                data = decode_json(text.encode("utf-8"), "profile")
             judgeable(parse_profile(data, "profile"))
             api.as_day(on, "on")
             base(evidence, known_on)
         except InputError as error:
             body = ["<h1>A person</h1>", pages.error_box(str(error))]
-            body += pages.person_form(text, on, evidence, known_on or "", people, HINTS)
+            filled = fields.render(data, error)
+            body += pages.person_form(text, on, evidence, known_on or "", people, HINTS, filled)
             return HTMLResponse(pages.frame("A person", body, rules, "/person"), status_code=422)
         view = View(p=encode_profile(data), on=on, evidence=evidence, known_on=known_on, rb=rules.digest)
         if len(view.p) > MAX_LINK_PROFILE:
@@ -519,6 +534,23 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
     async def person_post(request: Request) -> Response:
         form = await request.form()
         return await _submitted(request, str(form.get("profile") or ""), form)
+
+    @app.post("/person/fields", include_in_schema=False)
+    async def person_fields(request: Request) -> Response:
+        form = await request.form()
+        on, evidence, known_on = (str(form.get(k) or "") for k in ("on", "evidence", "known_on"))
+        try:
+            data, more = fields.read(form)
+        except InputError as error:
+            body = ["<h1>A person</h1>", pages.error_box(str(error))]
+            body += pages.person_form("", on, evidence, known_on, people, HINTS, fields.render({}, None))
+            return HTMLResponse(pages.frame("A person", body, rules, "/person"), status_code=422)
+        if more is not None:  # one more row in a list, and nothing judged yet
+            filled = fields.render(data, None, more)
+            text = json.dumps(data, ensure_ascii=False, indent=2)
+            body = ["<h1>A person</h1>", *pages.person_form(text, on, evidence, known_on, people, HINTS, filled)]
+            return HTMLResponse(pages.frame("A person", body, rules, "/person"))
+        return await _submitted(request, json.dumps(data, ensure_ascii=False, indent=2), form, data)
 
     @app.post("/person/upload", include_in_schema=False)
     async def person_upload(request: Request) -> Response:

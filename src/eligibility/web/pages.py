@@ -61,6 +61,11 @@ a:focus, button:focus, input:focus, select:focus, textarea:focus, summary:focus 
 .share { width: 100%; font-family: monospace; font-size: .8rem; }
 ul.toggles { columns: 2; } @media (max-width: 50rem) { ul.toggles { columns: 1; } }
 nav.downloads a { margin-right: 1rem; }
+fieldset { border: 1px solid #ccc; margin: .4rem 0; } legend { font-weight: bold; }
+form.fields label { max-width: 16rem; } form.fields .row { border-bottom: 1px dotted #ddd; padding-bottom: .3rem; }
+.field-error { color: #c62828; font-weight: bold; } textarea.short { min-height: 6rem; }
+form.person label.plain { display: block; } form.fields label.wide { max-width: none; }
+[aria-invalid="true"] { outline: 2px solid #c62828; }
 .w6 { width: 6rem; } .w9 { width: 9rem; } .w22 { width: 22rem; }
 """
 
@@ -349,24 +354,39 @@ def person_form(
     known_on: str,
     examples: Sequence[tuple[str, str]],
     hints: Sequence[str],
+    fields: Sequence[str] = (),
 ) -> list[str]:
-    """The profile form: paste or upload JSON, a date, evidence and known-on."""
+    """The profile forms: field by field, or pasted or uploaded JSON; a date, evidence, known-on."""
     example_links = "".join(f'<li><a href="/person?{escape(q)}">{escape(name)}</a></li>' for name, q in examples)
+
+    def when(prefix: str) -> str:
+        return (
+            '<div class="row">'
+            f'<label>On<input type="date" name="on" value="{escape(on)}" required></label>'
+            '<label>Evidence<select name="evidence">'
+            + _options([("all", "the articles and the record"), ("articles", "the articles only")], evidence)
+            + "</select></label>"
+            f'<label>Known on (optional)<input type="date" name="known_on" value="{escape(known_on)}"></label>'
+            f'<button type="submit">{prefix}</button></div>'
+        )
+
     return [
+        "<h2>Field by field</h2>",
+        '<p class="muted">Leave a field empty, or a list "not known", when you do not know it: the answer then '
+        'says which provisions it leaves undetermined. "none" means the person has none.</p>',
+        '<form class="person fields" method="post" action="/person/fields">',
+        *fields,
+        when("Judge"),
+        "</form>",
+        "<h2>Or as JSON</h2>",
         '<form class="person" method="post" action="/person">',
-        '<label for="profile-text">The profile, as JSON (<a href="/schema/profile.json">its schema</a>; '
+        '<label class="plain" for="profile-text">The profile, as JSON (<a href="/schema/profile.json">its schema</a>; '
         "an omitted field is unknown, an empty list is none)</label>",
         f'<textarea id="profile-text" name="profile" spellcheck="false" aria-describedby="profile-hints">'
         f"{escape(text)}</textarea>",
         '<ul id="profile-hints" class="muted">' + "".join(f"<li>{escape(h)}</li>" for h in hints) + "</ul>",
-        '<div class="row">',
-        f'<label>On<input type="date" name="on" value="{escape(on)}" required></label>',
-        '<label>Evidence<select name="evidence">'
-        + _options([("all", "the articles and the record"), ("articles", "the articles only")], evidence)
-        + "</select></label>",
-        f'<label>Known on (optional)<input type="date" name="known_on" value="{escape(known_on)}"></label>',
-        '<button type="submit">Judge</button>',
-        "</div></form>",
+        when("Judge the JSON"),
+        "</form>",
         '<form class="person" method="post" action="/person/upload" enctype="multipart/form-data">',
         '<div class="row"><label>Or upload a profile file<input id="profile-file" type="file" name="file" '
         'accept=".json,application/json"></label>',
@@ -391,6 +411,7 @@ def person_page(
     advice: Optional["MakeApply"] = None,
     toggles: Sequence[tuple[str, str]] = (),
     notice: Optional[str] = None,
+    fields: Sequence[str] = (),
 ) -> str:
     body = [f"<h1>{escape(report.profile)} on {escape(report.on)}</h1>"]
     if notice:
@@ -473,7 +494,13 @@ def person_page(
     body.append("<h2>The profile</h2><details><summary>Edit the profile</summary>")
     body.extend(
         person_form(
-            json.dumps(data, ensure_ascii=False, indent=2), view.on, view.evidence, view.known_on or "", [], hints
+            json.dumps(data, ensure_ascii=False, indent=2),
+            view.on,
+            view.evidence,
+            view.known_on or "",
+            [],
+            hints,
+            fields,
         )
     )
     body.append("</details>")

@@ -216,7 +216,9 @@ def _controls(page) -> int:
 def test_the_keyboard_alone_reaches_every_control(server, browser):
     context, page, watch = _page(browser)
     try:
-        for url in (f"{server}/person", f"{server}/law"):
+        _judge(page, server)
+        judged = page.url
+        for url in (f"{server}/person", f"{server}/law", judged):
             page.goto(url)
             wanted = _controls(page)
             reached: set[str] = set()

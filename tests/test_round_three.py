@@ -4,6 +4,7 @@ another name, links that loop, named pipes, long names and what a killed run lea
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -519,3 +520,46 @@ def test_any_text_in_a_profile_leaves_svg_well_formed_and_the_terminal_clean(tmp
         assert not [c for c in text if (ord(c) < 32 and c not in "\n") or 0x7F <= ord(c) <= 0x9F], repr(name)
 
     check()
+
+
+def test_workers_end_quietly_when_their_parent_is_killed(tmp_path):
+    """SIGKILL of the parent allows it no cleanup: its workers end with it (the kernel tells them),
+    print no broken-pipe traceback, and leave no process behind."""
+    import signal
+    import time
+
+    from eligibility.runners import synth
+
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(synth.lines(30_000, 4)))
+    process = subprocess.Popen(
+        [*ELIGIBILITY, "batch", str(people), "--on", "2024-08-01", "--jobs", "2", "-o", str(tmp_path / "o.jsonl")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(process.pid)
+        assert len(workers) == 2
+        time.sleep(0.3)
+        process.send_signal(signal.SIGKILL)
+        _, err = process.communicate(timeout=60)
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]
+        assert left == []
+        assert b"Traceback" not in err and b"BrokenPipe" not in err
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

@@ -97,6 +97,38 @@ def _repeated(group: Any, args: Sequence[str]) -> Optional[str]:
     return None
 
 
+# words people write for an option, and the option meant (when the command has it)
+OPTION_WORDS = {
+    "--date": "--on",
+    "--day": "--on",
+    "--at": "--on",
+    "--output": "-o",
+    "--out": "-o",
+    "--start": "--from",
+    "--end": "--to",
+    "--until": "--to",
+    "--rule": "--provision",
+    "--id": "--provision",
+}
+
+
+def _meant(message: str, context: Any) -> str:
+    """click's message for an unknown option, with the option probably meant: by what the word
+    means (--date: --on) before how it is spelled (click's own guess would offer --width)."""
+    import re
+
+    found = re.match(r"No such option: (\S+)", message)
+    command = getattr(context, "command", None)
+    if found is None or command is None:
+        return message
+    given = found.group(1).split("=", 1)[0]
+    names = {name for p in getattr(command, "params", []) for name in getattr(p, "opts", [])}
+    meant = OPTION_WORDS.get(given)
+    if meant in names:
+        return f"No such option: {given}; did you mean {meant}?"
+    return message
+
+
 class OneLineErrors(TyperGroup):
     """Runs the command group and turns usage errors into one line."""
 
@@ -128,7 +160,7 @@ class OneLineErrors(TyperGroup):
                 sys.stdout.write(context.get_help() + "\n")  # a group called with no arguments
                 raise SystemExit(0) from None
             where = f" (see '{context.command_path} --help')" if context is not None else ""
-            _fail(f"{error.format_message()}{where}", EXIT_INPUT)
+            _fail(f"{_meant(error.format_message(), context)}{where}", EXIT_INPUT)
         except typer.Abort:
             _fail(_interrupted("SIGINT"), 130)
         except BrokenPipeError:  # help or output into a pipe closed early (head): not an error
@@ -636,6 +668,14 @@ def batch(
             raise InputError(
                 "--format", None, "expected JSON rows with --full (a whole report is not a table), got csv"
             )
+        if output not in (None, "-"):  # the rows' form and the file's name must agree
+            suffix = os.path.splitext(output)[1].lower()
+            if suffix == ".csv" and chosen != "csv":
+                raise InputError(
+                    "-o", None, f"expected --format csv for a file named .csv, got rows as JSON Lines for {output!r}"
+                )
+            if suffix in (".jsonl", ".json", ".ndjson") and chosen == "csv":
+                raise InputError("-o", None, f"expected a .csv file name for rows as CSV, got {output!r}")
         days = list(dict.fromkeys(api.as_day(day).isoformat() for day in on))
         if jobs < 0:
             raise InputError.expected("--jobs", None, "0 (one per core) or a positive number of processes", jobs)
@@ -820,7 +860,10 @@ def rules_check(
 
 @rules_app.command("cite")
 def rules_cite(
-    provision_id: str = typer.Argument(..., metavar="ID", help="A provision id, e.g. ru.citizenship.contract-service."),
+    provision_ids: List[str] = typer.Argument(
+        None, metavar="ID...", help="Provision ids, e.g. ru.citizenship.contract-service (or --all)."
+    ),
+    every: bool = typer.Option(False, "--all", help="Every provision of the rule base."),
     format: str = typer.Option(
         "footnotes",
         "--format",
@@ -829,17 +872,22 @@ def rules_cite(
     ),
     rules: Optional[str] = RULES_OPTION,
 ) -> None:
-    """Every source a provision cites, once: as numbered footnotes (outlet, headline, date, address,
-    the quotes taken from it), as BibTeX or as CSL-JSON."""
+    """Every source the provisions cite, once (keyed by the source's id, the same in every run):
+    as numbered footnotes (outlet, headline, date, address, the quotes taken from it), as BibTeX
+    or as CSL-JSON."""
     _bounded()
     with reported():
         from eligibility.output import citing
 
         chosen = _format(format, ("footnotes", "bibtex", "csl-json"))
         base = _rules(rules)
-        provision = base.provisions[_known(base, provision_id, "ID")]
+        if every and provision_ids:
+            raise InputError("--all", None, f"expected either --all or provision ids, got both ({provision_ids[0]!r})")
+        if not every and not provision_ids:
+            raise InputError("rules cite", None, "expected a provision id (or several, or --all), got none")
+        wanted = list(base.provisions) if every else list(dict.fromkeys(_known(base, p, "ID") for p in provision_ids))
         write = {"footnotes": citing.footnotes, "bibtex": citing.bibtex, "csl-json": citing.csl_json}[chosen]
-        sys.stdout.write(write(base, provision))
+        sys.stdout.write(write(base, [base.provisions[p] for p in wanted]))
 
 
 @rules_app.command("show")

@@ -1,6 +1,6 @@
-"""A provision's sources for a paper: footnotes, BibTeX and CSL-JSON (`rules cite ID`).
+"""Provisions' sources for a paper: footnotes, BibTeX and CSL-JSON (`rules cite ID ...`).
 
-Every source the provision cites (its own citations, its stages', conditions', routes' and
+Every source the provisions cite (its own citations, its stages', conditions', routes' and
 readings', and the official record's findings on it) once, in the order first cited, with each
 quote the provision takes from it.  Dates keep the precision the sources give: a month is
 written as a month, a window as a range.
@@ -9,7 +9,7 @@ written as a month, a window as a range.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from eligibility.foundations.dates import DateSpec
 from eligibility.law.loader import citations
@@ -17,6 +17,23 @@ from eligibility.law.rulebase import RuleBase
 from eligibility.law.schema import Provision, Source
 
 CSL_TYPE = {"act": "legislation", "official": "webpage", "report": "article-newspaper"}
+
+
+def cited_by(rules: RuleBase, provisions: Sequence[Provision]) -> list[tuple[Source, list[str], str]]:
+    """Each source that any of the provisions cites, once, in the order first cited, with every
+    quote taken from it and the provision that first cites it (whose stance names its kind)."""
+    found: dict[str, tuple[Source, list[str], str]] = {}
+    for provision in provisions:
+        for source, quotes in cited(rules, provision):
+            _, kept, _ = found.setdefault(source.id, (source, [], provision.id))
+            kept.extend(q for q in quotes if q not in kept)
+    return list(found.values())
+
+
+def url(address: str) -> str:
+    """An address as a reference manager wants it: with its scheme (the rule base writes bare
+    domains, as the sources print them)."""
+    return address if "://" in address else f"https://{address}"
 
 
 def cited(rules: RuleBase, provision: Provision) -> list[tuple[Source, list[str]]]:
@@ -34,11 +51,11 @@ def cited(rules: RuleBase, provision: Provision) -> list[tuple[Source, list[str]
     return [(rules.sources[source_id], quotes) for source_id, quotes in found.items() if source_id in rules.sources]
 
 
-def footnotes(rules: RuleBase, provision: Provision) -> str:
+def footnotes(rules: RuleBase, provisions: Sequence[Provision]) -> str:
     lines = []
-    for number, (source, quotes) in enumerate(cited(rules, provision), 1):
+    for number, (source, quotes, first) in enumerate(cited_by(rules, provisions), 1):
         when = source.published.written() if source.published else "date not known"
-        kind = source.kind_of(provision.id)
+        kind = source.kind_of(first)
         lines.append(f'{number}. {source.outlet}, "{source.headline}", {when}. {_where(source)}. [{source.id}; {kind}]')
         lines.extend(f"   “{quote}”" for quote in quotes)
     return "\n".join(lines) + "\n"
@@ -48,7 +65,7 @@ def _where(source: Source) -> str:
     """Where a reader finds the source: its address; for an article held here, its file in the
     sources folder; otherwise why no address is given."""
     if source.address:
-        return source.address
+        return url(source.address)
     if source.file:
         return f"text in the sources folder, {source.file}"
     return f"no address: {source.address_note}"
@@ -59,12 +76,12 @@ def _bib(value: str) -> str:
     return "{" + value.replace("\\", "\\textbackslash{}").replace("{", "\\{").replace("}", "\\}") + "}"
 
 
-def bibtex(rules: RuleBase, provision: Provision) -> str:
+def bibtex(rules: RuleBase, provisions: Sequence[Provision]) -> str:
     entries = []
-    for source, quotes in cited(rules, provision):
+    for source, quotes, first in cited_by(rules, provisions):
         fields: dict[str, str] = {"title": source.headline, "publisher": source.outlet}
         kind = "misc"
-        if source.kind_of(provision.id) == "report":
+        if source.kind_of(first) == "report":
             kind, fields["journal"] = "article", source.outlet
             del fields["publisher"]
         if source.published is not None:
@@ -72,7 +89,7 @@ def bibtex(rules: RuleBase, provision: Provision) -> str:
         else:
             fields["note"] = f"date not known: {source.published_note}"
         if source.address:
-            fields["url"] = source.address
+            fields["url"] = url(source.address)
         if quotes:
             fields["note"] = (fields.get("note", "") + "; " if "note" in fields else "") + " ".join(
                 f"“{q}”" for q in quotes
@@ -92,12 +109,12 @@ def _bib_date(spec: DateSpec) -> dict[str, str]:
     return out
 
 
-def csl_json(rules: RuleBase, provision: Provision) -> str:
+def csl_json(rules: RuleBase, provisions: Sequence[Provision]) -> str:
     items: list[dict[str, Any]] = []
-    for source, quotes in cited(rules, provision):
+    for source, quotes, first in cited_by(rules, provisions):
         item: dict[str, Any] = {
             "id": source.id,
-            "type": CSL_TYPE.get(source.kind_of(provision.id), "article"),
+            "type": CSL_TYPE.get(source.kind_of(first), "article"),
             "title": source.headline,
             "container-title": source.outlet,
             "publisher": source.outlet,
@@ -106,7 +123,7 @@ def csl_json(rules: RuleBase, provision: Provision) -> str:
         if source.published is not None:
             item["issued"] = {"date-parts": _csl_parts(source.published)}
         if source.address:
-            item["URL"] = source.address
+            item["URL"] = url(source.address)
         if quotes:
             item["note"] = " ".join(f"“{q}”" for q in quotes)
         items.append(item)

@@ -1,0 +1,46 @@
+"""Small frictions a student writing a paper met, each removed: the option a wrong word meant,
+rows whose form the file name contradicts, citations for several provisions at once."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from eligibility import api
+from eligibility.output.citing import cited
+
+from .conftest import PEOPLE, one_line_error
+
+RAM = PEOPLE / "nepali-contract-soldier.json"
+
+
+def test_a_wrong_word_for_an_option_suggests_the_option_meant(cli):
+    said = one_line_error(cli("check", RAM, "--date", "2024-08-01"))
+    assert said.startswith("eligibility: No such option: --date; did you mean --on?")
+    assert "--width" not in said
+    assert "did you mean --to?" in one_line_error(cli("timeline", RAM, "--end", "2025-01-01"))
+
+
+def test_batch_rows_and_the_file_name_agree(cli, tmp_path):
+    people = tmp_path / "people.jsonl"
+    people.write_text(RAM.read_text().replace("\n", " ") + "\n")
+    said = one_line_error(cli("batch", people, "--on", "2024-08-01", "-o", tmp_path / "out.csv"))
+    assert "expected --format csv for a file named .csv" in said and not (tmp_path / "out.csv").exists()
+    said = one_line_error(cli("batch", people, "--on", "2024-08-01", "--format", "csv", "-o", tmp_path / "o.jsonl"))
+    assert "expected a .csv file name for rows as CSV" in said
+    result = cli("batch", people, "--on", "2024-08-01", "--format", "csv", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 0 and (tmp_path / "out.csv").read_text().startswith("line,")
+
+
+def test_citations_for_several_provisions_or_all_each_source_once_with_full_addresses(cli):
+    rules = api.rule_base()
+    two = ["ru.contract.stateless", "ru.citizenship.contract-service"]
+    wanted = list(dict.fromkeys(s.id for p in two for s, _ in cited(rules, rules.provisions[p])))
+    bib = cli("rules", "cite", *two, "--format", "bibtex").stdout
+    assert re.findall(r"^@\w+\{([^,]+),", bib, re.M) == wanted  # each once, in the order first cited
+    everything = json.loads(cli("rules", "cite", "--all", "--format", "csl-json").stdout)
+    ids = [item["id"] for item in everything]
+    assert len(ids) == len(set(ids)) and set(wanted) <= set(ids)
+    assert all(item["URL"].startswith(("https://", "http://")) for item in everything if "URL" in item)
+    assert json.loads(cli("rules", "cite", "--all", "--format", "csl-json").stdout) == everything  # stable
+    assert "expected a provision id (or several, or --all)" in one_line_error(cli("rules", "cite"))

@@ -563,3 +563,10 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+def test_an_unterminated_string_is_said_once(cli, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"id": "abc')
+    said = one_line_error(cli("check", broken, "--on", "2024-08-01"))
+    assert said.endswith("not valid JSON: Unterminated string starting at line 1 column 8") and "at at" not in said

@@ -134,9 +134,8 @@ def decode_json(raw: bytes, file: str) -> Any:
     try:
         return parse_json(text)
     except json.JSONDecodeError as error:
-        raise InputError(
-            file, None, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from None
+        said = error.msg.removesuffix(" at")  # json says "Unterminated string starting at"
+        raise InputError(file, None, f"not valid JSON: {said} at line {error.lineno} column {error.colno}") from None
     except JsonProblem as error:
         raise InputError(file, None, str(error)) from None
     except RecursionError:

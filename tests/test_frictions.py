@@ -44,3 +44,20 @@ def test_citations_for_several_provisions_or_all_each_source_once_with_full_addr
     assert all(item["URL"].startswith(("https://", "http://")) for item in everything if "URL" in item)
     assert json.loads(cli("rules", "cite", "--all", "--format", "csl-json").stdout) == everything  # stable
     assert "expected a provision id (or several, or --all)" in one_line_error(cli("rules", "cite"))
+
+
+def test_the_same_o_everywhere(cli, tmp_path):
+    """check, timeline and diff write to -o as report and batch do: the same text as standard
+    output, whole or not at all, never over the input."""
+    for args, name in (
+        (("check", RAM, "--on", "2024-08-01", "--width", "100"), "check.txt"),
+        (("timeline", RAM, "--format", "svg"), "timeline.svg"),
+        (("diff", RAM, "--from", "2023-01-01", "--to", "2024-08-01", "--format", "json"), "diff.json"),
+    ):
+        printed = cli(*args).stdout
+        target = tmp_path / name
+        result = cli(*args, "-o", target)
+        assert result.exit_code == 0 and result.stdout == ""
+        assert target.read_text(encoding="utf-8") == printed, name
+    said = one_line_error(cli("timeline", RAM, "-o", RAM))
+    assert "expected an output file other than the input" in said

@@ -226,6 +226,19 @@ def reported() -> Iterator[None]:
         _stdout_failed(error)
 
 
+@contextlib.contextmanager
+def _to(output: Optional[str], what: str, inputs: Sequence[str]) -> Iterator[None]:
+    """Everything the command prints goes to `output` when one is given (- or none: standard
+    output), written whole or not at all, as every -o is (files.output_file)."""
+    if output in (None, "-"):
+        yield
+        return
+    from eligibility.foundations.files import output_file
+
+    with output_file(str(output), what, inputs) as sink, contextlib.redirect_stdout(sink):
+        yield
+
+
 def _stdout_failed(error: OSError) -> None:
     """Standard output could not be written (a full disk, closed): one line, exit 4."""
     _silence_stdout()
@@ -293,6 +306,9 @@ TABLE_FORMAT_OPTION = typer.Option(
 WIDTH_OPTION = typer.Option(
     None, "--width", metavar="COLUMNS", min=20, help="Text width, at least 20 (default: the terminal's)."
 )
+OUTPUT_OPTION = typer.Option(
+    None, "--output", "-o", metavar="FILE", help="Write here instead of standard output (- for standard output)."
+)
 PROFILE_ARGUMENT = typer.Argument(..., metavar="PROFILE.json", help="The person's profile (docs/profile.md).")
 PROVISION_OPTION = typer.Option([], "--provision", metavar="ID", help="Only this provision (repeatable).")
 EVIDENCE_OPTION = typer.Option(
@@ -325,11 +341,12 @@ def check(
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """What the law said about a person on a day: a line or two per provision, its status, why,
     and what decided it (--details: everything, with its sources)."""
     _bounded()
-    with reported():
+    with reported(), _to(output, "report", [profile]):
         from eligibility import api
         from eligibility.explaining.report import STATUSES
 
@@ -412,10 +429,11 @@ def _over_time(
     evidence: str = "all",
     known_on: Optional[str] = None,
     status: Optional[List[str]] = None,
+    output: Optional[str] = None,
 ) -> None:
     """timeline and diff: a profile between two dates, as text or JSON (diff: `status`, only the
-    changes into these statuses)."""
-    with reported():
+    changes into these statuses), to standard output or to `output`."""
+    with reported(), _to(output, kind, [profile]):
         from eligibility import api
 
         chosen = _format(format, ("text", "json", "csv", "svg") if kind == "timeline" else FORMATS)
@@ -459,9 +477,10 @@ def timeline(
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """Every period in which each provision's status held for the person, and what began each period."""
-    _over_time("timeline", profile, start, end, provision, format, rules, width, evidence, known_on)
+    _over_time("timeline", profile, start, end, provision, format, rules, width, evidence, known_on, None, output)
 
 
 @app.command()
@@ -478,9 +497,10 @@ def diff(
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
+    output: Optional[str] = OUTPUT_OPTION,
 ) -> None:
     """The provisions whose status differs between two dates, and the stage or fact that changed each."""
-    _over_time("diff", profile, start, end, provision, format, rules, width, evidence, known_on, status)
+    _over_time("diff", profile, start, end, provision, format, rules, width, evidence, known_on, status, output)
 
 
 @app.command("what-if")

@@ -34,12 +34,13 @@ def test_check_csv_has_a_row_per_provision_with_its_status_and_decider(cli):
     by_id = {r["id"]: r for r in rows}
     # Decree No. 10 signed 2024-01-04, as The Kyiv Independent reported it that day
     assert (
-        by_id["ru.citizenship.contract-service"]["decided_on"],
+        by_id["ru.citizenship.contract-service"]["decided_from"],
+        by_id["ru.citizenship.contract-service"]["decided_to"],
         by_id["ru.citizenship.contract-service"]["decided_source"],
-    ) == (
-        "2024-01-04",
-        "kyiv-independent-2024-01-04",
-    )
+    ) == ("2024-01-04", "2024-01-04", "kyiv-independent-2024-01-04")
+    # a date known only to a window is its first and last day, never text in a date column
+    window = by_id["ru.contract.foreign-citizens"]
+    assert (window["decided_from"], window["decided_to"]) == ("2003-11-11", "2009-12-31")
     only = _csv(cli("check", RAM, "--on", "2024-08-01", "--format", "csv", "--status", "applies").stdout)
     assert {r["status"] for r in only} == {"applies"}
 

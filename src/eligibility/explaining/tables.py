@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
+
+from eligibility.foundations.dates import parse_spec
 
 if TYPE_CHECKING:
     from eligibility.explaining.report import DiscrepancyTable, Report
@@ -36,7 +38,8 @@ REPORT_COLUMNS = (
     "in_force",
     "summary",
     "decided_by",
-    "decided_on",
+    "decided_from",
+    "decided_to",
     "decided_source",
     "missing",
     "discrepancies",
@@ -83,7 +86,7 @@ def report_rows(report: "Report") -> Rows:
                 "in_force": p.in_force.value,
                 "summary": p.summary,
                 "decided_by": decided.what if decided else "",
-                "decided_on": (decided.date or "") if decided else "",
+                **_days("decided", decided.date if decided else None),
                 "decided_source": (decided.source or "") if decided else "",
                 "missing": _joined(p.missing),
                 "discrepancies": len(p.discrepancies),
@@ -207,6 +210,15 @@ def to_csv(rows: Rows, columns: Sequence[str], header: bool = True) -> str:
             raise ValueError(f"a row has fields that are not columns: {', '.join(sorted(extra))}")
         writer.row([row.get(column, "") for column in columns])
     return buffer.getvalue()
+
+
+def _days(prefix: str, written: Optional[str]) -> dict[str, str]:
+    """A date at its precision as two date columns, its first and last possible day (the same
+    day for a date known to the day): a window never sits in a date column as text."""
+    if not written:
+        return {f"{prefix}_from": "", f"{prefix}_to": ""}
+    spec = parse_spec(written)
+    return {f"{prefix}_from": spec.earliest.isoformat(), f"{prefix}_to": spec.latest.isoformat()}
 
 
 def to_markdown(rows: Rows, columns: Sequence[str]) -> str:

@@ -64,3 +64,22 @@ def test_a_mistyped_id_or_format_is_one_line(cli):
     assert "did you mean 'bibtex'?" in one_line_error(
         cli("rules", "cite", "ru.contract.stateless", "--format", "bibtx")
     )
+
+
+def test_bibtex_parses_with_a_real_parser(cli):
+    """Every entry of the whole rule base's BibTeX reads back with bibtexparser: no failed block,
+    each source once under its own id, with its title and (where it has one) a full address."""
+    bibtexparser = pytest.importorskip("bibtexparser", minversion="2.0")
+    rules = api.rule_base()
+    library = bibtexparser.parse_string(cli("rules", "cite", "--all", "--format", "bibtex").stdout)
+    assert library.failed_blocks == []
+    keys = [entry.key for entry in library.entries]
+    assert len(keys) == len(set(keys)) and set(keys) <= set(rules.sources)
+    for entry in library.entries:
+        fields = {field.key: field.value for field in entry.fields}
+        source = rules.sources[entry.key]
+        assert fields["title"] == source.headline.replace("\\", "\\textbackslash{}").replace("{", "\\{").replace(
+            "}", "\\}"
+        ), entry.key
+        if source.address:
+            assert fields["url"].startswith("https://"), entry.key

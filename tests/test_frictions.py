@@ -61,3 +61,17 @@ def test_the_same_o_everywhere(cli, tmp_path):
         assert target.read_text(encoding="utf-8") == printed, name
     said = one_line_error(cli("timeline", RAM, "-o", RAM))
     assert "expected an output file other than the input" in said
+
+
+def test_the_catalogue_follows_the_evidence_chosen(cli):
+    """rules list shows the account check judges on: by default the record's, which dates the
+    stateless persons' contract law to June-July 2025; on the articles alone, 'July 2024'."""
+
+    def stages(*args: str) -> list[str]:
+        found = {e["id"]: e for e in json.loads(cli("rules", "list", "--format", "json", *args).stdout)}
+        return [s["date"] for s in found["ru.contract.stateless"]["stages"]]
+
+    assert stages() == ["2025-06-24", "2025-07-07"]
+    assert stages("--evidence", "articles") == ["2024-07"]
+    reported = json.loads(cli("rules", "list", "--format", "json", "--known-on", "2023-01-01").stdout)
+    assert "ru.contract.stateless" not in {e["id"] for e in reported}  # no article on it yet

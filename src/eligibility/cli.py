@@ -815,14 +815,17 @@ def scenarios_run(
 @rules_app.command("list")
 def rules_list(
     format: str = TABLE_FORMAT_OPTION,
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
     width: Optional[int] = WIDTH_OPTION,
 ) -> None:
-    """The catalogue: id, title, jurisdiction, stages and dates."""
+    """The catalogue: id, title, jurisdiction, stages and dates, and from when each is in force,
+    as the evidence chosen tells it (the same account `check` judges on)."""
     _bounded()
     with reported():
         chosen = _format(format, ("text", "json", "csv"))
-        base = _rules(rules)
+        base = _rules(rules, evidence, known_on)
         if chosen == "csv":
             from eligibility.explaining.tables import CATALOGUE_COLUMNS, catalogue_rows
 

@@ -34,7 +34,7 @@ from eligibility import api
 from eligibility.explaining.report import CatalogueEntry, Report
 from eligibility.exploring.alternatives import MakeApply, WhatIf
 from eligibility.exploring.changes import Diff
-from eligibility.exploring.over_time import Timeline
+from eligibility.exploring.over_time import DEFAULT_END, DEFAULT_START, Timeline
 from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.validation import input_error
@@ -90,8 +90,8 @@ class CheckRequest(_Request):
 class RangeRequest(_Request):
     """A person between two days (as `eligibility timeline` and `eligibility diff`)."""
 
-    start: str = Field(default="2022-01-01", alias="from", description="First day, YYYY-MM-DD.")
-    end: str = Field(default="2026-12-31", alias="to", description="Last day, YYYY-MM-DD.")
+    start: str = Field(default=DEFAULT_START.isoformat(), alias="from", description="First day, YYYY-MM-DD.")
+    end: str = Field(default=DEFAULT_END.isoformat(), alias="to", description="Last day, YYYY-MM-DD.")
     provisions: Optional[list[str]] = Field(default=None, description="Only these provisions (ids).")
 
 
@@ -467,7 +467,7 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
         judged = base(view.evidence, view.known_on)
         day = api.as_day(view.on, "on")
         report = api.check(profile, day, judged)
-        timeline = api.timeline(profile, view.start or "2022-01-01", view.end or "2026-12-31", rules=judged)
+        timeline = _timeline(view, profile, judged)
         diff = None
         if view.vs:  # the two days in the order of time, whichever was given first
             other = api.as_day(view.vs, "vs")
@@ -608,14 +608,14 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
     def report_svg(request: Request) -> Response:
         view = _view(request)
         profile, judged, _ = _checked(view)
-        timeline = api.timeline(profile, view.start or "2022-01-01", view.end or "2026-12-31", rules=judged)
+        timeline = _timeline(view, profile, judged)
         return _download(timeline_svg(timeline), "image/svg+xml", "timeline.svg")
 
     @app.get("/person/report.html", include_in_schema=False)
     def report_page(request: Request) -> Response:
         view = _view(request)
         profile, judged, report = _checked(view)
-        timeline = api.timeline(profile, view.start or "2022-01-01", view.end or "2026-12-31", rules=judged)
+        timeline = _timeline(view, profile, judged)
         return _download(report_html(report, timeline), "text/html", f"report-{report.on}.html")
 
     @app.get("/person/profile.json", include_in_schema=False)
@@ -671,6 +671,11 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
         _post(app, path, summary, asked, answered, run, _judged)
 
     return app
+
+
+def _timeline(view: View, profile: Profile, judged: RuleBase) -> Timeline:
+    """The person's timeline over the view's range (the command line's range where none is given)."""
+    return api.timeline(profile, view.start or DEFAULT_START, view.end or DEFAULT_END, rules=judged)
 
 
 def _post(

@@ -5,9 +5,8 @@ place that talks to rich.
 
 from __future__ import annotations
 
-import os
+import errno
 import re
-import sys
 from typing import Iterable, Iterator, Optional
 
 from rich.cells import cell_len, get_character_cell_size
@@ -102,14 +101,10 @@ class _Visible(Console):
     strings may hold an escape sequence): only rich's own styling reaches the terminal."""
 
     def on_broken_pipe(self) -> None:
-        """A reader that stopped early (`| head`) is not an error: quiet from here on, exit 0
-        (rich's own choice is 1)."""
+        """A reader that stopped early (`| head`): quiet from here on, and the broken pipe handed
+        to the command line, which ends such a run with 0 (rich's own choice is exit 1)."""
         self.quiet = True
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
-        raise SystemExit(0)
+        raise BrokenPipeError(errno.EPIPE, "the reader of standard output stopped")
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         return super()._render_buffer(

@@ -4,7 +4,8 @@ Same input as the engine (validated profiles and a date), same answer (the statu
 three-valued logic and month precision), none of the rule base's generality.  Its dates and
 tests are copied from the articles' account of the three rule files named below (what
 `--evidence articles` judges); tests/test_baseline.py checks that it
-agrees with the engine on a synthetic population, so the comparison is like for like.
+agrees with the engine on a synthetic population, so the comparison is like for like.  Synthetic
+populations give every profile date to the day, so it reads a date's first possible day.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def _held(profile, day):
     return [
         c.country
         for c in profile.citizenships
-        if (c.since is None or c.since <= day) and (c.until is None or day < c.until)
+        if (c.since is None or c.since.earliest <= day) and (c.until is None or day < c.until.earliest)
     ]
 
 
@@ -81,7 +82,7 @@ def contract_service_citizenship(profile, day: date) -> str:
         serving = _any(
             record_value(r)
             for r in profile.service
-            if r.country == "RU" and r.start <= day and (r.end is None or day < r.end)
+            if r.country == "RU" and r.start.earliest <= day and (r.end is None or day < r.end.earliest)
         )
     conditions = F if F in (foreign, serving) else U if U in (foreign, serving) else T
     return _status(in_force, conditions)
@@ -98,7 +99,9 @@ def national_guard_foreign_residents(profile, day: date) -> str:
         resident = _any(
             U if p.status is None else T if p.status in ("permanent", "temporary") else F
             for p in profile.residences
-            if p.country == "UA" and (p.since is None or p.since <= day) and (p.until is None or day < p.until)
+            if p.country == "UA"
+            and (p.since is None or p.since.earliest <= day)
+            and (p.until is None or day < p.until.earliest)
         )
     conditions = F if F in (foreign, resident) else U if U in (foreign, resident) else T
     return _status(in_force, conditions)

@@ -17,6 +17,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from eligibility.foundations.dates import DateSpec
+
 PROVISIONS = ("ru.contract.foreign-citizens", "ru.citizenship.contract-service", "ua.national-guard.foreign-residents")
 F, U, T = 0, 1, 2
 NAMES = np.array(["not_in_force", "does_not_apply", "undetermined", "applies"])
@@ -44,19 +46,20 @@ class Columns:
             if p.service is not None:
                 self.srv_known[i] = True
                 srv += [
-                    (i, s.country, s.force or "", s.kind or "", s.start.toordinal(), _until(s.end)) for s in p.service
+                    (i, s.country, s.force or "", s.kind or "", s.start.earliest.toordinal(), _until(s.end))
+                    for s in p.service
                 ]
         self.cit = _table(cit, ("who", "country", "since", "until"))
         self.res = _table(res, ("who", "country", "status", "since", "until"))
         self.srv = _table(srv, ("who", "country", "force", "kind", "start", "end"))
 
 
-def _from(day: date | None) -> int:
-    return 0 if day is None else day.toordinal()
+def _from(day: DateSpec | None) -> int:
+    return 0 if day is None else day.earliest.toordinal()
 
 
-def _until(day: date | None) -> int:
-    return NEVER if day is None else day.toordinal()
+def _until(day: DateSpec | None) -> int:
+    return NEVER if day is None else day.earliest.toordinal()
 
 
 def _table(rows: list[tuple], names: tuple[str, ...]) -> dict[str, np.ndarray]:

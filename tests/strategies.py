@@ -190,3 +190,34 @@ def relatives(draw: st.DrawFn) -> dict:
 
 
 people = st.one_of(profiles(), soldiers(), relatives())
+
+
+DATED = {"citizenships": ("since", "until"), "residences": ("since", "until"), "service": ("start", "end")}
+
+
+@st.composite
+def blur(draw: st.DrawFn, data: dict) -> dict:
+    """The same person remembering some dates less well: a day written as its month, its year or a
+    window around it (the true day always inside), never a different day."""
+
+    def vaguer(day: str) -> str:
+        exact = date.fromisoformat(day)
+        way = draw(st.integers(0, 3))
+        if way == 0:
+            return day
+        if way == 1:
+            return day[:7]
+        if way == 2:
+            return day[:4]
+        before, after = draw(st.integers(0, 60)), draw(st.integers(0, 60))
+        first = max(exact - timedelta(days=before), date(1, 1, 1))
+        last = exact + timedelta(days=max(after, 1 if before == 0 else after))
+        return f"{first.isoformat()}..{last.isoformat()}"
+
+    out = dict(data)
+    for key, fields in DATED.items():
+        if isinstance(out.get(key), list):
+            out[key] = [{k: vaguer(v) if k in fields else v for k, v in record.items()} for record in out[key]]
+    if isinstance(out.get("family"), list):
+        out["family"] = [{"relation": m["relation"], "person": draw(blur(m["person"]))} for m in out["family"]]
+    return out

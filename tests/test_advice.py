@@ -68,8 +68,13 @@ def test_never_two_service_records_with_one_country_at_once(advice):
             for i, a in enumerate(records):
                 for b in records[i + 1 :]:
                     if a.country == b.country:
-                        a_end, b_end = a.end or date.max, b.end or date.max
-                        assert a_end <= b.start or b_end <= a.start, (path.name, provision, change_set.edits)
+                        a_end = a.end.earliest if a.end else date.max
+                        b_end = b.end.earliest if b.end else date.max
+                        assert a_end <= b.start.earliest or b_end <= a.start.earliest, (
+                            path.name,
+                            provision,
+                            change_set.edits,
+                        )
 
 
 def test_a_note_only_where_it_applies(advice):

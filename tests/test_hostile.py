@@ -136,7 +136,11 @@ def test_a_bad_rule_file_gets_one_line_and_is_listed_by_the_checker(cli, tmp_pat
 @pytest.mark.parametrize(
     "old, new, words",
     [
-        ('date = "2024-07"', 'date = "2024-02-30"', "stages[0].date: expected a day"),
+        (
+            'date = "2024-07"',
+            'date = "2024-02-30"',
+            "stages[0].date: expected a date written YYYY-MM-DD that exists on the calendar",
+        ),
         ('date = "2024-07"', "date = 2024-07-01", "a bare TOML date is not accepted"),
         ('kind = "in_effect"', 'kind = "in_force"', "stages[0].kind: expected one of"),
         ('jurisdiction = "RU"', 'jurisdiction = "RUS"', "jurisdiction: expected one of"),

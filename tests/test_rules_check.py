@@ -50,7 +50,12 @@ R13 = "ru.extradition.contract-soldiers.toml"
     [
         (R9, 'title = "', 'titel = "', f"{R9}: titel: unknown field"),
         (R9, 'kind = "decree_signed"', 'kind = "decre_signed"', f"{R9}: stages[0].kind: expected one of"),
-        (R9, 'date = "2024-01-04"', 'date = "2024-13"', f"{R9}: stages[0].date: expected a day 2024-01-04, a month"),
+        (
+            R9,
+            'date = "2024-01-04"',
+            'date = "2024-13"',
+            f"{R9}: stages[0].date: expected a day YYYY-MM-DD, a month YYYY-MM",
+        ),
         (
             R9,
             'id = "ru.citizenship.contract-service"',

@@ -25,7 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal, Optional, Sequence
 
 from eligibility.foundations import countries, logic
-from eligibility.foundations.dates import add_months, next_day
+from eligibility.foundations.dates import DateSpec, add_months, next_day
 from eligibility.foundations.errors import required
 from eligibility.foundations.logic import Truth
 from eligibility.judging.in_force import Edge, edges
@@ -166,37 +166,52 @@ def fact_causes(profile: Profile, rules: RuleBase, owner: str = "") -> list[Caus
     for section, records, begins, ends in held:
         for i, record in enumerate(records or []):
             name = countries.name(record.country)
-            for day, words, edge in ((record.since, begins, "since"), (record.until, ends, "until")):
-                if day is not None:
-                    fact(
-                        day,
-                        f"{words.format(name)} from {day.isoformat()}",
-                        f"{section}[{i}].{edge}",
-                        section,
-                        record.country,
-                    )
+            for spec, words, edge in ((record.since, begins, "since"), (record.until, ends, "until")):
+                if spec is not None:
+                    for day, when in _edges(spec):
+                        fact(day, f"{words.format(name)} {when}", f"{section}[{i}].{edge}", section, record.country)
     for i, s in enumerate(profile.service or []):
         name = countries.name(s.country)
-        fact(
-            s.start, f"service with {name} starts on {s.start.isoformat()}", f"service[{i}].start", "service", s.country
-        )
+        for day, when in _edges(s.start):
+            fact(day, f"service with {name} starts {when}", f"service[{i}].start", "service", s.country)
         if s.end is not None:
-            fact(s.end, f"service with {name} ends on {s.end.isoformat()}", f"service[{i}].end", "service", s.country)
+            for day, when in _edges(s.end):
+                fact(day, f"service with {name} ends {when}", f"service[{i}].end", "service", s.country)
         for months in sorted(counted.get(s.country, ())):
-            complete = add_months(s.start, months)
-            if complete is None:
-                continue  # never within the calendar
-            fact(
-                complete,
-                f"{months} months of service with {name} complete on {complete.isoformat()}",
-                f"service[{i}].start",
-                "service",
-                s.country,
-                months,
-            )
+            bounds = [add_months(s.start.earliest, months), add_months(s.start.latest, months)]
+            for n, complete in enumerate(dict.fromkeys(bounds)):
+                if complete is None:
+                    continue  # never within the calendar
+                when = (
+                    f"on {complete.isoformat()}"
+                    if s.start.exact
+                    else f"{'no earlier than' if n == 0 else 'at the latest on'} {complete.isoformat()} "
+                    f"(start {s.start.written()})"
+                )
+                fact(
+                    complete,
+                    f"{months} months of service with {name} complete {when}",
+                    f"service[{i}].start",
+                    "service",
+                    s.country,
+                    months,
+                )
     for i, member in enumerate(profile.family or []):
         found.extend(fact_causes(member.person, rules, f"{owner}family[{i}].person."))
     return found
+
+
+def _edges(spec: DateSpec) -> list[tuple[date, str]]:
+    """The days a profile's date moves an answer, in words: its day; or, for a date the profile
+    gives imprecisely, the first day of its range (from which the answer is unknown) and the last
+    (from which it is settled again)."""
+    if spec.exact:
+        return [(spec.earliest, f"on {spec.earliest.isoformat()}")]
+    written = spec.written()
+    return [
+        (spec.earliest, f"on some day of {written}: unknown from {spec.earliest.isoformat()}"),
+        (spec.latest, f"on some day of {written}: settled by {spec.latest.isoformat()}"),
+    ]
 
 
 def change_points(rules: RuleBase, profile: Profile) -> list[Cause]:

@@ -65,7 +65,7 @@ class InForceOut(Out):
     stage: Optional[str]
     stage_label: Optional[str]
     date: Optional[str]
-    precision: Optional[Literal["day", "month", "window"]]
+    precision: Optional[Literal["day", "month", "year", "window"]]
     citations: list[CitationOut]
 
 
@@ -273,7 +273,7 @@ class Report(Out):
 class StageOut(Out):
     kind: str
     date: str
-    precision: Literal["day", "month", "window"]
+    precision: Literal["day", "month", "year", "window"]
 
 
 class InForceRuleOut(Out):

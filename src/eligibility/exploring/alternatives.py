@@ -219,7 +219,7 @@ class _Search:
 
     def _held(self, profile: Profile) -> list[tuple[int, Any]]:
         """The profile's citizenships held on the day, with their positions."""
-        return [(i, c) for i, c in enumerate(profile.citizenships or []) if c.held_on(self.day)]
+        return [(i, c) for i, c in enumerate(profile.citizenships or []) if c.held_on(self.day) is not Truth.FALSE]
 
     @staticmethod
     def _add(country: str, acquired: Optional[str] = None) -> Edit:
@@ -278,7 +278,7 @@ class _Search:
         return [[self._add(self.foreign(data, test.of))]]
 
     def _residence(self, test: ResidenceTest, target: Truth, data: dict, profile: Profile) -> list[list[Edit]]:
-        current = [(i, r) for i, r in enumerate(profile.residences or []) if r.held_on(self.day)]
+        current = [(i, r) for i, r in enumerate(profile.residences or []) if r.held_on(self.day) is not Truth.FALSE]
         where = [
             (i, r) for i, r in current if (r.country == test.country if test.country else r.country != test.outside_of)
         ]
@@ -333,7 +333,7 @@ class _Search:
         # not serve twice at once; editing that record is the change to make
         first = date.fromisoformat(record["start"])
         last = date.fromisoformat(record["end"]) if "end" in record else date.max  # still serving
-        overlaps = any(s.start <= last and (s.end is None or s.end > first) for _, s in records)
+        overlaps = any(s.start.earliest <= last and (s.end is None or s.end.latest > first) for _, s in records)
         found = [] if overlaps else [[Edit("set", "service[+]", record)]]
         for i, s in records:
             edits = []
@@ -343,14 +343,14 @@ class _Search:
                     edits.append(Edit("set", f"service[{i}].{name}", allowed[0]))
             if test.combat is not None and s.combat is not test.combat:
                 edits.append(Edit("set", f"service[{i}].combat", test.combat))
-            if test.state in ("serving", "started") and s.start > latest_start:
+            if test.state in ("serving", "started") and s.start.latest > latest_start:
                 edits.append(Edit("set", f"service[{i}].start", latest_start.isoformat()))
-            if test.state == "serving" and s.end is not None and s.end <= day:
+            if test.state == "serving" and s.end is not None and s.end.earliest <= day:
                 edits.append(Edit("unset", f"service[{i}].end"))
                 if s.discharge is not None:
                     edits.append(Edit("unset", f"service[{i}].discharge"))
-            if test.state == "ended" and not s.ended_by(day):
-                if s.start > day:
+            if test.state == "ended" and s.ended_by(day) is not Truth.TRUE:
+                if s.start.latest > day:
                     edits.append(Edit("set", f"service[{i}].start", day.isoformat()))
                 edits.append(Edit("set", f"service[{i}].end", day.isoformat()))
             if edits:

@@ -1,7 +1,8 @@
-"""Dates as the sources give them: a day, a month, or a window between two days.
+"""Dates as the sources and profiles give them: a day, a month, a year, or a window between two days.
 
 A `DateSpec` keeps the earliest and the latest day the event can have happened on,
-so a date known only to the month is never turned into a guessed day.
+so a date known only to the month is never turned into a guessed day.  Compared with a day, it
+answers in three values (`on_or_before`, `after`): unknown where the day falls inside it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from datetime import date, datetime
 from typing import Literal, Optional, Union
 
 from eligibility.foundations.errors import InputError
+from eligibility.foundations.logic import FALSE, TRUE, UNKNOWN, Truth
 
-Precision = Literal["day", "month", "window"]
+Precision = Literal["day", "month", "year", "window"]
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
 _MONTHS = [
     "January",
     "February",
@@ -34,6 +37,7 @@ _MONTHS = [
 ]
 
 DAY_FORMAT = "a date written YYYY-MM-DD"
+DATE_FORMATS = "a day YYYY-MM-DD, a month YYYY-MM, a year YYYY or a window YYYY-MM-DD..YYYY-MM-DD"
 
 
 def parse_day(text: object) -> date:
@@ -84,16 +88,28 @@ class DateSpec:
             return self.earliest.isoformat()
         if self.precision == "month":
             return self.earliest.isoformat()[:7]
+        if self.precision == "year":
+            return self.earliest.isoformat()[:4]
         return f"{self.earliest.isoformat()}..{self.latest.isoformat()}"
+
+    def on_or_before(self, day: date) -> Truth:
+        """Whether it happened on or before the day: unknown when the day falls inside it."""
+        if self.latest <= day:
+            return TRUE
+        return FALSE if self.earliest > day else UNKNOWN
+
+    def after(self, day: date) -> Truth:
+        """Whether it happened after the day: unknown when the day falls inside it."""
+        return ~self.on_or_before(day)
 
     def __str__(self) -> str:
         return self.text
 
 
 def parse_spec(text: object, wording: str | None = None) -> DateSpec:
-    """`2024-01-04` (a day), `2022-11` (some day in that month) or
+    """`2024-01-04` (a day), `2022-11` (some day in that month), `2025` (some day in that year) or
     `2022-09-21..2022-09-30` (some day in that window, both ends included)."""
-    expected = "a day 2024-01-04, a month 2022-11 or a window 2022-09-21..2022-09-30"
+    expected = DATE_FORMATS
     if not isinstance(text, str):
         raise ValueError(expected)
     if ".." in text:
@@ -113,11 +129,20 @@ def parse_spec(text: object, wording: str | None = None) -> DateSpec:
             raise ValueError(expected)
         days = calendar.monthrange(year, month)[1]
         return DateSpec(date(year, month, 1), date(year, month, days), "month", wording or month_name(year, month))
-    try:
-        day = parse_day(text)
-    except ValueError:
-        raise ValueError(expected) from None
+    if _YEAR.match(text):
+        year = int(text)
+        if year < 1:
+            raise ValueError(expected)
+        return DateSpec(date(year, 1, 1), date(year, 12, 31), "year", wording or text)
+    if not _DAY.match(text):
+        raise ValueError(expected)
+    day = parse_day(text)  # says when the day is not on the calendar
     return DateSpec(day, day, "day", wording or day.isoformat())
+
+
+def day_spec(day: date) -> DateSpec:
+    """A date known to the day."""
+    return DateSpec(day, day, "day", day.isoformat())
 
 
 def as_day(on: Union[date, str], what: str = "--on") -> date:

@@ -1,5 +1,5 @@
 """The words every answer is given in, defined once: the four statuses, the three values of
-in-force and "would qualify", a condition's three outcomes, and the three kinds of unknown.
+in-force and "would qualify", a condition's three outcomes, and the kinds of unknown.
 
 Models (report.py, scenario.py), the engine's verdicts and the views all take them from here.
 """
@@ -64,12 +64,14 @@ Value = Literal["yes", "no", "unknown"]  # in force; would qualify
 Held = Literal["held", "failed", "unknown"]  # one condition
 
 # Why an undetermined answer is unknown: a fact the profile leaves out, a date the sources give
-# only to a month or a window, or a question the sources do not settle.
-UnknownKind = Literal["missing_fact", "imprecise_date", "open_question"]
+# only to a month or a window, a question the sources do not settle, or a date the profile gives
+# only to a month, a year or a window.
+UnknownKind = Literal["missing_fact", "imprecise_date", "open_question", "imprecise_profile_date"]
 UNKNOWN_WORDS: dict[UnknownKind, str] = {
     "missing_fact": "a fact missing from the profile",
     "imprecise_date": "a date the sources give imprecisely",
     "open_question": "a question the sources leave open",
+    "imprecise_profile_date": "a date the profile gives imprecisely",
 }
 
 # A matter an answer does not judge and that could change it (a provision's `not_modelled`, and the

@@ -160,7 +160,9 @@ def _route_unknowns(judgement: "Judgement", route: Route, judged: "RouteJudgemen
             found.append(Unknown("open_question", name, route.id, f.note))
         if f.imprecise:
             found.append(Unknown("imprecise_date", name, route.id, f.imprecise))
-        if not (f.missing or f.note or f.imprecise):
+        if f.vague:
+            found.append(Unknown("imprecise_profile_date", name, route.id, f.vague))
+        if not (f.missing or f.note or f.imprecise or f.vague):
             found.append(Unknown("open_question", name, route.id, f"the facts given do not settle '{says}'"))
     return found
 
@@ -180,6 +182,7 @@ def member_verdict(case: "Case", position: int, target: str) -> MemberVerdict:
             outcome.would_qualify,
             tuple(u.detail for u in why if u.kind == "open_question"),
             tuple(u.detail for u in why if u.kind == "imprecise_date"),
+            tuple(u.detail for u in why if u.kind == "imprecise_profile_date"),
         )
     judgement = case.judgement(position)
     route_id = None if route == OWN_TERMS else route
@@ -194,6 +197,7 @@ def member_verdict(case: "Case", position: int, target: str) -> MemberVerdict:
         judged.conditions,
         tuple(u.detail for u in why if u.kind == "open_question"),
         tuple(u.detail for u in why if u.kind == "imprecise_date"),
+        tuple(u.detail for u in why if u.kind == "imprecise_profile_date"),
     )
 
 

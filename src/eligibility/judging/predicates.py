@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 from eligibility.foundations import countries
-from eligibility.foundations.dates import add_months
+from eligibility.foundations.dates import DateSpec, add_months
 from eligibility.foundations.errors import required
 from eligibility.foundations.logic import FALSE, TRUE, UNKNOWN, Truth, any_of, truth
 from eligibility.foundations.vocabulary import Status
@@ -56,6 +56,7 @@ class MemberVerdict:
     would: Truth = UNKNOWN  # whether the member would qualify if the provision were in force
     questions: tuple[str, ...] = ()  # open questions that leave the member's verdict unknown
     imprecise: tuple[str, ...] = ()  # imprecise dates that leave it unknown
+    vague: tuple[str, ...] = ()  # dates the member's profile gives imprecisely that leave it unknown
 
 
 Words = tuple[str, ...] | Callable[[], tuple[str, ...]]
@@ -72,6 +73,7 @@ class Finding(NamedTuple):
     carried_by: tuple[Carrier, ...] = ()
     imprecise: Optional[str] = None  # unknown because the sources give this date imprecisely
     would: Optional[Truth] = None  # family tests: the value if the members' provisions were in force
+    vague: Optional[str] = None  # unknown because the profile gives a date imprecisely
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -82,12 +84,12 @@ class Finding(NamedTuple):
 FamilyLookup = Callable[[int, str], MemberVerdict]
 
 
-def _span(since: Optional[date], until: Optional[date], first: str = "since", last: str = "until") -> str:
+def _span(since: Optional[DateSpec], until: Optional[DateSpec], first: str = "since", last: str = "until") -> str:
     parts = []
     if since is not None:
-        parts.append(f"{first} {since.isoformat()}")
+        parts.append(f"{first} {since.written()}")
     if until is not None:
-        parts.append(f"{last} {until.isoformat()}")
+        parts.append(f"{last} {until.written()}")
     return ", ".join(parts)
 
 
@@ -115,17 +117,19 @@ def describe_service(index: int, record: Service) -> str:
 
 
 class Facts:
-    """One profile as of one day: what the tests read, worked out once."""
+    """One profile as of one day: what the tests read, worked out once.
 
-    __slots__ = ("profile", "day", "held", "residing", "service", "_on_held")
+    A citizenship or residence whose since or until the profile gives only to a month, a year or
+    a window that holds the day is neither held nor not: it is `maybe` held, and a test that reads
+    them is worked out for each way they could fall (`readings`)."""
+
+    __slots__ = ("profile", "day", "held", "residing", "service", "_on_held", "maybe_held", "maybe_residing")
 
     def __init__(self, profile: Profile, day: date):
         self.profile = profile
         self.day = day
-        given = profile.citizenships
-        self.held = None if given is None else [(i, c) for i, c in enumerate(given) if c.held_on(day)]
-        places = profile.residences
-        self.residing = None if places is None else [(i, r) for i, r in enumerate(places) if r.held_on(day)]
+        self.held, self.maybe_held = _split(profile.citizenships, day)
+        self.residing, self.maybe_residing = _split(profile.residences, day)
         # the service records by country, with their positions (None: the profile does not list its service)
         self.service: Optional[dict[str, list[tuple[int, Service]]]] = None
         if profile.service is not None:
@@ -145,6 +149,77 @@ class Facts:
             found = self._on_held[value] = Finding(value, lambda: _held_words(held, day))
         return found
 
+    def readings(self, maybe: str) -> list["Facts"]:
+        """The day as each subset of the records maybe held (`maybe_held` or `maybe_residing`)
+        would make it: the records certainly held, with some of the maybes added."""
+        doubtful = getattr(self, maybe)
+        certain = self.held if maybe == "maybe_held" else self.residing
+        out = []
+        for mask in range(1 << len(doubtful)):
+            view = object.__new__(Facts)
+            view.profile, view.day, view.service, view._on_held = self.profile, self.day, self.service, {}
+            view.maybe_held, view.maybe_residing = [], []
+            view.held, view.residing = self.held, self.residing
+            added = [r for bit, r in enumerate(doubtful) if mask >> bit & 1]
+            chosen: list[Any] = sorted([*(certain or []), *added], key=lambda r: r[0])
+            if maybe == "maybe_held":
+                view.held = chosen
+            else:
+                view.residing = chosen
+            out.append(view)
+        return out
+
+
+MAX_DOUBTFUL = 6  # records maybe held on one day that a test is worked out over (2**6 readings)
+
+_Dated = TypeVar("_Dated", Citizenship, Residence)
+
+
+def _split(
+    records: Optional[list[_Dated]], day: date
+) -> tuple[Optional[list[tuple[int, _Dated]]], list[tuple[int, _Dated]]]:
+    """The records held on the day, and those maybe held (an imprecise date holds the day)."""
+    if records is None:
+        return None, []
+    held, maybe = [], []
+    for i, record in enumerate(records):
+        value = record.held_on(day)
+        if value is TRUE:
+            held.append((i, record))
+        elif value is UNKNOWN:
+            maybe.append((i, record))
+    return held, maybe
+
+
+def _doubtful(words: str, kind: str) -> Callable[[Callable[..., Finding]], Callable[..., Finding]]:
+    """A test of the citizenships (or residences) held on the day, worked out for each way the
+    records maybe held could fall: one answer if they all agree, else unknown, for a date the
+    profile gives imprecisely."""
+    maybe = "maybe_held" if kind == "citizenships" else "maybe_residing"
+
+    def wrap(run: Callable[..., Finding]) -> Callable[..., Finding]:
+        def test(test: Any, facts: "Facts", family: "FamilyLookup") -> Finding:
+            doubtful = getattr(facts, maybe)
+            if not doubtful:
+                return run(test, facts, family)
+            which = "; ".join(f"{kind}[{i}] ({r.country}, {_span_words(r.since, r.until)})" for i, r in doubtful)
+            vague = f"whether {which} {words} on {facts.day.isoformat()}: the profile gives the date only as a range"
+            if len(doubtful) > MAX_DOUBTFUL:
+                return Finding(UNKNOWN, (which,), vague=vague)
+            found = [run(test, view, family) for view in facts.readings(maybe)]
+            if all(f.value is found[0].value for f in found):
+                return found[-1]  # the answer does not depend on how the dates fall
+            unknown = next((f for f in found if f.value is UNKNOWN), found[-1])
+            return unknown._replace(value=UNKNOWN, words=found[-1].words, vague=vague)
+
+        return test
+
+    return wrap
+
+
+def _span_words(since: Optional[DateSpec], until: Optional[DateSpec]) -> str:
+    return _span(since, until) or "no dates"
+
 
 def _held_words(held: list[tuple[int, Citizenship]], day: date) -> tuple[str, ...]:
     if not held:
@@ -157,6 +232,7 @@ _RESIDENCES_NOT_GIVEN = Finding(UNKNOWN, ("residences not given",), ("residences
 
 
 @evaluates(CitizenshipTest)
+@_doubtful("is held", "citizenships")
 def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
     if held is None:
@@ -180,6 +256,7 @@ def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> F
 
 
 @evaluates(OtherCitizenshipTest)
+@_doubtful("is held", "citizenships")
 def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
@@ -189,6 +266,7 @@ def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyL
 
 
 @evaluates(StatelessTest)
+@_doubtful("is held", "citizenships")
 def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
     if held is None:
@@ -197,6 +275,7 @@ def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Findi
 
 
 @evaluates(NonCitizenTest)
+@_doubtful("is held", "citizenships")
 def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
     if held is None:
@@ -216,6 +295,7 @@ _STATELESS = {"covered": TRUE, "not-covered": FALSE, "unsettled": UNKNOWN}
 
 
 @evaluates(ResidenceTest)
+@_doubtful("is held", "residences")
 def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Finding:
     current, day = facts.residing, facts.day
     if current is None:
@@ -256,27 +336,42 @@ class RecordValue(NamedTuple):
     value: Truth
     missing: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
-    imprecise: Optional[str] = None
+    imprecise: Optional[str] = None  # a date the sources give imprecisely
+    vague: Optional[str] = None  # a date the profile gives imprecisely
 
 
 _MATCHES = {value: RecordValue(value) for value in (TRUE, FALSE)}  # the common answers, built once
 
 
-def _during(test: ServiceTest, record: Service, day: date) -> Truth:
-    """Whether the record went on at some time on or after the period's start, as of the day."""
-    spec = test.during
-    assert spec is not None
-    last = day.toordinal() if record.end is None or record.end > day else record.end.toordinal() - 1
+def _reached(last: int, spec: DateSpec) -> Truth:
+    """Whether a service whose last day is `last` (an ordinal) went on after the period's start."""
     if last >= spec.latest.toordinal():
         return TRUE
-    if last < spec.earliest.toordinal():
-        return FALSE
-    return UNKNOWN
+    return FALSE if last < spec.earliest.toordinal() else UNKNOWN
+
+
+def _during(test: ServiceTest, record: Service, day: date) -> tuple[Truth, Truth]:
+    """Whether the record went on at some time on or after the period's start, as of the day:
+    read with the earliest and with the latest last day of service the profile allows (they
+    differ only where it gives the end imprecisely)."""
+    spec = test.during
+    assert spec is not None
+    today = day.toordinal()
+    end = record.end
+    if end is None or end.earliest > day:
+        return (_reached(today, spec),) * 2
+    low = end.earliest.toordinal() - 1
+    high = today if end.latest > day else end.latest.toordinal() - 1
+    return _reached(low, spec), _reached(high, spec)
+
+
+_STATE_WORDS = {"serving": "was serving", "started": "had started", "ended": "had ended"}
 
 
 def record_value(test: ServiceTest, index: int, record: Service, day: date) -> RecordValue:
     """Whether one record matches every filter, and which of its fields were missing, which
-    questions the sources leave open for it, or which date they give only imprecisely.
+    questions the sources leave open for it, which date they give only imprecisely, or which date
+    the profile gives only imprecisely.
 
     Every filter must hold (Kleene AND): a filter the record certainly fails decides at once."""
     state = test.state
@@ -288,12 +383,18 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
         in_state = record.ended_by(day)
     missing: list[str] = []
     questions: list[str] = []
-    if not in_state:
+    vague: list[str] = []
+    if in_state is FALSE:
         # a service that has ended, where the sources leave open whether a former soldier counts
         unsettled = test.unsettled.state if test.unsettled is not None else None
-        if unsettled is None or state != "serving" or not record.ended_by(day):
+        if unsettled is None or state != "serving" or record.ended_by(day) is not TRUE:
             return _MATCHES[FALSE]
         questions.append(unsettled)
+    elif in_state is UNKNOWN:
+        vague.append(
+            f"whether service[{index}] ({_span(record.start, record.end, 'start', 'end')}) "
+            f"{_STATE_WORDS[state]} on {day.isoformat()}"
+        )
     imprecise: Optional[str] = None
     for name, allowed, question in test.checks:
         given = getattr(record, name)
@@ -304,24 +405,36 @@ def record_value(test: ServiceTest, index: int, record: Service, day: date) -> R
                 return _MATCHES[FALSE]
             questions.append(question)
     if test.min_months is not None:
-        complete = add_months(record.start, test.min_months)
-        if complete is None or day < complete:
+        soonest = add_months(record.start.earliest, test.min_months)
+        latest = add_months(record.start.latest, test.min_months)
+        if soonest is None or day < soonest:
             return _MATCHES[FALSE]
+        if latest is None or day < latest:
+            vague.append(
+                f"whether service[{index}] (start {record.start.written()}) had lasted {test.min_months} months "
+                f"by {day.isoformat()}"
+            )
     if test.during is not None:
-        during = _during(test, record, day)
+        low, high = _during(test, record, day)
         question = test.unsettled.during if test.unsettled is not None else None
-        if during is FALSE:
+        if low is FALSE and high is FALSE:
             if question is None:
                 return _MATCHES[FALSE]
             questions.append(question)
-        elif during is UNKNOWN:
+        if low is not high:
+            vague.append(
+                f"whether service[{index}] (end {record.end.written() if record.end else 'not given'}) went on "
+                f"after {test.during_text}"
+            )
+        if UNKNOWN in (low, high):
             imprecise = (
                 f"whether service[{index}] went on after {test.during_text} "
                 f"({test.during.written()}): the sources give no day"
             )
-    if not (missing or questions or imprecise):
+    if not (missing or questions or imprecise or vague):
         return _MATCHES[TRUE]
-    return RecordValue(UNKNOWN, tuple(missing), tuple(questions), imprecise)
+    said = "; ".join(vague) + ": the profile gives the date only as a range" if vague else None
+    return RecordValue(UNKNOWN, tuple(missing), tuple(questions), imprecise, said)
 
 
 _SERVICE_NOT_GIVEN = Finding(UNKNOWN, ("service not given",), ("service",))
@@ -351,8 +464,8 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
         facts = []
         for i, record in records:
             text = describe_service(i, record)
-            if test.min_months is not None and record.serving_on(day):
-                complete = add_months(record.start, test.min_months)
+            if test.min_months is not None and record.serving_on(day) is not FALSE and record.start.exact:
+                complete = add_months(record.start.earliest, test.min_months)
                 text += (
                     f"; {test.min_months} months complete on {complete.isoformat()}"
                     if complete is not None
@@ -366,7 +479,8 @@ def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     missing = tuple(m for r in found for m in r.missing)
     questions = list(dict.fromkeys(q for r in found for q in r.questions))
     imprecise = next((r.imprecise for r in found if r.imprecise), None)
-    return Finding(value, words, missing, " ".join(questions) or None, imprecise=imprecise)
+    vague = "; ".join(r.vague for r in found if r.vague) or None
+    return Finding(value, words, missing, " ".join(questions) or None, imprecise=imprecise, vague=vague)
 
 
 _FLAGS: dict[tuple[str, str, Optional[bool], Truth], Finding] = {}
@@ -418,6 +532,7 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
     carriers: list[Carrier] = []
     questions: list[str] = []
     imprecise: list[str] = []
+    vague: list[str] = []
     for index, member in enumerate(profile.family):
         name = f"family[{index}]"
         label = member.person.id
@@ -439,6 +554,7 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
                 missing.extend(f"{name}.person.{path}" for path in verdict.missing)
                 questions.extend(f"for {who} under {provision}, {q}" for q in verdict.questions)
                 imprecise.extend(f"for {who} under {provision}, {d}" for d in verdict.imprecise)
+                vague.extend(f"for {who} under {provision}, {d}" for d in verdict.vague)
             else:
                 values.append(FALSE)
     value = any_of(values)
@@ -452,6 +568,7 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
         tuple(carriers),
         "; ".join(dict.fromkeys(imprecise)) or None,
         any_of(would),
+        "; ".join(dict.fromkeys(vague)) or None,
     )
 
 

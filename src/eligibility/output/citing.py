@@ -103,6 +103,8 @@ def bibtex(rules: RuleBase, provisions: Sequence[Provision]) -> str:
 def _bib_date(spec: DateSpec) -> dict[str, str]:
     if spec.precision == "window":
         return {"year": str(spec.earliest.year), "note": f"published between {spec.written().replace('..', ' and ')}"}
+    if spec.precision == "year":
+        return {"year": str(spec.earliest.year)}
     out = {"year": str(spec.earliest.year), "month": str(spec.earliest.month)}
     if spec.precision == "day":
         out["date"] = spec.written()
@@ -136,5 +138,7 @@ def _csl_parts(spec: DateSpec) -> list[list[int]]:
         return [[first.year, first.month, first.day]]
     if spec.precision == "month":
         return [[first.year, first.month]]
+    if spec.precision == "year":
+        return [[first.year]]
     last = spec.latest
     return [[first.year, first.month, first.day], [last.year, last.month, last.day]]  # a range

@@ -17,16 +17,20 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
     StrictBool,
     StrictStr,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
 from eligibility.foundations import countries
-from eligibility.foundations.dates import parse_day
+from eligibility.foundations.dates import DATE_FORMATS, DateSpec, parse_spec
 from eligibility.foundations.errors import Expected, InputError
 from eligibility.foundations.files import decode_json, read_file
+from eligibility.foundations.logic import FALSE, TRUE, Truth, all_of
 from eligibility.foundations.validation import input_error
 
 MAX_FAMILY_DEPTH = 8
@@ -34,10 +38,14 @@ MAX_FAMILY_MEMBERS = 20_000  # judging is linear in members; this bounds a profi
 MAX_PROFILE_BYTES = 16 * 1024 * 1024
 
 
-def _day(value: Any) -> date:
-    if isinstance(value, date):
+def _when(value: Any) -> DateSpec:
+    """A profile's date, as precisely as the person knows it: a day, a month, a year or a window
+    (never rounded to a guessed day)."""
+    if isinstance(value, DateSpec):
         return value
-    return parse_day(value)
+    if isinstance(value, date):
+        return parse_spec(value.isoformat())
+    return parse_spec(value)
 
 
 RELATIONS = ("spouse", "child", "parent", "sibling", "other")
@@ -86,7 +94,18 @@ def _refer_to_country(node: Any) -> Any:
     return node
 
 
-Day = Annotated[date, BeforeValidator(_day)]
+When = Annotated[
+    DateSpec,
+    PlainValidator(_when),
+    PlainSerializer(DateSpec.written, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+            "description": DATE_FORMATS[0].upper() + DATE_FORMATS[1:] + " (both ends included).",
+        }
+    ),
+]
 Country = Annotated[str, BeforeValidator(countries.checked), _IsoCode]
 
 
@@ -94,22 +113,26 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def _order(first: date | None, last: date | None, first_name: str, last_name: str) -> None:
-    if first is not None and last is not None and last < first:
+def _order(first: DateSpec | None, last: DateSpec | None, first_name: str, last_name: str) -> None:
+    """A later date that cannot fall on or after the earlier one, however the imprecise ends are read."""
+    if first is not None and last is not None and last.latest < first.earliest:
         raise ValueError(
-            f"{last_name}: expected a date on or after {first_name} ({first.isoformat()}), got {last.isoformat()!r}"
+            f"{last_name}: expected a date on or after {first_name} ({first.written()}), got {last.written()!r}"
         )
 
 
 class _Held(_Record):
     """A status held from `since` (omitted: since before any date asked about) until the day before `until`."""
 
-    since: Optional[Day] = Field(
-        default=None, description="First day it was held (YYYY-MM-DD); omitted: since before any date asked about."
-    )
-    until: Optional[Day] = Field(
+    since: Optional[When] = Field(
         default=None,
-        description="Held until the day before this one (YYYY-MM-DD); omitted: still held. Not before since.",
+        description="First day it was held (YYYY-MM-DD, or a month, year or window when the day is not known); "
+        "omitted: since before any date asked about.",
+    )
+    until: Optional[When] = Field(
+        default=None,
+        description="Held until the day before this one (YYYY-MM-DD, or a month, year or window); omitted: still "
+        "held. Not before since.",
     )
 
     @model_validator(mode="after")
@@ -117,8 +140,12 @@ class _Held(_Record):
         _order(self.since, self.until, "since", "until")
         return self
 
-    def held_on(self, day: date) -> bool:
-        return (self.since is None or self.since <= day) and (self.until is None or day < self.until)
+    def held_on(self, day: date) -> Truth:
+        """Held on the day: unknown where the day falls inside an imprecise since or until."""
+        begun = TRUE if self.since is None else self.since.on_or_before(day)
+        if begun is FALSE or self.until is None:
+            return begun
+        return all_of((begun, self.until.after(day)))
 
 
 class Citizenship(_Held):
@@ -149,9 +176,13 @@ class Service(_Record):
     kind: Optional[Literal["contract", "conscription", "volunteer"]] = Field(
         default=None, description="On what footing the person served; omitted: unknown."
     )
-    start: Day = Field(description="First day of service (YYYY-MM-DD).")
-    end: Optional[Day] = Field(
-        default=None, description="The day the service ended (YYYY-MM-DD); omitted: still serving. Not before start."
+    start: When = Field(
+        description="First day of service (YYYY-MM-DD, or a month, year or window when the day is not known)."
+    )
+    end: Optional[When] = Field(
+        default=None,
+        description="The day the service ended (YYYY-MM-DD, or a month, year or window); omitted: still serving. "
+        "Not before start.",
     )
     discharge: Optional[Literal["health", "age", "contract_end", "martial_law_end", "other"]] = Field(
         default=None, description="The ground of discharge; needs an end. Omitted: unknown."
@@ -168,14 +199,17 @@ class Service(_Record):
             raise ValueError("discharge: expected an end date alongside the discharge, got no end")
         return self
 
-    def started_by(self, day: date) -> bool:
-        return self.start <= day
+    def started_by(self, day: date) -> Truth:
+        return self.start.on_or_before(day)
 
-    def serving_on(self, day: date) -> bool:
-        return self.start <= day and (self.end is None or day < self.end)
+    def serving_on(self, day: date) -> Truth:
+        begun = self.start.on_or_before(day)
+        if begun is FALSE or self.end is None:
+            return begun
+        return all_of((begun, self.end.after(day)))
 
-    def ended_by(self, day: date) -> bool:
-        return self.end is not None and self.end <= day
+    def ended_by(self, day: date) -> Truth:
+        return FALSE if self.end is None else self.end.on_or_before(day)
 
 
 class CriminalRecord(_Record):

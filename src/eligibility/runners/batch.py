@@ -61,7 +61,7 @@ ROW = TypeAdapter(Row)
 FULL_ROW = TypeAdapter(FullRow)
 
 
-KINDS: tuple[UnknownKind, ...] = ("missing_fact", "imprecise_date", "open_question")
+KINDS: tuple[UnknownKind, ...] = ("missing_fact", "imprecise_date", "open_question", "imprecise_profile_date")
 
 
 class DateCounts(BaseModel):

@@ -16,6 +16,7 @@ from typing import Any, Mapping, Optional, Sequence
 from pydantic import BaseModel
 
 from eligibility.foundations import countries
+from eligibility.foundations.dates import DateSpec
 from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.output.pictures import escape
@@ -209,9 +210,9 @@ def _field(
         return _select(path, label, shown, [("", "not known"), ("yes", "yes"), ("no", "no")], hint, wrong, error)
     if kind == "country":
         return _input(path, hint, "" if value is None else str(value), "country", wrong, error, label)
-    return _input(
-        path, hint, "" if value is None else str(value), "date" if kind == "date" else "text", wrong, error, label
-    )
+    if isinstance(value, DateSpec):
+        value = value.written()
+    return _input(path, hint, "" if value is None else str(value), kind, wrong, error, label)
 
 
 def _input(
@@ -219,7 +220,9 @@ def _input(
 ) -> str:
     invalid, message = _shown(path, wrong, error)
     extra = ' list="countries" size="4" autocomplete="off"' if kind == "country" else ""
-    kind = "text" if kind == "country" else kind
+    if kind == "date":  # a day, a month, a year or a window: more than a date picker takes
+        extra = ' placeholder="YYYY-MM-DD, YYYY-MM, YYYY or a window" size="22" spellcheck="false"'
+    kind = "text"
     return (
         f'<label title="{escape(hint)}">{escape(label or path)}'
         f'<input type="{kind}" name="{escape(path)}" value="{escape(value)}"{extra}{invalid}>'

@@ -921,7 +921,12 @@ def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str], horizo
     emit(out, [*people, legend])
 
 
-CAUSE_WORDS = {"missing_fact": "missing fact", "imprecise_date": "imprecise date", "open_question": "open question"}
+CAUSE_WORDS = {
+    "missing_fact": "missing fact",
+    "imprecise_date": "imprecise date",
+    "open_question": "open question",
+    "imprecise_profile_date": "imprecise date in the profile",
+}
 
 
 def _causes(out: Console, counts: Any) -> None:

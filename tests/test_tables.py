@@ -100,7 +100,7 @@ def test_the_people_by_provisions_table_in_text_csv_and_markdown(cli):
             person, "2024-08-01"
         ).statuses()
     markdown = cli(*args, "--format", "markdown", "--provision", "ru.contract.foreign-citizens").stdout
-    assert markdown.splitlines()[0] == "| profile | on | ru.contract.foreign-citizens |"
+    assert markdown.splitlines()[0] == "| profile | on | ru.contract.foreign-citizens (grants) |"
     assert "| Ram, Nepali contract soldier | 2024-08-01 | applies |" in markdown
     for width in (60, 80, 160):
         text = cli(*args, "--width", str(width)).stdout

@@ -568,21 +568,27 @@ def report(
     ),
     start: str = typer.Option("2022-01-01", "--from", metavar="YYYY-MM-DD", help="First day of the timeline."),
     end: str = typer.Option("2026-12-31", "--to", metavar="YYYY-MM-DD", help="Last day of the timeline."),
+    full: bool = typer.Option(
+        False, "--full", help="Every provision in full (conditions, sources, the record): many pages, not three."
+    ),
     evidence: str = EVIDENCE_OPTION,
     known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
 ) -> None:
-    """A self-contained HTML page for one person on one day: the summary, the timeline as a
-    picture, and each provision's conditions, sources and the record's findings (printable)."""
+    """A self-contained HTML page for one person on one day, for a paper's appendix: the person's
+    facts, every provision grouped by status with its kind of effect and what decided it, the
+    timeline as a picture and one numbered bibliography, on three printed A4 pages (--full: each
+    provision's conditions, sources and the record's findings as well)."""
     with reported():
         from eligibility import api
         from eligibility.foundations.files import output_file
-        from eligibility.output.pictures import report_html
+        from eligibility.output.pictures import report_html, short_report_html
 
         base = _rules(rules, evidence, known_on)
+        parsed, _ = api.as_profile(profile)  # its facts head the page
         checked = api.check(profile, api.as_day(on), base)
         over_time = api.timeline(profile, api.as_day(start, "--from"), api.as_day(end, "--to"), rules=base)
-        page = report_html(checked, over_time)
+        page = report_html(checked, over_time) if full else short_report_html(checked, over_time, parsed, base)
         if output == "-":  # as everywhere else, - is standard output
             sys.stdout.write(page)
             return
@@ -618,15 +624,17 @@ def table(
         past = reports[0].horizon if reports else None
         if chosen == "csv":
             sys.stdout.write(to_csv(rows, columns))
-        elif chosen == "markdown":
-            sys.stdout.write(to_markdown(rows, columns))
+        elif chosen == "markdown":  # each provision's head says what it does: a benefit or a burden
+            effects = {p: f"{p} ({base.provisions[p].effect.kind})" for p in wanted}
+            sys.stdout.write(to_markdown(rows, columns, effects))
             line = past.line(day.isoformat()) if past is not None else None
             if line:
                 sys.stdout.write(f"\n{line[0].upper()}{line[1:]}.\n")
         else:
             from eligibility.output import terminal as render
 
-            render.matrix(render.console(width), rows, wanted, past)
+            kinds = {p: base.provisions[p].effect.kind for p in wanted}
+            render.matrix(render.console(width), rows, wanted, kinds, past)
 
 
 @app.command()

@@ -16,14 +16,17 @@ from eligibility.foundations.vocabulary import (
     UNKNOWN_WORDS,
     About,
     CaveatKind,
+    EffectKind,
     EvidenceUse,
     Follows,
     Held,
+    Meaning,
     SourceKind,
     Status,
     Sure,
     UnknownKind,
     Value,
+    meaning,
 )
 
 __all__ = ["STATUSES", "UNKNOWN_WORDS", "Held", "Status", "UnknownKind", "Value"]
@@ -70,7 +73,7 @@ class InForceOut(Out):
 
 
 class EffectOut(Out):
-    kind: str
+    kind: EffectKind  # grants, exempts, protects (a benefit); imposes, bars, limits (a burden)
     text: str
 
 
@@ -213,6 +216,11 @@ class ProvisionOut(Out):
     discrepancies: list[DiscrepancyOut] = []
     caveats: list[CaveatOut] = []
     engine_rule: str
+
+    @property
+    def meaning(self) -> Meaning:
+        """The status as it bears on the person: an `applies` is a benefit or a burden."""
+        return meaning(self.status, self.effect.kind)
 
     def caveat_line(self) -> str:
         """The caveats in one line for a summary ("" where none): not the horizon (the heading says

@@ -18,6 +18,7 @@ import io
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
 from eligibility.foundations.dates import parse_spec
+from eligibility.foundations.vocabulary import meaning
 
 if TYPE_CHECKING:
     from eligibility.explaining.report import DiscrepancyTable, Report
@@ -34,6 +35,8 @@ REPORT_COLUMNS = (
     "title",
     "jurisdiction",
     "status",
+    "effect",
+    "meaning",
     "would_qualify",
     "in_force",
     "summary",
@@ -54,13 +57,25 @@ TIMELINE_COLUMNS = (
     "end",
     "days",
     "status",
+    "effect",
+    "meaning",
     "in_force",
     "would_qualify",
     "reason",
     "began_with",
     "rule_base",
 )
-CATALOGUE_COLUMNS = ("id", "title", "jurisdiction", "stages", "in_force_from", "in_force_until", "routes", "readings")
+CATALOGUE_COLUMNS = (
+    "id",
+    "title",
+    "jurisdiction",
+    "effect",
+    "stages",
+    "in_force_from",
+    "in_force_until",
+    "routes",
+    "readings",
+)
 BATCH_COLUMNS = ("line", "profile", "on", "provision", "status", "would_qualify", "missing")
 
 
@@ -82,6 +97,8 @@ def report_rows(report: "Report") -> Rows:
                 "title": p.title,
                 "jurisdiction": p.jurisdiction,
                 "status": p.status,
+                "effect": p.effect.kind,
+                "meaning": p.meaning,
                 "would_qualify": p.would_qualify,
                 "in_force": p.in_force.value,
                 "summary": p.summary,
@@ -108,6 +125,8 @@ def timeline_rows(timeline: "Timeline") -> Rows:
             "end": period.end,
             "days": period.days,
             "status": period.status,
+            "effect": provision.effect,
+            "meaning": meaning(period.status, provision.effect),
             "in_force": period.in_force,
             "would_qualify": period.would_qualify,
             "reason": period.reason,
@@ -126,6 +145,7 @@ def catalogue_rows(rules: "RuleBase") -> Rows:
             "id": p.id,
             "title": p.title,
             "jurisdiction": p.jurisdiction,
+            "effect": p.effect.kind,
             "stages": _joined(f"{s.kind} {s.date.written()}" for s in p.stages),
             "in_force_from": p.in_force.start,
             "in_force_until": p.in_force.until or "",
@@ -221,13 +241,14 @@ def _days(prefix: str, written: Optional[str]) -> dict[str, str]:
     return {f"{prefix}_from": spec.earliest.isoformat(), f"{prefix}_to": spec.latest.isoformat()}
 
 
-def to_markdown(rows: Rows, columns: Sequence[str]) -> str:
-    """Rows as a Markdown table (pipes in cells escaped)."""
+def to_markdown(rows: Rows, columns: Sequence[str], headings: Optional[Mapping[str, str]] = None) -> str:
+    """Rows as a Markdown table (pipes in cells escaped); `headings` words some columns' heads."""
 
     def cell(value: Any) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+    named = [cell((headings or {}).get(c, c)) for c in columns]
+    lines = ["| " + " | ".join(named) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
     lines += ["| " + " | ".join(cell(row[c]) for c in columns) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 

@@ -18,6 +18,7 @@ from eligibility.explaining.reasons import explainer, horizon, reason
 from eligibility.explaining.report import CitationOut, HorizonOut, Out, Status, Value
 from eligibility.foundations import logic
 from eligibility.foundations.errors import InputError
+from eligibility.foundations.vocabulary import EffectKind
 from eligibility.judging.evaluation import Evaluator, Judgement
 from eligibility.people.profile import Profile
 
@@ -51,6 +52,7 @@ class ProvisionTimeline(Out):
     id: str
     title: str
     jurisdiction: str
+    effect: EffectKind  # what it does when it applies: a benefit or a burden for the person
     periods: list[PeriodOut]
 
 
@@ -192,7 +194,11 @@ def timeline(
             previous = span
         out.append(
             ProvisionTimeline(
-                id=provision_id, title=provision.title, jurisdiction=provision.jurisdiction, periods=periods
+                id=provision_id,
+                title=provision.title,
+                jurisdiction=provision.jurisdiction,
+                effect=provision.effect.kind,
+                periods=periods,
             )
         )
     points = [cause_out(evaluator, c) for c in causes if start < c.day <= end]

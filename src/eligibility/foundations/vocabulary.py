@@ -60,6 +60,37 @@ EVIDENCE: tuple[EvidenceUse, ...] = ("all", "articles")
 About = Literal["date", "scope", "condition", "effect", "existence"]  # what a discrepancy is about
 ABOUT: tuple[About, ...] = ("date", "scope", "condition", "effect", "existence")
 
+# What a provision does when it applies, and what that means for the person: a benefit (it
+# grants, exempts or protects) or a burden (it imposes, bars or limits).  Every view that shows a
+# status shows the kind of effect beside it and colours by the meaning, not by "applies": a
+# revocation that applies is bad news, however green a tick would look.
+EffectKind = Literal["grants", "imposes", "bars", "exempts", "limits", "protects"]
+Sense = Literal["benefit", "burden"]
+EFFECT_SENSE: dict[str, Sense] = {
+    "grants": "benefit",
+    "exempts": "benefit",
+    "protects": "benefit",
+    "imposes": "burden",
+    "bars": "burden",
+    "limits": "burden",
+}
+# A status as it bears on the person: applies as a benefit or as a burden; the other three as they are.
+Meaning = Literal["benefit", "burden", "undetermined", "does_not_apply", "not_in_force"]
+MEANINGS: tuple[Meaning, ...] = ("benefit", "burden", "undetermined", "does_not_apply", "not_in_force")
+MEANING_WORDS: dict[Meaning, str] = {
+    "benefit": "applies, in the person's favour (grants, exempts, protects)",
+    "burden": "applies, a burden on the person (imposes, bars, limits)",
+    "undetermined": "undetermined",
+    "does_not_apply": "does not apply",
+    "not_in_force": "not in force",
+}
+
+
+def meaning(status: Status, effect: str) -> Meaning:
+    """What a status means for the person, given the kind of the provision's effect."""
+    return EFFECT_SENSE[effect] if status == "applies" else status
+
+
 Value = Literal["yes", "no", "unknown"]  # in force; would qualify
 Held = Literal["held", "failed", "unknown"]  # one condition
 

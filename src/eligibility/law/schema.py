@@ -24,7 +24,7 @@ from pydantic import (
 
 from eligibility.foundations import countries
 from eligibility.foundations.dates import DateSpec, parse_day, parse_spec
-from eligibility.foundations.vocabulary import About, SourceKind, Sure
+from eligibility.foundations.vocabulary import About, EffectKind, SourceKind, Sure
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 ProvisionId = Annotated[str, Field(pattern=r"^(ru|ua)\.[a-z0-9-]+\.[a-z0-9-]+$")]
@@ -174,7 +174,7 @@ class InForce(_Strict):
 
 
 class Effect(_Strict):
-    kind: Literal["grants", "imposes", "bars", "exempts", "limits", "protects"]
+    kind: EffectKind
     text: NonEmpty
 
 

@@ -56,12 +56,12 @@ def footnotes(rules: RuleBase, provisions: Sequence[Provision]) -> str:
     for number, (source, quotes, first) in enumerate(cited_by(rules, provisions), 1):
         when = source.published.written() if source.published else "date not known"
         kind = source.kind_of(first)
-        lines.append(f'{number}. {source.outlet}, "{source.headline}", {when}. {_where(source)}. [{source.id}; {kind}]')
+        lines.append(f'{number}. {source.outlet}, "{source.headline}", {when}. {where(source)}. [{source.id}; {kind}]')
         lines.extend(f"   “{quote}”" for quote in quotes)
     return "\n".join(lines) + "\n"
 
 
-def _where(source: Source) -> str:
+def where(source: Source) -> str:
     """Where a reader finds the source: its address; for an article held here, its file in the
     sources folder; otherwise why no address is given."""
     if source.address:

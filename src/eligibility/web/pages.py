@@ -38,8 +38,9 @@ table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 td, th { border-bottom: 1px solid #ddd; padding: .3rem .4rem; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }
 th { background: #f4f4f4; }
-.applies { color: #2e7d32; } .does_not_apply { color: #c62828; } .undetermined { color: #a86b00; }
-.not_in_force { color: #546e7a; } .yes { color: #2e7d32; } .no { color: #546e7a; } .unknown { color: #a86b00; }
+.applies { color: #2e7d32; } .undetermined { color: #7a5a00; } .not_in_force { color: #5f5f5f; }
+.benefit { color: #004488; } .burden { color: #a03c4e; } .does_not_apply { color: #333333; }
+.yes { color: #2e7d32; } .no { color: #546e7a; } .unknown { color: #a86b00; }
 .mark { font-weight: bold; width: 2rem; } .id { font-family: monospace; width: 17rem; }
 figure { margin: 1rem 0; max-width: 100%; overflow-x: auto; } figure svg { max-width: 100%; height: auto; }
 blockquote { margin: .3rem 0 .3rem 1rem; color: #333; font-style: italic; }
@@ -447,7 +448,7 @@ def person_page(
     body.append("<h2>Each provision</h2>")
     for p in report.provisions:
         body.append(
-            f'<details><summary><span class="{p.status}">{MARK[p.status]} {WORDS[p.status]}</span> '
+            f'<details><summary><span class="{p.meaning}">{MARK[p.status]} {WORDS[p.status]}</span> '
             f"<span class=id>{escape(p.id)}</span> {escape(p.title)}</summary>{provision_section(p)}"
             f'<p><a href="/law/{escape(p.id)}?on={escape(report.on)}">The provision itself</a>'
             + (

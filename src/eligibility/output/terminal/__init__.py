@@ -11,7 +11,7 @@ import re
 from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -33,7 +33,7 @@ from eligibility.explaining.report import (
 )
 from eligibility.foundations import logic
 from eligibility.foundations.errors import required
-from eligibility.foundations.vocabulary import CAVEAT_WORDS
+from eligibility.foundations.vocabulary import CAVEAT_WORDS, meaning
 from eligibility.law.rulebase import RuleBase
 from eligibility.law.schema import STAGE_LABEL, Alternative, Citation, Condition, Provision, Stage, Test
 from eligibility.output.terminal.wrap import Row, emit, pad
@@ -60,6 +60,16 @@ HEADING = {
     "undetermined": "UNDETERMINED",
     "does_not_apply": "DOES NOT APPLY",
     "not_in_force": "NOT IN FORCE",
+}
+# colour by what a status means for the person, where the provision's effect is known: an
+# `applies` is green for a benefit and red for a burden; "does not apply" takes no colour (it
+# is good news under a bar and bad news under a grant)
+MEANING_STYLE = {
+    "benefit": "bold green",
+    "burden": "bold red",
+    "undetermined": "bold yellow",
+    "does_not_apply": "bold",
+    "not_in_force": "bold blue",
 }
 MARK = {"held": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "yellow")}
 IN_FORCE_STYLE = {"yes": "green", "no": "blue", "unknown": "yellow"}
@@ -150,7 +160,7 @@ def _route(route: RouteOut) -> list[Text | Row]:
 
 
 def provision_block(item: ProvisionOut) -> list[Text | Row]:
-    head = Text("● ", style=STYLE[item.status])
+    head = Text("● ", style=MEANING_STYLE[item.meaning])
     head.append(item.id, style="bold")
     head.append(f"  [{item.jurisdiction}] ", style="dim")
     head.append(item.title)
@@ -234,8 +244,10 @@ def shortened(text: str, room: int) -> str:
 def summary_line(item: ProvisionOut, width: int) -> list[Text | Row]:
     """One provision in the summary: its mark, id and title (shortened to the line, never its id),
     then the one-line reason and what decided it (wrapped, indented)."""
-    head = Text(f"{STATUS_MARK[item.status]} ", style=STYLE[item.status])
+    style = MEANING_STYLE[item.meaning]
+    head = Text(f"{STATUS_MARK[item.status]} ", style=style)
     head.append(item.id, style="bold")
+    head.append(f" ({item.effect.kind})", style=style.replace("bold", "").strip() or "")
     room = width - cell_len(head.plain) - 3
     if room >= 12:
         head.append(" — " + shortened(item.title, room), style="")
@@ -598,11 +610,15 @@ def discrepancies(out: Console, table: DiscrepancyTable) -> None:
 
 # --- a person across time -------------------------------------------------------------------
 
+MEANING_LEGEND = Text(
+    "applies in green: in the person's favour (grants, exempts, protects); in red: a burden (imposes, bars, limits)",
+    style="dim",
+)
 GLYPH = {"applies": "█", "undetermined": "▒", "does_not_apply": "·", "not_in_force": "─"}
 MIXED = "┊"
 
 
-def _strip_cells(periods: Sequence, start: date, end: date, columns: int) -> list[tuple[str, str]]:
+def _strip_cells(periods: Sequence, start: date, end: date, columns: int, effect: str) -> list[tuple[str, str]]:
     """(glyph, style) per column; a column covering days of more than one status shows MIXED."""
     total = (end - start).days + 1
     cells = []
@@ -612,10 +628,8 @@ def _strip_cells(periods: Sequence, start: date, end: date, columns: int) -> lis
         inside = [p for p in periods if p.start <= last.isoformat() and p.end >= first.isoformat()]
         statuses = {p.status for p in inside}
         closing = inside[-1].status
-        if len(statuses) == 1:
-            cells.append((GLYPH[closing], STYLE[closing].replace("bold ", "")))
-        else:
-            cells.append((MIXED, STYLE[closing].replace("bold ", "")))
+        style = MEANING_STYLE[meaning(closing, effect)].replace("bold", "").strip()
+        cells.append((GLYPH[closing] if len(statuses) == 1 else MIXED, style))
     return cells
 
 
@@ -643,7 +657,7 @@ def timeline(out: Console, result: "Timeline") -> None:
     out.print(_axis(start, end, columns, label_width))
     for provision in result.provisions:
         row = Text(provision.id.ljust(label_width))
-        for glyph, style in _strip_cells(provision.periods, start, end, columns):
+        for glyph, style in _strip_cells(provision.periods, start, end, columns, provision.effect):
             row.append(glyph, style=style)
         out.print(row, soft_wrap=True)
     legend = Text("  ".join(f"{GLYPH[s]} {HEADING[s].lower()}" for s in STATUSES), style="dim")
@@ -652,16 +666,17 @@ def timeline(out: Console, result: "Timeline") -> None:
     legend.append(
         f"  (one column ≈ {days / columns:.0f} days)" if columns < days else "  (one column = one day)", style="dim"
     )
-    emit(out, [legend])
+    emit(out, [legend, MEANING_LEGEND])
     for provision in result.provisions:
         out.print()
         head = Text(provision.id, style="bold")
-        head.append(f"  [{provision.jurisdiction}] ", style="dim")
+        head.append(f" ({provision.effect})  [{provision.jurisdiction}] ", style="dim")
         head.append(provision.title)
         emit(out, [head])
         for period in provision.periods:
             line = Text(f"{period.start} – {period.end}  ")
-            line.append(GLYPH[period.status] + " " + HEADING[period.status].lower(), style=STYLE[period.status])
+            style = MEANING_STYLE[meaning(period.status, provision.effect)]
+            line.append(GLYPH[period.status] + " " + HEADING[period.status].lower(), style=style)
             rows: list[Text | Row] = [pad(line, (0, 0, 0, 2)), pad(Text(period.reason), (0, 0, 0, 6))]
             for cause in period.began_with:
                 rows.extend(pad(r, (0, 0, 0, 6)) for r in _cause(cause))
@@ -883,7 +898,13 @@ def progress(total: Optional[int], description: str, shown: bool) -> Iterator[Ca
         yield lambda done: bar.advance(task, done)
 
 
-def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str], horizon: Optional[HorizonOut] = None) -> None:
+def matrix(
+    out: Console,
+    rows: Sequence[dict],
+    provisions: Sequence[str],
+    effects: Mapping[str, str],
+    horizon: Optional[HorizonOut] = None,
+) -> None:
     """`table`: several people on one date.  One line per provision, one column per person
     (numbered, the people listed below), each cell the status's mark; where that does not fit,
     each person's provisions grouped by status."""
@@ -895,10 +916,16 @@ def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str], horizo
     _horizon(out, horizon, rows[0]["on"])
     table = Table(pad_edge=False, expand=False)
     table.add_column("provision", no_wrap=True)
+    table.add_column("effect", no_wrap=True)
     for number in range(1, len(rows) + 1):
         table.add_column(str(number), justify="center", no_wrap=True)
     for provision in provisions:
-        table.add_row(provision, *(Text(STATUS_MARK[row[provision]], style=STYLE[row[provision]]) for row in rows))
+        effect = effects[provision]
+        table.add_row(
+            provision,
+            Text(effect, style="dim"),
+            *(Text(STATUS_MARK[row[provision]], style=MEANING_STYLE[meaning(row[provision], effect)]) for row in rows),
+        )
 
     def by_person() -> list[Text | Row]:
         listed: list[Text | Row] = []
@@ -908,7 +935,10 @@ def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str], horizo
                 ids = [p for p in provisions if row[p] == status]
                 if ids:
                     line = Text(f"{STATUS_MARK[status]} {HEADING[status].lower()}: ", style=STYLE[status])
-                    line.append(", ".join(ids), style="")
+                    for n, p in enumerate(ids):
+                        line.append(", " if n else "", style="")
+                        line.append(p, style=MEANING_STYLE[meaning(status, effects[p])].replace("bold", "").strip())
+                        line.append(f" ({effects[p]})", style="dim")
                     listed.append((4, line))
         return listed
 
@@ -918,7 +948,7 @@ def matrix(out: Console, rows: Sequence[dict], provisions: Sequence[str], horizo
     fitted(out, table, by_person)
     people = [(2, Text(f"{number}. {row['profile']}")) for number, row in enumerate(rows, 1)]
     legend = Text(" · ".join(f"{STATUS_MARK[s]} {HEADING[s].lower()}" for s in STATUSES), style="dim")
-    emit(out, [*people, legend])
+    emit(out, [*people, legend, MEANING_LEGEND])
 
 
 CAUSE_WORDS = {

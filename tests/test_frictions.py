@@ -43,7 +43,7 @@ def test_citations_for_several_provisions_or_all_each_source_once_with_full_addr
     assert len(ids) == len(set(ids)) and set(wanted) <= set(ids)
     assert all(item["URL"].startswith(("https://", "http://")) for item in everything if "URL" in item)
     assert json.loads(cli("rules", "cite", "--all", "--format", "csl-json").stdout) == everything  # stable
-    assert "expected a provision id (or several, or --all)" in one_line_error(cli("rules", "cite"))
+    assert "expected a provision id (or several, --all or --rule-base)" in one_line_error(cli("rules", "cite"))
 
 
 def test_the_same_o_everywhere(cli, tmp_path):

@@ -895,6 +895,9 @@ def rules_cite(
         None, metavar="ID...", help="Provision ids, e.g. ru.citizenship.contract-service (or --all)."
     ),
     every: bool = typer.Option(False, "--all", help="Every provision of the rule base."),
+    rule_base: bool = typer.Option(
+        False, "--rule-base", help="An entry for the exact rule base (its digest) a figure was made with, first."
+    ),
     format: str = typer.Option(
         "footnotes",
         "--format",
@@ -904,21 +907,33 @@ def rules_cite(
     rules: Optional[str] = RULES_OPTION,
 ) -> None:
     """Every source the provisions cite, once (keyed by the source's id, the same in every run):
-    as numbered footnotes (outlet, headline, date, address, the quotes taken from it), as BibTeX
-    or as CSL-JSON."""
+    as numbered footnotes (outlet, byline, headline, date, address, the quotes taken from it), as
+    BibTeX or as CSL-JSON; --rule-base cites the rule base itself, by its digest."""
     _bounded()
     with reported():
+        from importlib.metadata import version
+
         from eligibility.output import citing
 
         chosen = _format(format, ("footnotes", "bibtex", "csl-json"))
         base = _rules(rules)
         if every and provision_ids:
             raise InputError("--all", None, f"expected either --all or provision ids, got both ({provision_ids[0]!r})")
-        if not every and not provision_ids:
-            raise InputError("rules cite", None, "expected a provision id (or several, or --all), got none")
-        wanted = list(base.provisions) if every else list(dict.fromkeys(_known(base, p, "ID") for p in provision_ids))
+        if not every and not provision_ids and not rule_base:
+            raise InputError("rules cite", None, "expected a provision id (or several, --all or --rule-base), got none")
+        wanted = (
+            list(base.provisions) if every else list(dict.fromkeys(_known(base, p, "ID") for p in provision_ids or []))
+        )
         write = {"footnotes": citing.footnotes, "bibtex": citing.bibtex, "csl-json": citing.csl_json}[chosen]
-        sys.stdout.write(write(base, [base.provisions[p] for p in wanted]))
+        parts = [citing.rule_base_entry(base, version("eligibility"), chosen)] if rule_base else []
+        if wanted:
+            parts.append(write(base, [base.provisions[p] for p in wanted]))
+        if chosen == "csl-json":  # one array of items
+            sys.stdout.write(
+                json.dumps([i for part in parts for i in json.loads(part)], ensure_ascii=False, indent=2) + "\n"
+            )
+        else:
+            sys.stdout.write("\n".join(parts))
 
 
 @rules_app.command("show")

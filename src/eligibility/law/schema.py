@@ -471,6 +471,23 @@ def never_applies(provision: Provision) -> Optional[str]:
     return None
 
 
+class Author(_Strict):
+    """Who wrote a source, as its byline prints it: a person (`given` and `family` names) or a body
+    or desk (`name`, kept whole)."""
+
+    given: Optional[NonEmpty] = None
+    family: Optional[NonEmpty] = None
+    name: Optional[NonEmpty] = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Author":
+        if (self.name is None) == (self.family is None):
+            raise ValueError("expected a person's family (and given) name or a body's name, not both nor neither")
+        if self.given is not None and self.family is None:
+            raise ValueError("family: expected a family name alongside the given name, got none")
+        return self
+
+
 class Source(_Strict):
     """A source the rule base cites: an article, an act, an official notice, ...
 
@@ -481,7 +498,10 @@ class Source(_Strict):
     id: NonEmpty
     file: Optional[NonEmpty] = None  # its text in the sources folder; none for a reference
     outlet: NonEmpty  # the publisher, as far as the text shows
+    # the source's own headline, or, in square brackets, a description of ours where the record
+    # does not give it (`described`)
     headline: NonEmpty
+    authors: list[Author] = []  # the byline, where the source prints one
     published: Optional[Spec] = None  # none: not known (then never counted as known on a day)
     published_note: Optional[NonEmpty] = None
     kind: SourceKind
@@ -504,6 +524,12 @@ class Source(_Strict):
         if self.published is None and self.published_note is None:
             raise ValueError("published_note: expected a note saying why the publication date is not known, got none")
         return self
+
+    @property
+    def described(self) -> bool:
+        """Whether the headline is a description of ours (written in square brackets), not the
+        source's own."""
+        return self.headline.startswith("[") and self.headline.endswith("]")
 
     @property
     def is_article(self) -> bool:

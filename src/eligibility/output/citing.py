@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from eligibility.foundations.dates import DateSpec
 from eligibility.law.loader import citations
 from eligibility.law.rulebase import RuleBase
-from eligibility.law.schema import Provision, Source
+from eligibility.law.schema import Author, Provision, Source
 
 CSL_TYPE = {"act": "legislation", "official": "webpage", "report": "article-newspaper"}
 
@@ -56,7 +56,11 @@ def footnotes(rules: RuleBase, provisions: Sequence[Provision]) -> str:
     for number, (source, quotes, first) in enumerate(cited_by(rules, provisions), 1):
         when = source.published.written() if source.published else "date not known"
         kind = source.kind_of(first)
-        lines.append(f'{number}. {source.outlet}, "{source.headline}", {when}. {where(source)}. [{source.id}; {kind}]')
+        byline = " and ".join(a.name or f"{a.given or ''} {a.family}".strip() for a in source.authors)
+        by = f"{byline}, " if byline else ""
+        lines.append(
+            f'{number}. {by}{source.outlet}, "{source.headline}", {when}. {where(source)}. [{source.id}; {kind}]'
+        )
         lines.extend(f"   “{quote}”" for quote in quotes)
     return "\n".join(lines) + "\n"
 
@@ -76,26 +80,53 @@ def _bib(value: str) -> str:
     return "{" + value.replace("\\", "\\textbackslash{}").replace("{", "\\{").replace("}", "\\}") + "}"
 
 
+DESCRIBED = "title supplied: a description of ours in square brackets, not the source's own headline"
+
+
+def _bib_name(author: Author) -> str:
+    """A BibTeX name: `Family, Given` for a person, a body's name braced whole (never split);
+    each part's own braces escaped."""
+    if author.name is not None:
+        return _bib(author.name)
+    family = _bib(str(author.family))[1:-1]
+    return f"{family}, {_bib(author.given)[1:-1]}" if author.given else family
+
+
 def bibtex(rules: RuleBase, provisions: Sequence[Provision]) -> str:
+    """BibTeX entries: the byline in `author`, the title as the source gives it (or marked as
+    ours), the date at its precision, the full address in `url`, and the quotes the rule base
+    takes from the source in `annote`, the annotation field an annotated bibliography shows."""
     entries = []
     for source, quotes, first in cited_by(rules, provisions):
-        fields: dict[str, str] = {"title": source.headline, "publisher": source.outlet}
+        fields: dict[str, str] = {}
+        notes: list[str] = []
+        if source.authors:
+            fields["author"] = " and ".join(_bib_name(a) for a in source.authors)
+        fields["title"] = source.headline
         kind = "misc"
         if source.kind_of(first) == "report":
             kind, fields["journal"] = "article", source.outlet
-            del fields["publisher"]
-        if source.published is not None:
-            fields.update(_bib_date(source.published))
         else:
-            fields["note"] = f"date not known: {source.published_note}"
+            fields["publisher"] = source.outlet
+        if source.published is not None:
+            date_fields = _bib_date(source.published)
+            when = date_fields.pop("note", None)  # a window: its words, besides the year
+            notes.extend([when] if when else [])
+            fields.update(date_fields)
+        else:
+            notes.append(f"date not known: {source.published_note}")
         if source.address:
             fields["url"] = url(source.address)
+        if source.described:
+            notes.append(DESCRIBED)
+        if notes:
+            fields["note"] = "; ".join(notes)
         if quotes:
-            fields["note"] = (fields.get("note", "") + "; " if "note" in fields else "") + " ".join(
-                f"“{q}”" for q in quotes
-            )
+            fields["annote"] = " ".join(f"“{q}”" for q in quotes)
         fields["language"] = source.language
-        body = ",\n".join(f"  {name} = {_bib(value)}" for name, value in fields.items())
+        body = ",\n".join(
+            f"  {name} = {'{' + value + '}' if name == 'author' else _bib(value)}" for name, value in fields.items()
+        )
         entries.append(f"@{kind}{{{source.id},\n{body}\n}}")
     return "\n\n".join(entries) + "\n"
 
@@ -111,23 +142,34 @@ def _bib_date(spec: DateSpec) -> dict[str, str]:
     return out
 
 
+def _csl_name(author: Author) -> dict[str, str]:
+    if author.name is not None:
+        return {"literal": author.name}
+    return {"family": str(author.family), **({"given": author.given} if author.given else {})}
+
+
 def csl_json(rules: RuleBase, provisions: Sequence[Provision]) -> str:
+    """CSL-JSON items (the CSL data schema): as `bibtex`, the quotes in `annote`."""
     items: list[dict[str, Any]] = []
     for source, quotes, first in cited_by(rules, provisions):
-        item: dict[str, Any] = {
-            "id": source.id,
-            "type": CSL_TYPE.get(source.kind_of(first), "article"),
-            "title": source.headline,
-            "container-title": source.outlet,
-            "publisher": source.outlet,
-            "language": source.language,
-        }
+        item: dict[str, Any] = {"id": source.id, "type": CSL_TYPE.get(source.kind_of(first), "article")}
+        if source.authors:
+            item["author"] = [_csl_name(a) for a in source.authors]
+        item.update({"title": source.headline, "container-title": source.outlet, "publisher": source.outlet})
+        item["language"] = source.language
+        notes: list[str] = []
         if source.published is not None:
             item["issued"] = {"date-parts": _csl_parts(source.published)}
+        else:
+            notes.append(f"date not known: {source.published_note}")
         if source.address:
             item["URL"] = url(source.address)
+        if source.described:
+            notes.append(DESCRIBED)
+        if notes:
+            item["note"] = "; ".join(notes)
         if quotes:
-            item["note"] = " ".join(f"“{q}”" for q in quotes)
+            item["annote"] = " ".join(f"“{q}”" for q in quotes)
         items.append(item)
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
@@ -142,3 +184,46 @@ def _csl_parts(spec: DateSpec) -> list[list[int]]:
         return [[first.year]]
     last = spec.latest
     return [[first.year, first.month, first.day], [last.year, last.month, last.day]]  # a range
+
+
+# --- the rule base itself: what a figure was made with -------------------------------------------
+
+RULE_BASE_TITLE = (
+    "eligibility rule base: provisions on foreign fighters, military service and citizenship in Russia and Ukraine"
+)
+
+
+def rule_base_entry(rules: RuleBase, version: str, format: str) -> str:
+    """An entry citing the exact rule base a figure was made with: its digest as the version,
+    how many provisions, the day its sources were last reviewed, and the tool's version.  A dataset
+    in CSL-JSON; `@misc` in BibTeX, keyed by the digest."""
+    digest = rules.digest
+    reviewed = rules.reviewed
+    described = (
+        f"rule base {digest}: {len(rules.provisions)} provisions"
+        + (f", sources last reviewed {reviewed.day.isoformat()}" if reviewed else "")
+        + f"; judged with eligibility {version}"
+    )
+    key = f"eligibility-rules-{digest.replace(':', '-').replace('@', '-')}"
+    if format == "bibtex":
+        fields = {"author": "{The eligibility project}", "title": RULE_BASE_TITLE, "version": digest}
+        if reviewed:
+            fields.update({"year": str(reviewed.day.year), "month": str(reviewed.day.month)})
+        fields["note"] = described
+        body = ",\n".join(
+            f"  {name} = {_bib(value) if name != 'author' else '{' + value + '}'}" for name, value in fields.items()
+        )
+        return f"@misc{{{key},\n{body}\n}}\n"
+    item: dict[str, Any] = {
+        "id": key,
+        "type": "dataset",
+        "author": [{"literal": "The eligibility project"}],
+        "title": RULE_BASE_TITLE,
+        "version": digest,
+        "note": described,
+    }
+    if reviewed:
+        item["issued"] = {"date-parts": [[reviewed.day.year, reviewed.day.month, reviewed.day.day]]}
+    if format == "csl-json":
+        return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+    return f"The eligibility project, {RULE_BASE_TITLE}, {described}. [{key}]\n"

@@ -75,3 +75,22 @@ def test_the_catalogue_follows_the_evidence_chosen(cli):
     assert stages("--evidence", "articles") == ["2024-07"]
     reported = json.loads(cli("rules", "list", "--format", "json", "--known-on", "2023-01-01").stdout)
     assert "ru.contract.stateless" not in {e["id"] for e in reported}  # no article on it yet
+
+
+def test_every_problem_of_a_profile_is_named_up_to_a_bound(cli, tmp_path):
+    """No '(and 2 more problems)' hiding what could be named: the line names each field that is
+    wrong, up to five, and counts the rest."""
+    from eligibility.foundations.validation import LISTED
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"citizenships": [{"country": "UK", "since": "2024-13"}], "service": [{"country": "RU"}],'
+        ' "criminal_record": {"convicted": "yes"}}'
+    )
+    line = one_line_error(cli("check", bad, "--on", "2024-01-01"))
+    for field in ("citizenships[0].since", "citizenships[0].country", "service[0].start", "criminal_record.convicted"):
+        assert field in line, field
+    many = tmp_path / "many.json"
+    many.write_text('{"citizenships": [' + ", ".join(f'{{"country": "X{i}"}}' for i in range(9)) + "]}")
+    line = one_line_error(cli("check", many, "--on", "2024-01-01"))
+    assert line.count("citizenships[") == LISTED and f"(and {9 - LISTED} more problems, not listed)" in line

@@ -127,15 +127,26 @@ def describe(error: "ErrorDetails | dict[str, Any]", root: type[BaseModel]) -> t
     return path, f"{error['msg']}, got {shown(given)}"
 
 
+LISTED = 5  # problems named in one error line; beyond, they are counted
+
+
 def input_error(error: ValidationError, root: type[BaseModel], file: str) -> InputError:
-    """The first problem of a validation error as one InputError line."""
+    """A validation error as one InputError line: the first problem, then every other (each field
+    once) up to LISTED in all, then how many more were found, so that nothing is hidden behind a
+    count that could be named."""
     problems = error.errors(include_url=False)
     # A misspelt field shows up twice, as unknown and as missing; the unknown one says more.
     problems.sort(key=lambda problem: problem["type"] != "extra_forbidden")
-    field, message = describe(problems[0], root)
-    more = len(problems) - 1
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    named: dict[str, str] = {}
+    for problem in problems:
+        field, message = describe(problem, root)
+        named.setdefault(field, message)
+    (field, message), *others = named.items()
+    if others:
+        message += "; also " + "; ".join(f"{f}: {m}" for f, m in others[: LISTED - 1])
+    more = len(others) - (LISTED - 1)
+    if more > 0:
+        message += f" (and {more} more problem{'s' if more > 1 else ''}, not listed)"
     return InputError(file, field, message)
 
 

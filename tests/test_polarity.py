@@ -59,3 +59,29 @@ def test_the_terminal_colours_in_a_fixed_width_console():
     terminal.report_summary(console, api.check(TIMUR, "2025-06-01"))
     shown = console.export_text(styles=True)
     assert "\x1b[1;31m✓ \x1b[0m\x1b[1;31m" + REVOCATION in shown
+
+
+def test_a_relatives_service_is_grouped_once_not_called_a_fact_of_ones_own(cli):
+    """A soldier whose family is not given is undetermined under the family provision only
+    through his relatives: the summary says 'depends on a relative's service', once, apart from
+    what is missing about himself."""
+    carlos = PEOPLE / "cuban-discharged-health.json"  # family not given; criminal record not given
+    report = api.check(carlos, "2024-08-01")
+    family = report.provision("ru.citizenship.family-members")
+    assert family.status == "undetermined" and family.on_relatives
+    assert family.summary.startswith("depends on a relative's service: the profile does not list the family")
+    own = report.provision("ru.contract.criminal-record-bar")
+    assert own.status == "undetermined" and not own.on_relatives
+    assert own.summary.startswith("a fact missing from the profile")
+    out = cli("check", carlos, "--on", "2024-08-01", "--width", "110").stdout
+    lines = out.splitlines()
+    group = next(i for i, line in enumerate(lines) if "open only through a relative's service (1):" in line)
+    assert "ru.citizenship.family-members" in lines[group + 1]
+    assert out.index("ru.contract.criminal-record-bar") < out.index("open only through a relative's service")
+    # a relative listed without his service: still the relative's, not the person's own
+    sita = {
+        "citizenships": [{"country": "NP", "acquired": "birth"}],
+        "family": [{"relation": "spouse", "person": {"citizenships": [{"country": "NP"}]}}],
+    }
+    item = api.check(sita, "2024-08-01").provision("ru.citizenship.family-members")
+    assert item.status == "undetermined" and item.on_relatives and "family[0].person.service" in item.summary

@@ -43,7 +43,7 @@ from eligibility.foundations.vocabulary import (
 from eligibility.judging.evaluation import HELD, Evaluator, Judgement, unknowns
 from eligibility.judging.in_force import Validity
 from eligibility.law.rulebase import Judged, Route, RuleBase
-from eligibility.law.schema import Alternative, Citation, Finding, NotModelled
+from eligibility.law.schema import Alternative, Citation, FamilyTest, Finding, NotModelled
 from eligibility.people.profile import Profile
 
 
@@ -237,6 +237,7 @@ class Explainer:
                     status=judgement.status,
                     reason=self._full_reason(judgement, readings, day),
                     summary=short_reason(judgement),
+                    on_relatives=on_relatives(judgement),
                     decided_by=self._decided_by(judgement),
                     effect=EffectOut(kind=provision.effect.kind, text=provision.effect.text),
                     would_qualify=judgement.would_qualify.word,
@@ -392,6 +393,21 @@ def _route_name(route: Route) -> str:
     return f"the route {route.id} ({route.alternative.follows})"
 
 
+def on_relatives(judgement: Judgement) -> bool:
+    """Whether an undetermined answer is open only through the person's relatives: every unknown
+    is a family condition (a relative's own provision), none a fact of the person's own."""
+    if judgement.status != "undetermined":
+        return False
+    found = unknowns(judgement)
+    conditions = judgement.item.condition_map
+    return bool(found) and all(
+        u.about in conditions and isinstance(conditions[u.about].test, FamilyTest) for u in found
+    )
+
+
+RELATIVES = "depends on a relative's service"
+
+
 def short_reason(judgement: Judgement) -> str:
     """The reason in one short line: what the summary of a report shows beside the status."""
     item, status = judgement.item, judgement.status
@@ -420,6 +436,10 @@ def short_reason(judgement: Judgement) -> str:
     unknown = found[0]
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     detail = ", ".join(unknown.fields) if unknown.kind == "missing_fact" and unknown.fields else unknown.detail
+    if on_relatives(judgement):  # not a fact of the person's own: say whose
+        if list(unknown.fields) == ["family"]:
+            detail = "the profile does not list the family (family)"
+        return f"{RELATIVES}: {detail.rstrip('.')}{more}"
     return f"{UNKNOWN_WORDS[unknown.kind]}: {detail.rstrip('.')}{more}"
 
 

@@ -202,6 +202,9 @@ class ProvisionOut(Out):
     status: Status
     reason: str
     summary: str = ""  # the reason in one short line (the first failing condition, the first unknown, ...)
+    # undetermined only through the person's relatives (a family condition: a relative's own
+    # provision), not for want of a fact of the person's own; the summaries group these apart
+    on_relatives: bool = False
     decided_by: Optional[DecidedOut] = None
     effect: EffectOut
     would_qualify: Value

@@ -542,7 +542,8 @@ def short_report_html(report: "Report", timeline: "Timeline", profile: "Profile"
     counts = ", ".join(f"{sum(p.status == s for p in report.provisions)} {WORDS[s]}" for s in STATUSES)
     out.append(f'<h2>The provisions on {escape(report.on)}</h2><p class="muted">{counts}.</p>')
     for status in STATUSES:
-        items = sorted((p for p in report.provisions if p.status == status), key=lambda p: p.id)
+        # a relative's service is grouped apart, after the person's own (as the terminal does)
+        items = sorted((p for p in report.provisions if p.status == status), key=lambda p: (p.on_relatives, p.id))
         if not items:
             continue
         out.append(f'<table class="group" id="{status}"><thead><tr><th class="mark"></th>')
@@ -550,7 +551,12 @@ def short_report_html(report: "Report", timeline: "Timeline", profile: "Profile"
             f'<th class="id">{escape(WORDS[status].capitalize())} ({len(items)})</th><th class="effect">effect</th>'
             "<th>why, and what decided it</th></tr></thead><tbody>"
         )
-        for p in items:
+        for n, p in enumerate(items):
+            if p.on_relatives and (n == 0 or not items[n - 1].on_relatives):
+                out.append(
+                    '<tr class="relatives"><td></td><td colspan="3"><em>open only through a relative\'s '
+                    "service, not for want of a fact of the person's own</em></td></tr>"
+                )
             cited = " ".join(dict.fromkeys(number(c.source) for c in p.citations))
             out.append(
                 f'<tr class="provision-row" data-id="{escape(p.id)}"><td class="mark {p.meaning}">{MARK[p.status]}</td>'

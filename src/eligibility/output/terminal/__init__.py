@@ -278,7 +278,13 @@ def report_summary(out: Console, result: Report, statuses: Iterable[str] = STATU
         if not items:
             continue
         out.print(Text(f"{HEADING[status]} ({len(items)})", style=STYLE[status] + " underline"))
-        emit(out, [row for item in items for row in summary_line(item, out.width)])
+        own = [p for p in items if not p.on_relatives]
+        emit(out, [row for item in own for row in summary_line(item, out.width)])
+        relatives = [p for p in items if p.on_relatives]  # grouped once, not as facts of the person's own
+        if relatives:
+            heading = f"{'of them, ' if own else ''}open only through a relative's service ({len(relatives)}):"
+            emit(out, [(2, Text(heading, style="yellow"))])
+            emit(out, [row for item in relatives for row in summary_line(item, out.width)])
     emit(
         out,
         [

@@ -160,7 +160,8 @@ def test_downloads_work(server, browser):
             ("JSON", lambda text: json.loads(text) == expected),
             ("CSV", lambda text: text.startswith("profile,on,evidence,id,")),
             ("timeline SVG", lambda text: text.startswith("<svg")),
-            ("HTML report", lambda text: text.startswith("<!DOCTYPE html>")),
+            ("HTML report (3 pages)", lambda text: text.startswith("<!DOCTYPE html>") and "bibliography" in text),
+            ("full HTML report", lambda text: text.startswith("<!DOCTYPE html>") and 'class="provision"' in text),
             ("the profile", lambda text: json.loads(text) == json.loads(RAM.read_text(encoding="utf-8"))),
         ):
             with page.expect_download() as caught:

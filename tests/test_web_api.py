@@ -261,7 +261,9 @@ def test_downloads(client, cli):
     csv = client.get(f"/person/report.csv?{link}").text
     assert csv == cli("check", RAM, "--on", "2024-08-01", "--format", "csv").stdout
     assert client.get(f"/person/timeline.svg?{link}").text.startswith("<svg")
-    assert client.get(f"/person/report.html?{link}").text.startswith("<!DOCTYPE html>")
+    for form, shown in (("report.html", '<ol class="bibliography">'), ("report-full.html", 'class="provision"')):
+        page = client.get(f"/person/{form}?{link}").text  # the short report, as `report` writes it; --full
+        assert page.startswith("<!DOCTYPE html>") and shown in page, form
     assert client.get(f"/person/profile.json?{link}").json() == _data(RAM)
 
 

@@ -41,7 +41,7 @@ from eligibility.foundations.validation import input_error
 from eligibility.judging.in_force import item_validity
 from eligibility.law.rulebase import RuleBase
 from eligibility.output.citing import cited
-from eligibility.output.pictures import report_html, timeline_svg
+from eligibility.output.pictures import report_html, short_report_html, timeline_svg
 from eligibility.people.edits import apply, parse_set, parse_unset
 from eligibility.people.profile import Profile, parse_profile, profile_schema
 from eligibility.web import fields, pages
@@ -613,10 +613,20 @@ def create_app(rules: RuleBase, hosts: Sequence[str] = LOOPBACK, examples: Optio
 
     @app.get("/person/report.html", include_in_schema=False)
     def report_page(request: Request) -> Response:
+        """The short report, as `eligibility report` writes it: three printed pages."""
         view = _view(request)
         profile, judged, report = _checked(view)
         timeline = _timeline(view, profile, judged)
-        return _download(report_html(report, timeline), "text/html", f"report-{report.on}.html")
+        page = short_report_html(report, timeline, profile, judged)
+        return _download(page, "text/html", f"report-{report.on}.html")
+
+    @app.get("/person/report-full.html", include_in_schema=False)
+    def report_full_page(request: Request) -> Response:
+        """Every provision in full, as `eligibility report --full` writes it."""
+        view = _view(request)
+        profile, judged, report = _checked(view)
+        timeline = _timeline(view, profile, judged)
+        return _download(report_html(report, timeline), "text/html", f"report-{report.on}-full.html")
 
     @app.get("/person/profile.json", include_in_schema=False)
     def profile_json(request: Request) -> Response:

@@ -438,7 +438,8 @@ def person_page(
         f'<a href="/person/report.json?{escape(q())}" download>JSON</a>'
         f'<a href="/person/report.csv?{escape(q())}" download>CSV</a>'
         f'<a href="/person/timeline.svg?{escape(q())}" download>timeline SVG</a>'
-        f'<a href="/person/report.html?{escape(q())}" download>HTML report</a>'
+        f'<a href="/person/report.html?{escape(q())}" download>HTML report (3 pages)</a>'
+        f'<a href="/person/report-full.html?{escape(q())}" download>full HTML report</a>'
         f'<a href="/person/profile.json?{escape(q())}" download>the profile</a></nav>'
     )
     counts = {s: sum(1 for p in report.provisions if p.status == s) for s in STATUS_ORDER}

@@ -170,7 +170,7 @@ def test_standard_input_and_output(cli, tmp_path):
     [
         (["--on", "2024-02-30"], "--on: expected"),
         (["--on", "2024-08-01", "--jobs", "-1"], "--jobs: expected 0 (one per core) or a positive number"),
-        (["--on", "2024-08-01", "--format", "xml"], "--format: expected text, json or csv"),
+        (["--on", "2024-08-01", "--format", "xml"], "--format: expected text, json, csv or parquet"),
     ],
 )
 def test_bad_options_are_one_line(cli, tmp_path, args, expected):
@@ -497,3 +497,68 @@ def test_a_new_output_file_gets_the_usual_permissions(cli, tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def _queries() -> dict[str, str]:
+    """The SQL of docs/batch.md, by the name in the comment above each block."""
+    import re
+
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"<!-- query: (\w+) -->\n```sql\n(.*?)```", text, re.S))
+
+
+def test_the_docs_duckdb_queries_over_parquet_and_csv_give_the_summary(cli, tmp_path, monkeypatch):
+    """docs/batch.md's two queries, run as written over batch's Parquet file and its CSV of the
+    same population, each give exactly the counts of batch --summary."""
+    duckdb = pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    people = tmp_path / "people.jsonl"
+    assert cli("synth", "--n", "300", "--seed", "7", "-o", people).exit_code == 0
+    dates = ["--on", "2023-06-01", "--on", "2025-01-01"]
+    assert cli("batch", people, *dates, "--format", "parquet", "-o", tmp_path / "rows.parquet").exit_code == 0
+    assert cli("batch", people, *dates, "--format", "csv", "-o", tmp_path / "rows.csv").exit_code == 0
+    summary = json.loads(cli("batch", people, *dates, "--summary", "--format", "json").stdout)
+    expected = {
+        (d["on"], pid, status): n
+        for d in summary["dates"]
+        for pid, counts in d["counts"].items()
+        for status, n in counts.items()
+        if n
+    }
+    queries = _queries()
+    assert set(queries) == {"parquet", "csv"}
+    monkeypatch.chdir(tmp_path)  # the queries name rows.parquet and rows.csv, as the docs write them
+    for name, sql in queries.items():
+        found = {(str(day), pid, status): n for day, pid, status, n in duckdb.sql(sql).fetchall()}
+        assert found == expected, name
+
+
+def test_parquet_needs_a_file_and_agrees_with_the_json_rows(cli, tmp_path):
+    pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
+    people = tmp_path / "people.jsonl"
+    assert cli("synth", "--n", "50", "--seed", "3", "-o", people).exit_code == 0
+    out = tmp_path / "rows.parquet"
+    assert cli("batch", people, "--on", "2024-08-01", "--format", "parquet", "-o", out, "--jobs", "2").exit_code == 0
+    schema = pyarrow_parquet.read_schema(out)
+    assert str(schema.field("ru.contract.stateless").type) == "dictionary<values=string, indices=int8, ordered=0>"
+    assert str(schema.field("date").type) == "date32[day]" and "on" not in schema.names
+    table = pyarrow_parquet.read_table(out).to_pylist()
+    rows = [json.loads(line) for line in cli("batch", people, "--on", "2024-08-01").stdout.splitlines()]
+    assert len(table) == len(rows) == 50
+    for got, row in zip(table, rows, strict=True):
+        assert (got["line"], got["profile"], got["date"].isoformat()) == (row["line"], row["profile"], row["on"])
+        assert {pid: got[pid] for pid in row["statuses"]} == row["statuses"]
+        assert sorted((m["provision"], m["fact"]) for m in got["missing"]) == sorted(
+            (pid, fact) for pid, facts in row["missing"].items() for fact in facts
+        )
+    assert "expected -o FILE.parquet" in one_line_error(
+        cli("batch", people, "--on", "2024-08-01", "--format", "parquet")
+    )
+    assert "expected --format parquet for a file named .parquet" in one_line_error(
+        cli("batch", people, "--on", "2024-08-01", "-o", tmp_path / "x.parquet")
+    )
+    assert "a whole report is not a table), got parquet" in one_line_error(
+        cli("batch", people, "--on", "2024-08-01", "--format", "parquet", "--full", "-o", out)
+    )

@@ -3,7 +3,8 @@ has one door.  Read from the source (lazy imports inside functions included; imp
 for type checking left out, since they never run):
 
 - a module imports only modules of its own stage or of earlier ones (docs/architecture.md);
-- only `judging/engine.py` imports durable_rules, and only `output/terminal/` imports rich;
+- only `judging/engine.py` imports durable_rules, only `output/terminal/` imports rich, only
+  `runners/parquet.py` pyarrow, and only `web/app.py` FastAPI, Starlette and uvicorn;
 - there is no import cycle;
 - every module is in a stage package, or is one of the entry points at the top.
 """
@@ -40,6 +41,7 @@ DOORS = {
     "fastapi": {"web.app"},
     "starlette": {"web.app"},
     "uvicorn": {"web.app"},
+    "pyarrow": {"runners.parquet"},
 }
 
 

@@ -676,8 +676,9 @@ def batch(
     format: str = typer.Option(
         "text",
         "--format",
-        metavar="text|json|csv",
-        help="json: the summary as JSON; csv: the rows as CSV, one per profile, date and provision.",
+        metavar="text|json|csv|parquet",
+        help="json: the summary as JSON; csv: the rows as CSV, one per profile, date and provision; parquet: the "
+        "rows as a Parquet file (-o FILE), one per profile and date, a status column per provision.",
     ),
     evidence: str = EVIDENCE_OPTION,
     known_on: Optional[str] = KNOWN_ON_OPTION,
@@ -691,19 +692,29 @@ def batch(
         from eligibility import api
         from eligibility.runners.batch import Job, default_jobs, judge_population, population_size
 
-        chosen = _format(format, ("text", "json", "csv"))
-        if chosen == "csv" and full:
+        chosen = _format(format, ("text", "json", "csv", "parquet"))
+        if chosen in ("csv", "parquet") and full:
             raise InputError(
-                "--format", None, "expected JSON rows with --full (a whole report is not a table), got csv"
+                "--format", None, f"expected JSON rows with --full (a whole report is not a table), got {chosen}"
             )
+        if chosen == "parquet":
+            if output in (None, "-"):
+                raise InputError("--format", None, "expected -o FILE.parquet alongside parquet: Parquet is a file")
+            from eligibility.runners.parquet import available
+
+            available()  # pyarrow, before any work
         if output not in (None, "-"):  # the rows' form and the file's name must agree
             suffix = os.path.splitext(output)[1].lower()
-            if suffix == ".csv" and chosen != "csv":
-                raise InputError(
-                    "-o", None, f"expected --format csv for a file named .csv, got rows as JSON Lines for {output!r}"
-                )
-            if suffix in (".jsonl", ".json", ".ndjson") and chosen == "csv":
-                raise InputError("-o", None, f"expected a .csv file name for rows as CSV, got {output!r}")
+            rows_as = {"csv": "CSV", "parquet": "Parquet"}.get(chosen, "JSON Lines")
+            for named, form in ((".csv", "csv"), (".parquet", "parquet")):
+                if suffix == named and chosen != form:
+                    raise InputError(
+                        "-o",
+                        None,
+                        f"expected --format {form} for a file named {named}, got rows as {rows_as} for {output!r}",
+                    )
+            if suffix in (".jsonl", ".json", ".ndjson") and chosen in ("csv", "parquet"):
+                raise InputError("-o", None, f"expected a .{chosen} file name for rows as {rows_as}, got {output!r}")
         days = list(dict.fromkeys(api.as_day(day).isoformat() for day in on))
         if jobs < 0:
             raise InputError.expected("--jobs", None, "0 (one per core) or a positive number of processes", jobs)
@@ -728,6 +739,7 @@ def batch(
             evidence=base.evidence.use,
             known_on=base.evidence.known_on.isoformat() if base.evidence.known_on else None,
             csv=chosen == "csv",
+            table=chosen == "parquet",
             causes=summary,
         )
         show_progress = not quiet and sys.stderr.isatty()

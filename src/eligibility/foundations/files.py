@@ -14,7 +14,7 @@ import sys
 import tempfile
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, BinaryIO, Iterable, Iterator, TextIO
 
 import tomli
 
@@ -228,7 +228,21 @@ def _alive(pid: int) -> bool:
 
 @contextmanager
 def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[TextIO]:
-    """A text file to write `what` to, that never looks complete unless it is.
+    """A text file to write `what` to, that never looks complete unless it is (`_output`)."""
+    with _output(path, what, inputs, binary=False) as sink:
+        yield sink
+
+
+@contextmanager
+def binary_output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[BinaryIO]:
+    """The same for bytes (a Parquet file)."""
+    with _output(path, what, inputs, binary=True) as sink:
+        yield sink
+
+
+@contextmanager
+def _output(path: str, what: str, inputs: Iterable[str], binary: bool) -> Iterator[Any]:
+    """A file to write `what` to, that never looks complete unless it is.
 
     A regular file (or a new one) is written under a temporary name in the same folder and
     renamed over the target only when the body finishes; on any failure or interruption the
@@ -251,7 +265,7 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
     exists = target.exists()
     if exists and not stat.S_ISREG(target.stat().st_mode):
         with _reported_writes(path, what):
-            with _direct(target, path, what) as sink:
+            with _direct(target, path, what, binary) as sink:
                 yield sink
         return
     _leftovers(target)
@@ -264,7 +278,7 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
     done = False
     try:
         with _reported_writes(path, what):
-            with os.fdopen(handle, "w", encoding="utf-8") as sink:
+            with os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8") as sink:
                 yield sink
             if exists:
                 os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
@@ -282,7 +296,7 @@ def output_file(path: str, what: str, inputs: Iterable[str] = ()) -> Iterator[Te
                 os.unlink(temporary)
 
 
-def _direct(target: Path, path: str, what: str) -> TextIO:
+def _direct(target: Path, path: str, what: str, binary: bool = False) -> Any:
     """A device or a named pipe, opened to write to directly; a pipe nobody reads is refused."""
     try:
         if stat.S_ISFIFO(target.stat().st_mode):
@@ -295,8 +309,8 @@ def _direct(target: Path, path: str, what: str) -> TextIO:
                     ) from None
                 raise
             os.set_blocking(handle, True)
-            return os.fdopen(handle, "w", encoding="utf-8")
-        return open(target, "w", encoding="utf-8")
+            return os.fdopen(handle, "wb") if binary else os.fdopen(handle, "w", encoding="utf-8")
+        return open(target, "wb") if binary else open(target, "w", encoding="utf-8")
     except OSError as error:
         raise InputError(path, None, f"cannot write the {what}: {error.strerror or error}") from None
 

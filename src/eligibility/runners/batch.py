@@ -125,6 +125,7 @@ class Job:
     evidence: str = "all"  # which sources: all, or the articles only
     known_on: Optional[str] = None  # ISO day: only the sources published by then
     csv: bool = False  # rows as CSV, one per profile, date and provision (tables.BATCH_COLUMNS)
+    table: bool = False  # no row text: the label and missing facts, for a columnar writer (Parquet)
     causes: bool = False  # work out why each undetermined answer is (for the summary)
 
 
@@ -135,6 +136,8 @@ class LineResult:
     text: str  # its output lines, newline-terminated
     codes: tuple[int, ...]  # per date, per provision: index into STATUSES
     causes: tuple[int, ...] = ()  # with Job.causes, per date, per provision: a bit per kind of unknown (KINDS)
+    label: str = ""  # with Job.table: the profile's label
+    gaps: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...] = ()  # with Job.table: per date, missing facts
 
     def input_error(self) -> InputError:
         assert self.error is not None
@@ -220,6 +223,7 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
         out: list[str] = []
         codes: list[int] = []
         causes: list[int] = []
+        absent: list[tuple[tuple[str, tuple[str, ...]], ...]] = []  # with job.table: per date, missing facts
         for when in on:
             case = next(judged)
             part = parts.get(case.key)
@@ -230,11 +234,15 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
             codes.extend(its_codes)
             if job.causes:
                 causes.extend(parts.causes(case))
+            if job.table:
+                absent.append(tuple((pid, tuple(facts)) for pid, facts in missing.items()))
+                continue
             if job.csv:
                 out.append(parts.csv(case, number, profile.label(f"line {number}"), when, missing))
                 continue
             out.append(f'{head}{when}",{statuses},"missing":{parts.missing(missing)},{readings}}}\n')
-        results[number] = LineResult(number, None, "".join(out), tuple(codes), tuple(causes))
+        label = profile.label(f"line {number}") if job.table else ""
+        results[number] = LineResult(number, None, "".join(out), tuple(codes), tuple(causes), label, tuple(absent))
     return [results[n] for n in order]
 
 
@@ -640,9 +648,11 @@ def run(
     warn: Callable[[str], None] = lambda _: None,
     advance: Callable[[int], None] = lambda _: None,
     groups: Optional[Mapping[str, Sequence[str]]] = None,
+    table: Optional[Callable[["LineResult"], object]] = None,
 ) -> Summary:
-    """Stream the input through `judge_lines`, writing rows in input order; `groups` are counted
-    for the summary as "any of" groups (name -> provision ids).
+    """Stream the input through `judge_lines`, writing rows in input order (as text through
+    `write`, or each line's result to `table`, a columnar writer); `groups` are counted for the
+    summary as "any of" groups (name -> provision ids).
 
     An invalid line stops the run with its InputError unless `skip_invalid`, in which case it
     is reported through `warn` and counted."""
@@ -660,6 +670,8 @@ def run(
             continue
         if write is not None:
             write(result.text)
+        if table is not None:
+            table(result)
         counter.add(result.codes, result.causes)
     return counter.summary(job.source)
 
@@ -715,6 +727,20 @@ def judge_population(
 
     stream = open_population(people)
     try:
+        if job.table:  # Parquet: a file, written whole or not at all
+            from eligibility.foundations.files import binary_output_file
+            from eligibility.runners.parquet import ParquetRows
+
+            assert output not in (None, "-")
+            with binary_output_file(output, "results", [people]) as raw:
+                writer = ParquetRows(raw, provisions, job.dates)
+                try:
+                    found = run(job, stream, None, provisions, jobs, skip_invalid, warn, advance, groups, writer.add)
+                except BaseException:
+                    writer.abandon()
+                    raise
+                writer.close()
+                return found
         if output not in (None, "-"):
             with output_file(output, "results", [people]) as sink:
                 return run(job, stream, sink.write, provisions, jobs, skip_invalid, warn, advance, groups)

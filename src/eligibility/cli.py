@@ -1068,10 +1068,15 @@ def _settled() -> None:
     rule base and its engine are loaded, everything alive is moved out of the cyclic collector's
     reach (`gc.freeze`).  It lives as long as the process, and full collections, which a long
     run triggers again and again, would walk it every time: measured on a batch of 10,000
-    profiles x 2 dates, about a third of its time.  Worker processes forked afterwards inherit
-    it.  Called in-process (tests, CliRunner), it changes nothing."""
+    profiles x 2 dates, about a third of its time.  Then the cyclic collector is turned off for
+    the rest of the run: judging a line makes no reference cycles that outlive it (reference
+    counting frees its objects), so collections only cost time; measured on 100,000 profiles x 1
+    date, 0.75x the wall time with the same peak memory (76 MiB), and the benchmark keeps
+    watching memory growth from 10,000 to 100,000 profiles.  Worker processes forked afterwards
+    inherit both.  Called in-process (tests, CliRunner), it changes nothing."""
     if _process["own"]:
         gc.freeze()
+        gc.disable()
 
 
 def _json_escape(error: UnicodeError) -> tuple[str, int]:

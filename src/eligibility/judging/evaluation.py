@@ -242,6 +242,9 @@ class _Layout(NamedTuple):
     plans: tuple[_Plan, ...]
     tests: tuple[tuple[Handler, Test], ...]
     family: tuple[int, ...]  # positions of family tests: their "would" is part of a case's key
+    # the same tests for a profile-date with no record maybe held (no imprecise date of the profile
+    # holds the day), without working out each way such records could fall: the common case
+    plain: tuple[tuple[Handler, Test], ...] = ()
 
 
 class ItemKey(NamedTuple):
@@ -386,16 +389,19 @@ class Evaluator:
         # Every distinct test of the rule base gets a slot: equal tests in different provisions
         # (same test, same reading of a failure) share one, so a profile-date runs each once.
         slots: dict[str, tuple[Handler, Test]] = {}
+        plain: dict[str, tuple[Handler, Test]] = {}
         self._slot_of: dict[tuple[str, str], str] = {}
         for key, item in rules.judged.items():
             for name, test in item.tests:
                 slot = repr((test, item.condition_map[name].unsettled_if_failed))
                 slots.setdefault(slot, (handler(item.condition_map[name]), test))
+                plain.setdefault(slot, (handler(item.condition_map[name], doubtful=False), test))
                 self._slot_of[key, name] = slot
             # the engine reads a row's values in this order: the findings must come in it too
             if tuple(item.names) != tuple(self.engine.fields.get(key, ())):
                 raise InternalError(f"the engine and the evaluator list the conditions of {key!r} in different orders")
         self._slots = slots
+        self._plain = plain
         self._layouts: dict[tuple[str, ...], _Layout] = {}
         self._layout_lock = threading.Lock()
         # engine used or not (the benchmark's Python-only path) -> outcomes
@@ -438,7 +444,8 @@ class Evaluator:
             )
         tests = tuple(self._slots[slot] for slot in order)
         family = tuple(p for p, (_, test) in enumerate(tests) if isinstance(test, FamilyTest))
-        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, family)
+        plain = tuple(self._plain[slot] for slot in order)
+        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, family, plain)
         return found
 
     # -- judging ------------------------------------------------------------------------
@@ -468,14 +475,15 @@ class Evaluator:
         layout = self._layout(tuple(keys) if keys is not None else tuple(self.rules.judged))
         members = self._members(cases, layout, engine)
         memo = self._cases[engine]
-        tests, family = layout.tests, layout.family
+        tests, family, plain = layout.tests, layout.family, layout.plain
         found_all: list[list[Finding]] = []
         keyed: list[CaseKey] = []
         for n, (profile, day) in enumerate(cases):
             facts = Facts(profile, day)
             given = members[n]
             lookup = _lookup(given) if given else _NO_MEMBERS
-            found = [run(test, facts, lookup) for run, test in tests]
+            chosen = tests if facts.maybe_held or facts.maybe_residing else plain
+            found = [run(test, facts, lookup) for run, test in chosen]
             letters = "".join(map(_VALUE, found))
             if family:
                 letters += "/" + "".join(_would_letter(found[p]) for p in family)

@@ -212,6 +212,7 @@ def _doubtful(words: str, kind: str) -> Callable[[Callable[..., Finding]], Calla
             unknown = next((f for f in found if f.value is UNKNOWN), found[-1])
             return unknown._replace(value=UNKNOWN, words=found[-1].words, vague=vague)
 
+        test.plain = run  # type: ignore[attr-defined]  # for a day no record is maybe held on
         return test
 
     return wrap
@@ -575,11 +576,14 @@ def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
 Handler = Callable[[Test, Facts, FamilyLookup], Finding]
 
 
-def handler(condition: Condition) -> Handler:
+def handler(condition: Condition, doubtful: bool = True) -> Handler:
     """The function that evaluates this condition's test (looked up once per rule base, not per
     call).  Where the sources leave open what a failed test means, a failure is unknown instead,
-    with the question as its note."""
+    with the question as its note.  `doubtful=False`: without working out the ways records maybe
+    held could fall, for a profile-date that has none (`Facts.maybe_held`, `maybe_residing`)."""
     run = required(parts(type(condition.test)).evaluate, f"the evaluation of {type(condition.test).__name__}")
+    if not doubtful:
+        run = getattr(run, "plain", run)
     question = condition.unsettled_if_failed
     if question is None:
         return run

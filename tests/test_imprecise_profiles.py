@@ -138,3 +138,73 @@ def test_the_timeline_shows_where_the_imprecision_matters():
     assert "2023-08-01 – 2023-08-30  ▒ undetermined" in result.output
     assert "a date the profile gives imprecisely" in result.output
     assert "starts on some day of 2023-08: unknown from 2023-08-01" in " ".join(result.output.split())
+
+
+def _service(start: str, end: str) -> dict:
+    return {
+        "citizenships": [{"country": "CU", "acquired": "birth"}],
+        "service": [
+            {
+                "country": "RU",
+                "force": "armed_forces",
+                "kind": "contract",
+                "start": start,
+                "end": end,
+                "discharge": "health",
+                "combat": True,
+            }
+        ],
+    }
+
+
+def test_a_service_s_start_and_end_are_read_together():
+    """A service ends on or after it starts: an end known to be past settles that it had started,
+    a start known to be ahead that it had not ended, and a vague end never reaches before the
+    start."""
+    # started in March 2022, discharged some day of 2022: it went on after 24 February 2022
+    assert check(_service("2022-03", "2022"), "2024-06-01").status("ru.citizenship.discharged-soldiers") == "applies"
+    # started some day of 2023, ended 2023-03-10: by June it had certainly started
+    started = {
+        **_service("2023", "2023-03-10"),
+        "service": [{"country": "RU", "kind": "contract", "start": "2023", "end": "2023-03-10"}],
+    }
+    assert check(started, "2023-06-01").status("ru.citizenship.army-2022") == "applies"
+    # started in May 2024, ended some day of 2024: in March it had not started, so not ended
+    assert (
+        check(_service("2024-05", "2024"), "2024-03-01").status("ru.citizenship.discharged-soldiers")
+        == "does_not_apply"
+    )
+    # and a genuine doubt stays one: a discharge "in 2022" of a service begun in 2021
+    genuine = check(_service("2021-06-01", "2022"), "2026-03-01").provision("ru.citizenship.discharged-soldiers")
+    assert genuine.status == "undetermined" and "imprecise_profile_date" in {u.kind for u in genuine.unknowns}
+
+
+def test_many_records_maybe_held_do_not_hide_a_certain_one():
+    """A Russian by birth with seven other citizenships from some day of 2024 is not a foreigner on
+    2024-06-01, however those dates fall."""
+    others = [{"country": c, "since": "2024"} for c in ("NP", "IN", "CU", "GE", "DE", "FR", "IT")]
+    person = {
+        "citizenships": [{"country": "RU", "acquired": "birth"}, *others],
+        "service": [{"country": "RU", "force": "armed_forces", "kind": "contract", "start": "2023-01-01"}],
+    }
+    assert check(person, "2024-06-01").status("ru.citizenship.contract-service") == "does_not_apply"
+
+
+def test_a_year_given_as_a_number(tmp_path):
+    """--set takes a bare year for a date field as the year; a profile file that writes one as a
+    number is told to write it as text."""
+    ram = SCENARIOS / "people" / "nepali-contract-soldier.json"
+    result = CliRunner().invoke(app, ["what-if", str(ram), "--on", "2024-06-01", "--set", "service[0].start=2024"])
+    assert result.exit_code in (0, 1) and "changes: --set 'service[0].start=\"2024\"'" in result.output
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"service": [{"country": "RU", "start": 2023}]}))
+    result = CliRunner().invoke(app, ["check", str(path), "--on", "2024-01-01"])
+    assert result.exit_code == 2 and 'a year is written as text: "2023"' in result.output
+
+
+@pytest.mark.parametrize("written", ["٢٠٢٣-٠٨", "2023-08\n", "2023-08-01..2023-08-01"])
+def test_only_ascii_dates_and_real_windows(tmp_path, written):
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"service": [{"country": "RU", "start": written}]}))
+    result = CliRunner().invoke(app, ["check", str(path), "--on", "2024-01-01"])
+    assert result.exit_code == 2 and "service[0].start" in result.output

@@ -85,3 +85,35 @@ def test_a_relatives_service_is_grouped_once_not_called_a_fact_of_ones_own(cli):
     }
     item = api.check(sita, "2024-08-01").provision("ru.citizenship.family-members")
     assert item.status == "undetermined" and item.on_relatives and "family[0].person.service" in item.summary
+
+
+def test_what_if_and_diff_say_what_a_change_means(cli):
+    """Registering takes the revocation from applies to does not apply: shown as a burden lifted,
+    with the effect named, not as a green status turning red."""
+    out = cli("what-if", TIMUR, "--on", "2025-01-01", "--set", "military_registration.RU=true", "--width", "100").stdout
+    assert f"● {REVOCATION} (imposes)  applies → does not apply" in out
+    change = api.what_if(TIMUR, "2025-01-01", set={"military_registration.RU": True}).changed[0]
+    assert change.effect == "imposes"
+    console = Console(width=100, force_terminal=True, color_system="standard", record=True, file=io.StringIO())
+    terminal.what_if(console, api.what_if(TIMUR, "2025-01-01", set={"military_registration.RU": True}))
+    shown = console.export_text(styles=True)
+    assert "\x1b[1;31mapplies\x1b[0m" in shown  # the burden that applied, in red; what it became uncoloured
+    assert "\x1b[1;31mdoes not apply" not in shown
+    assert terminal.STYLE["does_not_apply"] == terminal.STYLE["applies"] == "bold"  # no good or bad news unknowing
+    assert api.diff(TIMUR, "2024-01-01", "2025-01-01").changed[0].effect
+
+
+def test_the_picture_s_axis_fits_any_range(cli):
+    """Labels never run into each other on a long range, a one-day range shows its date, and a
+    timeline of no provisions is still a picture."""
+    import re
+    import xml.etree.ElementTree as ElementTree
+
+    ram = PEOPLE / "nepali-contract-soldier.json"
+    long = cli("timeline", ram, "--format", "svg", "--from", "2000-01-01", "--to", "2030-12-31").stdout
+    years = [int(y) for y in re.findall(r'text-anchor="middle">(\d{4})<', long)]
+    assert years == list(range(2000, 2031, 5))
+    ElementTree.fromstring(long)
+    day = cli("timeline", ram, "--format", "svg", "--from", "2024-05-01", "--to", "2024-05-01").stdout
+    assert ">2024-05-01<" in day
+    assert "<svg" in api.timeline(ram, provisions=["ru.contract.stateless"])._repr_svg_()

@@ -217,7 +217,7 @@ def test_diff_command_text_and_json(cli):
     args = ("diff", PEOPLE / "nepali-contract-soldier.json", "--from", "2023-12-01", "--to", "2024-08-01")
     text = cli(*args, "--width", "90")
     assert text.exit_code == 0, text.stderr
-    assert "ru.citizenship.contract-service  not in force → applies" in text.stdout
+    assert "ru.citizenship.contract-service (grants)  not in force → applies" in text.stdout
     assert "because:" in text.stdout
     data = json.loads(cli(*args, "--format", "json").stdout)
     assert {c["id"] for c in data["changed"]} >= {"ru.citizenship.contract-service"}

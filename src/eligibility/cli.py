@@ -916,6 +916,8 @@ def rules_cite(
         metavar="footnotes|bibtex|csl-json",
         help="Footnotes, or entries for a reference manager.",
     ),
+    evidence: str = EVIDENCE_OPTION,
+    known_on: Optional[str] = KNOWN_ON_OPTION,
     rules: Optional[str] = RULES_OPTION,
 ) -> None:
     """Every source the provisions cite, once (keyed by the source's id, the same in every run):
@@ -928,7 +930,7 @@ def rules_cite(
         from eligibility.output import citing
 
         chosen = _format(format, ("footnotes", "bibtex", "csl-json"))
-        base = _rules(rules)
+        base = _rules(rules, evidence, known_on)  # the rule base's digest names the evidence used
         if every and provision_ids:
             raise InputError("--all", None, f"expected either --all or provision ids, got both ({provision_ids[0]!r})")
         if not every and not provision_ids and not rule_base:

@@ -405,7 +405,9 @@ def on_relatives(judgement: Judgement) -> bool:
     )
 
 
+SHORT = 200  # characters of an unknown's detail in the one-line summary
 RELATIVES = "depends on a relative's service"
+RELATIVE_OWN = "depends on a relative's own case"  # the gap is a relative's fact other than the service
 
 
 def short_reason(judgement: Judgement) -> str:
@@ -436,10 +438,13 @@ def short_reason(judgement: Judgement) -> str:
     unknown = found[0]
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     detail = ", ".join(unknown.fields) if unknown.kind == "missing_fact" and unknown.fields else unknown.detail
+    if len(detail) > SHORT:  # one short line: the full reason keeps every word
+        detail = detail[: SHORT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     if on_relatives(judgement):  # not a fact of the person's own: say whose
         if list(unknown.fields) == ["family"]:
-            detail = "the profile does not list the family (family)"
-        return f"{RELATIVES}: {detail.rstrip('.')}{more}"
+            return f"{RELATIVES}: the profile does not list the family (family){more}"
+        service = any(".service" in f for u in found for f in u.fields) or not any(u.fields for u in found)
+        return f"{RELATIVES if service else RELATIVE_OWN}: {detail.rstrip('.')}{more}"
     return f"{UNKNOWN_WORDS[unknown.kind]}: {detail.rstrip('.')}{more}"
 
 

@@ -36,6 +36,7 @@ from eligibility.foundations import logic
 from eligibility.foundations.dates import add_months
 from eligibility.foundations.errors import InputError, required
 from eligibility.foundations.logic import Truth
+from eligibility.foundations.vocabulary import EffectKind
 from eligibility.judging.evaluation import Evaluator, Judgement
 from eligibility.judging.kinds import flips, parts
 from eligibility.judging.predicates import record_value
@@ -84,6 +85,7 @@ def command_line(edit: Edit) -> str:
 class WhatIfChange(Out):
     id: str
     title: str
+    effect: EffectKind  # what the provision does when it applies: a benefit or a burden for the person
     before: Status
     after: Status
     would_qualify_before: Value
@@ -160,6 +162,7 @@ def what_if(
             WhatIfChange(
                 id=key,
                 title=b.item.provision.title,
+                effect=b.item.provision.effect.kind,
                 before=b.status,
                 after=a.status,
                 would_qualify_before=b.would_qualify.word,

@@ -16,6 +16,7 @@ from eligibility.explaining.reasons import horizon, reason
 from eligibility.explaining.report import Held, HorizonOut, Out, Status, Value
 from eligibility.exploring.over_time import CauseOut, cause_out, check_range, spans
 from eligibility.foundations import logic
+from eligibility.foundations.vocabulary import EffectKind
 from eligibility.judging.evaluation import HELD, Evaluator, Judgement
 from eligibility.people.profile import Profile
 
@@ -51,6 +52,7 @@ class Step(Out):
 class ProvisionChange(Out):
     id: str
     title: str
+    effect: EffectKind  # what the provision does when it applies: a benefit or a burden for the person
     before: Status
     after: Status
     before_reason: str
@@ -99,6 +101,7 @@ def diff(
             ProvisionChange(
                 id=key,
                 title=b.item.provision.title,
+                effect=b.item.provision.effect.kind,
                 before=b.status,
                 after=a.status,
                 before_reason=reason(b, start),

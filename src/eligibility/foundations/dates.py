@@ -18,9 +18,10 @@ from eligibility.foundations.logic import FALSE, TRUE, UNKNOWN, Truth
 
 Precision = Literal["day", "month", "year", "window"]
 
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
+# ASCII digits only, and nothing after them (not even a line end): "٢٠٢٣-٠٨" or "2023-08\n" is refused
+_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})\Z")
+_YEAR = re.compile(r"([0-9]{4})\Z")
 _MONTHS = [
     "January",
     "February",
@@ -114,12 +115,13 @@ def parse_spec(text: object, wording: str | None = None) -> DateSpec:
         raise ValueError(expected)
     if ".." in text:
         first, _, last = text.partition("..")
-        try:
-            earliest, latest = parse_day(first), parse_day(last)
-        except ValueError:
-            raise ValueError(expected) from None
+        if not (_DAY.match(first) and _DAY.match(last)):
+            raise ValueError(expected)
+        earliest, latest = parse_day(first), parse_day(last)  # says which day is not on the calendar
         if latest <= earliest:
-            raise ValueError("a window whose last day comes after its first")
+            raise ValueError(
+                "a window whose last day comes after its first (a single day is written as the day, YYYY-MM-DD)"
+            )
         return DateSpec(
             earliest, latest, "window", wording or f"between {earliest.isoformat()} and {latest.isoformat()}"
         )

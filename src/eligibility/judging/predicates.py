@@ -170,7 +170,7 @@ class Facts:
         return out
 
 
-MAX_DOUBTFUL = 6  # records maybe held on one day that a test is worked out over (2**6 readings)
+MAX_DOUBTFUL = 8  # distinct records maybe held on one day that a test is worked out over (2**8 readings)
 
 _Dated = TypeVar("_Dated", Citizenship, Residence)
 
@@ -188,7 +188,21 @@ def _split(
             held.append((i, record))
         elif value is UNKNOWN:
             maybe.append((i, record))
-    return held, maybe
+    if not maybe:
+        return held, maybe
+    # a record maybe held alike to one certainly held, or to another maybe held, changes no test:
+    # the tests read which countries (with how acquired, or with what status) are held, not how often
+    seen = {_alike(r) for _, r in held}
+    kept = []
+    for i, record in maybe:
+        if _alike(record) not in seen:
+            seen.add(_alike(record))
+            kept.append((i, record))
+    return held, kept
+
+
+def _alike(record: Citizenship | Residence) -> tuple[str, Optional[str]]:
+    return record.country, record.acquired if isinstance(record, Citizenship) else record.status
 
 
 def _doubtful(words: str, kind: str) -> Callable[[Callable[..., Finding]], Callable[..., Finding]]:
@@ -204,8 +218,8 @@ def _doubtful(words: str, kind: str) -> Callable[[Callable[..., Finding]], Calla
                 return run(test, facts, family)
             which = "; ".join(f"{kind}[{i}] ({r.country}, {_span_words(r.since, r.until)})" for i, r in doubtful)
             vague = f"whether {which} {words} on {facts.day.isoformat()}: the profile gives the date only as a range"
-            if len(doubtful) > MAX_DOUBTFUL:
-                return Finding(UNKNOWN, (which,), vague=vague)
+            if len(doubtful) > MAX_DOUBTFUL:  # a limit, said as such: never a guess
+                return Finding(UNKNOWN, (which,), vague=f"{vague} (more than {MAX_DOUBTFUL} such records on one day)")
             found = [run(test, view, family) for view in facts.readings(maybe)]
             if all(f.value is found[0].value for f in found):
                 return found[-1]  # the answer does not depend on how the dates fall
@@ -357,13 +371,8 @@ def _during(test: ServiceTest, record: Service, day: date) -> tuple[Truth, Truth
     differ only where it gives the end imprecisely)."""
     spec = test.during
     assert spec is not None
-    today = day.toordinal()
-    end = record.end
-    if end is None or end.earliest > day:
-        return (_reached(today, spec),) * 2
-    low = end.earliest.toordinal() - 1
-    high = today if end.latest > day else end.latest.toordinal() - 1
-    return _reached(low, spec), _reached(high, spec)
+    low, high = record.last_day_bounds(day)
+    return _reached(low.toordinal(), spec), _reached(high.toordinal(), spec)
 
 
 _STATE_WORDS = {"serving": "was serving", "started": "had started", "ended": "had ended"}

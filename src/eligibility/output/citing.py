@@ -36,6 +36,16 @@ def url(address: str) -> str:
     return address if "://" in address else f"https://{address}"
 
 
+def is_page(address: str) -> bool:
+    """Whether an address names a page, not only a site (`regnum.ru`): the record gives only the
+    site for many reports, and a site's front page is not where the source can be read."""
+    return "/" in address.split("://", 1)[-1].strip("/")
+
+
+def site_note(address: str) -> str:
+    return f"published on {address.split('://', 1)[-1].strip('/')}; the record names the site, not the page"
+
+
 def cited(rules: RuleBase, provision: Provision) -> list[tuple[Source, list[str]]]:
     """Each source the provision cites, once, with the quotes taken from it (in their language,
     followed by our English rendering where there is one)."""
@@ -69,7 +79,7 @@ def where(source: Source) -> str:
     """Where a reader finds the source: its address; for an article held here, its file in the
     sources folder; otherwise why no address is given."""
     if source.address:
-        return url(source.address)
+        return url(source.address) if is_page(source.address) else site_note(source.address)
     if source.file:
         return f"text in the sources folder, {source.file}"
     return f"no address: {source.address_note}"
@@ -115,12 +125,14 @@ def bibtex(rules: RuleBase, provisions: Sequence[Provision]) -> str:
             fields.update(date_fields)
         else:
             notes.append(f"date not known: {source.published_note}")
-        if source.address:
+        if source.address and is_page(source.address):
             fields["url"] = url(source.address)
+        elif source.address:
+            notes.append(site_note(source.address))
         if source.described:
             notes.append(DESCRIBED)
         if notes:
-            fields["note"] = "; ".join(notes)
+            fields["note"] = "; ".join(n.rstrip(".") for n in notes)
         if quotes:
             fields["annote"] = " ".join(f"“{q}”" for q in quotes)
         fields["language"] = source.language
@@ -162,12 +174,14 @@ def csl_json(rules: RuleBase, provisions: Sequence[Provision]) -> str:
             item["issued"] = {"date-parts": _csl_parts(source.published)}
         else:
             notes.append(f"date not known: {source.published_note}")
-        if source.address:
+        if source.address and is_page(source.address):
             item["URL"] = url(source.address)
+        elif source.address:
+            notes.append(site_note(source.address))
         if source.described:
             notes.append(DESCRIBED)
         if notes:
-            item["note"] = "; ".join(notes)
+            item["note"] = "; ".join(n.rstrip(".") for n in notes)
         if quotes:
             item["annote"] = " ".join(f"“{q}”" for q in quotes)
         items.append(item)

@@ -80,10 +80,15 @@ WIDTH = 760
 MIN_BAR = 3.0  # px: a period of a day or two is still a visible mark
 
 
-def _axis_years(first: date, last: date) -> list[int]:
-    """The years to label: every year, or every second (even) one on a long range."""
-    years = list(range(first.year, last.year + 1))
-    return years if len(years) <= 12 else [y for y in years if y % 2 == 0]
+AXIS_STEPS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+
+
+def _axis_years(first: date, last: date, plot: float = WIDTH) -> list[int]:
+    """The years to label and mark: every year where the labels fit, else every 2nd (even), 5th,
+    10th, ... year, so that labels never run into each other (about 48 px apart at least)."""
+    span = last.year - first.year + 1
+    step = next((s for s in AXIS_STEPS if plot * s / span >= 48), AXIS_STEPS[-1])
+    return [y for y in range(first.year, last.year + 1) if y % step == 0]
 
 
 def timeline_svg(timeline: "Timeline", width: int = WIDTH) -> str:
@@ -96,7 +101,8 @@ def timeline_svg(timeline: "Timeline", width: int = WIDTH) -> str:
     start, end = date.fromisoformat(timeline.start), date.fromisoformat(timeline.end)
     days = (end - start).days + 1
     char = FONT * 0.6  # a monospace character's advance
-    label = PAD + max((len(p.id) + len(p.effect) + 3) * char for p in timeline.provisions) + 8
+    widest = max((len(p.id) + len(p.effect) + 3 for p in timeline.provisions), default=24)
+    label = PAD + min(widest * char, width / 2) + 8  # a very long id runs under the bars, never off the page
     plot = width - label - PAD
     rows = len(timeline.provisions)
     legend_rows = 5
@@ -121,16 +127,23 @@ def timeline_svg(timeline: "Timeline", width: int = WIDTH) -> str:
     ]
     top = PAD + 22 + 16
     bottom = top + rows * ROW
-    # the date axis: a line at each 1 January, each year's label centred on its span
-    labelled = set(_axis_years(start, end))
-    for year in range(start.year, min(end.year, date.max.year) + 1):
+    # the date axis: a line at each 1 January of the years marked, each label centred on its year
+    # (or, where one year fills the picture, the first and last day written out)
+    marked = _axis_years(start, end, plot)
+    for year in marked:
         first, last = max(date(year, 1, 1), start), min(date(year, 12, 31), end)
         if first == date(year, 1, 1) and first > start:
             px = x(first)
             parts.append(f'<line x1="{px:.1f}" y1="{top - 14}" x2="{px:.1f}" y2="{bottom}" stroke="#999999"/>')
         middle = (x(first) + x(last) + plot / days) / 2
-        if year in labelled and (last - first).days >= 60:
+        if (last - first).days >= 60 or len(marked) > 12:
             parts.append(f'<text x="{middle:.1f}" y="{top - 4}" {text} text-anchor="middle">{year}</text>')
+    if days < 120:  # too short for a year's label: its ends, as dates
+        parts.append(f'<text x="{label:.1f}" y="{top - 4}" {text}>{start.isoformat()}</text>')
+        if days > 1:
+            parts.append(f'<text x="{width - PAD:.1f}" y="{top - 4}" {text} text-anchor="end">{end.isoformat()}</text>')
+    if not timeline.provisions:
+        parts.append(f'<text x="{PAD}" y="{top + 15}" {text}>no provisions were asked for</text>')
     for index, provision in enumerate(timeline.provisions):
         y = top + index * ROW
         parts.append(
@@ -211,6 +224,7 @@ figure { margin: 1rem 0; max-width: 100%; overflow: hidden; } figure svg { max-w
 blockquote { margin: .3rem 0 .3rem 1rem; color: #333; font-style: italic; }
 .provision { border-top: 1px solid #ccc; padding-top: .5rem; page-break-inside: avoid; }
 .muted { color: #666; font-size: .9rem; }
+h1, h3, p, li, td, code { overflow-wrap: anywhere; }
 @media print { body { margin: 0; max-width: none; } a { color: inherit; } }
 """
 )
@@ -464,6 +478,7 @@ ol.bibliography { font-size: 8.5pt; padding-left: 1.6rem; margin: .2rem 0; }
 ol.bibliography .muted { font-size: inherit; }
 figure { margin: .4rem 0; } figure svg { width: 100%; height: auto; }
 .title { font-size: 8.5pt; color: #444; }
+h1, code, td, li, p { overflow-wrap: anywhere; }
 @page { size: A4; margin: 12mm 13mm; }
 @media print { body { font-size: 9.5pt; } h2 { break-after: avoid; } tr, li, figure { break-inside: avoid; } }
 """
@@ -483,7 +498,9 @@ def profile_facts(profile: "Profile") -> list[str]:
         elif not records:
             facts.append(f"{name}: none")
         else:
-            facts.extend(describe(i, r) for i, r in enumerate(records))
+            facts.extend(describe(i, r) for i, r in enumerate(records[:FACTS_LISTED]))
+            if len(records) > FACTS_LISTED:
+                facts.append(f"{name}: {len(records) - FACTS_LISTED} more, not listed here (the profile holds them)")
 
     listed("citizenships", profile.citizenships, describe_citizenship)
     listed("residences", profile.residences, describe_residence)
@@ -507,10 +524,23 @@ def profile_facts(profile: "Profile") -> list[str]:
     elif not profile.family:
         facts.append("family: none")
     else:
-        for i, member in enumerate(profile.family):
+        for i, member in enumerate(profile.family[:FACTS_LISTED]):
             inner = "; ".join(f for f in profile_facts(member.person) if "not given" not in f)
-            facts.append(f"{member.words(i)}: {inner or 'no facts given'}")
+            facts.append(shortened_text(f"{member.words(i)}: {inner or 'no facts given'}", 300))
+        if len(profile.family) > FACTS_LISTED:
+            facts.append(f"family: {len(profile.family) - FACTS_LISTED} more members, not listed here")
     return facts
+
+
+FACTS_LISTED = 6  # records of a kind, or family members, the short report lists (it must fit three pages)
+
+
+def shortened_text(text: str, room: int) -> str:
+    """At most `room` characters, cut at a word where there is one, with '…' where cut."""
+    if len(text) <= room:
+        return text
+    cut = text[: room - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[room // 2 :] else cut) + "…"
 
 
 def short_report_html(report: "Report", timeline: "Timeline", profile: "Profile", rules: "RuleBase") -> str:
@@ -526,7 +556,8 @@ def short_report_html(report: "Report", timeline: "Timeline", profile: "Profile"
             return source
         return f"[{numbers.setdefault(source, len(numbers) + 1)}]"
 
-    title = f"{report.profile} — on {report.on}"
+    # a label of any length heads the page in a line or two (the full label is in the profile)
+    title = f"{shortened_text(report.profile, 160)} — on {report.on}"
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',

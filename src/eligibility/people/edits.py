@@ -115,7 +115,12 @@ def parse_set(text: str) -> Edit:
         raise InputError("--set", path, "the JSON value nests too deeply to read") from None
     if value is None:
         return Edit("unset", path)
+    if isinstance(value, int) and not isinstance(value, bool) and path.rsplit(".", 1)[-1] in DATE_FIELDS:
+        value, as_text = raw.strip(), True  # a date field's bare year, 2024, is the year "2024"
     return Edit("set", path, value, as_text)
+
+
+DATE_FIELDS = ("since", "until", "start", "end")  # the profile's dates: a day, a month, a year or a window
 
 
 def parse_unset(text: str) -> Edit:

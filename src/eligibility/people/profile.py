@@ -30,7 +30,7 @@ from eligibility.foundations import countries
 from eligibility.foundations.dates import DATE_FORMATS, DateSpec, parse_spec
 from eligibility.foundations.errors import Expected, InputError
 from eligibility.foundations.files import decode_json, read_file
-from eligibility.foundations.logic import FALSE, TRUE, Truth, all_of
+from eligibility.foundations.logic import FALSE, TRUE, UNKNOWN, Truth, all_of
 from eligibility.foundations.validation import input_error
 
 MAX_FAMILY_DEPTH = 8
@@ -45,6 +45,8 @@ def _when(value: Any) -> DateSpec:
         return value
     if isinstance(value, date):
         return parse_spec(value.isoformat())
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise Expected(DATE_FORMATS, f'; a year is written as text: "{value}"')
     return parse_spec(value)
 
 
@@ -199,17 +201,37 @@ class Service(_Record):
             raise ValueError("discharge: expected an end date alongside the discharge, got no end")
         return self
 
+    # The start and the end are read together: a service ends on or after it starts, so an end
+    # known to be past settles that the service had started, and a start known to be ahead that
+    # it had not ended, however imprecise the other date is.
+
     def started_by(self, day: date) -> Truth:
-        return self.start.on_or_before(day)
+        begun = self.start.on_or_before(day)
+        if begun is UNKNOWN and self.end is not None and self.end.latest <= day:
+            return TRUE
+        return begun
 
     def serving_on(self, day: date) -> Truth:
-        begun = self.start.on_or_before(day)
+        begun = self.started_by(day)
         if begun is FALSE or self.end is None:
             return begun
         return all_of((begun, self.end.after(day)))
 
     def ended_by(self, day: date) -> Truth:
-        return FALSE if self.end is None else self.end.on_or_before(day)
+        if self.end is None or self.start.earliest > day:
+            return FALSE
+        return self.end.on_or_before(day)
+
+    def last_day_bounds(self, day: date) -> tuple[date, date]:
+        """The earliest and the latest possible last day of service as of `day` (the day itself
+        while it may still go on): never before its earliest start."""
+        end = self.end
+        if end is None or end.earliest > day:
+            return day, day
+        low = max(end.earliest, self.start.earliest)
+        low = date.fromordinal(low.toordinal() - 1) if low > date.min else low
+        high = day if end.latest > day else date.fromordinal(end.latest.toordinal() - 1)
+        return low, high
 
 
 class CriminalRecord(_Record):

@@ -49,10 +49,12 @@ if TYPE_CHECKING:
     from eligibility.runners.checker import CheckReport
     from eligibility.runners.scenario import ScenarioRun
 
+# a status where the view does not know the provision's effect (headings, counts): "applies"
+# and "does not apply" take no colour, which would read as good or bad news (MEANING_STYLE does)
 STYLE = {
-    "applies": "bold green",
+    "applies": "bold",
     "undetermined": "bold yellow",
-    "does_not_apply": "bold red",
+    "does_not_apply": "bold",
     "not_in_force": "bold blue",
 }
 HEADING = {
@@ -700,14 +702,16 @@ def _cause(cause: "CauseOut") -> list[Text | Row]:
     return rows
 
 
-def _status_word(status: str) -> Text:
-    return Text(HEADING[status].lower(), style=STYLE[status])
+def _status_word(status: str, effect: Optional[str] = None) -> Text:
+    style = MEANING_STYLE[meaning(status, effect)] if effect else STYLE[status]  # type: ignore[arg-type]
+    return Text(HEADING[status].lower(), style=style)
 
 
-def _transition(before: str, after: str) -> Text:
-    line = _status_word(before)
+def _transition(before: str, after: str, effect: Optional[str] = None) -> Text:
+    line = Text("")  # each word keeps its own colour: none of it spreads to the rest of the line
+    line.append_text(_status_word(before, effect))
     line.append(" → ")
-    line.append_text(_status_word(after))
+    line.append_text(_status_word(after, effect))
     return line
 
 
@@ -720,10 +724,11 @@ def _changes_title(out: Console, command: str, subject: str, result: "Diff | Wha
 
 
 def _change_head(change: "ProvisionChange | WhatIfChange") -> list[Row]:
-    head = Text("● ", style=STYLE[change.after])
+    head = Text("")
+    head.append("● ", style=MEANING_STYLE[meaning(change.after, change.effect)])
     head.append(change.id, style="bold")
-    head.append("  ")
-    head.append_text(_transition(change.before, change.after))
+    head.append(f" ({change.effect})  ", style="dim")
+    head.append_text(_transition(change.before, change.after, change.effect))
     return [(0, head), pad(Text(change.title, style="dim"), (0, 0, 0, 2))]
 
 
@@ -740,7 +745,7 @@ def diff(out: Console, result: "Diff") -> None:
                 if index:
                     path.append(" → ")
                 path.append(f"{step.start} ")
-                path.append_text(_status_word(step.status))
+                path.append_text(_status_word(step.status, change.effect))
             rows.append(pad(_label("in between").append_text(path), (0, 0, 0, 2)))
         if change.in_force_before != change.in_force_after:
             rows.append(

@@ -88,3 +88,14 @@ def test_json_a_profile_cannot_hold_is_an_error_row_not_a_crash(tmp_path):
     assert sorted(errors) == [1, 2, 3]
     assert "got 'citizenships' twice" in errors[1] and "lone surrogate" in errors[2] and "4,300 digits" in errors[3]
     assert [row["line"] for row in rows if "error" not in row] == [4]
+
+
+@pytest.mark.parametrize("pattern", ["part-*.jsonl", "part-?.jsonl", "part-[012].jsonl", "**/part-*.jsonl"])
+def test_every_glob_fsspec_expands_names_the_same_files(files, pattern):
+    """`?`, `[...]` and `**` are expanded as `*` is, never taken as a file name."""
+    folder = files[0].parent
+    bag = judge_files(str(folder / pattern), DATES)
+    assert bag.npartitions == len(files)
+    assert {row["source"] for row in bag.compute(scheduler="synchronous")} == {str(p) for p in files}
+    with pytest.raises(InputError, match="found none matching"):
+        judge_files(str(folder / "nothing-[xy].jsonl"), DATES)

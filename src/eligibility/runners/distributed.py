@@ -63,11 +63,18 @@ def judge_files(
 
 
 def _paths(paths: str | Sequence[str]) -> list[str]:
-    """A path, a glob or a list of them, as the sorted files they name."""
-    from fsspec.core import get_fs_token_paths
+    """A path, a glob or a list of them, as the sorted files they name, each once.  Every glob
+    fsspec's filesystems expand is expanded (`*`, `**`, `?`, `[ab]`), not only `*`; a local file
+    keeps its path as written, a remote one its protocol."""
+    from fsspec.core import url_to_fs
 
-    _, _, found = get_fs_token_paths(paths if isinstance(paths, str) else list(paths), mode="rb")
-    return sorted(found)
+    found: list[str] = []
+    for wanted in [paths] if isinstance(paths, str) else list(paths):
+        fs, root = url_to_fs(wanted)
+        local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
+        named = fs.glob(root) if any(c in root for c in "*?[") else ([root] if fs.exists(root) else [])
+        found.extend(p if local else fs.unstrip_protocol(p) for p in named if not fs.isdir(p))
+    return sorted(dict.fromkeys(found))
 
 
 def _lines_of(path: str) -> tuple[str, list[tuple[int, bytes]]]:

@@ -208,6 +208,30 @@ def against_floor(folder: Path, size: int, days: list[date]) -> None:
     )
 
 
+def different_laws(big: bool) -> None:
+    """How `check` grows with a rule base of different laws (synth.rule_base_different: one
+    provision's five conditions under distinct expressions, so no two share engine rules as
+    copies do): wall time and peak memory of one `check` in a fresh process, at 16, 256 and 2,000
+    provisions (and 10,000 with --big), against the stock rule base."""
+    sizes = [16, 256, 2_000] + ([10_000] if big else [])
+    profile = Path(__file__).resolve().parents[1] / "scenarios" / "people" / "dual-national-under-investigation.json"
+    print("\ndifferent laws (check, one run each, whole process; wall s / peak MiB):")
+    rows = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            rules = Path(folder) / f"different-{size}"
+            synth.rule_base_different(rules, size)
+            command = [str(BIN / "eligibility"), "check", str(profile), "--on", "2024-08-01", "--rules", str(rules)]
+            wall, peak = measured(command)
+            rows[size] = (wall, peak)
+            print(f"  {size:>7,} provisions: {wall:6.2f} s  {peak / 2**20:7.0f} MiB")
+    stock = rows[16][0]
+    for size in sizes[2:]:
+        wall, peak = rows[size]
+        limit = "within 15x and under 1 GiB" if size == 2_000 else "an answer within 4 GiB"
+        print(f"  {size:,} / the stock rule base: {wall / stock:.1f}x, peak {peak / 2**30:.2f} GiB  (target: {limit})")
+
+
 def formats(size: int = 100_000) -> None:
     """The rows as JSON Lines, CSV and Parquet: file sizes, and DuckDB counting the summary from
     the CSV and from the Parquet file (the queries of docs/batch.md), each checked against the
@@ -252,7 +276,9 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="memory up to 1,000,000 profiles instead of 100,000")
     parser.add_argument("--runs", type=int, default=15, help="runs per cold-start command")
     parser.add_argument(
-        "--only", choices=("evaluation", "batch", "cold", "size", "formats"), help="measure one part only"
+        "--only",
+        choices=("evaluation", "batch", "cold", "size", "different", "formats"),
+        help="measure one part only",
     )
     args = parser.parse_args()
     began = time.perf_counter()
@@ -272,6 +298,8 @@ def main() -> None:
         cold_start(args.runs)
     if args.only in (None, "size"):
         rule_base_size()
+    if args.only in (None, "different"):
+        different_laws(args.big)
     if args.only in (None, "formats"):
         formats()
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s")

@@ -163,3 +163,35 @@ def test_rules_check_passes_a_generated_rule_base(cli, big, tmp_path, monkeypatc
     assert result.exit_code == 0, result.stdout
     rules = len(api.evaluator().engine.definition)  # the copies add no engine rule
     assert f"checked 200 provisions in {big} ({rules:,} engine rules): no problems" in result.stdout
+
+
+def test_different_laws_are_different_and_each_answers_by_its_own_expression(tmp_path):
+    """synth.rule_base_different writes laws that share no engine rules (no two expressions
+    alike), and each answers as its own expression says, through the engine: a dual national
+    under investigation holds russian-citizen, other-citizenship and under-investigation and
+    not convicted (his conviction unknown is made false here), expunged unknown."""
+    from eligibility.foundations import logic
+    from eligibility.foundations.logic import FALSE, TRUE, UNKNOWN
+
+    ids = synth.rule_base_different(tmp_path, 60, seed=5)
+    base = api.rule_base(str(tmp_path))
+    different = [i for i in ids if ".different-" in i]
+    assert len(different) == 60 - len([i for i in ids if ".different-" not in i])
+    shapes = {engine.shape_of(base.judged[i]) for i in different}
+    assert len(shapes) == len(different)
+    person = {
+        "citizenships": [{"country": "RU", "acquired": "birth"}, {"country": "DE"}],
+        "criminal_record": {"convicted": False, "under_investigation": True},
+    }
+    report = api.check(person, "2024-08-01", base)
+    values = {
+        "russian-citizen": TRUE,
+        "other-citizenship": TRUE,
+        "under-investigation": TRUE,
+        "convicted": FALSE,
+        "expunged": UNKNOWN,
+    }
+    for pid in different:
+        expected = logic.evaluate(logic.parse(base.provisions[pid].when), values)
+        status = {TRUE: "applies", FALSE: "does_not_apply", UNKNOWN: "undetermined"}[expected]
+        assert report.status(pid) == status, (pid, base.provisions[pid].when)

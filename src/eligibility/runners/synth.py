@@ -286,3 +286,61 @@ def rule_base_copies(target: Path, provisions: int, source: Optional[Path] = Non
         ids.append(new_id)
         copy += 1
     return ids[:provisions] if provisions < len(files) else ids
+
+
+# the conditions of the law every different provision is written over (ru.contract.criminal-record-bar's)
+DIFFERENT_FROM = "ru.contract.criminal-record-bar"
+_LEAVES = ("russian-citizen", "other-citizenship", "under-investigation", "convicted", "expunged")
+
+
+def expressions(count: int, seed: int = 1) -> list[str]:
+    """`count` different expressions over the five conditions, each naming every condition once:
+    random trees of all(...) and any(...), some leaves and groups under not(...), no two written
+    alike.  Reproducible from the seed."""
+    rng = random.Random(seed)
+
+    def tree(leaves: list[str]) -> str:
+        if len(leaves) == 1:
+            word = leaves[0]
+        else:
+            cut = sorted(rng.sample(range(1, len(leaves)), rng.randint(1, min(3, len(leaves) - 1))))
+            groups = [leaves[a:b] for a, b in zip([0, *cut], [*cut, len(leaves)], strict=True)]
+            word = f"{rng.choice(('all', 'any'))}({', '.join(tree(g) for g in groups)})"
+        return f"not({word})" if rng.random() < 0.3 else word
+
+    found: dict[str, None] = {}
+    tries = 0
+    while len(found) < count:
+        tries += 1
+        if tries > count * 50:
+            raise ValueError(f"could not write {count} different expressions over {len(_LEAVES)} conditions")
+        leaves = list(_LEAVES)
+        rng.shuffle(leaves)
+        found.setdefault(tree(leaves), None)
+    return list(found)
+
+
+def rule_base_different(target: Path, provisions: int, seed: int = 1, source: Optional[Path] = None) -> list[str]:
+    """Write a rule base of `provisions` provisions into `target`: the bundled (or `source`) rule
+    files and sources, then different laws: the articles' account of one provision's five
+    conditions (DIFFERENT_FROM), each under an expression of its own (`expressions`), so that no
+    two share their engine rules as copies do.  For measuring how the tool scales with a rule
+    base of different laws (benchmarks/run.py); the laws are made up, never judged for anyone.
+    Returns the ids written."""
+    import re
+
+    rule_base_copies(target, 0, source)  # the stock rule base
+    base = Path(target)
+    ids = sorted(p.stem for p in base.glob("*.toml") if p.name != "sources.toml")
+    text = (base / f"{DIFFERENT_FROM}.toml").read_text(encoding="utf-8")
+    text = text.split("# --- The official record", 1)[0]  # the articles' account only
+    wanted = max(0, provisions - len(ids))
+    for n, expression in enumerate(expressions(wanted, seed)):
+        new_id = f"ru.different-{n + 1}.contract-record"
+        body, found = re.subn(r'(?m)^id = "[^"]+"$', f'id = "{new_id}"', text, count=1)
+        body, also = re.subn(r'(?m)^when = "[^"]+"$', f'when = "{expression}"', body, count=1)
+        if not (found and also):
+            raise ValueError(f"{DIFFERENT_FROM}: expected a top-level id and when line")
+        (base / f"{new_id}.toml").write_text(body, encoding="utf-8")
+        ids.append(new_id)
+    return ids

@@ -232,6 +232,48 @@ def different_laws(big: bool) -> None:
         print(f"  {size:,} / the stock rule base: {wall / stock:.1f}x, peak {peak / 2**30:.2f} GiB  (target: {limit})")
 
 
+def agreement(profiles: int = 500_000, sample: int = 300) -> None:
+    """A million profile-dates (500,000 profiles x 2 dates, `--jobs 2`) still agree with `check`:
+    300 rows drawn at random (a fixed seed), each compared with `check` of the same profile on the
+    same date (statuses, would-qualify and missing facts).  With --big only: it takes minutes."""
+    import json
+    import random
+
+    print(f"\n{profiles * len(DATES):,} profile-dates against check, {sample} rows drawn at random:")
+    with tempfile.TemporaryDirectory() as folder:
+        people = Path(folder) / "people.jsonl"
+        write_population(people, profiles, seed=4)
+        rows = Path(folder) / "rows.jsonl"
+        wall, peak = batch_run(people, 2, keep=rows)
+        print(f"  batch --jobs 2: {wall:.0f} s, peak {peak / 2**20:.0f} MiB")
+        chosen = sorted(random.Random(1).sample(range(profiles * len(DATES)), sample))
+        lines = {}
+        with open(people, encoding="utf-8") as source:
+            wanted = {n // len(DATES) for n in chosen}
+            for number, line in enumerate(source):
+                if number in wanted:
+                    lines[number] = line
+        rules = api.rule_base()
+        disagree = 0
+        with open(rows, encoding="utf-8") as written:
+            picked = iter(chosen)
+            following = next(picked, None)
+            for n, line in enumerate(written):
+                if n != following:
+                    continue
+                row = json.loads(line)
+                report = api.check(json.loads(lines[n // len(DATES)]), row["on"], rules)
+                expected = {
+                    "statuses": report.statuses(),
+                    "would_qualify": {p.id: p.would_qualify for p in report.provisions},
+                    "missing": {p.id: p.missing for p in report.provisions if p.missing},
+                }
+                got = {k: row[k] for k in expected}
+                disagree += got != expected
+                following = next(picked, None)
+        print(f"  rows that differ from check: {disagree} of {sample}")
+
+
 def formats(size: int = 100_000) -> None:
     """The rows as JSON Lines, CSV and Parquet: file sizes, and DuckDB counting the summary from
     the CSV and from the Parquet file (the queries of docs/batch.md), each checked against the
@@ -277,7 +319,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, help="runs per cold-start command")
     parser.add_argument(
         "--only",
-        choices=("evaluation", "batch", "cold", "size", "different", "formats"),
+        choices=("evaluation", "batch", "cold", "size", "different", "formats", "agreement"),
         help="measure one part only",
     )
     args = parser.parse_args()
@@ -300,6 +342,8 @@ def main() -> None:
         rule_base_size()
     if args.only in (None, "different"):
         different_laws(args.big)
+    if args.big and args.only in (None, "agreement"):
+        agreement()
     if args.only in (None, "formats"):
         formats()
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s")

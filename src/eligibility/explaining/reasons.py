@@ -393,6 +393,15 @@ def _route_name(route: Route) -> str:
     return f"the route {route.id} ({route.alternative.follows})"
 
 
+def shortened_text(text: str, room: int) -> str:
+    """At most `room` characters, cut at a word where there is one late enough, with '…' where
+    cut (the summaries; the short report's facts and heading)."""
+    if len(text) <= room:
+        return text
+    cut = text[: room - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[room // 2 :] else cut).rstrip(",;:") + "…"
+
+
 def on_relatives(judgement: Judgement) -> bool:
     """Whether an undetermined answer is open only through the person's relatives: every unknown
     is a family condition (a relative's own provision), none a fact of the person's own."""
@@ -438,8 +447,7 @@ def short_reason(judgement: Judgement) -> str:
     unknown = found[0]
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     detail = ", ".join(unknown.fields) if unknown.kind == "missing_fact" and unknown.fields else unknown.detail
-    if len(detail) > SHORT:  # one short line: the full reason keeps every word
-        detail = detail[: SHORT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    detail = shortened_text(detail, SHORT)  # one short line: the full reason keeps every word
     if on_relatives(judgement):  # not a fact of the person's own: say whose
         if list(unknown.fields) == ["family"]:
             return f"{RELATIVES}: the profile does not list the family (family){more}"

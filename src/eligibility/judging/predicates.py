@@ -205,7 +205,7 @@ def _alike(record: Citizenship | Residence) -> tuple[str, Optional[str]]:
     return record.country, record.acquired if isinstance(record, Citizenship) else record.status
 
 
-def _doubtful(words: str, kind: str) -> Callable[[Callable[..., Finding]], Callable[..., Finding]]:
+def _doubtful(kind: str) -> Callable[[Callable[..., Finding]], Callable[..., Finding]]:
     """A test of the citizenships (or residences) held on the day, worked out for each way the
     records maybe held could fall: one answer if they all agree, else unknown, for a date the
     profile gives imprecisely."""
@@ -217,7 +217,7 @@ def _doubtful(words: str, kind: str) -> Callable[[Callable[..., Finding]], Calla
             if not doubtful:
                 return run(test, facts, family)
             which = "; ".join(f"{kind}[{i}] ({r.country}, {_span_words(r.since, r.until)})" for i, r in doubtful)
-            vague = f"whether {which} {words} on {facts.day.isoformat()}: the profile gives the date only as a range"
+            vague = f"whether {which} is held on {facts.day.isoformat()}: the profile gives the date only as a range"
             if len(doubtful) > MAX_DOUBTFUL:  # a limit, said as such: never a guess
                 return Finding(UNKNOWN, (which,), vague=f"{vague} (more than {MAX_DOUBTFUL} such records on one day)")
             found = [run(test, view, family) for view in facts.readings(maybe)]
@@ -247,7 +247,7 @@ _RESIDENCES_NOT_GIVEN = Finding(UNKNOWN, ("residences not given",), ("residences
 
 
 @evaluates(CitizenshipTest)
-@_doubtful("is held", "citizenships")
+@_doubtful("citizenships")
 def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
     if held is None:
@@ -271,7 +271,7 @@ def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> F
 
 
 @evaluates(OtherCitizenshipTest)
-@_doubtful("is held", "citizenships")
+@_doubtful("citizenships")
 def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
     if held is None:
@@ -281,7 +281,7 @@ def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyL
 
 
 @evaluates(StatelessTest)
-@_doubtful("is held", "citizenships")
+@_doubtful("citizenships")
 def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
     if held is None:
@@ -290,7 +290,7 @@ def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Findi
 
 
 @evaluates(NonCitizenTest)
-@_doubtful("is held", "citizenships")
+@_doubtful("citizenships")
 def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
     if held is None:
@@ -310,7 +310,7 @@ _STATELESS = {"covered": TRUE, "not-covered": FALSE, "unsettled": UNKNOWN}
 
 
 @evaluates(ResidenceTest)
-@_doubtful("is held", "residences")
+@_doubtful("residences")
 def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Finding:
     current, day = facts.residing, facts.day
     if current is None:

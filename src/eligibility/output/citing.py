@@ -9,7 +9,7 @@ written as a month, a window as a range.
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
 from eligibility.foundations.dates import DateSpec
 from eligibility.law.loader import citations
@@ -93,6 +93,26 @@ def _bib(value: str) -> str:
 DESCRIBED = "title supplied: a description of ours in square brackets, not the source's own headline"
 
 
+def _address_and_note(source: Source, *more: str) -> tuple[Optional[str], Optional[str]]:
+    """What BibTeX and CSL-JSON both say of a source beyond its title: its page's full address
+    (None for a site only, or none known), and a note of whatever else a reader should know
+    (`more` first: a window's dates; then an unknown date, a site named without its page, a title
+    we supplied)."""
+    notes = [n for n in more if n]
+    if source.published is None:
+        notes.append(f"date not known: {source.published_note}")
+    page = url(source.address) if source.address and is_page(source.address) else None
+    if source.address and page is None:
+        notes.append(site_note(source.address))
+    if source.described:
+        notes.append(DESCRIBED)
+    return page, "; ".join(n.rstrip(".") for n in notes) or None
+
+
+def _annote(quotes: Sequence[str]) -> str:
+    return " ".join(f"“{q}”" for q in quotes)
+
+
 def _bib_name(author: Author) -> str:
     """A BibTeX name: `Family, Given` for a person, a body's name braced whole (never split);
     each part's own braces escaped."""
@@ -109,7 +129,6 @@ def bibtex(rules: RuleBase, provisions: Sequence[Provision]) -> str:
     entries = []
     for source, quotes, first in cited_by(rules, provisions):
         fields: dict[str, str] = {}
-        notes: list[str] = []
         if source.authors:
             fields["author"] = " and ".join(_bib_name(a) for a in source.authors)
         fields["title"] = source.headline
@@ -118,23 +137,18 @@ def bibtex(rules: RuleBase, provisions: Sequence[Provision]) -> str:
             kind, fields["journal"] = "article", source.outlet
         else:
             fields["publisher"] = source.outlet
+        window = ""
         if source.published is not None:
             date_fields = _bib_date(source.published)
-            when = date_fields.pop("note", None)  # a window: its words, besides the year
-            notes.extend([when] if when else [])
+            window = date_fields.pop("note", "")  # a window: its words, besides the year
             fields.update(date_fields)
-        else:
-            notes.append(f"date not known: {source.published_note}")
-        if source.address and is_page(source.address):
-            fields["url"] = url(source.address)
-        elif source.address:
-            notes.append(site_note(source.address))
-        if source.described:
-            notes.append(DESCRIBED)
-        if notes:
-            fields["note"] = "; ".join(n.rstrip(".") for n in notes)
+        page, note = _address_and_note(source, window)
+        if page:
+            fields["url"] = page
+        if note:
+            fields["note"] = note
         if quotes:
-            fields["annote"] = " ".join(f"“{q}”" for q in quotes)
+            fields["annote"] = _annote(quotes)
         fields["language"] = source.language
         body = ",\n".join(
             f"  {name} = {'{' + value + '}' if name == 'author' else _bib(value)}" for name, value in fields.items()
@@ -169,21 +183,15 @@ def csl_json(rules: RuleBase, provisions: Sequence[Provision]) -> str:
             item["author"] = [_csl_name(a) for a in source.authors]
         item.update({"title": source.headline, "container-title": source.outlet, "publisher": source.outlet})
         item["language"] = source.language
-        notes: list[str] = []
         if source.published is not None:
             item["issued"] = {"date-parts": _csl_parts(source.published)}
-        else:
-            notes.append(f"date not known: {source.published_note}")
-        if source.address and is_page(source.address):
-            item["URL"] = url(source.address)
-        elif source.address:
-            notes.append(site_note(source.address))
-        if source.described:
-            notes.append(DESCRIBED)
-        if notes:
-            item["note"] = "; ".join(n.rstrip(".") for n in notes)
+        page, note = _address_and_note(source)
+        if page:
+            item["URL"] = page
+        if note:
+            item["note"] = note
         if quotes:
-            item["annote"] = " ".join(f"“{q}”" for q in quotes)
+            item["annote"] = _annote(quotes)
         items.append(item)
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 

@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
+from eligibility.explaining.reasons import shortened_text
 from eligibility.foundations.vocabulary import CAVEAT_WORDS, STATUSES, meaning
 
 if TYPE_CHECKING:
@@ -533,14 +534,6 @@ def profile_facts(profile: "Profile") -> list[str]:
 
 
 FACTS_LISTED = 6  # records of a kind, or family members, the short report lists (it must fit three pages)
-
-
-def shortened_text(text: str, room: int) -> str:
-    """At most `room` characters, cut at a word where there is one, with '…' where cut."""
-    if len(text) <= room:
-        return text
-    cut = text[: room - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[room // 2 :] else cut) + "…"
 
 
 def short_report_html(report: "Report", timeline: "Timeline", profile: "Profile", rules: "RuleBase") -> str:

@@ -26,9 +26,9 @@ class Own(engine.Shape):
     key: str = ""
 
 
-def own_shape(item, segments=None):
+def own_shape(item, segments=None, fields=None):
     """engine.shape_of, made the item's own (tests/test_scale.py uses it too)."""
-    shape = _shape_of(item, segments)
+    shape = _shape_of(item, segments, fields)
     return Own(shape.in_force, shape.routes, shape.expr, item.key)
 
 

@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 from durable import engine as durable_engine
+from hypothesis import given
+from hypothesis import strategies as st
 
 from eligibility import InternalError, api, check
 from eligibility.foundations import logic
@@ -31,16 +33,6 @@ def _walk(pattern):
             yield from _walk(item)
 
 
-def _size(pattern) -> int:
-    """Roughly how many entries durable_rules' expression sequence needs for a pattern."""
-    if isinstance(pattern, dict):
-        key, value = next(iter(pattern.items()))
-        if key in ("$and", "$or"):
-            return 1 + sum(_size(p) for p in value)
-        return 1
-    return 1
-
-
 def test_every_rule_matches_one_fact_against_constants_only(evaluator):
     """Guard: joins on another fact's field segfaulted, and (A | B) & join fired wrongly."""
     for name, rule in evaluator.engine.definition.items():
@@ -54,8 +46,39 @@ def test_every_rule_matches_one_fact_against_constants_only(evaluator):
 
 
 def test_every_rule_stays_under_the_expression_limit(evaluator):
-    """Guard: durable_rules refuses a rule whose expression sequence reaches 32 (error 113)."""
-    assert max(_size(rule["all"][0]["m"]) for rule in evaluator.engine.definition.values()) < 32
+    """Guard: durable_rules refuses a rule of more than 13 alternatives (error 113): every rule is
+    `k`, `s` and either one leaf's literals or at most OR_BRANCHES leaves under one `$or`."""
+    for name, rule in evaluator.engine.definition.items():
+        parts = rule["all"][0]["m"]["$and"]
+        assert parts[:2] == [{"k": parts[0]["k"]}, {"s": parts[1]["s"]}], name
+        alternatives = [p["$or"] for p in parts[2:] if "$or" in p]
+        assert len(alternatives) <= 1 and all(len(a) <= engine_module.OR_BRANCHES <= 13 for a in alternatives), name
+        for branch in alternatives[0] if alternatives else []:
+            assert "$or" not in branch and all("$or" not in literal for literal in branch.get("$and", [])), name
+
+
+def test_durable_takes_13_alternatives_of_any_length_and_refuses_14():
+    """The measured limit OR_BRANCHES keeps under: it counts a rule's alternatives, not their
+    literals (13 of 25 literals each are taken, and each fact matches its own)."""
+    quiet = engine_module._QuietHost()
+    fired: list[str] = []
+
+    def record(c):
+        fired.extend(f["id"] for f in (c.m if isinstance(c.m, list) else [c.m]))
+
+    def rule(branches: int, literals: int) -> dict:
+        alternatives = [
+            {"$and": [{f"d{j}": "T"} for j in range(literals - 1)] + [{"e": str(i)}]} for i in range(branches)
+        ]
+        return {"all": [{"m": {"$and": [{"k": 1}, {"s": 0}, {"$or": alternatives}]}}], "cap": 1024, "run": record}
+
+    quiet.register_rulesets({"eligibility_guard_or_13": {"r": rule(13, 25)}})
+    literals = {f"d{j}": "T" for j in range(24)}
+    facts = [{"sid": "0", "id": f"f{i}", "k": 1, "s": 0, "e": str(i), **literals} for i in range(13)]
+    quiet.assert_facts("eligibility_guard_or_13", facts)
+    assert sorted(fired) == sorted(f["id"] for f in facts)
+    with pytest.raises(Exception, match="error code: 113"):
+        quiet.register_rulesets({"eligibility_guard_or_14": {"r": rule(14, 1)}})
 
 
 def test_the_host_starts_no_timer_threads():
@@ -363,3 +386,36 @@ def test_a_failed_engine_call_does_not_poison_the_process(monkeypatch, evaluator
         check(PEOPLE / "nepali-contract-soldier.json", "2024-08-02").status("ru.citizenship.contract-service")
         == "applies"
     )
+
+
+def _reached(tree, values):
+    """The leaf of a decision tree that the condition values lead to."""
+    while isinstance(tree, engine_module.Node):
+        tree = next(child for allowed, child in tree.branches if values[tree.name] in allowed)
+    return tree
+
+
+_COLUMNS = st.sampled_from(["c0", "c1", "c2", "c3"]).map(logic.Ref)
+_EXPRS = st.recursive(
+    st.one_of(_COLUMNS, st.sampled_from(list(Truth)).map(logic.Const)),
+    lambda inner: st.one_of(
+        inner.map(logic.Not),
+        st.lists(inner, min_size=2, max_size=3).map(lambda parts: logic.All(tuple(parts))),
+        st.lists(inner, min_size=2, max_size=3).map(lambda parts: logic.Any_(tuple(parts))),
+    ),
+    max_leaves=8,
+)
+
+
+@given(st.lists(_EXPRS, min_size=1, max_size=2))
+def test_both_ways_of_building_a_decision_tree_decide_every_combination(exprs):
+    """The tree read off truth tables (up to 7 conditions) and the tree built by folding (past
+    that) are the engine's rules: on every combination of the four columns' values, the leaf each
+    reaches holds every expression's value, constants (a route's in-force) included."""
+    exprs = tuple(exprs)
+    trees = (engine_module.table_tree(exprs, 4), engine_module.decision_tree(exprs))
+    for combination in itertools.product(list(Truth), repeat=4):
+        values = dict(zip(["c0", "c1", "c2", "c3"], combination, strict=True))
+        expected = tuple(logic.evaluate(expr, values) for expr in exprs)
+        for tree in trees:
+            assert _reached(tree, values).values == expected

@@ -90,3 +90,44 @@ def test_months_are_counted_on_the_calendar():
     assert add_months(date(2023, 1, 10), 3) == date(2023, 4, 10)
     assert add_months(date(2023, 11, 30), 3) == date(2024, 2, 29)
     assert add_months(date(2023, 12, 31), 2) == date(2024, 2, 29)
+
+
+@given(EXPRESSIONS, VALUES)
+def test_the_normal_form_means_what_the_expression_means(expr, values):
+    """`normal_form` only pushes `not` down (De Morgan's laws hold in Kleene logic), flattens and
+    reorders: on every combination of values it gives what the expression gives, and taking it
+    twice changes nothing."""
+    normal = logic.normal_form(expr)
+    assert logic.evaluate(normal, values) is logic.evaluate(expr, values)
+    assert logic.normal_form(normal) == normal
+    assert not any(
+        isinstance(part.part, logic.Not | logic.All | logic.Any_)
+        for part in _walk(normal)
+        if isinstance(part, logic.Not)
+    )
+
+
+def _walk(expr):
+    yield expr
+    for part in (expr.part,) if isinstance(expr, logic.Not) else getattr(expr, "parts", ()):
+        yield from _walk(part)
+
+
+def test_expressions_written_differently_over_other_names_have_one_normal_form():
+    """What the engine shares rules on: the normal form, its conditions renamed in order of first
+    mention.  The same law written with its parts in another order, nested otherwise, or with a
+    `not` outside, over conditions of other names, comes out the same; a different law does not."""
+
+    def form(text: str) -> logic.Expr:
+        normal = logic.normal_form(logic.parse(text))
+        return logic.renamed(normal, {n: f"c{i}" for i, n in enumerate(logic.names(normal))})
+
+    same = [
+        "all(a, any(b, not(c)))",
+        "all(any(not(z), y), x)",
+        "not(any(not(a), all(not(b), c)))",
+        "all(any(not(c), b), a)",
+    ]
+    assert len({form(text) for text in same}) == 1
+    assert form("all(a, any(b, c))") != form(same[0])
+    assert form("any(a, all(b, not(c)))") != form(same[0])

@@ -8,6 +8,7 @@ false, `any` is true as soon as one part is true, whatever the unknowns.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 from operator import attrgetter
@@ -161,19 +162,57 @@ def renamed(expr: Expr, names: Mapping[str, str]) -> Expr:
     return All(parts) if isinstance(expr, All) else Any_(parts)
 
 
+def normal_form(expr: Expr) -> Expr:
+    """The same expression in a form that does not depend on how it was written: `not` pushed
+    down to the conditions (De Morgan's laws and `not(not(a)) = a` hold in Kleene logic), nested
+    `all`s and `any`s flattened, and the parts of each sorted by their form with the condition ids
+    left out (ties keep their order).  Expressions that differ only in those ways, and in the
+    names of their conditions, come out alike once renamed in order of first mention; the engine
+    shares their rules."""
+
+    def down(part: Expr, negated: bool) -> Expr:
+        if isinstance(part, Const):
+            return Const(~part.value) if negated else part
+        if isinstance(part, Ref):
+            return Not(part) if negated else part
+        if isinstance(part, Not):
+            return down(part.part, not negated)
+        conjunction = isinstance(part, All) != negated
+        kind = All if conjunction else Any_
+        flat: list[Expr] = []
+        for child in part.parts:
+            child = down(child, negated)
+            flat.extend(child.parts if isinstance(child, kind) else (child,))
+        flat.sort(key=_form)
+        return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+    return down(expr, False)
+
+
+def _form(expr: Expr) -> str:
+    """An expression written with every condition id as "?" (the sort key of `normal_form`)."""
+    if isinstance(expr, Const):
+        return expr.value.value
+    if isinstance(expr, Ref):
+        return "?"
+    if isinstance(expr, Not):
+        return "not(" + _form(expr.part) + ")"
+    return ("all(" if isinstance(expr, All) else "any(") + ",".join(_form(part) for part in expr.parts) + ")"
+
+
 def names(expr: Expr) -> list[str]:
     """The condition ids an expression mentions, in order of first mention."""
-    if isinstance(expr, Const):
-        return []
-    if isinstance(expr, Ref):
-        return [expr.name]
-    parts = (expr.part,) if isinstance(expr, Not) else expr.parts
-    seen: list[str] = []
-    for part in parts:
-        for name in names(part):
-            if name not in seen:
-                seen.append(name)
-    return seen
+    seen: dict[str, None] = {}
+    stack = [expr]
+    while stack:  # depth first, left to right
+        part = stack.pop()
+        if isinstance(part, Ref):
+            seen.setdefault(part.name)
+        elif isinstance(part, Not):
+            stack.append(part.part)
+        elif not isinstance(part, Const):
+            stack.extend(reversed(part.parts))
+    return list(seen)
 
 
 def deciding(expr: Expr, values: Mapping[str, Truth]) -> list[tuple[Expr, bool]]:
@@ -299,8 +338,11 @@ class _Parser:
         return Ref(word)
 
 
+@functools.lru_cache(maxsize=8192)
 def parse(text: str) -> Expr:
-    """Parse a condition expression; ValueError says what was expected and where."""
+    """Parse a condition expression; ValueError says what was expected and where.  An expression is
+    parsed once per process (a rule file's `when` is read for each account of it); the result is
+    immutable, so it is shared."""
     parser = _Parser(text)
     if not parser.tokens:
         raise ValueError("an expression such as all(a, any(b, c)); got an empty one")

@@ -39,6 +39,7 @@ costs a few dozen actions, not one per provision per profile-date.
 
 from __future__ import annotations
 
+import functools
 import threading
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -248,7 +249,110 @@ def decision_tree(
         memo[current] = result
         return result
 
-    return build(tuple(simplify(expr, fixed or {}) for expr in exprs))[0]
+    try:
+        return build(tuple(simplify(expr, fixed or {}) for expr in exprs))[0]
+    finally:
+        # `build` refers to itself, a cycle never freed while the collector is off (as in `check`):
+        # emptied, it holds little
+        memo.clear()
+
+
+TABLE_WIDTH = 7  # up to this many conditions, the tree is read off truth tables (3^7 = 2,187 rows)
+_CODED = (Truth.FALSE, Truth.UNKNOWN, Truth.TRUE)  # a value as a number: all = min, any = max, not = 2 - x
+
+
+@functools.lru_cache(maxsize=None)
+def _columns(width: int) -> list[tuple[int, int]]:
+    """For each column of a truth table of `width` columns (row r's digits in base 3 are the values
+    of c0..c{width-1}, F=0, U=1, T=2, c0 the most significant), the rows where it is true and the
+    rows where it is false, as bit sets."""
+    found = []
+    for i in range(width):
+        true = false = 0
+        for row in range(3**width):
+            digit = (row // 3 ** (width - 1 - i)) % 3
+            if digit == 2:
+                true |= 1 << row
+            elif digit == 0:
+                false |= 1 << row
+        found.append((true, false))
+    return found
+
+
+def table_tree(exprs: Sequence[logic.Expr], width: int) -> Tree:
+    """`decision_tree` for expressions over the columns c0..c{width-1}, read off their truth tables:
+    the same kind of tree (its leaves disjoint, covering every combination, each fixing every
+    expression's value), deciding the columns in order, much faster for a few conditions.
+
+    An expression's table is two bit sets over the rows, where it is true and where it is false
+    (Kleene: `all` is true where every part is and false where any part is; `any` the other way;
+    `not` swaps them).  The rows with the first columns fixed are one run of bits, and a column whose
+    three values lead to equal runs is skipped."""
+    rows = 3**width
+    every = (1 << rows) - 1
+    columns = _columns(width)
+
+    def table(expr: logic.Expr) -> tuple[int, int]:
+        if isinstance(expr, logic.Const):
+            return {Truth.TRUE: (every, 0), Truth.FALSE: (0, every), Truth.UNKNOWN: (0, 0)}[expr.value]
+        if isinstance(expr, logic.Ref):
+            return columns[int(expr.name[1:])]
+        if isinstance(expr, logic.Not):
+            true, false = table(expr.part)
+            return false, true
+        parts = [table(part) for part in expr.parts]
+        conjunction = isinstance(expr, logic.All)
+        true, false = parts[0]
+        for t, f in parts[1:]:
+            true, false = (true & t, false | f) if conjunction else (true | t, false & f)
+        return true, false
+
+    masks = [mask for expr in exprs for mask in table(expr)]  # true, false of each expression
+    memo: dict[tuple[int, tuple[int, ...]], Tree] = {}
+
+    def build(depth: int, start: int) -> Tree:
+        size = 3 ** (width - depth)
+        full = (1 << size) - 1
+        blocks = tuple((mask >> start) & full for mask in masks)
+        found = memo.get((depth, blocks))
+        if found is not None:
+            return found
+        values = []
+        for true, false in zip(blocks[::2], blocks[1::2], strict=True):
+            if true == full:
+                values.append(Truth.TRUE)
+            elif false == full:
+                values.append(Truth.FALSE)
+            elif not true and not false:
+                values.append(Truth.UNKNOWN)
+            else:
+                break
+        if len(values) == len(exprs):
+            result: Tree = Leaf(tuple(values))
+        else:
+            third = size // 3
+            part = (1 << third) - 1
+            groups: dict[tuple[int, ...], list[int]] = {}
+            for code in range(3):
+                shift = start + code * third
+                groups.setdefault(tuple((mask >> shift) & part for mask in masks), []).append(code)
+            if len(groups) == 1:
+                result = build(depth + 1, start)
+            else:
+                result = Node(
+                    f"c{depth}",
+                    tuple(
+                        (frozenset(_CODED[c] for c in codes), build(depth + 1, start + codes[0] * third))
+                        for codes in groups.values()
+                    ),
+                )
+        memo[(depth, blocks)] = result
+        return result
+
+    try:
+        return build(0, 0)
+    finally:
+        memo.clear()  # see decision_tree
 
 
 def leaves(tree: Tree, path: Path = ()) -> list[tuple[Path, tuple[Truth, ...]]]:
@@ -282,18 +386,28 @@ class Shape:
     expr: logic.Expr
 
 
-def columns(item: Judged) -> dict[str, str]:
-    """The fact field that carries each of the item's conditions: c0, c1, ... in the order its
-    expression first names them (`Judged.names`)."""
-    return {name: f"c{index}" for index, name in enumerate(logic.names(item.expr))}
+def columns(item: Judged, normal: Optional[logic.Expr] = None) -> dict[str, str]:
+    """The fact field that carries each of the item's conditions, listed in the order its
+    expression first names them (`Judged.names`, the order a row's letters come in): c0, c1, ... in
+    the order the expression's normal form (`logic.normal_form`; `normal` if given) first names
+    them, so that expressions written differently over conditions of other names are one shape."""
+    normal = logic.normal_form(item.expr) if normal is None else normal
+    canonical = {name: f"c{index}" for index, name in enumerate(logic.names(normal))}
+    return {name: canonical[name] for name in item.names}
 
 
-def shape_of(item: Judged, segments: Optional[Segments] = None) -> Shape:
-    fields = columns(item)
+def shape_of(item: Judged, segments: Optional[Segments] = None, fields: Optional[dict[str, str]] = None) -> Shape:
+    """The item's shape; `fields`, its `columns` if already worked out."""
+    normal = logic.normal_form(item.expr)
+    fields = columns(item, normal) if fields is None else fields
+    if len(item.routes) == 1 and item.routes[0].expr == item.expr:
+        routes: tuple[logic.Expr, ...] = (logic.renamed(normal, fields),)
+    else:
+        routes = tuple(logic.renamed(logic.normal_form(route.expr), fields) for route in item.routes)
     return Shape(
         tuple(in_force for _, _, in_force in (segments if segments is not None else route_segments(item))),
-        tuple(logic.renamed(route.expr, fields) for route in item.routes),
-        logic.renamed(item.expr, fields),
+        routes,
+        routes[0] if len(item.routes) == 1 and item.routes[0].expr == item.expr else logic.renamed(normal, fields),
     )
 
 
@@ -307,16 +421,65 @@ def _shape_paths(
         exprs = (qualifies_expr(shape.routes, in_force), shape.expr)
         paths = memo.get(exprs)
         if paths is None:
-            paths = memo[exprs] = leaves(decision_tree(exprs))
+            width = len(logic.names(shape.expr))
+            tree = table_tree(exprs, width) if width <= TABLE_WIDTH else decision_tree(exprs)
+            paths = memo[exprs] = leaves(tree)
+            if len(paths) > MAX_LEAVES:
+                raise TooLarge(f"more than {MAX_LEAVES:,} engine rules")
         found.append(paths)
     return found
 
 
+# a set of values as a literal's operator and letter: one value is equal to it, two are not the third
+_LITERAL = {
+    frozenset(values): (None, values[0].value) if len(values) == 1 else ("$neq", (set(Truth) - set(values)).pop().value)
+    for values in [(v,) for v in Truth] + [(a, b) for a in Truth for b in Truth if a is not b]
+}
+
+
+@functools.lru_cache(maxsize=None)
 def _literal(field_name: str, values: frozenset[Truth]) -> dict[str, Any]:
-    if len(values) == 1:
-        return {field_name: next(iter(values)).value}
-    (left_out,) = set(Truth) - values
-    return {"$neq": {field_name: left_out.value}}
+    """A leaf's test of one field.  One object per distinct test, shared by every rule that makes
+    it (thousands do in a large rule base): nothing changes a rule's pattern once made."""
+    operator, letter = _LITERAL[values]
+    return {field_name: letter} if operator is None else {operator: {field_name: letter}}
+
+
+# Leaves with the same outcome on a range of days share a rule: its pattern is `k`, `s` and the
+# leaves as alternatives (`$or`).  durable_rules refuses (error 113, MAX_SEQUENCE_EXPRESSIONS) a
+# rule of more than 13 alternatives beside `k` and `s`, whatever each holds (measured); 12 are
+# put in one.  A rule of many alternatives holds more of durable_rules' memory than one of a
+# single leaf, but far less than a rule per leaf (measured: 71 KiB against 35 KiB, for 7 leaves).
+OR_BRANCHES = 12
+
+
+def _either(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """The literals of one leaf, or the leaves as alternatives: what follows `k` and `s` in a rule."""
+    if len(paths) == 1:
+        return [_literal(name, values) for name, values in paths[0]]
+    branches: list[dict[str, Any]] = []
+    for path in paths:
+        literals = [_literal(name, values) for name, values in path]
+        branches.append(literals[0] if len(literals) == 1 else {"$and": literals})
+    return [{"$or": branches}]
+
+
+def _grouped(
+    in_force: Sequence[tuple[Truth, ...]], per_range: Sequence[list[tuple[Path, tuple[Truth, ...]]]]
+) -> Iterable[tuple[int, Truth, int, tuple[Status, Truth], Sequence[Path]]]:
+    """A shape's rules: for each range of days, its leaves grouped by outcome (status, what the
+    conditions come to), at most OR_BRANCHES in a rule, as (range, in force on it, the rule's
+    number within the range, outcome, leaves)."""
+    for span, (values, paths) in enumerate(zip(in_force, per_range, strict=True)):
+        any_in_force = logic.any_of(values)
+        by_outcome: dict[tuple[Status, Truth], list[Path]] = {}
+        for path, (qualifies, conditions) in paths:
+            by_outcome.setdefault((status_of(qualifies, any_in_force), conditions), []).append(path)
+        number = 0  # numbered in turn across the range's outcomes: names never collide
+        for outcome, group in by_outcome.items():
+            for start in range(0, len(group), OR_BRANCHES):
+                number += 1
+                yield span, any_in_force, number, outcome, group[start : start + OR_BRANCHES]
 
 
 Recorder = Callable[[str, int, Status, Truth], Callable[[Any], None]]
@@ -350,9 +513,9 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
         for (_, last, _), (first, _, _) in zip(segments[:-1], segments[1:], strict=True):
             if last is None or first is None or first != last + 1:
                 raise InternalError(f"the ranges of days of {item.key} do not follow one another")
-        compiled.fields[item.key] = columns(item)
+        fields = compiled.fields[item.key] = columns(item)
         compiled.starts[item.key] = [first for first, _, _ in segments[1:] if first is not None]
-        shape = shape_of(item, segments)
+        shape = shape_of(item, segments, fields)
         code = shapes.get(shape)
         if code is None:
             code = shapes[shape] = len(shapes)
@@ -360,17 +523,16 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
                 per_range = _shape_paths(shape, memo)
             except TooLarge as error:
                 raise TooLarge(error.args[0], item.key) from None
-            for span, (in_force, paths) in enumerate(zip(shape.in_force, per_range, strict=True)):
-                any_in_force = logic.any_of(in_force)
-                for number, (path, (qualifies, conditions)) in enumerate(paths):
-                    status = status_of(qualifies, any_in_force)
-                    pattern = [{"k": code}, {"s": span}] + [_literal(name, values) for name, values in path]
-                    rule_name = f"{item.key}|{any_in_force.value}{conditions.value}|{span}.{number}"
-                    compiled.definition[rule_name] = {
-                        "all": [{"m": {"$and": pattern}}],
-                        "cap": MAX_BATCH,
-                        "run": record(rule_name, code, status, conditions),
-                    }
+            for span, any_in_force, number, (status, conditions), group in _grouped(shape.in_force, per_range):
+                pattern = [{"k": code}, {"s": span}] + _either(group)
+                rule_name = f"{item.key}|{any_in_force.value}{conditions.value}|{span}.{number}"
+                if rule_name in compiled.definition:
+                    raise InternalError(f"two engine rules named {rule_name}")
+                compiled.definition[rule_name] = {
+                    "all": [{"m": {"$and": pattern}}],
+                    "cap": MAX_BATCH,
+                    "run": record(rule_name, code, status, conditions),
+                }
         compiled.code[item.key] = code
     compiled.shapes = len(shapes)
     return compiled
@@ -561,7 +723,8 @@ def engine_for(rules: RuleBase) -> Engine:
 
 def rule_count(item: Judged) -> int:
     """How many engine rules an item's shape compiles into (raises TooLarge as compiling would)."""
-    return sum(len(paths) for paths in _shape_paths(shape_of(item), {}))
+    shape = shape_of(item)
+    return sum(1 for _ in _grouped(shape.in_force, _shape_paths(shape, {})))
 
 
 def compile_problem(item: Judged) -> tuple[int, Optional[str]]:

@@ -394,14 +394,27 @@ def _load_rules(directory: str | Path | None, sink: Optional[Sink], evidence: Op
     # finding of the record that replaces the faulty part.
     articles = Evidence("articles")
     if judged.evidence != articles:
-        judged.accounts[articles.key] = _accounts(whole, articles, sink, check_sources=sources is not None)
+        judged.accounts[articles.key] = _accounts(
+            whole, articles, sink, check_sources=sources is not None, reuse=judged.judged
+        )
         judged.accounts[articles.key].accounts = judged.accounts
     return judged
 
 
-def _accounts(whole: RuleBase, evidence: Evidence, sink: Sink, check_sources: bool = True) -> RuleBase:
+def _accounts(
+    whole: RuleBase,
+    evidence: Evidence,
+    sink: Sink,
+    check_sources: bool = True,
+    reuse: Optional[Mapping[str, Judged]] = None,
+) -> RuleBase:
     """The rule base judged under the evidence: each provision's account built (record.account),
-    validated and compiled like a file."""
+    validated and compiled like a file.  A provision whose account is its file as written, and whose
+    items `reuse` (another account's, already built and checked) holds, takes those items."""
+    reused: dict[str, list[Judged]] = {}
+    for item in (reuse or {}).values():
+        if item.provision is whole.written.get(item.provision.id):
+            reused.setdefault(item.provision.id, []).append(item)
     provisions: dict[str, Provision] = {}
     judged: dict[str, Judged] = {}
     states: dict[str, tuple[FindingState, ...]] = {}
@@ -427,7 +440,10 @@ def _accounts(whole: RuleBase, evidence: Evidence, sink: Sink, check_sources: bo
             already = {(c.source, c.quote, c.rendering) for _, c in _citations(written)}
             for where, wrong in _citation_problems(provision, whole.sources, skip=already):
                 sink.add(InputError(name, f"record.set (as merged) {where}", wrong))
-        items = _judged(provision, name, sink)
+        if provision is written and provision_id in reused:
+            items = reused[provision_id]
+        else:
+            items = _judged(provision, name, sink)
         provisions[provision_id] = provision
         states[provision_id] = tuple(found)
         if provision_id not in whole.faulty and len(sink.found) == told:

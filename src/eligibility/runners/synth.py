@@ -294,9 +294,13 @@ _LEAVES = ("russian-citizen", "other-citizenship", "under-investigation", "convi
 
 
 def expressions(count: int, seed: int = 1) -> list[str]:
-    """`count` different expressions over the five conditions, each naming every condition once:
-    random trees of all(...) and any(...), some leaves and groups under not(...), no two written
-    alike.  Reproducible from the seed."""
+    """`count` different expressions over the five conditions, each naming every condition at least
+    once and up to three of them twice: random trees of all(...) and any(...), some parts under
+    not(...).  No two are alike even in the engine's eyes: their normal forms (`logic.normal_form`,
+    conditions renamed in order of first mention) all differ, so none shares another's engine
+    rules.  Reproducible from the seed."""
+    from eligibility.foundations import logic
+
     rng = random.Random(seed)
 
     def tree(leaves: list[str]) -> str:
@@ -308,16 +312,21 @@ def expressions(count: int, seed: int = 1) -> list[str]:
             word = f"{rng.choice(('all', 'any'))}({', '.join(tree(g) for g in groups)})"
         return f"not({word})" if rng.random() < 0.3 else word
 
-    found: dict[str, None] = {}
+    def form(text: str) -> str:
+        normal = logic.normal_form(logic.parse(text))
+        return logic.written(logic.renamed(normal, {n: f"c{i}" for i, n in enumerate(logic.names(normal))}))
+
+    found: dict[str, str] = {}  # normal form -> the expression written
     tries = 0
     while len(found) < count:
         tries += 1
         if tries > count * 50:
             raise ValueError(f"could not write {count} different expressions over {len(_LEAVES)} conditions")
-        leaves = list(_LEAVES)
+        leaves = list(_LEAVES) + rng.sample(_LEAVES, rng.randint(0, 3))
         rng.shuffle(leaves)
-        found.setdefault(tree(leaves), None)
-    return list(found)
+        text = tree(leaves)
+        found.setdefault(form(text), text)
+    return list(found.values())
 
 
 def rule_base_different(target: Path, provisions: int, seed: int = 1, source: Optional[Path] = None) -> list[str]:

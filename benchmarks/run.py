@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -321,6 +323,60 @@ def formats(size: int = 100_000) -> None:
         print(f"  the two queries agree: {found.get('parquet') == found.get('csv')}")
 
 
+def cpu_of(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user and system, of the command and every process it waited for)
+    and the peak memory of the largest of those processes, in bytes, by GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as figures:
+        started = time.perf_counter()
+        subprocess.run(
+            ["/usr/bin/time", "-o", figures.name, "-f", "%U %S %M", *command],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wall = time.perf_counter() - started
+        user, system, peak = figures.read().split()[-3:]
+    return wall, float(user) + float(system), int(peak) * 1024
+
+
+def dask_cluster(size: int) -> None:
+    """Dask against `batch --jobs 2` on one file: a local cluster of two worker processes writing
+    the rows with to_textfiles (benchmarks/dask_cluster.py), the CPU time of all its processes
+    against batch's, and the rows compared (the file put first as `source`)."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        print("\n  distributed is not installed: Dask was skipped (pip install -e '.[dask]')")
+        return
+    print(f"\nDask against batch --jobs 2 ({size:,} profiles x {len(DATES)} dates, one file, whole processes):")
+    days = [d.isoformat() for d in DATES]
+    with tempfile.TemporaryDirectory() as folder:
+        people = Path(folder) / "people.jsonl"
+        write_population(people, size, seed=4)
+        rows = Path(folder) / "rows.jsonl"
+        batch_command = [str(BIN / "eligibility"), "batch", str(people), "-o", str(rows), "--jobs", "2", "--quiet"]
+        batch_command += [a for d in days for a in ("--on", d)]
+        script = Path(__file__).resolve().parent / "dask_cluster.py"
+        out = Path(folder) / "dask"
+        dask_command = [sys.executable, str(script), str(people), str(out), *days]
+        figures: dict[str, list[tuple[float, float, int]]] = {"batch": [], "dask": []}
+        for _ in range(3):  # taking turns
+            figures["batch"].append(cpu_of(batch_command))
+            shutil.rmtree(out, ignore_errors=True)
+            figures["dask"].append(cpu_of(dask_command))
+        head = '{"source":' + json.dumps(str(people)) + ","
+        written = [line for part in sorted(out.glob("part-*.jsonl")) for line in part.read_text().split("\n") if line]
+        expected = [head + line[1:] for line in rows.read_text().split("\n") if line]
+        partitions = len(list(out.glob("part-*.jsonl")))
+    for name, runs in figures.items():
+        wall, cpu, peak = min(runs, key=lambda r: r[1])
+        label = "batch --jobs 2" if name == "batch" else f"Dask, 2 workers ({partitions} partitions)"
+        print(f"  {label:<34} wall {wall:5.1f} s  CPU {cpu:6.1f} s  largest process {peak / 2**20:5.0f} MiB")
+    ratios = [d[1] / b[1] for b, d in zip(figures["batch"], figures["dask"], strict=True)]
+    print(f"  Dask's CPU / batch's, pair by pair: {', '.join(f'{r:.2f}x' for r in ratios)}  (target: within 1.2x)")
+    print(f"  the rows are identical: {written == expected} ({len(written):,} rows)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=10_000, help="population for the throughput figures")
@@ -328,7 +384,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15, help="runs per cold-start command")
     parser.add_argument(
         "--only",
-        choices=("evaluation", "batch", "cold", "size", "different", "formats", "agreement"),
+        choices=("evaluation", "batch", "cold", "size", "different", "formats", "agreement", "dask"),
         help="measure one part only",
     )
     args = parser.parse_args()
@@ -355,6 +411,8 @@ def main() -> None:
         agreement()
     if args.only in (None, "formats"):
         formats()
+    if args.only in (None, "dask"):
+        dask_cluster(200_000 if args.big else 100_000)
     print(f"\nbenchmark took {time.perf_counter() - began:.0f} s")
 
 

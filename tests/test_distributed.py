@@ -99,3 +99,64 @@ def test_every_glob_fsspec_expands_names_the_same_files(files, pattern):
     assert {row["source"] for row in bag.compute(scheduler="synchronous")} == {str(p) for p in files}
     with pytest.raises(InputError, match="found none matching"):
         judge_files(str(folder / "nothing-[xy].jsonl"), DATES)
+
+
+def _cli_text(cli, path, *extra):
+    result = cli("batch", path, *[a for d in DATES for a in ("--on", d)], *extra)
+    assert result.exit_code == 0, result.stderr
+    head = '{"source":' + json.dumps(str(path)) + ","
+    return [head + line[1:] for line in result.stdout.split("\n") if line]
+
+
+def test_a_file_is_cut_into_partitions_at_line_ends_and_keeps_its_line_numbers(cli, tmp_path, monkeypatch):
+    """Partitions inside a file (here 7 lines each, or 3 KiB): the same rows, in order, with the
+    same line numbers, as the command writes; blank lines, a last line without its end and a line
+    longer than a partition's bytes included."""
+    from eligibility.runners import distributed
+
+    monkeypatch.setattr(distributed, "_chunks", _small_chunks(distributed._chunks))
+    lines = list(synth.lines(40, 5))
+    lines[9] = "\n"
+    long = json.loads(lines[20])
+    long["id"] = "x" * 5000
+    lines[20] = json.dumps(long) + "\n"
+    path = tmp_path / "people.jsonl"
+    path.write_text("".join(lines).rstrip("\n"))
+    bag = distributed.judge_text(str(path), DATES)
+    assert bag.npartitions > 40 // 7
+    text = bag.compute(scheduler="synchronous")
+    assert text == _cli_text(cli, path)
+    assert [json.loads(row)["line"] for row in text][-2:] == [40, 40]
+
+
+def _small_chunks(chunks):
+    def cut(path, lines=7, most=3 * 1024):
+        found = chunks(path, lines, most)
+        assert all(lines_ <= 7 for *_, lines_ in found)
+        return found
+
+    return cut
+
+
+def test_the_rows_pass_through_as_the_commands_text(cli, files):
+    """judge_text: the command's own row text, the file put first, nothing parsed on the way."""
+    from eligibility.runners.distributed import judge_text
+
+    expected = [row for path in files for row in _cli_text(cli, path)]
+    assert judge_text([str(p) for p in files], DATES).compute(scheduler="processes", num_workers=2) == expected
+
+
+def test_a_local_cluster_of_two_workers_writes_the_rows_batch_writes(cli, files, tmp_path):
+    """On a `distributed` cluster of two worker processes, written by the workers with to_textfiles:
+    the same rows as `eligibility batch`, file by file."""
+    distributed = pytest.importorskip("distributed", reason="distributed is not installed")
+    from eligibility.runners.distributed import judge_text
+
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        out = tmp_path / "out"
+        judge_text([str(p) for p in files], DATES).to_textfiles(str(out / "part-*.jsonl"))
+    written = [line for part in sorted(out.glob("part-*.jsonl")) for line in part.read_text().splitlines()]
+    assert written == [row for path in files for row in _cli_text(cli, path)]

@@ -26,10 +26,10 @@ class Own(engine.Shape):
     key: str = ""
 
 
-def own_shape(item, segments=None, fields=None):
+def own_shape(item, fields=None):
     """engine.shape_of, made the item's own (tests/test_scale.py uses it too)."""
-    shape = _shape_of(item, segments, fields)
-    return Own(shape.in_force, shape.routes, shape.expr, item.key)
+    shape = _shape_of(item, fields)
+    return Own(shape.routes, shape.expr, item.key)
 
 
 if __name__ == "__main__":

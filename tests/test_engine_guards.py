@@ -47,11 +47,11 @@ def test_every_rule_matches_one_fact_against_constants_only(evaluator):
 
 def test_every_rule_stays_under_the_expression_limit(evaluator):
     """Guard: durable_rules refuses a rule of more than 13 alternatives (error 113): every rule is
-    `k`, `s` and either one leaf's literals or at most OR_BRANCHES leaves under one `$or`."""
+    `k` and either one leaf's literals or at most OR_BRANCHES leaves under one `$or`."""
     for name, rule in evaluator.engine.definition.items():
         parts = rule["all"][0]["m"]["$and"]
-        assert parts[:2] == [{"k": parts[0]["k"]}, {"s": parts[1]["s"]}], name
-        alternatives = [p["$or"] for p in parts[2:] if "$or" in p]
+        assert parts[0] == {"k": parts[0]["k"]}, name
+        alternatives = [p["$or"] for p in parts[1:] if "$or" in p]
         assert len(alternatives) <= 1 and all(len(a) <= engine_module.OR_BRANCHES <= 13 for a in alternatives), name
         for branch in alternatives[0] if alternatives else []:
             assert "$or" not in branch and all("$or" not in literal for literal in branch.get("$and", [])), name
@@ -187,7 +187,7 @@ def test_an_exception_in_an_action_is_loud(rules):
     """Guard: durable_rules swallows action exceptions into the session state."""
 
     class Faulty(Engine):
-        def _recorder(self, rule_name, key, status, conditions):
+        def _recorder(self, rule_name, code, payload):
             def record(c):
                 raise RuntimeError("boom")
 
@@ -262,7 +262,7 @@ def test_two_rules_firing_for_one_fact_is_an_internal_error(rules):
     )
     doubled = {**overlapping.definition, name + "|copy": dict(rule)}
     host().register_rulesets({"eligibility_guard_overlap_2": {n: dict(r) for n, r in doubled.items()}})
-    overlapping.ruleset_of = dict.fromkeys(overlapping.ruleset_of, "eligibility_guard_overlap_2")
+    overlapping.ruleset_of_code = dict.fromkeys(overlapping.ruleset_of_code, "eligibility_guard_overlap_2")
     with pytest.raises(InternalError, match="two durable_rules rules fired"):
         # in force from 2025-07-07 (record.md, R2)
         overlapping.judge(date(2025, 8, 1), [("ru.contract.stateless", {"stateless": Truth.TRUE})])

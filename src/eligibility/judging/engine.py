@@ -1,13 +1,16 @@
 """The inference engine: the rule base compiled into durable_rules rulesets.
 
-This is the only module that talks to durable_rules.  For every provision (and
-every other reading of one) it compiles rules that together cover every day and
-every combination of condition values, exactly once.  In-force is compiled from the
-stage dates of each of the item's routes into day ranges over the query date; on
-each range, what the conditions come to (does some route in force qualify the
-person, and would any route qualify them) is compiled from the rule file's `when`
-expressions into a decision tree over the condition values.  Each rule's action
-records the verdict its leaf stands for.
+This is the only module that talks to durable_rules.  Every verdict comes from two rounds of
+facts, each decided by rules that cover every combination of values exactly once:
+
+1. What an item's conditions come to.  For every provision (and every other reading of one), the
+   rule file's `when` expressions (each route's, and the item's own) are compiled into a decision
+   tree over the condition values, and its leaves into one rule per outcome.  Items whose
+   expressions are the same in normal form share these rules, whatever their dates.
+2. Its status on the day.  In-force is compiled from the stage dates of each of the item's routes
+   into ranges of days; a fact carries each route's in-force on the day's range and the first
+   round's outcome, and generic rules (one set per number of routes) decide whether some route
+   in force qualifies the person, and so the status, and what the conditions come to.
 
 Guards against behaviours of durable_rules 2.0.28 measured on this machine
 (each has a regression test in tests/test_engine_guards.py):
@@ -365,25 +368,24 @@ def leaves(tree: Tree, path: Path = ()) -> list[tuple[Path, tuple[Truth, ...]]]:
     return found
 
 
-def qualifies_expr(routes: Sequence[logic.Expr], in_force: Sequence[Truth]) -> logic.Expr:
-    """Some route in force qualifies the person: any(all(route in force, route's expression))."""
-    parts = tuple(logic.All((logic.Const(value), expr)) for expr, value in zip(routes, in_force, strict=True))
-    return parts[0] if len(parts) == 1 else logic.Any_(parts)
-
-
 Segments = list[tuple[Optional[int], Optional[int], tuple[Truth, ...]]]
 
 
 @dataclass(frozen=True)
 class Shape:
-    """What an item's rules depend on, without its name, its dates or its conditions' ids: each
-    range of days' in-force values (one per route), and the routes' and the item's expressions
-    over its conditions' columns (c0, c1, ... in order of first mention).  Items with the same
-    shape are the same logic, and share one set of engine rules."""
+    """What an item's conditions come to, without its name, its dates or its conditions' ids: the
+    routes' and the item's expressions over its conditions' columns, in normal form
+    (`logic.normal_form`, columns c0, c1, ... in its order of first mention).  Items with the same
+    shape are the same logic, whatever their stage dates, and share one set of engine rules."""
 
-    in_force: tuple[tuple[Truth, ...], ...]
     routes: tuple[logic.Expr, ...]
     expr: logic.Expr
+
+    @property
+    def outputs(self) -> tuple[logic.Expr, ...]:
+        """What the shape's rules decide: each route's expression, then the item's (once, where
+        it is the only route's)."""
+        return self.routes if self.routes == (self.expr,) else (*self.routes, self.expr)
 
 
 def columns(item: Judged, normal: Optional[logic.Expr] = None) -> dict[str, str]:
@@ -396,38 +398,34 @@ def columns(item: Judged, normal: Optional[logic.Expr] = None) -> dict[str, str]
     return {name: canonical[name] for name in item.names}
 
 
-def shape_of(item: Judged, segments: Optional[Segments] = None, fields: Optional[dict[str, str]] = None) -> Shape:
+def shape_of(item: Judged, fields: Optional[dict[str, str]] = None) -> Shape:
     """The item's shape; `fields`, its `columns` if already worked out."""
     normal = logic.normal_form(item.expr)
     fields = columns(item, normal) if fields is None else fields
+    expr = logic.renamed(normal, fields)
     if len(item.routes) == 1 and item.routes[0].expr == item.expr:
-        routes: tuple[logic.Expr, ...] = (logic.renamed(normal, fields),)
-    else:
-        routes = tuple(logic.renamed(logic.normal_form(route.expr), fields) for route in item.routes)
-    return Shape(
-        tuple(in_force for _, _, in_force in (segments if segments is not None else route_segments(item))),
-        routes,
-        routes[0] if len(item.routes) == 1 and item.routes[0].expr == item.expr else logic.renamed(normal, fields),
-    )
+        return Shape((expr,), expr)
+    return Shape(tuple(logic.renamed(logic.normal_form(route.expr), fields) for route in item.routes), expr)
 
 
-def _shape_paths(
-    shape: Shape, memo: dict[tuple[logic.Expr, ...], list[tuple[Path, tuple[Truth, ...]]]]
-) -> list[list[tuple[Path, tuple[Truth, ...]]]]:
-    """For each range of days, the leaves of the decision tree over the conditions (memo: the same
-    expressions decided once)."""
-    found = []
-    for in_force in shape.in_force:
-        exprs = (qualifies_expr(shape.routes, in_force), shape.expr)
-        paths = memo.get(exprs)
-        if paths is None:
-            width = len(logic.names(shape.expr))
-            tree = table_tree(exprs, width) if width <= TABLE_WIDTH else decision_tree(exprs)
-            paths = memo[exprs] = leaves(tree)
-            if len(paths) > MAX_LEAVES:
-                raise TooLarge(f"more than {MAX_LEAVES:,} engine rules")
-        found.append(paths)
+def _tree_leaves(exprs: Sequence[logic.Expr], width: int) -> list[tuple[Path, tuple[Truth, ...]]]:
+    """The leaves of a decision tree over `width` columns deciding every expression."""
+    tree = table_tree(exprs, width) if width <= TABLE_WIDTH else decision_tree(exprs)
+    found = leaves(tree)
+    if len(found) > MAX_LEAVES:
+        raise TooLarge(f"more than {MAX_LEAVES:,} engine rules")
     return found
+
+
+def in_force_exprs(routes: int) -> tuple[logic.Expr, logic.Expr, logic.Expr]:
+    """Over the columns of a second-round fact (c0..c{R-1} each route's in-force, cR..c{2R-1} each
+    route's expression, c{2R} the item's): some route in force qualifies the person, any route is
+    in force, and what the conditions come to."""
+    pairs = tuple(logic.All((logic.Ref(f"c{r}"), logic.Ref(f"c{routes + r}"))) for r in range(routes))
+    forces = tuple(logic.Ref(f"c{r}") for r in range(routes))
+    qualifies = pairs[0] if routes == 1 else logic.Any_(pairs)
+    in_force = forces[0] if routes == 1 else logic.Any_(forces)
+    return qualifies, in_force, logic.Ref(f"c{2 * routes}")
 
 
 # a set of values as a literal's operator and letter: one value is equal to it, two are not the third
@@ -445,16 +443,16 @@ def _literal(field_name: str, values: frozenset[Truth]) -> dict[str, Any]:
     return {field_name: letter} if operator is None else {operator: {field_name: letter}}
 
 
-# Leaves with the same outcome on a range of days share a rule: its pattern is `k`, `s` and the
-# leaves as alternatives (`$or`).  durable_rules refuses (error 113, MAX_SEQUENCE_EXPRESSIONS) a
-# rule of more than 13 alternatives beside `k` and `s`, whatever each holds (measured); 12 are
-# put in one.  A rule of many alternatives holds more of durable_rules' memory than one of a
-# single leaf, but far less than a rule per leaf (measured: 71 KiB against 35 KiB, for 7 leaves).
+# Leaves with the same outcome share a rule: its pattern is `k` and the leaves as alternatives
+# (`$or`).  durable_rules refuses (error 113, MAX_SEQUENCE_EXPRESSIONS) a rule of more than 13
+# alternatives, whatever each holds (measured); 12 are put in one.  A rule of many alternatives
+# holds more of durable_rules' memory than one of a single leaf, but far less than a rule per leaf
+# (measured: 71 KiB against 35 KiB, for 7 leaves).
 OR_BRANCHES = 12
 
 
 def _either(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    """The literals of one leaf, or the leaves as alternatives: what follows `k` and `s` in a rule."""
+    """The literals of one leaf, or the leaves as alternatives: what follows `k` in a rule."""
     if len(paths) == 1:
         return [_literal(name, values) for name, values in paths[0]]
     branches: list[dict[str, Any]] = []
@@ -464,50 +462,85 @@ def _either(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return [{"$or": branches}]
 
 
-def _grouped(
-    in_force: Sequence[tuple[Truth, ...]], per_range: Sequence[list[tuple[Path, tuple[Truth, ...]]]]
-) -> Iterable[tuple[int, Truth, int, tuple[Status, Truth], Sequence[Path]]]:
-    """A shape's rules: for each range of days, its leaves grouped by outcome (status, what the
-    conditions come to), at most OR_BRANCHES in a rule, as (range, in force on it, the rule's
-    number within the range, outcome, leaves)."""
-    for span, (values, paths) in enumerate(zip(in_force, per_range, strict=True)):
-        any_in_force = logic.any_of(values)
-        by_outcome: dict[tuple[Status, Truth], list[Path]] = {}
-        for path, (qualifies, conditions) in paths:
-            by_outcome.setdefault((status_of(qualifies, any_in_force), conditions), []).append(path)
-        number = 0  # numbered in turn across the range's outcomes: names never collide
-        for outcome, group in by_outcome.items():
-            for start in range(0, len(group), OR_BRANCHES):
-                number += 1
-                yield span, any_in_force, number, outcome, group[start : start + OR_BRANCHES]
+def _grouped(paths: Sequence[tuple[Path, Any]]) -> Iterable[tuple[int, Any, Sequence[Path]]]:
+    """Leaves grouped by outcome, at most OR_BRANCHES in a rule: (the rule's number, outcome, leaves)."""
+    by_outcome: dict[Any, list[Path]] = {}
+    for path, outcome in paths:
+        by_outcome.setdefault(outcome, []).append(path)
+    number = 0  # numbered in turn across the outcomes: names never collide
+    for outcome, group in by_outcome.items():
+        for start in range(0, len(group), OR_BRANCHES):
+            number += 1
+            yield number, outcome, group[start : start + OR_BRANCHES]
 
 
-Recorder = Callable[[str, int, Status, Truth], Callable[[Any], None]]
+def shape_rules(shape: Shape) -> list[tuple[int, str, Sequence[Path]]]:
+    """A shape's first-round rules: (number, outcome, leaves), the outcome as letters, one per route
+    and one for the item's expression (see Shape.outputs; the last doubled where it is the only
+    route's)."""
+    outputs = shape.outputs
+    width = len(logic.names(shape.expr))
+    doubled = len(outputs) == 1
+    found = []
+    for path, values in _tree_leaves(outputs, width):
+        letters = "".join(CODE[v] for v in values)
+        found.append((path, letters * 2 if doubled else letters))
+    return list(_grouped(found))
+
+
+def in_force_rules(routes: int) -> list[tuple[int, tuple[Status, Truth], Sequence[Path]]]:
+    """The second-round rules for items of `routes` routes: (number, (status, what the conditions
+    come to), leaves)."""
+    found = []
+    for path, (qualifies, in_force, conditions) in _tree_leaves(in_force_exprs(routes), 2 * routes + 1):
+        found.append((path, (status_of(qualifies, in_force), conditions)))
+    return list(_grouped(found))
+
+
+Recorder = Callable[[str, int, Any], Callable[[Any], None]]
 
 
 @dataclass
 class Compiled:
-    """A rule base compiled: the ruleset definition, and for each item (by key) its shape's code,
-    the first day of each of its ranges of days after the first, and its conditions' fields."""
+    """A rule base compiled: the ruleset definition; for each item (by key) its shape's code, the
+    first day of each of its ranges of days after the first, its routes' in-force on each range (as
+    letters), and its conditions' fields; and the code of the second-round rules for each number
+    of routes."""
 
     definition: dict[str, Any]
     code: dict[str, int]
     starts: dict[str, list[int]]
+    in_force: dict[str, list[str]]
     fields: dict[str, dict[str, str]]
     shapes: int
+    routes: dict[int, int]
 
 
 def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
-    """The ruleset definition: for each distinct shape, one rule per (range of days) x (leaf of the
-    conditions' decision tree); every rule is a conjunction of constants over a single fact.
+    """The ruleset definition, in two rounds; every rule matches one fact against constants.
 
-    A fact names its shape by a code, `k`, and its range of days by its position, `s` (found from
-    the item's own stage dates); a rule is named after the first item with its shape.  Items whose
-    logic is the same (copies of a law under other names, provisions of the same form with other
-    dates) share their rules."""
-    compiled = Compiled({}, {}, {}, {}, 0)
+    First round: for each distinct shape, one rule per outcome of its expressions (what each route's
+    and the item's expression come to), at most OR_BRANCHES leaves of their decision tree in one
+    rule.  A fact names its shape by a code, `k`, and carries the item's condition values.  Items
+    whose logic is the same (copies of a law under other names, provisions of the same form with
+    other dates, expressions written differently that mean the same) share these rules, named after
+    the first item of the shape.
+
+    Second round: for each number of routes, one rule per status and value of the conditions, from
+    each route's in-force on the day (found from the item's own stage dates) and the first round's
+    outcome: some route in force qualifies the person, or none does, or it is unknown."""
+    compiled = Compiled({}, {}, {}, {}, {}, 0, {})
     shapes: dict[Shape, int] = {}
-    memo: dict[tuple[logic.Expr, ...], list[tuple[Path, tuple[Truth, ...]]]] = {}  # the same expressions, once
+
+    def add(rule_name: str, code: int, group: Sequence[Path], payload: Any) -> None:
+        if rule_name in compiled.definition:
+            raise InternalError(f"two engine rules named {rule_name}")
+        compiled.definition[rule_name] = {
+            "all": [{"m": {"$and": [{"k": code}, *_either(group)]}}],
+            "cap": MAX_BATCH,
+            "run": record(rule_name, code, payload),
+        }
+
     for item in items:
         segments = route_segments(item)
         for (_, last, _), (first, _, _) in zip(segments[:-1], segments[1:], strict=True):
@@ -515,26 +548,24 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
                 raise InternalError(f"the ranges of days of {item.key} do not follow one another")
         fields = compiled.fields[item.key] = columns(item)
         compiled.starts[item.key] = [first for first, _, _ in segments[1:] if first is not None]
-        shape = shape_of(item, segments, fields)
+        compiled.in_force[item.key] = ["".join(CODE[v] for v in in_force) for _, _, in_force in segments]
+        compiled.routes.setdefault(len(item.routes), -1)
+        shape = shape_of(item, fields)
         code = shapes.get(shape)
         if code is None:
             code = shapes[shape] = len(shapes)
             try:
-                per_range = _shape_paths(shape, memo)
+                rules = shape_rules(shape)
             except TooLarge as error:
                 raise TooLarge(error.args[0], item.key) from None
-            for span, any_in_force, number, (status, conditions), group in _grouped(shape.in_force, per_range):
-                pattern = [{"k": code}, {"s": span}] + _either(group)
-                rule_name = f"{item.key}|{any_in_force.value}{conditions.value}|{span}.{number}"
-                if rule_name in compiled.definition:
-                    raise InternalError(f"two engine rules named {rule_name}")
-                compiled.definition[rule_name] = {
-                    "all": [{"m": {"$and": pattern}}],
-                    "cap": MAX_BATCH,
-                    "run": record(rule_name, code, status, conditions),
-                }
+            for number, letters, group in rules:
+                add(f"{item.key}|{letters}|{number}", code, group, letters)
         compiled.code[item.key] = code
     compiled.shapes = len(shapes)
+    for offset, routes in enumerate(sorted(compiled.routes)):
+        code = compiled.routes[routes] = len(shapes) + offset
+        for number, (status, conditions), group in in_force_rules(routes):
+            add(f"in force of {routes}|{status}.{conditions.value}|{number}", code, group, (status, conditions))
     return compiled
 
 
@@ -565,7 +596,7 @@ class Engine:
 
     def __init__(self, rules: RuleBase, name: Optional[str] = None):
         self.name = name or f"eligibility_{rules.digest}"
-        self._inbox: list[tuple[str, int, Verdict]] = []
+        self._inbox: list[tuple[str, int, Any, str]] = []  # (fact id, code, payload, rule) per firing
         try:
             compiled = compile_rules(rules.judged.values(), self._recorder)
             parts = shards(compiled.definition)
@@ -575,21 +606,26 @@ class Engine:
             raise InputError(
                 str(rules.files.get(provision, provision)),
                 "when",
-                f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules on one range "
-                f"of days and {RULESET_LIMIT:,} in all, got {error.args[0]} (simplify the expression, or split "
+                f"expected conditions that compile into at most {MAX_LEAVES:,} engine rules and "
+                f"{RULESET_LIMIT:,} in all, got {error.args[0]} (simplify the expression, or split "
                 "the provision)",
             ) from None
         self.definition, self.fields, self.shapes = compiled.definition, compiled.fields, compiled.shapes
-        self.codes, self.starts = compiled.code, compiled.starts
+        self.codes, self.starts, self.in_force = compiled.code, compiled.starts, compiled.in_force
+        self.routes = compiled.routes  # number of routes -> the code of its second-round rules
         self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # One ruleset per shard: the first keeps the engine's name, the others add '#2', '#3', ...
         self.rulesets = [self.name if n == 0 else f"{self.name}#{n + 1}" for n in range(len(parts))]
-        of_code = {
+        # a rule's code -> what its rules are named after (the first item of a shape, or the
+        # second round's "in force of N"), for error messages
+        self.named = {
+            rule["all"][0]["m"]["$and"][0]["k"]: name.split("|", 1)[0] for name, rule in self.definition.items()
+        }
+        self.ruleset_of_code = {
             rule["all"][0]["m"]["$and"][0]["k"]: ruleset
             for ruleset, part in zip(self.rulesets, parts, strict=True)
             for rule in part.values()
         }
-        self.ruleset_of = {key: of_code[code] for key, code in self.codes.items()}
         with LOCK:
             for ruleset, part in zip(self.rulesets, parts, strict=True):
                 try:
@@ -600,14 +636,13 @@ class Engine:
                         f"durable_rules refused a ruleset of {len(part):,} rules: {getattr(error, 'message', error)}"
                     ) from None
 
-    def _recorder(self, rule_name: str, code: int, status: Status, conditions: Truth) -> Callable[[Any], None]:
+    def _recorder(self, rule_name: str, code: int, payload: Any) -> Callable[[Any], None]:
         inbox = self._inbox
-        verdict = Verdict(status, conditions, rule_name)
 
         def record(c: Any) -> None:
             matched = c.m
             for fact in matched if isinstance(matched, list) else [matched]:
-                inbox.append((fact["id"], code, verdict))
+                inbox.append((fact["id"], code, payload, rule_name))
 
         return record
 
@@ -627,24 +662,45 @@ class Engine:
         return "".join(CODE[values[name]] for name in fields)
 
     def run(self, rows: Sequence[Row]) -> list[Verdict]:
-        """One verdict per (day ordinal, key, condition values) row, in the rows' order.
-
-        Rows that are the same fact (same provision, day and condition values, as happens
-        often across a population) are asserted once per call, and share its verdict."""
-        distinct: dict[Row, int] = {}
-        unique: list[Row] = []
-        slots: list[int] = []
-        for row in rows:
-            slot = distinct.get(row)
+        """One verdict per (day ordinal, key, condition values) row, in the rows' order, in two
+        rounds of facts: what the item's expressions come to (one fact per shape and values, whatever
+        the day), then its status from that and each route's in-force on the day (one fact per
+        number of routes and values).  Equal facts, common across a population, are asserted once
+        per call and share their answer."""
+        firsts: dict[tuple[int, str], int] = {}  # (shape, values) -> its first-round fact
+        first_facts: list[tuple[int, tuple[str, ...], str]] = []
+        seconds: dict[tuple[int, str], int] = {}  # (routes' code, in-force and outcome) -> its fact
+        second_facts: list[tuple[int, tuple[str, ...], str]] = []
+        plan: list[tuple[int, str]] = []  # per row: its first-round fact, its routes' in-force that day
+        for ordinal, key, letters in rows:
+            columns = self.columns.get(key)
+            if columns is None:
+                raise InternalError(f"the engine has no compiled rules for {key!r}")
+            if len(letters) != len(columns):
+                raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
+            code = self.codes[key]
+            slot = firsts.get((code, letters))
             if slot is None:
-                slot = distinct[row] = len(unique)
-                unique.append(row)
-            slots.append(slot)
-        verdicts: list[Verdict] = []
+                slot = firsts[code, letters] = len(first_facts)
+                first_facts.append((code, columns, letters))
+            # the range of days the date falls in, among the item's own (its stage dates cut them)
+            plan.append((slot, self.in_force[key][bisect_right(self.starts[key], ordinal)]))
         with LOCK:
-            for start in range(0, len(unique), MAX_BATCH):
-                verdicts.extend(self._batch(unique[start : start + MAX_BATCH]))
-        return [verdicts[slot] for slot in slots]
+            outcomes = self._fire(first_facts)
+            keys = []
+            for slot, in_force in plan:
+                letters = in_force + outcomes[slot][0]
+                key2 = (self.routes[len(in_force)], letters)
+                if key2 not in seconds:
+                    seconds[key2] = len(second_facts)
+                    second_facts.append((key2[0], _SECOND[len(letters)], letters))
+                keys.append(seconds[key2])
+            statuses = self._fire(second_facts)
+        verdicts: list[Verdict] = []
+        for (slot, _), second in zip(plan, keys, strict=True):
+            (status, conditions), rule = statuses[second]
+            verdicts.append(Verdict(status, conditions, f"{outcomes[slot][1]} + {rule}"))
+        return verdicts
 
     def _retract_quietly(self, by_ruleset: Mapping[str, Sequence[str]]) -> None:
         """After a failed call, retract every fact of the batch one by one, whichever were stored."""
@@ -656,21 +712,21 @@ class Engine:
                     pass
         self._inbox.clear()
 
-    def _batch(self, rows: Sequence[Row]) -> list[Verdict]:
+    def _fire(self, facts: Sequence[tuple[int, Sequence[str], str]]) -> list[tuple[Any, str]]:
+        """Each (code, fields, values) fact's payload and the rule that fired for it, in order."""
+        found: list[tuple[Any, str]] = []
+        for start in range(0, len(facts), MAX_BATCH):
+            found.extend(self._batch(facts[start : start + MAX_BATCH]))
+        return found
+
+    def _batch(self, rows: Sequence[tuple[int, Sequence[str], str]]) -> list[tuple[Any, str]]:
         ids = _ids.first(len(rows))
         facts: dict[str, list[dict[str, Any]]] = {}  # by ruleset
-        for fact_id, (ordinal, key, letters) in zip(ids, rows, strict=True):
-            columns = self.columns.get(key)
-            if columns is None:
-                raise InternalError(f"the engine has no compiled rules for {key!r}")
-            if len(letters) != len(columns):
-                raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
-            # the range of days the date falls in, among the item's own (its stage dates cut them)
-            span = bisect_right(self.starts[key], ordinal)
-            fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "k": self.codes[key], "s": span}
+        for fact_id, (code, columns, letters) in zip(ids, rows, strict=True):
+            fact: dict[str, Any] = {"sid": SESSION, "id": fact_id, "k": code}
             for column, letter in zip(columns, letters, strict=True):
                 fact[column] = letter
-            facts.setdefault(self.ruleset_of[key], []).append(fact)
+            facts.setdefault(self.ruleset_of_code[code], []).append(fact)
         if not facts:
             return []
         self._inbox.clear()
@@ -693,23 +749,26 @@ class Engine:
             if isinstance(state, dict) and state.get("exception"):
                 raise InternalError(f"a durable_rules action failed: {state['exception']}")
         position = _ids.position
-        found: list[Optional[Verdict]] = [None] * len(rows)
-        for fact_id, code, verdict in self._inbox:
+        found: list[Optional[tuple[Any, str]]] = [None] * len(rows)
+        for fact_id, code, payload, rule in self._inbox:
             index = position.get(fact_id, len(rows))
-            if index >= len(rows) or self.codes[rows[index][1]] != code:
+            if index >= len(rows) or rows[index][0] != code:
                 raise InternalError(
-                    f"durable_rules returned a verdict for a fact outside this batch ({verdict.rule}, {fact_id})"
+                    f"durable_rules returned a verdict for a fact outside this batch ({rule}, {fact_id})"
                 )
-            key = rows[index][1]
             earlier = found[index]
             if earlier is not None:
-                raise InternalError(f"two durable_rules rules fired for {key}: {earlier.rule} and {verdict.rule}")
-            found[index] = verdict
+                raise InternalError(f"two durable_rules rules fired for one fact: {earlier[1]} and {rule}")
+            found[index] = (payload, rule)
         self._inbox.clear()
-        missing = [rows[index][1] for index, verdict in enumerate(found) if verdict is None]
+        missing = [index for index, answer in enumerate(found) if answer is None]
         if missing:
-            raise InternalError(f"no durable_rules rule fired for {', '.join(dict.fromkeys(missing))}")
+            named = dict.fromkeys(self.named[rows[index][0]] for index in missing)
+            raise InternalError(f"no durable_rules rule fired for {', '.join(named)}")
         return found  # type: ignore[return-value]
+
+
+_SECOND = {2 * r + 1: tuple(f"c{i}" for i in range(2 * r + 1)) for r in range(1, 64)}  # a second-round fact's fields
 
 
 def engine_for(rules: RuleBase) -> Engine:
@@ -723,8 +782,7 @@ def engine_for(rules: RuleBase) -> Engine:
 
 def rule_count(item: Judged) -> int:
     """How many engine rules an item's shape compiles into (raises TooLarge as compiling would)."""
-    shape = shape_of(item)
-    return sum(1 for _ in _grouped(shape.in_force, _shape_paths(shape, {})))
+    return len(shape_rules(shape_of(item)))
 
 
 def compile_problem(item: Judged) -> tuple[int, Optional[str]]:

@@ -90,7 +90,9 @@ def check_rules(
         _accounts(base, evidence, sink)
     problems = list(dict.fromkeys(_problem(e) for e in sink.found))
     problems += _inferred_stages(base)
-    engine_rules = 0  # what the engine registers: the rules of each distinct shape, once
+    # what the engine registers: the rules of each distinct shape, once, and the second round's
+    # rules for each number of routes
+    engine_rules = sum(len(engine.in_force_rules(n)) for n in {len(item.routes) for item in base.judged.values()})
     shapes: set[engine.Shape] = set()
     warnings: list[Problem] = []
     for item in base.judged.values():

@@ -419,3 +419,111 @@ def test_both_ways_of_building_a_decision_tree_decide_every_combination(exprs):
         expected = tuple(logic.evaluate(expr, values) for expr in exprs)
         for tree in trees:
             assert _reached(tree, values).values == expected
+
+
+_QUOTE = 'source = "extradition-law-2026-03-09"\nquote = "Stateless individuals became eligible in July 2024."'
+
+
+def _provision(pid: str, when: str, conditions: str, routes: str = "", stage: str = "2024-07-01") -> str:
+    return f"""id = "{pid}"
+title = "A test provision"
+jurisdiction = "RU"
+when = "{when}"
+
+[effect]
+kind = "grants"
+text = "Eligible."
+
+[[cite]]
+{_QUOTE}
+
+[[stages]]
+kind = "in_effect"
+date = "{stage}"
+[[stages.cite]]
+{_QUOTE}
+
+[in_force]
+from = "in_effect"
+{conditions}{routes}"""
+
+
+_TWO_CITIZENSHIPS = """
+[[conditions]]
+id = "french"
+says = "holds French citizenship"
+test = { fact = "citizenship", country = "FR" }
+
+[[conditions]]
+id = "german"
+says = "holds German citizenship"
+test = { fact = "citizenship", country = "DE" }
+"""
+
+
+def test_items_of_one_shape_naming_their_conditions_in_other_orders_are_judged_together(cli, tmp_path):
+    """all(french, not(german)) and all(not(french), german) are one shape in normal form, with
+    their conditions in the columns the other way round: judged in one call, each by its own
+    conditions (a fact keyed on the letters as the evaluator lists them gave the second the
+    first's answer)."""
+    import json
+    import shutil
+
+    from .conftest import RULES
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "ru.test.pair-a.toml").write_text(
+        _provision("ru.test.pair-a", "all(french, not(german))", _TWO_CITIZENSHIPS)
+    )
+    (rules / "ru.test.pair-b.toml").write_text(
+        _provision("ru.test.pair-b", "all(not(french), german)", _TWO_CITIZENSHIPS)
+    )
+    expected = {"FR": ("applies", "does_not_apply"), "DE": ("does_not_apply", "applies")}
+    for country, (a, b) in expected.items():
+        person = tmp_path / f"{country}.json"
+        person.write_text(json.dumps({"citizenships": [{"country": country}]}))
+        result = cli("check", person, "--on", "2025-01-01", "--rules", rules, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        statuses = {p["id"]: p["status"] for p in json.loads(result.stdout)["provisions"]}
+        assert (statuses["ru.test.pair-a"], statuses["ru.test.pair-b"]) == (a, b)
+
+
+def test_a_provision_of_eight_routes_compiles_and_each_route_counts(cli, tmp_path):
+    """The second round's rules are the same for any number of routes: a provision of eight routes
+    coming into force month by month is in force from its first route's day."""
+    import json
+    import shutil
+
+    from .conftest import PEOPLE, RULES
+
+    condition = '\n[[conditions]]\nid = "stateless"\nsays = "a stateless person"\ntest = { fact = "stateless" }\n'
+    routes = "".join(
+        f"""
+[[routes]]
+id = "r{n}"
+follows = "extradition-law-2026-03-09"
+when = "stateless"
+summary = "route {n}"
+[[routes.cite]]
+{_QUOTE}
+[[routes.stages]]
+kind = "in_effect"
+date = "2024-0{n + 1}-0{n}"
+[[routes.stages.cite]]
+{_QUOTE}
+[routes.in_force]
+from = "in_effect"
+"""
+        for n in range(1, 8)
+    )
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "ru.test.many-routes.toml").write_text(
+        _provision("ru.test.many-routes", "stateless", condition, routes, stage="2024-09-01")
+    )
+    for day, status in (("2024-01-31", "not_in_force"), ("2024-02-01", "applies"), ("2025-01-01", "applies")):
+        result = cli("check", PEOPLE / "stateless-resident.json", "--on", day, "--rules", rules, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        statuses = {p["id"]: p["status"] for p in json.loads(result.stdout)["provisions"]}
+        assert statuses["ru.test.many-routes"] == status, day

@@ -9,7 +9,7 @@ facts, each decided by rules that cover every combination of values exactly once
    expressions are the same in normal form share these rules, whatever their dates.
 2. Its status on the day.  In-force is compiled from the stage dates of each of the item's routes
    into ranges of days; a fact carries each route's in-force on the day's range and the first
-   round's outcome, and generic rules (one set per number of routes) decide whether some route
+   round's outcome, and generic rules (the same for every item) decide whether some route
    in force qualifies the person, and so the status, and what the conditions come to.
 
 Guards against behaviours of durable_rules 2.0.28 measured on this machine
@@ -417,15 +417,32 @@ def _tree_leaves(exprs: Sequence[logic.Expr], width: int) -> list[tuple[Path, tu
     return found
 
 
-def in_force_exprs(routes: int) -> tuple[logic.Expr, logic.Expr, logic.Expr]:
-    """Over the columns of a second-round fact (c0..c{R-1} each route's in-force, cR..c{2R-1} each
-    route's expression, c{2R} the item's): some route in force qualifies the person, any route is
-    in force, and what the conditions come to."""
-    pairs = tuple(logic.All((logic.Ref(f"c{r}"), logic.Ref(f"c{routes + r}"))) for r in range(routes))
-    forces = tuple(logic.Ref(f"c{r}") for r in range(routes))
-    qualifies = pairs[0] if routes == 1 else logic.Any_(pairs)
-    in_force = forces[0] if routes == 1 else logic.Any_(forces)
-    return qualifies, in_force, logic.Ref(f"c{2 * routes}")
+# The second round's fact says which (in-force, value) pairs the item's routes have on the day:
+# one column per pair, "T" if some route has it, else "F"; then what the item's expression came to.
+PAIRS = tuple((force, value) for force in Truth for value in Truth)
+_PAIR_LETTERS = tuple(CODE[force] + CODE[value] for force, value in PAIRS)
+
+
+def in_force_exprs() -> tuple[logic.Expr, logic.Expr, logic.Expr]:
+    """Over the columns of a second-round fact (c0..c8, whether some route has each of PAIRS;
+    c9, what the item's expression came to): some route in force qualifies the person
+    (any(all(in force, value)) over the routes), any route is in force, and what the conditions
+    come to.  However many routes an item has, these are the same ten columns."""
+    flags = [logic.Ref(f"c{index}") for index in range(len(PAIRS))]
+    qualifies = logic.Any_(
+        tuple(logic.All((flag, logic.Const(logic.all_of(pair)))) for flag, pair in zip(flags, PAIRS, strict=True))
+    )
+    in_force = logic.Any_(
+        tuple(logic.All((flag, logic.Const(pair[0]))) for flag, pair in zip(flags, PAIRS, strict=True))
+    )
+    return qualifies, in_force, logic.Ref(f"c{len(PAIRS)}")
+
+
+def second_letters(in_force: str, outcome: str) -> str:
+    """A second-round fact's values from each route's in-force on the day and the first round's
+    outcome (each route's value, then the item's)."""
+    present = {force + value for force, value in zip(in_force, outcome, strict=False)}
+    return "".join("T" if pair in present else "F" for pair in _PAIR_LETTERS) + outcome[-1]
 
 
 # a set of values as a literal's operator and letter: one value is equal to it, two are not the third
@@ -488,11 +505,11 @@ def shape_rules(shape: Shape) -> list[tuple[int, str, Sequence[Path]]]:
     return list(_grouped(found))
 
 
-def in_force_rules(routes: int) -> list[tuple[int, tuple[Status, Truth], Sequence[Path]]]:
-    """The second-round rules for items of `routes` routes: (number, (status, what the conditions
-    come to), leaves)."""
+def in_force_rules() -> list[tuple[int, tuple[Status, Truth], Sequence[Path]]]:
+    """The second-round rules, for every item whatever its number of routes: (number, (status, what
+    the conditions come to), leaves)."""
     found = []
-    for path, (qualifies, in_force, conditions) in _tree_leaves(in_force_exprs(routes), 2 * routes + 1):
+    for path, (qualifies, in_force, conditions) in _tree_leaves(in_force_exprs(), len(PAIRS) + 1):
         found.append((path, (status_of(qualifies, in_force), conditions)))
     return list(_grouped(found))
 
@@ -504,16 +521,17 @@ Recorder = Callable[[str, int, Any], Callable[[Any], None]]
 class Compiled:
     """A rule base compiled: the ruleset definition; for each item (by key) its shape's code, the
     first day of each of its ranges of days after the first, its routes' in-force on each range (as
-    letters), and its conditions' fields; and the code of the second-round rules for each number
-    of routes."""
+    letters), its conditions' fields, and where each column's letter is in a row (whose letters come
+    in `Judged.names` order); and the code of the second-round rules."""
 
     definition: dict[str, Any]
     code: dict[str, int]
     starts: dict[str, list[int]]
     in_force: dict[str, list[str]]
     fields: dict[str, dict[str, str]]
+    order: dict[str, tuple[int, ...]]
     shapes: int
-    routes: dict[int, int]
+    second: int
 
 
 def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
@@ -526,10 +544,10 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
     other dates, expressions written differently that mean the same) share these rules, named after
     the first item of the shape.
 
-    Second round: for each number of routes, one rule per status and value of the conditions, from
+    Second round: for every item, one rule per status and value of the conditions, from
     each route's in-force on the day (found from the item's own stage dates) and the first round's
     outcome: some route in force qualifies the person, or none does, or it is unknown."""
-    compiled = Compiled({}, {}, {}, {}, {}, 0, {})
+    compiled = Compiled({}, {}, {}, {}, {}, {}, 0, 0)
     shapes: dict[Shape, int] = {}
 
     def add(rule_name: str, code: int, group: Sequence[Path], payload: Any) -> None:
@@ -547,9 +565,11 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
             if last is None or first is None or first != last + 1:
                 raise InternalError(f"the ranges of days of {item.key} do not follow one another")
         fields = compiled.fields[item.key] = columns(item)
+        # a row's letters (Judged.names order) put into the columns' order, c0 first
+        position = {column: index for index, column in enumerate(fields.values())}
+        compiled.order[item.key] = tuple(position[f"c{j}"] for j in range(len(fields)))
         compiled.starts[item.key] = [first for first, _, _ in segments[1:] if first is not None]
         compiled.in_force[item.key] = ["".join(CODE[v] for v in in_force) for _, _, in_force in segments]
-        compiled.routes.setdefault(len(item.routes), -1)
         shape = shape_of(item, fields)
         code = shapes.get(shape)
         if code is None:
@@ -562,10 +582,9 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
                 add(f"{item.key}|{letters}|{number}", code, group, letters)
         compiled.code[item.key] = code
     compiled.shapes = len(shapes)
-    for offset, routes in enumerate(sorted(compiled.routes)):
-        code = compiled.routes[routes] = len(shapes) + offset
-        for number, (status, conditions), group in in_force_rules(routes):
-            add(f"in force of {routes}|{status}.{conditions.value}|{number}", code, group, (status, conditions))
+    code = compiled.second = len(shapes)
+    for number, (status, conditions), group in in_force_rules():
+        add(f"in force|{status}.{conditions.value}|{number}", code, group, (status, conditions))
     return compiled
 
 
@@ -612,12 +631,13 @@ class Engine:
             ) from None
         self.definition, self.fields, self.shapes = compiled.definition, compiled.fields, compiled.shapes
         self.codes, self.starts, self.in_force = compiled.code, compiled.starts, compiled.in_force
-        self.routes = compiled.routes  # number of routes -> the code of its second-round rules
+        self.second = compiled.second  # the code of the second-round rules
+        self.order = compiled.order
         self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # One ruleset per shard: the first keeps the engine's name, the others add '#2', '#3', ...
         self.rulesets = [self.name if n == 0 else f"{self.name}#{n + 1}" for n in range(len(parts))]
         # a rule's code -> what its rules are named after (the first item of a shape, or the
-        # second round's "in force of N"), for error messages
+        # second round's "in force"), for error messages
         self.named = {
             rule["all"][0]["m"]["$and"][0]["k"]: name.split("|", 1)[0] for name, rule in self.definition.items()
         }
@@ -664,12 +684,11 @@ class Engine:
     def run(self, rows: Sequence[Row]) -> list[Verdict]:
         """One verdict per (day ordinal, key, condition values) row, in the rows' order, in two
         rounds of facts: what the item's expressions come to (one fact per shape and values, whatever
-        the day), then its status from that and each route's in-force on the day (one fact per
-        number of routes and values).  Equal facts, common across a population, are asserted once
-        per call and share their answer."""
+        the day), then its status from that and each route's in-force on the day.  Equal facts,
+        common across a population, are asserted once per call and share their answer."""
         firsts: dict[tuple[int, str], int] = {}  # (shape, values) -> its first-round fact
         first_facts: list[tuple[int, tuple[str, ...], str]] = []
-        seconds: dict[tuple[int, str], int] = {}  # (routes' code, in-force and outcome) -> its fact
+        seconds: dict[tuple[int, str], int] = {}  # (the second round's code, its values) -> its fact
         second_facts: list[tuple[int, tuple[str, ...], str]] = []
         plan: list[tuple[int, str]] = []  # per row: its first-round fact, its routes' in-force that day
         for ordinal, key, letters in rows:
@@ -679,21 +698,24 @@ class Engine:
             if len(letters) != len(columns):
                 raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
             code = self.codes[key]
-            slot = firsts.get((code, letters))
+            # in the columns' order: items of one shape may name their conditions in other orders,
+            # and equal facts must be equal values of the same columns
+            ordered = "".join([letters[index] for index in self.order[key]])
+            slot = firsts.get((code, ordered))
             if slot is None:
-                slot = firsts[code, letters] = len(first_facts)
-                first_facts.append((code, columns, letters))
+                slot = firsts[code, ordered] = len(first_facts)
+                first_facts.append((code, _fields(len(ordered)), ordered))
             # the range of days the date falls in, among the item's own (its stage dates cut them)
             plan.append((slot, self.in_force[key][bisect_right(self.starts[key], ordinal)]))
         with LOCK:
             outcomes = self._fire(first_facts)
             keys = []
             for slot, in_force in plan:
-                letters = in_force + outcomes[slot][0]
-                key2 = (self.routes[len(in_force)], letters)
+                letters = second_letters(in_force, outcomes[slot][0])
+                key2 = (self.second, letters)
                 if key2 not in seconds:
                     seconds[key2] = len(second_facts)
-                    second_facts.append((key2[0], _SECOND[len(letters)], letters))
+                    second_facts.append((key2[0], _fields(len(letters)), letters))
                 keys.append(seconds[key2])
             statuses = self._fire(second_facts)
         verdicts: list[Verdict] = []
@@ -768,7 +790,10 @@ class Engine:
         return found  # type: ignore[return-value]
 
 
-_SECOND = {2 * r + 1: tuple(f"c{i}" for i in range(2 * r + 1)) for r in range(1, 64)}  # a second-round fact's fields
+@functools.lru_cache(maxsize=None)
+def _fields(count: int) -> tuple[str, ...]:
+    """A fact's fields for `count` values: c0, c1, ..."""
+    return tuple(f"c{i}" for i in range(count))
 
 
 def engine_for(rules: RuleBase) -> Engine:

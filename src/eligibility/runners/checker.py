@@ -91,8 +91,7 @@ def check_rules(
     problems = list(dict.fromkeys(_problem(e) for e in sink.found))
     problems += _inferred_stages(base)
     # what the engine registers: the rules of each distinct shape, once, and the second round's
-    # rules for each number of routes
-    engine_rules = sum(len(engine.in_force_rules(n)) for n in {len(item.routes) for item in base.judged.values()})
+    engine_rules = len(engine.in_force_rules())
     shapes: set[engine.Shape] = set()
     warnings: list[Problem] = []
     for item in base.judged.values():

@@ -390,12 +390,20 @@ def numbered_chunks(
     stream: IO[bytes], size: int = CHUNK, most: int = CHUNK_BYTES
 ) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
     """(numbered lines, bytes read) in chunks of `size` lines and at most `most` bytes of input,
-    read as they come: what a worker holds is bounded by bytes, not by `size` times the largest
-    line allowed.  A line that would take a chunk past `most` starts the next one, and a line
-    longer than `most` is a chunk by itself."""
+    read as they come (`chunked` over `numbered_lines`)."""
+    return chunked(numbered_lines(stream), size, most)
+
+
+def chunked(
+    lines: Iterable[tuple[int, bytes, int]], size: int = CHUNK, most: int = CHUNK_BYTES
+) -> Iterator[tuple[list[tuple[int, bytes]], int]]:
+    """(line number, line, bytes read) as (numbered lines, bytes read) in chunks of `size` lines and
+    at most `most` bytes of input: what a worker holds is bounded by bytes, not by `size` times the
+    largest line allowed.  A line that would take a chunk past `most` starts the next one, and a
+    line longer than `most` is a chunk by itself."""
     chunk: list[tuple[int, bytes]] = []
     held = read = 0
-    for number, raw, length in numbered_lines(stream):
+    for number, raw, length in lines:
         if chunk and held + len(raw) > most:
             yield chunk, read
             chunk, held, read = [], 0, 0

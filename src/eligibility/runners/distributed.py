@@ -6,8 +6,8 @@ A file is cut into partitions of at most PARTITION_LINES lines and PARTITION_BYT
 cut at a line's end; the process that builds the bag reads each file once to find the cuts (it
 counts line ends, and parses nothing), so every row keeps its file and line number.  Lines are
 split on b"\\n" exactly as the command splits them (never on a bare carriage return or U+2028).
-Within a partition the lines go to the engine in the command's own chunks (batch.CHUNK lines,
-batch.CHUNK_BYTES of input), each by `batch.judge_lines`, so the rows are the ones `eligibility
+Within a partition the lines go to the engine in the command's own chunks (`batch.chunked`),
+each by `batch.judge_lines`, so the rows are the ones `eligibility
 batch` writes, with the file added as `source`.
 
 `judge_text` gives those rows as the command's own text, one JSON object per item, ready for
@@ -25,7 +25,7 @@ import json
 from typing import Any, Iterator, NamedTuple, Optional, Sequence
 
 from eligibility.foundations.errors import InputError
-from eligibility.runners.batch import CHUNK, CHUNK_BYTES, Job, judge_lines, numbered_lines
+from eligibility.runners.batch import Job, chunked, judge_lines, numbered_lines
 
 PARTITION_LINES = 8_192  # lines of input in one partition, at most
 PARTITION_BYTES = 32 * 1024 * 1024  # ... and bytes of input (a longer line is a partition alone)
@@ -125,17 +125,17 @@ def _chunks(path: str, lines: int = PARTITION_LINES, most: int = PARTITION_BYTES
     return found
 
 
-def _lines(chunk: Chunk) -> Iterator[tuple[int, bytes]]:
-    """A partition's numbered lines, split as `eligibility batch` splits them."""
+def _lines(chunk: Chunk) -> Iterator[tuple[int, bytes, int]]:
+    """A partition's (line number, line, bytes read), split as `eligibility batch` splits them."""
     import fsspec
 
     path, start, first, count = chunk
     with fsspec.open(path, "rb") as stream:
         stream.seek(start)
-        for number, raw, _ in numbered_lines(stream):
+        for number, raw, read in numbered_lines(stream):
             if number > count:
                 return
-            yield first + number - 1, raw
+            yield first + number - 1, raw, read
 
 
 _settled = {"done": False}  # the worker's rule base and engine moved out of the collector's reach
@@ -158,16 +158,8 @@ def _judge_partition(
             source = chunk[0]
             job = Job(source=source, dates=dates, rules=rules, full=full)
             head = '{"source":' + json.dumps(source, ensure_ascii=False) + ","
-            pending: list[tuple[int, bytes]] = []
-            size = 0
-            for numbered in _lines(chunk):
-                pending.append(numbered)
-                size += len(numbered[1])
-                if len(pending) >= CHUNK or size >= CHUNK_BYTES:
-                    _judge(job, pending, head, skip_invalid, rows)
-                    pending, size = [], 0
-            if pending:
-                _judge(job, pending, head, skip_invalid, rows)
+            for lines, _ in chunked(_lines(chunk)):  # the engine's chunks, as the command's
+                _judge(job, lines, head, skip_invalid, rows)
         return rows
     finally:
         if not _settled["done"]:

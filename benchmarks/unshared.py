@@ -26,9 +26,9 @@ class Own(engine.Shape):
     key: str = ""
 
 
-def own_shape(item, fields=None):
+def own_shape(item):
     """engine.shape_of, made the item's own (tests/test_scale.py uses it too)."""
-    shape = _shape_of(item, fields)
+    shape = _shape_of(item)
     return Own(shape.routes, shape.expr, item.key)
 
 

@@ -119,8 +119,7 @@ def test_expressions_written_differently_over_other_names_have_one_normal_form()
     `not` outside, over conditions of other names, comes out the same; a different law does not."""
 
     def form(text: str) -> logic.Expr:
-        normal = logic.normal_form(logic.parse(text))
-        return logic.renamed(normal, {n: f"c{i}" for i, n in enumerate(logic.names(normal))})
+        return logic.canonical(logic.parse(text))[0]
 
     same = [
         "all(a, any(b, not(c)))",

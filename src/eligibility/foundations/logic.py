@@ -189,6 +189,15 @@ def normal_form(expr: Expr) -> Expr:
     return down(expr, False)
 
 
+def canonical(expr: Expr) -> tuple[Expr, dict[str, str]]:
+    """The expression's normal form with its conditions renamed c0, c1, ... in order of first
+    mention, and that renaming (condition id -> column).  Two expressions that differ only in how
+    they were written and in their conditions' names have the same canonical expression."""
+    normal = normal_form(expr)
+    renaming = {name: f"c{index}" for index, name in enumerate(names(normal))}
+    return renamed(normal, renaming), renaming
+
+
 def _form(expr: Expr) -> str:
     """An expression written with every condition id as "?" (the sort key of `normal_form`)."""
     if isinstance(expr, Const):

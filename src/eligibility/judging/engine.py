@@ -139,10 +139,10 @@ def host() -> _QuietHost:
 
 # --- compiling the conditions into a decision tree ----------------------------------------
 #
-# durable_rules caps one rule's expression sequence at 32 entries (MAX_SEQUENCE_EXPRESSIONS,
-# error 113), so a `when` expression is not compiled into one large pattern.  It is split
-# into a decision tree over the condition values; each leaf is a small conjunction, the
-# leaves are disjoint, and each becomes its own rule.
+# durable_rules refuses a rule of more than 13 alternatives (error 113), so a `when` expression
+# is not compiled into one large pattern.  It is split into a decision tree over the condition
+# values; each leaf is a small conjunction, the leaves are disjoint, and the leaves with the same
+# outcome share rules, at most OR_BRANCHES to a rule.
 
 
 @dataclass(frozen=True)
@@ -207,16 +207,14 @@ def simplify(expr: logic.Expr, fixed: Mapping[str, Truth]) -> logic.Expr:
     return logic.All(tuple(parts)) if isinstance(expr, logic.All) else logic.Any_(tuple(parts))
 
 
-MAX_LEAVES = 2_000  # engine rules one expression may compile into, on one range of days
+MAX_LEAVES = 2_000  # leaves of one decision tree (each at most one engine rule)
 
 
 class TooLarge(Exception):
     """An expression whose decision tree would have more than MAX_LEAVES leaves."""
 
 
-def decision_tree(
-    exprs: Sequence[logic.Expr], fixed: Optional[dict[str, Truth]] = None, budget: int = MAX_LEAVES
-) -> Tree:
+def decision_tree(exprs: Sequence[logic.Expr]) -> Tree:
     """A tree over the condition values whose leaves fix the value of every expression.
 
     Each branch puts its value in and folds the expressions, and equal folded expressions share
@@ -247,13 +245,13 @@ def decision_tree(
                 result = (groups[0][1], groups[0][2])
             else:
                 result = (Node(name, tuple((frozenset(v), c) for v, c, _ in groups)), sum(n for _, _, n in groups))
-            if result[1] > budget:
-                raise TooLarge(f"more than {budget:,} engine rules")
+            if result[1] > MAX_LEAVES:
+                raise TooLarge(f"more than {MAX_LEAVES:,} engine rules")
         memo[current] = result
         return result
 
     try:
-        return build(tuple(simplify(expr, fixed or {}) for expr in exprs))[0]
+        return build(tuple(simplify(expr, {}) for expr in exprs))[0]
     finally:
         # `build` refers to itself, a cycle never freed while the collector is off (as in `check`):
         # emptied, it holds little
@@ -368,9 +366,6 @@ def leaves(tree: Tree, path: Path = ()) -> list[tuple[Path, tuple[Truth, ...]]]:
     return found
 
 
-Segments = list[tuple[Optional[int], Optional[int], tuple[Truth, ...]]]
-
-
 @dataclass(frozen=True)
 class Shape:
     """What an item's conditions come to, without its name, its dates or its conditions' ids: the
@@ -388,24 +383,20 @@ class Shape:
         return self.routes if self.routes == (self.expr,) else (*self.routes, self.expr)
 
 
-def columns(item: Judged, normal: Optional[logic.Expr] = None) -> dict[str, str]:
+def columns(item: Judged) -> dict[str, str]:
     """The fact field that carries each of the item's conditions, listed in the order its
     expression first names them (`Judged.names`, the order a row's letters come in): c0, c1, ... in
-    the order the expression's normal form (`logic.normal_form`; `normal` if given) first names
-    them, so that expressions written differently over conditions of other names are one shape."""
-    normal = logic.normal_form(item.expr) if normal is None else normal
-    canonical = {name: f"c{index}" for index, name in enumerate(logic.names(normal))}
-    return {name: canonical[name] for name in item.names}
+    the order its canonical expression (`logic.canonical`) names them, so that expressions written
+    differently over conditions of other names are one shape."""
+    renaming = logic.canonical(item.expr)[1]
+    return {name: renaming[name] for name in item.names}
 
 
-def shape_of(item: Judged, fields: Optional[dict[str, str]] = None) -> Shape:
-    """The item's shape; `fields`, its `columns` if already worked out."""
-    normal = logic.normal_form(item.expr)
-    fields = columns(item, normal) if fields is None else fields
-    expr = logic.renamed(normal, fields)
+def shape_of(item: Judged) -> Shape:
+    expr, renaming = logic.canonical(item.expr)
     if len(item.routes) == 1 and item.routes[0].expr == item.expr:
         return Shape((expr,), expr)
-    return Shape(tuple(logic.renamed(logic.normal_form(route.expr), fields) for route in item.routes), expr)
+    return Shape(tuple(logic.renamed(logic.normal_form(route.expr), renaming) for route in item.routes), expr)
 
 
 def _tree_leaves(exprs: Sequence[logic.Expr], width: int) -> list[tuple[Path, tuple[Truth, ...]]]:
@@ -570,7 +561,7 @@ def compile_rules(items: Iterable[Judged], record: Recorder) -> Compiled:
         compiled.order[item.key] = tuple(position[f"c{j}"] for j in range(len(fields)))
         compiled.starts[item.key] = [first for first, _, _ in segments[1:] if first is not None]
         compiled.in_force[item.key] = ["".join(CODE[v] for v in in_force) for _, _, in_force in segments]
-        shape = shape_of(item, fields)
+        shape = shape_of(item)
         code = shapes.get(shape)
         if code is None:
             code = shapes[shape] = len(shapes)
@@ -633,7 +624,6 @@ class Engine:
         self.codes, self.starts, self.in_force = compiled.code, compiled.starts, compiled.in_force
         self.second = compiled.second  # the code of the second-round rules
         self.order = compiled.order
-        self.columns = {key: tuple(fields.values()) for key, fields in self.fields.items()}
         # One ruleset per shard: the first keeps the engine's name, the others add '#2', '#3', ...
         self.rulesets = [self.name if n == 0 else f"{self.name}#{n + 1}" for n in range(len(parts))]
         # a rule's code -> what its rules are named after (the first item of a shape, or the
@@ -688,19 +678,19 @@ class Engine:
         common across a population, are asserted once per call and share their answer."""
         firsts: dict[tuple[int, str], int] = {}  # (shape, values) -> its first-round fact
         first_facts: list[tuple[int, tuple[str, ...], str]] = []
-        seconds: dict[tuple[int, str], int] = {}  # (the second round's code, its values) -> its fact
+        seconds: dict[str, int] = {}  # a second-round fact's values -> its fact
         second_facts: list[tuple[int, tuple[str, ...], str]] = []
         plan: list[tuple[int, str]] = []  # per row: its first-round fact, its routes' in-force that day
         for ordinal, key, letters in rows:
-            columns = self.columns.get(key)
-            if columns is None:
+            order = self.order.get(key)
+            if order is None:
                 raise InternalError(f"the engine has no compiled rules for {key!r}")
-            if len(letters) != len(columns):
+            if len(letters) != len(order):
                 raise InternalError(f"condition values for {key!r} do not match its compiled conditions")
             code = self.codes[key]
             # in the columns' order: items of one shape may name their conditions in other orders,
             # and equal facts must be equal values of the same columns
-            ordered = "".join([letters[index] for index in self.order[key]])
+            ordered = "".join([letters[index] for index in order])
             slot = firsts.get((code, ordered))
             if slot is None:
                 slot = firsts[code, ordered] = len(first_facts)
@@ -712,11 +702,10 @@ class Engine:
             keys = []
             for slot, in_force in plan:
                 letters = second_letters(in_force, outcomes[slot][0])
-                key2 = (self.second, letters)
-                if key2 not in seconds:
-                    seconds[key2] = len(second_facts)
-                    second_facts.append((key2[0], _fields(len(letters)), letters))
-                keys.append(seconds[key2])
+                if letters not in seconds:
+                    seconds[letters] = len(second_facts)
+                    second_facts.append((self.second, _fields(len(letters)), letters))
+                keys.append(seconds[letters])
             statuses = self._fire(second_facts)
         verdicts: list[Verdict] = []
         for (slot, _), second in zip(plan, keys, strict=True):

@@ -296,9 +296,9 @@ _LEAVES = ("russian-citizen", "other-citizenship", "under-investigation", "convi
 def expressions(count: int, seed: int = 1) -> list[str]:
     """`count` different expressions over the five conditions, each naming every condition at least
     once and up to three of them twice: random trees of all(...) and any(...), some parts under
-    not(...).  No two are alike even in the engine's eyes: their normal forms (`logic.normal_form`,
-    conditions renamed in order of first mention) all differ, so none shares another's engine
-    rules.  Reproducible from the seed."""
+    not(...).  No two are alike even in the engine's eyes: their canonical expressions
+    (`logic.canonical`) all differ, so none shares another's engine rules.  Reproducible from the
+    seed."""
     from eligibility.foundations import logic
 
     rng = random.Random(seed)
@@ -312,10 +312,6 @@ def expressions(count: int, seed: int = 1) -> list[str]:
             word = f"{rng.choice(('all', 'any'))}({', '.join(tree(g) for g in groups)})"
         return f"not({word})" if rng.random() < 0.3 else word
 
-    def form(text: str) -> str:
-        normal = logic.normal_form(logic.parse(text))
-        return logic.written(logic.renamed(normal, {n: f"c{i}" for i, n in enumerate(logic.names(normal))}))
-
     found: dict[str, str] = {}  # normal form -> the expression written
     tries = 0
     while len(found) < count:
@@ -325,7 +321,7 @@ def expressions(count: int, seed: int = 1) -> list[str]:
         leaves = list(_LEAVES) + rng.sample(_LEAVES, rng.randint(0, 3))
         rng.shuffle(leaves)
         text = tree(leaves)
-        found.setdefault(form(text), text)
+        found.setdefault(logic.written(logic.canonical(logic.parse(text))[0]), text)
     return list(found.values())
 
 

@@ -84,7 +84,7 @@ def test_cases_with_equal_keys_have_equal_outcomes(evaluator, engine):
 
 
 def test_a_kept_store_holds_at_most_twice_its_limit_and_keeps_what_is_used():
-    from eligibility.judging.evaluation import Kept
+    from eligibility.foundations.stores import Kept
 
     store: Kept[int, str] = Kept(4)
     for n in range(100):

@@ -209,12 +209,14 @@ def test_every_condition_kind_is_complete_and_documented():
     import eligibility.exploring.alternatives  # noqa: F401
     import eligibility.judging.predicates  # noqa: F401
     from eligibility.judging.kinds import KINDS
+    from eligibility.people.lines import SECTIONS
 
     from .conftest import ROOT
 
     guide = (ROOT / "docs" / "adding-a-rule.md").read_text(encoding="utf-8")
     for model, kind in KINDS.items():
         assert kind.evaluate and kind.concerns and kind.flip, model.__name__
+        assert kind.reads in SECTIONS, (model.__name__, kind.reads)  # the one field its answer depends on
         assert f"| `{kind.fact}` | `{model.__name__}` |" in guide, kind.fact
 
 

@@ -99,6 +99,9 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)  # what json.loads would make anew at each call
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -115,7 +118,7 @@ def parse_json(text: str) -> Any:
     """JSON text as data.  json.JSONDecodeError for bad syntax; JsonProblem for what the syntax
     allows but the project refuses; RecursionError for nesting too deep to read."""
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError:
         raise
     except JsonProblem:

@@ -12,17 +12,20 @@ from __future__ import annotations
 import threading
 from datetime import date
 from operator import attrgetter
-from typing import Any, Callable, Generic, Iterable, Mapping, NamedTuple, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence, cast
 
 from eligibility.foundations import logic
 from eligibility.foundations.errors import InternalError, required
 from eligibility.foundations.logic import UNKNOWN, Truth, status_of
+from eligibility.foundations.stores import Kept
 from eligibility.foundations.vocabulary import Held, Status, UnknownKind
 from eligibility.judging.engine import Engine, Verdict, engine_for
 from eligibility.judging.in_force import Validity, first_of, validity
+from eligibility.judging.kinds import parts
 from eligibility.judging.predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import OWN_TERMS, FamilyTest, Test, split_target
+from eligibility.people.lines import SECTIONS
 from eligibility.people.profile import Profile
 
 HELD: dict[Truth, Held] = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
@@ -235,8 +238,20 @@ class _Plan(NamedTuple):
     family: bool  # has a family condition (so a "would qualify" of its own)
 
 
+class _Group(NamedTuple):
+    """A layout's tests that read one field of the profile (kinds.KindParts.reads), at positions
+    next to each other: what they find is the same for every profile-date with that field's text
+    and that day."""
+
+    section: int  # the field's place in lines.SECTIONS, which is its token's place
+    tests: tuple[tuple[Handler, Test], ...]
+    plain: tuple[tuple[Handler, Test], ...]
+    family: tuple[int, ...]  # the family tests among them (their places in the group)
+
+
 class _Layout(NamedTuple):
-    """A set of items to judge together: the distinct tests they use, run once per profile-date."""
+    """A set of items to judge together: the distinct tests they use, run once per profile-date,
+    ordered by the field of the profile each reads (`groups`)."""
 
     number: int
     plans: tuple[_Plan, ...]
@@ -244,7 +259,13 @@ class _Layout(NamedTuple):
     family: tuple[int, ...]  # positions of family tests: their "would" is part of a case's key
     # the same tests for a profile-date with no record maybe held (no imprecise date of the profile
     # holds the day), without working out each way such records could fall: the common case
-    plain: tuple[tuple[Handler, Test], ...] = ()
+    plain: tuple[tuple[Handler, Test], ...]
+    groups: tuple[_Group, ...]
+
+
+# what a group of tests found for one field's text on one day: the findings, their letters, and
+# the family tests' "would" letters
+_Found = tuple[tuple[Finding, ...], str, str]
 
 
 class ItemKey(NamedTuple):
@@ -330,34 +351,6 @@ def _lookup(given: Mapping[tuple[int, str], MemberVerdict]) -> Callable[[int, st
     return lookup
 
 
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class Kept(Generic[K, V]):
-    """A bounded store in two generations: when the newer holds `limit` entries it becomes the
-    older and the older is dropped; an entry found in the older moves to the newer.  At most
-    twice `limit` entries, so a long run's memory stays flat, and what is used often stays."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.new: dict[K, V] = {}
-        self.old: dict[K, V] = {}
-
-    def get(self, key: K) -> Optional[V]:
-        found = self.new.get(key)
-        if found is None:
-            found = self.old.get(key)
-            if found is not None:
-                self.put(key, found)
-        return found
-
-    def put(self, key: K, value: V) -> None:
-        if len(self.new) >= self.limit:
-            self.old, self.new = self.new, {}
-        self.new[key] = value
-
-
 _EVALUATORS: dict[str, "Evaluator"] = {}
 _EVALUATORS_LOCK = threading.Lock()
 
@@ -381,6 +374,7 @@ class Evaluator:
     # starts again): per (day, item, condition values), and per (day, layout, every test's value).
     ITEM_OUTCOMES = 8_192  # per generation (Kept)
     CASE_OUTCOMES = 8_192
+    FIELD_FINDINGS = 2_048  # per (day, layout, group of tests, field's text): what the tests found
 
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules
@@ -413,6 +407,7 @@ class Evaluator:
         """Drop every outcome kept (the benchmark measures from a cold start with this)."""
         self._items = {engine: Kept(self.ITEM_OUTCOMES) for engine in (True, False)}
         self._cases = {engine: Kept(self.CASE_OUTCOMES) for engine in (True, False)}
+        self._found: Kept[tuple[int, int, int, int], _Found] = Kept(self.FIELD_FINDINGS)
         self._validity.clear()
 
     def _layout(self, keys: tuple[str, ...]) -> _Layout:
@@ -426,11 +421,19 @@ class Evaluator:
             return found
 
     def _new_layout(self, keys: tuple[str, ...]) -> _Layout:
-        order: dict[str, int] = {}
+        first: dict[str, int] = {}  # each test's slot, in the order the items first use it
+        for key in keys:
+            for name in self.rules.judged[key].names:
+                first.setdefault(self._slot_of[key, name], len(first))
+        # then by the field each reads, so that a field's tests sit together (a group)
+        section = {
+            slot: SECTIONS.index(required(parts(type(self._slots[slot][1])).reads, "a test's field")) for slot in first
+        }
+        order = {slot: n for n, slot in enumerate(sorted(first, key=lambda slot: (section[slot], first[slot])))}
         plans = []
         for key in keys:
             item = self.rules.judged[key]
-            positions = tuple(order.setdefault(self._slot_of[key, name], len(order)) for name in item.names)
+            positions = tuple(order[self._slot_of[key, name]] for name in item.names)
             plans.append(
                 _Plan(
                     item,
@@ -445,7 +448,18 @@ class Evaluator:
         tests = tuple(self._slots[slot] for slot in order)
         family = tuple(p for p, (_, test) in enumerate(tests) if isinstance(test, FamilyTest))
         plain = tuple(self._plain[slot] for slot in order)
-        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, family, plain)
+        groups = []
+        for field in sorted(set(section.values())):
+            slots = [slot for slot in order if section[slot] == field]
+            groups.append(
+                _Group(
+                    field,
+                    tuple(self._slots[slot] for slot in slots),
+                    tuple(self._plain[slot] for slot in slots),
+                    tuple(n for n, slot in enumerate(slots) if isinstance(self._slots[slot][1], FamilyTest)),
+                )
+            )
+        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, family, plain, tuple(groups))
         return found
 
     # -- judging ------------------------------------------------------------------------
@@ -465,30 +479,81 @@ class Evaluator:
         return [case.judgements() for case in self.cases(cases, keys, engine)]
 
     def cases(
-        self, cases: Sequence[tuple[Profile, date]], keys: Optional[Iterable[str]] = None, engine: bool = True
+        self,
+        cases: Sequence[tuple[Profile, date]],
+        keys: Optional[Iterable[str]] = None,
+        engine: bool = True,
+        sections: Optional[Sequence[Optional[tuple[int, ...]]]] = None,
     ) -> list[Case]:
         """Judge many (profile, day) cases, with one engine run for the outcomes not seen before.
 
         Family members are judged first, all of them in one run per level of nesting, on the
         provisions the family conditions name.  `engine=False` skips durable_rules and takes the
-        Python fold's status: no command does that; the benchmark uses it to measure the engine."""
+        Python fold's status: no command does that; the benchmark uses it to measure the engine.
+
+        `sections`, for each case, the tokens `lines.Lines.read` gave its profile's fields (or
+        None): the tests that read a field whose text was tested on that day before are not run
+        again, their findings are taken from then.  Only a profile read by `Lines.read`, with the
+        tokens it gave, may be judged with them."""
         layout = self._layout(tuple(keys) if keys is not None else tuple(self.rules.judged))
-        members = self._members(cases, layout, engine)
-        memo = self._cases[engine]
+        groups, number = layout.groups, layout.number
+        store = self._found
+        # what each case's fields were found to be before, where it has tokens (None: no tokens)
+        before: list[Optional[list[Optional[_Found]]]] = []
+        judged_members: list[int] = []  # the cases whose family tests must run: their members first
+        family_group = next((g for g, group in enumerate(groups) if group.family), None)
+        for n, (_, day) in enumerate(cases):
+            tokens = sections[n] if sections is not None else None
+            if tokens is None:
+                before.append(None)
+                judged_members.append(n)
+                continue
+            ordinal = day.toordinal()
+            earlier = [store.get((ordinal, number, g, tokens[group.section])) for g, group in enumerate(groups)]
+            before.append(earlier)
+            if family_group is not None and earlier[family_group] is None:
+                judged_members.append(n)
+        given_to = self._members([cases[n] for n in judged_members], layout, engine)
+        members = dict(zip(judged_members, given_to, strict=True))
         tests, family, plain = layout.tests, layout.family, layout.plain
         found_all: list[list[Finding]] = []
         keyed: list[CaseKey] = []
         for n, (profile, day) in enumerate(cases):
-            facts = Facts(profile, day)
-            given = members[n]
+            given = members.get(n)
             lookup = _lookup(given) if given else _NO_MEMBERS
-            chosen = tests if facts.maybe_held or facts.maybe_residing else plain
-            found = [run(test, facts, lookup) for run, test in chosen]
-            letters = "".join(map(_VALUE, found))
-            if family:
-                letters += "/" + "".join(_would_letter(found[p]) for p in family)
+            found_before = before[n]
+            if found_before is None:  # every test, in one pass
+                facts = Facts(profile, day)
+                chosen = tests if facts.maybe_held or facts.maybe_residing else plain
+                found = [run(test, facts, lookup) for run, test in chosen]
+                letters = "".join(map(_VALUE, found))
+                if family:
+                    letters += "/" + "".join(_would_letter(found[p]) for p in family)
+            else:
+                tokens = required(sections, "the sections")[n]
+                assert tokens is not None
+                seen: Optional[Facts] = None
+                for g, group in enumerate(groups):
+                    if found_before[g] is not None:
+                        continue
+                    if seen is None:
+                        seen = Facts(profile, day)
+                    chosen = group.tests if seen.maybe_held or seen.maybe_residing else group.plain
+                    its = tuple([run(test, seen, lookup) for run, test in chosen])
+                    found_before[g] = made = (
+                        its,
+                        "".join(map(_VALUE, its)),
+                        "".join(_would_letter(its[p]) for p in group.family),
+                    )
+                    store.put((day.toordinal(), number, g, tokens[group.section]), made)
+                done = cast("list[_Found]", found_before)
+                found = [finding for its, _, _ in done for finding in its]
+                letters = "".join([values for _, values, _ in done])
+                if family:
+                    letters += "/" + "".join([would for _, _, would in done])
             found_all.append(found)
-            keyed.append(CaseKey(day.toordinal(), layout.number, letters))
+            keyed.append(CaseKey(day.toordinal(), number, letters))
+        memo = self._cases[engine]
         outcomes: dict[CaseKey, Optional[tuple[Outcome, ...]]] = {key: memo.get(key) for key in keyed}
         pending = {key: n for n, key in enumerate(keyed) if outcomes[key] is None}
         if pending:

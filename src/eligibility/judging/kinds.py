@@ -1,7 +1,9 @@
 """The registry of condition-test kinds: for each kind (`fact = "service"`, ...), its model and
 the three things every kind must say, each registered where it is written:
 
-* `evaluate` (predicates.py): what the test answers for a profile on a day;
+* `evaluate` (predicates.py): what the test answers for a profile on a day, and `reads`, the one
+  field of the profile that answer depends on (with the day, and for a family test the members'
+  own verdicts, which that field holds): what lets a population's repeated fields be tested once;
 * `concerns` (causes.py): which dated facts of a profile can move its answer over time;
 * `flip` (exploring/alternatives.py): the changes to a profile that turn its answer, for `--make-apply`.
 
@@ -29,6 +31,7 @@ MODELS: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(Test)[0])
 class KindParts:
     fact: str
     evaluate: Optional[Callable[..., Any]] = None
+    reads: Optional[str] = None  # the profile field the evaluation reads (registered with it)
     concerns: Optional[Callable[..., bool]] = None
     flip: Optional[Callable[..., Any]] = None
 
@@ -55,8 +58,11 @@ def _register(facet: str, models: tuple[type, ...]) -> Callable[[Callable[..., A
     return register
 
 
-def evaluates(*models: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a test's evaluation: (test, facts, family lookup) -> Finding."""
+def evaluates(*models: type, reads: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a test's evaluation: (test, facts, family lookup) -> Finding, and the one profile
+    field it reads."""
+    for model in models:
+        KINDS[model].reads = reads
     return _register("evaluate", models)
 
 

@@ -246,7 +246,7 @@ _CITIZENSHIPS_NOT_GIVEN = Finding(UNKNOWN, ("citizenships not given",), ("citize
 _RESIDENCES_NOT_GIVEN = Finding(UNKNOWN, ("residences not given",), ("residences",))
 
 
-@evaluates(CitizenshipTest)
+@evaluates(CitizenshipTest, reads="citizenships")
 @_doubtful("citizenships")
 def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
@@ -270,7 +270,7 @@ def _citizenship(test: CitizenshipTest, facts: Facts, family: FamilyLookup) -> F
     )
 
 
-@evaluates(OtherCitizenshipTest)
+@evaluates(OtherCitizenshipTest, reads="citizenships")
 @_doubtful("citizenships")
 def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyLookup) -> Finding:
     held, day = facts.held, facts.day
@@ -280,7 +280,7 @@ def _other_citizenship(test: OtherCitizenshipTest, facts: Facts, family: FamilyL
     return Finding(truth(bool(others)), lambda: _held_words(others or held, day))
 
 
-@evaluates(StatelessTest)
+@evaluates(StatelessTest, reads="citizenships")
 @_doubtful("citizenships")
 def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
@@ -289,7 +289,7 @@ def _stateless(test: StatelessTest, facts: Facts, family: FamilyLookup) -> Findi
     return facts.on_held(truth(not held))
 
 
-@evaluates(NonCitizenTest)
+@evaluates(NonCitizenTest, reads="citizenships")
 @_doubtful("citizenships")
 def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Finding:
     held = facts.held
@@ -309,7 +309,7 @@ def _non_citizen(test: NonCitizenTest, facts: Facts, family: FamilyLookup) -> Fi
 _STATELESS = {"covered": TRUE, "not-covered": FALSE, "unsettled": UNKNOWN}
 
 
-@evaluates(ResidenceTest)
+@evaluates(ResidenceTest, reads="residences")
 @_doubtful("residences")
 def _residence(test: ResidenceTest, facts: Facts, family: FamilyLookup) -> Finding:
     current, day = facts.residing, facts.day
@@ -458,7 +458,7 @@ def _no_record(country: str) -> Finding:
     return found
 
 
-@evaluates(ServiceTest)
+@evaluates(ServiceTest, reads="service")
 def _service(test: ServiceTest, facts: Facts, family: FamilyLookup) -> Finding:
     grouped = facts.service
     if grouped is None:
@@ -511,14 +511,14 @@ def _flag(record: str, field: str, given: Optional[bool], value: Truth) -> Findi
     return found
 
 
-@evaluates(RegistrationTest)
+@evaluates(RegistrationTest, reads="military_registration")
 def _registration(test: RegistrationTest, facts: Facts, family: FamilyLookup) -> Finding:
     registry = facts.profile.military_registration
     given = None if registry is None else registry.get(test.country)
     return _flag("military_registration", test.country, given, truth(given == test.registered))
 
 
-@evaluates(CriminalRecordTest)
+@evaluates(CriminalRecordTest, reads="criminal_record")
 def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLookup) -> Finding:
     record = facts.profile.criminal_record
     given = None if record is None else getattr(record, test.field)
@@ -528,7 +528,7 @@ def _criminal_record(test: CriminalRecordTest, facts: Facts, family: FamilyLooku
 _NO_FAMILY = Finding(FALSE, ("family: none listed",))
 
 
-@evaluates(FamilyTest)
+@evaluates(FamilyTest, reads="family")
 def _family(test: FamilyTest, facts: Facts, lookup: FamilyLookup) -> Finding:
     profile = facts.profile
     if profile.family is None:

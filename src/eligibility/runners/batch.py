@@ -24,7 +24,9 @@ from typing_extensions import TypedDict
 from eligibility.explaining.report import HorizonOut
 from eligibility.foundations.errors import InputError, WorkerDied
 from eligibility.foundations.files import decode_json
+from eligibility.foundations.stores import Kept
 from eligibility.foundations.vocabulary import STATUSES, Status, UnknownKind, Value
+from eligibility.people.lines import Lines
 from eligibility.people.profile import parse_profile
 
 if TYPE_CHECKING:
@@ -164,6 +166,7 @@ def _parse(job: Job, number: int, raw: bytes) -> Any:
 
 
 _engine_lock = threading.RLock()  # judging one chunk at a time in a process (the engine's own lock is finer)
+_LINES = Lines()  # the fields' texts validated so far in this process (used under the lock)
 
 
 def judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResult]:
@@ -188,14 +191,22 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
     status_code = {status: index for index, status in enumerate(STATUSES)}
 
     parsed: list[tuple[int, Any]] = []
+    tokens: list[Optional[tuple[int, ...]]] = []  # each parsed profile's fields' tokens (lines.Lines)
     results: dict[int, LineResult] = {}
     order: list[int] = []
+    quick = None if job.full else _LINES.read  # whole reports are made the one careful way
     for number, raw in lines:
         if not raw.strip():
             continue
         order.append(number)
+        read = quick(raw) if quick is not None and len(raw) <= MAX_LINE else None
+        if read is not None:
+            parsed.append((number, read[0]))
+            tokens.append(read[1])
+            continue
         try:
             parsed.append((number, _parse(job, number, raw)))
+            tokens.append(None)
         except InputError as error:  # parse_profile and decode_json also turn too-deep nesting into one
             results[number] = LineResult(number, (error.file, error.field, error.message), "", ())
 
@@ -215,7 +226,7 @@ def _judge_lines(job: Job, lines: Sequence[tuple[int, bytes]]) -> list[LineResul
         return [results[n] for n in order]
 
     cases = [(profile, day) for _, profile in parsed for day in days]
-    judged = iter(judge.cases(cases))
+    judged = iter(judge.cases(cases, sections=[its for its in tokens for _ in days]))
     parts = _row_parts(judge)
     on = [day.isoformat() for day in days]
     for number, profile in parsed:
@@ -262,7 +273,7 @@ class _RowParts:
     distinct (day, every test's value) and shared by every profile-date that has it: the
     statuses and would-qualify members, the readings member, the status codes the summary
     counts, and which provisions are undetermined (their missing facts are the profile's own).
-    Bounded, like the outcomes it follows (evaluation.Kept)."""
+    Bounded, like the outcomes it follows (stores.Kept)."""
 
     LIMIT = 4_096  # entries of each store's generation: a part refers to text shared with many others
 
@@ -274,8 +285,6 @@ class _RowParts:
             (pid, index[pid], [(r.key, index[r.key]) for r in judge.rules.readings_of(pid)]) for pid in self.provisions
         ]
         self.status_code = {status: code for code, status in enumerate(STATUSES)}
-        from eligibility.judging.evaluation import Kept
-
         self.known: Kept[CaseKey, _Parts] = Kept(self.LIMIT)  # by the case: what its facts come to
         self.texts: Kept[_Answers, tuple[str, str, tuple[int, ...]]] = Kept(self.LIMIT)  # by the answers themselves
         self.entries: Kept[tuple[str, ...], str] = Kept(self.LIMIT)  # a provision's missing facts, as JSON

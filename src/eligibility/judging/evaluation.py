@@ -374,7 +374,7 @@ class Evaluator:
     # starts again): per (day, item, condition values), and per (day, layout, every test's value).
     ITEM_OUTCOMES = 8_192  # per generation (Kept)
     CASE_OUTCOMES = 8_192
-    FIELD_FINDINGS = 2_048  # per (day, layout, group of tests, field's text): what the tests found
+    FIELD_FINDINGS = 1_024  # per (day, layout, group of tests, field's text): what the tests found
 
     def __init__(self, rules: RuleBase, engine: Optional[Engine] = None):
         self.rules = rules

@@ -153,24 +153,52 @@ def test_the_quick_reading_takes_a_line_only_as_the_careful_reading_does(raw):
             _same(read[0], careful)
 
 
-def test_kept_findings_give_what_running_every_test_gives(rules):
+def _judged_alike(rules, lines: list[bytes], days: list[date], chunk: int, reader: Lines, quick) -> None:
     """The evaluator with tokens (each field's tests run once per text and day) against the same
     cases with none (every test run for every case): the same findings, keys and outcomes."""
     from eligibility.judging.evaluation import Evaluator
 
-    reader = Lines()
-    read = [reader.read(line.encode()) for line in synth.lines(1_500, seed=11)]
-    days = [date(2022, 9, 21), date(2024, 8, 1), date(2025, 1, 1)]
+    read = [reader.read(line) for line in lines]
     cases = [(r[0], day) for r in read if r for day in days]
     tokens = [r[1] for r in read if r for _ in days]
-    quick, afresh = Evaluator(rules), Evaluator(rules)
-    for start in range(0, len(cases), 384):  # in chunks, as batch judges them, so later chunks reuse
-        chunk = slice(start, start + 384)
-        with_tokens = quick.cases(cases[chunk], sections=tokens[chunk])
-        without = afresh.cases(cases[chunk])
-        for a, b in zip(with_tokens, without, strict=True):
+    afresh = Evaluator(rules)
+    for start in range(0, len(cases), chunk):  # in chunks, as batch judges them, so later chunks reuse
+        part = slice(start, start + chunk)
+        for a, b in zip(quick.cases(cases[part], sections=tokens[part]), afresh.cases(cases[part]), strict=True):
             assert a.key == b.key and a.outcomes == b.outcomes
             assert [f._replace(words=f.facts) for f in a.findings] == [f._replace(words=f.facts) for f in b.findings]
+
+
+DAYS = [date(2022, 9, 21), date(2024, 8, 1), date(2025, 1, 1)]
+
+
+def test_kept_findings_give_what_running_every_test_gives(rules):
+    from eligibility.judging.evaluation import Evaluator
+
+    lines = [line.encode() for line in synth.lines(1_500, seed=11)]
+    _judged_alike(rules, lines, DAYS, 384, Lines(), Evaluator(rules))
+
+
+def test_kept_findings_hold_with_tiny_stores(rules, monkeypatch):
+    """Texts and findings dropped and found again at once (stores of one or two entries): every
+    answer is still the same."""
+    from eligibility.judging.evaluation import Evaluator
+
+    monkeypatch.setattr(Lines, "LIMIT", 1)
+    monkeypatch.setattr(Evaluator, "FIELD_FINDINGS", 2)
+    lines = [line.encode() for line in synth.lines(300, seed=12)]
+    _judged_alike(rules, lines * 2, DAYS, 96, Lines(), Evaluator(rules))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(profiles(), min_size=1, max_size=6), st.sampled_from(DAYS))
+def test_kept_findings_hold_for_any_profiles(rules, people, day):
+    """Property: for any profiles, relatives and imprecise dates included, each read twice (the
+    second time every field's findings are kept), judging with tokens equals judging afresh."""
+    from eligibility.judging.evaluation import Evaluator
+
+    lines = [json.dumps(person).encode() for person in people]
+    _judged_alike(rules, lines + lines, [day], 4, Lines(), Evaluator(rules))
 
 
 def test_batch_rows_are_the_same_read_quickly_or_carefully(tmp_path: Path, monkeypatch):

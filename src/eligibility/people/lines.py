@@ -30,15 +30,15 @@ from pydantic import ValidationError
 from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.stores import Kept
-from eligibility.people.profile import MAX_FAMILY_DEPTH, MAX_FAMILY_MEMBERS, Profile, _family_size
+from eligibility.people.profile import MAX_FAMILY_DEPTH, MAX_FAMILY_MEMBERS, Profile, family_size
 
-FIELDS: tuple[str, ...] = tuple(Profile.model_fields)
-SECTIONS: tuple[str, ...] = tuple(name for name in FIELDS if name != "id")  # the fields tests read, in token order
+# the fields tests read (all but the id), in the order of their tokens
+SECTIONS: tuple[str, ...] = tuple(name for name in Profile.model_fields if name != "id")
 ABSENT = 0  # the token of a field the line does not give (never a text's token: those start at 1)
 
 _Split = msgspec.defstruct(
     "_Split",
-    [(name, msgspec.Raw | msgspec.UnsetType, msgspec.UNSET) for name in FIELDS],
+    [(name, msgspec.Raw | msgspec.UnsetType, msgspec.UNSET) for name in ("id", *SECTIONS)],  # the id first
     forbid_unknown_fields=True,
 )
 _SPLIT = msgspec.json.Decoder(_Split)
@@ -141,7 +141,7 @@ def _validated(name: str, body: bytes) -> Any:
     except InputError:
         return _REFUSED
     if name == "family":
-        depth, members = _family_size({"family": data}, MAX_FAMILY_DEPTH)
+        depth, members = family_size({"family": data}, MAX_FAMILY_DEPTH)
         if depth > MAX_FAMILY_DEPTH or members > MAX_FAMILY_MEMBERS:
             return _REFUSED
     try:

@@ -92,6 +92,8 @@ DECLINED = [
     b'{"id":' + b"9" * 5000 + b"}",  # past msgspec's integers and the careful reading's digits
     b'{"military_registration":{"RU":' + b"9" * 5000 + b"}}",
     b'{"service":[{"country":"RU","start":"2024-01-01","combat":1e999}]}',
+    b'{"citizenships":' + b"[" * 1000 + b"]" * 1000 + b"}",  # msgspec raises RecursionError for this
+    b'{"id":' + b"[" * 1000 + b"]" * 1000 + b"}",
 ]
 
 
@@ -107,6 +109,32 @@ def _deep_family(depth: int) -> dict:
     for _ in range(depth):
         person = {"family": [{"relation": "child", "person": person}]}
     return person
+
+
+def test_a_text_too_long_to_keep_is_read_again_each_time_and_its_findings_are_not_kept(rules):
+    """A field's text past MAX_KEPT (here a family of 40 relatives) is never kept: each line is
+    validated on its own, gets a token of its own, and leaves nothing in either store, so that
+    memory stays bounded whatever the input."""
+    from eligibility.judging.evaluation import Evaluator
+    from eligibility.people.lines import MAX_KEPT
+
+    relatives = [{"relation": "child", "person": {"service": [{"country": "RU", "start": "2023-05-01"}]}}] * 40
+    raw = json.dumps({"citizenships": [{"country": "NP"}], "family": relatives}).encode()
+    assert len(json.dumps(relatives)) > MAX_KEPT
+    reader, evaluator = Lines(), Evaluator(rules)
+    first, second = reader.read(raw), reader.read(raw)
+    assert first and second
+    family = SECTIONS.index("family")
+    assert first[1][family] < 0 and second[1][family] < 0 and first[1][family] != second[1][family]
+    assert first[1][SECTIONS.index("citizenships")] == second[1][SECTIONS.index("citizenships")] > 0
+    _same(first[0], _careful(raw))
+    day = date(2024, 8, 1)
+    evaluator.cases([(first[0], day), (second[0], day)], sections=[first[1], second[1]])
+    kept = [
+        key for key in (*evaluator._found.new, *evaluator._found.old) if key[3] in (first[1][family], second[1][family])
+    ]
+    assert kept == []
+    assert all(len(json.dumps(relatives).encode()) not in map(len, store.new) for store in reader._known)
 
 
 def test_a_family_past_the_limits_is_declined():
@@ -213,6 +241,7 @@ def test_batch_rows_are_the_same_read_quickly_or_carefully(tmp_path: Path, monke
     written = list(synth.lines(400, seed=3))
     written[10] = '{"id":"twice","id":"again"}\n'
     written[20] = '{"service":[{"country":"RU","start":"2024-02-30"}]}\n'
+    written[30] = '{"citizenships":' + "[" * 1000 + "]" * 1000 + "}\n"  # too deep for msgspec and json
     people.write_text("".join(written), encoding="utf-8")
     runner = CliRunner()
     args = ["batch", str(people), "--on", "2024-08-01", "--on", "2025-01-01", "--jobs", "1", "--quiet"]
@@ -223,3 +252,4 @@ def test_batch_rows_are_the_same_read_quickly_or_carefully(tmp_path: Path, monke
     assert first.output == second.output
     assert (tmp_path / "quick.jsonl").read_bytes() == (tmp_path / "careful.jsonl").read_bytes()
     assert "people.jsonl:11" in first.output and "twice" in first.output
+    assert "people.jsonl:31" in first.output and "nests too deeply" in first.output

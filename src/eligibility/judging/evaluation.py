@@ -493,8 +493,9 @@ class Evaluator:
 
         `sections`, for each case, the tokens `lines.Lines.read` gave its profile's fields (or
         None): the tests that read a field whose text was tested on that day before are not run
-        again, their findings are taken from then.  Only a profile read by `Lines.read`, with the
-        tokens it gave, may be judged with them."""
+        again, their findings are taken from then (a negative token is a text not kept: its
+        findings are not kept either).  Only a profile read by `Lines.read`, with the tokens it
+        gave, may be judged with them."""
         layout = self._layout(tuple(keys) if keys is not None else tuple(self.rules.judged))
         groups, number = layout.groups, layout.number
         store = self._found
@@ -545,7 +546,9 @@ class Evaluator:
                         "".join(map(_VALUE, its)),
                         "".join(_would_letter(its[p]) for p in group.family),
                     )
-                    store.put((day.toordinal(), number, g, tokens[group.section]), made)
+                    token = tokens[group.section]
+                    if token >= 0:  # a negative token: a text not kept (lines.MAX_KEPT), nor its findings
+                        store.put((day.toordinal(), number, g, token), made)
                 done = cast("list[_Found]", found_before)
                 found = [finding for its, _, _ in done for finding in its]
                 letters = "".join([values for _, values, _ in done])

@@ -35,6 +35,13 @@ from eligibility.people.profile import MAX_FAMILY_DEPTH, MAX_FAMILY_MEMBERS, Pro
 # the fields tests read (all but the id), in the order of their tokens
 SECTIONS: tuple[str, ...] = tuple(name for name in Profile.model_fields if name != "id")
 ABSENT = 0  # the token of a field the line does not give (never a text's token: those start at 1)
+# The longest text kept, in bytes.  A store holds at most 2 x LIMIT texts a field, and a validated
+# text weighs about 20 times its bytes (a family of 1,000 members: 150 KB of text, 3 MB of
+# models), so this is what bounds the stores' memory whatever the input: about 10 MiB a field
+# at the very most.  A longer text is validated, and its tests run, each time it comes, under a negative
+# token that tells the evaluator not to keep its findings either.  Typical texts are far shorter
+# (a service record about 80 bytes, a family of two about 400).
+MAX_KEPT = 1_024
 
 _Split = msgspec.defstruct(
     "_Split",
@@ -51,18 +58,18 @@ class Lines:
     """A reader of profile lines that keeps each field's validated value by its text (bounded:
     a long run's memory stays flat)."""
 
-    LIMIT = 256  # texts kept per field and generation (stores.Kept)
+    LIMIT = 256  # texts kept per field and generation (stores.Kept), each of at most MAX_KEPT bytes
 
     def __init__(self) -> None:
         self._known: list[Kept[bytes, tuple[Any, int]]] = [Kept(self.LIMIT) for _ in SECTIONS]
 
     def read(self, raw: bytes) -> Optional[tuple[Profile, tuple[int, ...]]]:
-        """The line's profile and its sections' tokens (`ABSENT` for a field not given; the id,
-        which no test reads, has none); None where the line must be read the careful way (see the
-        module's docstring)."""
+        """The line's profile and its sections' tokens (`ABSENT` for a field not given, negative for
+        a text too long to keep; the id, which no test reads, has none); None where the line must
+        be read the careful way (see the module's docstring)."""
         try:
             split = _SPLIT.decode(raw)
-        except msgspec.DecodeError:  # its ValidationError too: not an object, an unknown field
+        except (msgspec.DecodeError, RecursionError):  # its ValidationError too: not an object, an unknown field
             return None
         fields = msgspec.structs.astuple(split)  # each field's text, or UNSET
         values: dict[str, Any] = {}
@@ -74,7 +81,7 @@ class Lines:
             # bytes that are not UTF-8, a raw control character)
             try:
                 value = _ID.decode(body)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 return None
             values["id"] = value
             bodies.append(body)
@@ -85,6 +92,13 @@ class Lines:
                 continue
             body = bytes(text)
             bodies.append(body)
+            if len(body) > MAX_KEPT:  # validated, and its tests run, each time it comes: never kept
+                value = _validated(name, body)
+                if value is _REFUSED:
+                    return None
+                values[name] = value
+                tokens.append(-next(_TOKENS))
+                continue
             found = known.new.get(body) or known.get(body)  # the newer generation first, without a call
             if found is None:
                 value = _validated(name, body)

@@ -3,20 +3,21 @@
 A population repeats itself field by field: at 100,000 synthetic profiles there are 5,319
 distinct `citizenships`, 3,782 `residences` and 21 `criminal_record`s, though 78,564 profiles
 differ as wholes.  `Lines.read` splits a line into its fields' texts with msgspec (which keeps
-each value's bytes as they are, without building objects), validates a field's text only the
-first time it is seen, and builds the profile from the validated fields.  Each field's text also
-gets a token, a number never given to another text in this process, so that the evaluator can
-keep what a field's tests found (`Evaluator.cases`'s `sections`).
+each value's bytes as they are, without building objects).  When every text is one kept from an
+earlier line, the profile is built from the kept values; otherwise the line is read the one
+careful way (`decode_json` and `parse_profile`), whole, and the values of its new texts are kept
+from that reading.  Each text kept has a token, a number never given to another text in this
+process, so that the evaluator can keep what a field's tests found (`Evaluator.cases`'s
+`sections`).
 
-It is a shortcut and never an authority.  Whatever it does not take at once, it declines, and the
-caller reads the line the one careful way (`decode_json` and `parse_profile`), which accepts or
-words the error: not an object, an unknown or escaped key, a key twice at the top, whitespace or
-syntax msgspec refuses, a field's text that the careful reading refuses, a family too large or too
-deep.  A field's text is read carefully on its first sight (duplicate keys, long numbers, lone
-surrogates, then pydantic), so a text taken from the store was taken by the careful reading
-before.  A profile's fields are validated apart from each other (a `Profile` has no check across
-fields), which is what makes a field's text a unit; tests/test_lines.py holds the two readings
-equal.
+It is a shortcut and never an authority.  A text is kept only from a line the careful reading
+took, so a text taken from the store was taken by the careful reading before; a `Profile` has no
+check across fields, which is what makes a field's text a unit.  A line made only of kept texts
+is still checked for what the split cannot see: a key given twice at the top (msgspec keeps the
+last) or written with escapes, and an id that is not a string.  Whatever the quick reading does
+not take, the caller reads the careful way, which accepts it or words its error.  A line with a
+new text costs about what the careful reading costs alone.  tests/test_lines.py holds the two
+readings equal.
 """
 
 from __future__ import annotations
@@ -25,23 +26,24 @@ import itertools
 from typing import Any, Optional
 
 import msgspec
-from pydantic import ValidationError
 
 from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.stores import Kept
-from eligibility.people.profile import MAX_FAMILY_DEPTH, MAX_FAMILY_MEMBERS, Profile, family_size
+from eligibility.people.profile import Profile, parse_profile
 
 # the fields tests read (all but the id), in the order of their tokens
 SECTIONS: tuple[str, ...] = tuple(name for name in Profile.model_fields if name != "id")
 ABSENT = 0  # the token of a field the line does not give (never a text's token: those start at 1)
-# The longest text kept, in bytes.  A store holds at most 2 x LIMIT texts a field, and a validated
-# text weighs about 20 times its bytes (a family of 1,000 members: 150 KB of text, 3 MB of
-# models), so this is what bounds the stores' memory whatever the input: about 10 MiB a field
-# at the very most.  A longer text is validated, and its tests run, each time it comes, under a negative
-# token that tells the evaluator not to keep its findings either.  Typical texts are far shorter
-# (a service record about 80 bytes, a family of two about 400).
-MAX_KEPT = 1_024
+# The longest text kept, in bytes.  A validated text weighs 25 to 33 times its bytes, and the
+# findings its tests leave up to 50 times (words about each record); a store holds at most
+# 2 x LIMIT texts a field and 2 x FIELD_FINDINGS findings, so this is what bounds their memory
+# whatever the input (20,000 lines of distinct texts written as heavy as they can be: 76 MB at the
+# peak, against 55 MB without the quick reading).
+# A longer text is validated, and its tests run, each time it comes, under a negative token that
+# tells the evaluator not to keep its findings either.  Typical texts are far shorter (a
+# citizenship about 40 bytes, a service record about 80, no family at all 2).
+MAX_KEPT = 256
 
 _Split = msgspec.defstruct(
     "_Split",
@@ -66,54 +68,64 @@ class Lines:
     def read(self, raw: bytes) -> Optional[tuple[Profile, tuple[int, ...]]]:
         """The line's profile and its sections' tokens (`ABSENT` for a field not given, negative for
         a text too long to keep; the id, which no test reads, has none); None where the line must
-        be read the careful way (see the module's docstring)."""
+        be read the careful way and that way refuses it, or where msgspec cannot split it (see
+        the module's docstring)."""
         try:
             split = _SPLIT.decode(raw)
         except (msgspec.DecodeError, RecursionError):  # its ValidationError too: not an object, an unknown field
             return None
-        fields = msgspec.structs.astuple(split)  # each field's text, or UNSET
+        fields = msgspec.structs.astuple(split)  # each field's text, or UNSET; the id first
         values: dict[str, Any] = {}
         bodies: list[bytes] = []  # the texts given, to count the line's bytes with
+        tokens: list[int] = []
+        new: list[tuple[int, bytes]] = []  # the sections whose text is not kept: (place, text)
+        for place, (name, text, known) in enumerate(zip(SECTIONS, fields[1:], self._known, strict=True)):
+            if text is msgspec.UNSET:
+                tokens.append(ABSENT)
+                continue
+            body = bytes(text)
+            bodies.append(body)
+            # the newer generation first, without a call
+            found = (known.new.get(body) or known.get(body)) if len(body) <= MAX_KEPT else None
+            if found is None:
+                new.append((place, body))
+                tokens.append(ABSENT)  # for now
+                continue
+            values[name] = found[0]
+            tokens.append(found[1])
+        if new:
+            return self._careful(raw, tokens, new)
         label = fields[0]
         if label is not msgspec.UNSET:
             body = bytes(label)
             # msgspec refuses what the careful reading would refuse in a string (a lone surrogate,
             # bytes that are not UTF-8, a raw control character)
             try:
-                value = _ID.decode(body)
+                values["id"] = _ID.decode(body)
             except (msgspec.DecodeError, RecursionError):
                 return None
-            values["id"] = value
             bodies.append(body)
-        tokens: list[int] = []
-        for name, text, known in zip(SECTIONS, fields[1:], self._known, strict=True):
-            if text is msgspec.UNSET:
-                tokens.append(ABSENT)
-                continue
-            body = bytes(text)
-            bodies.append(body)
-            if len(body) > MAX_KEPT:  # validated, and its tests run, each time it comes: never kept
-                value = _validated(name, body)
-                if value is _REFUSED:
-                    return None
-                values[name] = value
-                tokens.append(-next(_TOKENS))
-                continue
-            found = known.new.get(body) or known.get(body)  # the newer generation first, without a call
-            if found is None:
-                value = _validated(name, body)
-                if value is _REFUSED:
-                    return None
-                found = (value, next(_TOKENS))
-                known.put(body, found)
-            values[name] = found[0]
-            tokens.append(found[1])
         if not _members_only(raw, values, bodies):
             return None
         return _assemble(values), tuple(tokens)
 
+    def _careful(
+        self, raw: bytes, tokens: list[int], new: list[tuple[int, bytes]]
+    ) -> Optional[tuple[Profile, tuple[int, ...]]]:
+        """A line with a text not kept, read the careful way whole (as a line without the quick
+        reading is, so it costs no more); the new texts' values are kept from that reading."""
+        try:
+            profile = parse_profile(decode_json(raw, "line"), "line")
+        except InputError:
+            return None
+        for place, body in new:
+            if len(body) > MAX_KEPT:  # validated, and its tests run, each time it comes: never kept
+                tokens[place] = -next(_TOKENS)
+                continue
+            tokens[place] = token = next(_TOKENS)
+            self._known[place].put(body, (getattr(profile, SECTIONS[place]), token))
+        return profile, tuple(tokens)
 
-_REFUSED = object()
 
 # Every field's default, which a field not given takes: None for each (a profile's fields are all
 # optional; an omitted field is unknown).
@@ -145,20 +157,3 @@ def _members_only(raw: bytes, values: dict[str, Any], bodies: list[bytes]) -> bo
         return True
     inside = sum(len(b) - len(b.translate(None, _WHITESPACE)) for b in bodies)
     return len(raw.translate(None, _WHITESPACE)) == spaced - inside
-
-
-def _validated(name: str, body: bytes) -> Any:
-    """One field's text read the careful way, as the whole profile's reading reads it; _REFUSED
-    where that refuses it (the whole line's reading then says why)."""
-    try:
-        data = decode_json(body, name)
-    except InputError:
-        return _REFUSED
-    if name == "family":
-        depth, members = family_size({"family": data}, MAX_FAMILY_DEPTH)
-        if depth > MAX_FAMILY_DEPTH or members > MAX_FAMILY_MEMBERS:
-            return _REFUSED
-    try:
-        return getattr(Profile.model_validate({name: data}), name)
-    except (ValidationError, RecursionError):
-        return _REFUSED

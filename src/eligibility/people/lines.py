@@ -4,9 +4,11 @@ A population repeats itself field by field: at 100,000 synthetic profiles there 
 distinct `citizenships`, 3,782 `residences` and 21 `criminal_record`s, though 78,564 profiles
 differ as wholes.  `Lines.read` splits a line into its fields' texts with msgspec (which keeps
 each value's bytes as they are, without building objects).  When every text is one kept from an
-earlier line, the profile is built from the kept values; otherwise the line is read the one
-careful way (`decode_json` and `parse_profile`), whole, and the values of its new texts are kept
-from that reading.  Each text kept has a token, a number never given to another text in this
+earlier line, the profile is built from the kept values; when one is new (the common case: a
+person's own service record), that field is validated alone, as the careful reading validates it
+within a profile; when more are new, the line is read the one careful way (`decode_json` and
+`parse_profile`), whole, and the values of its new texts are kept from that reading, so that a
+population whose texts seldom repeat costs about what the careful reading costs.  Each text kept has a token, a number never given to another text in this
 process, so that the evaluator can keep what a field's tests found (`Evaluator.cases`'s
 `sections`).
 
@@ -15,9 +17,8 @@ took, so a text taken from the store was taken by the careful reading before; a 
 check across fields, which is what makes a field's text a unit.  A line made only of kept texts
 is still checked for what the split cannot see: a key given twice at the top (msgspec keeps the
 last) or written with escapes, and an id that is not a string.  Whatever the quick reading does
-not take, the caller reads the careful way, which accepts it or words its error.  A line with a
-new text costs about what the careful reading costs alone.  tests/test_lines.py holds the two
-readings equal.
+not take, the caller reads the careful way, which accepts it or words its error.
+tests/test_lines.py holds the two readings equal.
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ import itertools
 from typing import Any, Optional
 
 import msgspec
+from pydantic import ValidationError
 
 from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.stores import Kept
-from eligibility.people.profile import Profile, parse_profile
+from eligibility.people.profile import MAX_FAMILY_DEPTH, MAX_FAMILY_MEMBERS, Profile, family_size, parse_profile
 
 # the fields tests read (all but the id), in the order of their tokens
 SECTIONS: tuple[str, ...] = tuple(name for name in Profile.model_fields if name != "id")
@@ -93,8 +95,16 @@ class Lines:
                 continue
             values[name] = found[0]
             tokens.append(found[1])
-        if new:
+        if len(new) > 1:
             return self._careful(raw, tokens, new)
+        if new:  # one new text (the common case: a person's own service record): that field alone
+            place, body = new[0]
+            name = SECTIONS[place]
+            value = _field(name, body)
+            if value is _REFUSED:
+                return None
+            values[name] = value
+            tokens[place] = self._keep(place, body, value)
         label = fields[0]
         if label is not msgspec.UNSET:
             body = bytes(label)
@@ -119,12 +129,17 @@ class Lines:
         except InputError:
             return None
         for place, body in new:
-            if len(body) > MAX_KEPT:  # validated, and its tests run, each time it comes: never kept
-                tokens[place] = -next(_TOKENS)
-                continue
-            tokens[place] = token = next(_TOKENS)
-            self._known[place].put(body, (getattr(profile, SECTIONS[place]), token))
+            tokens[place] = self._keep(place, body, getattr(profile, SECTIONS[place]))
         return profile, tuple(tokens)
+
+    def _keep(self, place: int, body: bytes, value: Any) -> int:
+        """A new text's token, and its value kept; a text longer than MAX_KEPT is validated, and
+        its tests run, each time it comes: never kept, its token negative."""
+        if len(body) > MAX_KEPT:
+            return -next(_TOKENS)
+        token = next(_TOKENS)
+        self._known[place].put(body, (value, token))
+        return token
 
 
 # Every field's default, which a field not given takes: None for each (a profile's fields are all
@@ -144,6 +159,28 @@ def _assemble(values: dict[str, Any]) -> Profile:
     _SET(profile, "__pydantic_extra__", None)
     _SET(profile, "__pydantic_private__", None)
     return profile
+
+
+_REFUSED = object()
+
+
+def _field(name: str, body: bytes) -> Any:
+    """One field's text read as the careful reading reads it within a profile (decode_json, the
+    family's limits, then pydantic on that field alone, which is the same validation: a Profile
+    has no check across fields); _REFUSED where that refuses it, and the whole line's careful
+    reading then says why."""
+    try:
+        data = decode_json(body, name)
+    except InputError:
+        return _REFUSED
+    if name == "family":
+        depth, members = family_size({"family": data}, MAX_FAMILY_DEPTH)
+        if depth > MAX_FAMILY_DEPTH or members > MAX_FAMILY_MEMBERS:
+            return _REFUSED
+    try:
+        return getattr(Profile.model_validate({name: data}), name)
+    except (ValidationError, RecursionError):
+        return _REFUSED
 
 
 def _members_only(raw: bytes, values: dict[str, Any], bodies: list[bytes]) -> bool:

@@ -312,7 +312,7 @@ def profile_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, "title": "Profile", **found}
 
 
-def _family_size(data: Any, limit: int) -> tuple[int, int]:
+def family_size(data: Any, limit: int) -> tuple[int, int]:
     """Depth of family nesting and the number of members at all levels, counted without
     recursion; stops past the depth limit."""
     depth = members = 0
@@ -338,7 +338,7 @@ def parse_profile(data: Any, file: str = "profile") -> Profile:
     """Validate already-decoded JSON as a profile; InputError on any problem."""
     if not isinstance(data, dict):
         raise InputError.expected(file, None, "a JSON object holding a profile", data)
-    depth, members = _family_size(data, MAX_FAMILY_DEPTH)
+    depth, members = family_size(data, MAX_FAMILY_DEPTH)
     if depth > MAX_FAMILY_DEPTH:
         raise InputError(
             file,

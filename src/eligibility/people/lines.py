@@ -8,17 +8,17 @@ earlier line, the profile is built from the kept values; when one is new (the co
 person's own service record), that field is validated alone, as the careful reading validates it
 within a profile; when more are new, the line is read the one careful way (`decode_json` and
 `parse_profile`), whole, and the values of its new texts are kept from that reading, so that a
-population whose texts seldom repeat costs about what the careful reading costs.  Each text kept has a token, a number never given to another text in this
-process, so that the evaluator can keep what a field's tests found (`Evaluator.cases`'s
-`sections`).
+population whose texts seldom repeat costs about what the careful reading costs.  Each text kept
+has a token, a number never given to another text in this process, so that the evaluator can
+keep what a field's tests found (`Evaluator.cases`'s `sections`).
 
-It is a shortcut and never an authority.  A text is kept only from a line the careful reading
-took, so a text taken from the store was taken by the careful reading before; a `Profile` has no
-check across fields, which is what makes a field's text a unit.  A line made only of kept texts
-is still checked for what the split cannot see: a key given twice at the top (msgspec keeps the
-last) or written with escapes, and an id that is not a string.  Whatever the quick reading does
-not take, the caller reads the careful way, which accepts it or words its error.
-tests/test_lines.py holds the two readings equal.
+It is a shortcut and never an authority.  A text is kept only once the careful reading's own
+validation took it (the field alone, or its whole line); a `Profile` has no check across fields,
+which is what makes a field's text a unit.  A line built from kept texts is still checked for
+what the split cannot see: a key given twice at the top (msgspec keeps the last) or written with
+escapes, and an id that is not a string.  Whatever the quick reading does not take, the caller
+reads the careful way, which accepts it or words its error.  tests/test_lines.py holds the two
+readings equal.
 """
 
 from __future__ import annotations

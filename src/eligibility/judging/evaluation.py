@@ -245,8 +245,11 @@ class _Group(NamedTuple):
 
     section: int  # the field's place in lines.SECTIONS, which is its token's place
     tests: tuple[tuple[Handler, Test], ...]
+    # the same tests for a profile-date with no record maybe held (no imprecise date of the profile
+    # holds the day), without working out each way such records could fall: the common case
     plain: tuple[tuple[Handler, Test], ...]
-    family: tuple[int, ...]  # the family tests among them (their places in the group)
+    family: tuple[int, ...]  # the family tests among them (their places in the group): their
+    # "would" letters are part of a case's key
 
 
 class _Layout(NamedTuple):
@@ -256,11 +259,7 @@ class _Layout(NamedTuple):
     number: int
     plans: tuple[_Plan, ...]
     tests: tuple[tuple[Handler, Test], ...]
-    family: tuple[int, ...]  # positions of family tests: their "would" is part of a case's key
-    # the same tests for a profile-date with no record maybe held (no imprecise date of the profile
-    # holds the day), without working out each way such records could fall: the common case
-    plain: tuple[tuple[Handler, Test], ...]
-    groups: tuple[_Group, ...]
+    groups: tuple[_Group, ...]  # the same tests, a group for each field read (their positions in turn)
 
 
 # what a group of tests found for one field's text on one day: the findings, their letters, and
@@ -445,9 +444,6 @@ class Evaluator:
                     any(isinstance(test, FamilyTest) for _, test in item.tests),
                 )
             )
-        tests = tuple(self._slots[slot] for slot in order)
-        family = tuple(p for p, (_, test) in enumerate(tests) if isinstance(test, FamilyTest))
-        plain = tuple(self._plain[slot] for slot in order)
         groups = []
         for field in sorted(set(section.values())):
             slots = [slot for slot in order if section[slot] == field]
@@ -459,7 +455,8 @@ class Evaluator:
                     tuple(n for n, slot in enumerate(slots) if isinstance(self._slots[slot][1], FamilyTest)),
                 )
             )
-        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, family, plain, tuple(groups))
+        tests = tuple(self._slots[slot] for slot in order)
+        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, tuple(groups))
         return found
 
     # -- judging ------------------------------------------------------------------------
@@ -499,61 +496,50 @@ class Evaluator:
         layout = self._layout(tuple(keys) if keys is not None else tuple(self.rules.judged))
         groups, number = layout.groups, layout.number
         store = self._found
-        # what each case's fields were found to be before, where it has tokens (None: no tokens)
-        before: list[Optional[list[Optional[_Found]]]] = []
+        # what each case's groups of tests found before (None: not kept, or the case has no tokens)
+        before: list[list[Optional[_Found]]] = []
         judged_members: list[int] = []  # the cases whose family tests must run: their members first
         family_group = next((g for g, group in enumerate(groups) if group.family), None)
         for n, (_, day) in enumerate(cases):
             tokens = sections[n] if sections is not None else None
             if tokens is None:
-                before.append(None)
-                judged_members.append(n)
-                continue
-            ordinal = day.toordinal()
-            earlier = [store.get((ordinal, number, g, tokens[group.section])) for g, group in enumerate(groups)]
+                earlier: list[Optional[_Found]] = [None] * len(groups)
+            else:
+                ordinal = day.toordinal()
+                earlier = [store.get((ordinal, number, g, tokens[group.section])) for g, group in enumerate(groups)]
             before.append(earlier)
             if family_group is not None and earlier[family_group] is None:
                 judged_members.append(n)
         given_to = self._members([cases[n] for n in judged_members], layout, engine)
         members = dict(zip(judged_members, given_to, strict=True))
-        tests, family, plain = layout.tests, layout.family, layout.plain
         found_all: list[list[Finding]] = []
         keyed: list[CaseKey] = []
         for n, (profile, day) in enumerate(cases):
-            given = members.get(n)
-            lookup = _lookup(given) if given else _NO_MEMBERS
+            tokens = sections[n] if sections is not None else None
             found_before = before[n]
-            if found_before is None:  # every test, in one pass
-                facts = Facts(profile, day)
-                chosen = tests if facts.maybe_held or facts.maybe_residing else plain
-                found = [run(test, facts, lookup) for run, test in chosen]
-                letters = "".join(map(_VALUE, found))
-                if family:
-                    letters += "/" + "".join(_would_letter(found[p]) for p in family)
-            else:
-                tokens = required(sections, "the sections")[n]
-                assert tokens is not None
-                seen: Optional[Facts] = None
-                for g, group in enumerate(groups):
-                    if found_before[g] is not None:
-                        continue
-                    if seen is None:
-                        seen = Facts(profile, day)
-                    chosen = group.tests if seen.maybe_held or seen.maybe_residing else group.plain
-                    its = tuple([run(test, seen, lookup) for run, test in chosen])
-                    found_before[g] = made = (
-                        its,
-                        "".join(map(_VALUE, its)),
-                        "".join(_would_letter(its[p]) for p in group.family),
-                    )
-                    token = tokens[group.section]
-                    if token >= 0:  # a negative token: a text not kept (lines.MAX_KEPT), nor its findings
-                        store.put((day.toordinal(), number, g, token), made)
-                done = cast("list[_Found]", found_before)
-                found = [finding for its, _, _ in done for finding in its]
-                letters = "".join([values for _, values, _ in done])
-                if family:
-                    letters += "/" + "".join([would for _, _, would in done])
+            facts: Optional[Facts] = None
+            for g, group in enumerate(groups):
+                if found_before[g] is not None:
+                    continue
+                if facts is None:
+                    facts = Facts(profile, day)
+                    given = members.get(n)
+                    lookup = _lookup(given) if given else _NO_MEMBERS
+                chosen = group.tests if facts.maybe_held or facts.maybe_residing else group.plain
+                its = tuple([run(test, facts, lookup) for run, test in chosen])
+                found_before[g] = made = (
+                    its,
+                    "".join(map(_VALUE, its)),
+                    "".join(_would_letter(its[p]) for p in group.family),
+                )
+                # a negative token: a text not kept (lines.MAX_KEPT), nor its findings
+                if tokens is not None and tokens[group.section] >= 0:
+                    store.put((day.toordinal(), number, g, tokens[group.section]), made)
+            done = cast("list[_Found]", found_before)
+            found = [finding for its, _, _ in done for finding in its]
+            letters = "".join([values for _, values, _ in done])
+            if family_group is not None:
+                letters += "/" + "".join([would for _, _, would in done])
             found_all.append(found)
             keyed.append(CaseKey(day.toordinal(), number, letters))
         memo = self._cases[engine]

@@ -186,28 +186,40 @@ TARGETS = {(10_000, 2): 3.5, (100_000, 1): 2.5}  # batch / the I/O floor (issue:
 
 
 def against_floor(folder: Path, size: int, days: list[date]) -> float:
-    """`batch --jobs 1` and the I/O floor on one population, taking turns, pair by pair; the floor
-    writes the very bytes batch wrote (kept from a first run) and nothing else.  The floor's
-    median wall time."""
+    """`batch --jobs 1`, the I/O floor and the stack's floor on one population, taking turns, round
+    by round; both floors write the very bytes batch wrote (kept from a first run) and nothing
+    else.  The I/O floor's median wall time."""
     people = folder / f"floor-{size}.jsonl"
     write_population(people, size, seed=size)  # a population of its own, not the throughput one
     rows = folder / f"floor-{size}.rows.jsonl"
     batch_run(people, 1, keep=rows, days=days)
-    floor = [sys.executable, str(Path(__file__).resolve().parent / "io_floor.py"), str(people), str(rows)]
-    ratios, floors, batches = [], [], []
+    here = Path(__file__).resolve().parent
+    floor = [sys.executable, str(here / "io_floor.py"), str(people), str(rows)]
+    stack = [sys.executable, str(here / "stack_floor.py"), str(people), str(rows)]
+    ratios, floors, batches, stacks = [], [], [], []
     for _ in range(3):
         batch_wall, _ = batch_run(people, 1, days=days)
         floor_wall, _ = measured([*floor, str(folder / "again.jsonl")])
+        stack_wall, _ = measured([*stack, str(folder / "again-stack.jsonl")])
         ratios.append(batch_wall / floor_wall)
         floors.append(floor_wall)
         batches.append(batch_wall)
-    if (folder / "again.jsonl").read_bytes() != rows.read_bytes():
-        raise SystemExit("the I/O floor did not write batch's bytes")
+        stacks.append((stack_wall / floor_wall, batch_wall / stack_wall))
+    for again in ("again.jsonl", "again-stack.jsonl"):
+        if (folder / again).read_bytes() != rows.read_bytes():
+            raise SystemExit("a floor did not write batch's bytes")
     target = TARGETS.get((size, len(days)))
     print(
         f"    {size:>7,} profiles x {len(days)} date(s): batch {statistics.median(batches):5.1f} s, "
         f"the floor {statistics.median(floors):4.2f} s; batch / the floor: median {statistics.median(ratios):.1f}x "
         f"({min(ratios):.1f}x to {max(ratios):.1f}x)" + (f"  (target: within {target}x)" if target else "")
+    )
+    on_floor = [s for s, _ in stacks]
+    above = [b for _, b in stacks]
+    print(
+        f"      the stack's floor / the floor: median {statistics.median(on_floor):.1f}x "
+        f"({min(on_floor):.1f}x to {max(on_floor):.1f}x); batch / the stack's floor: median "
+        f"{statistics.median(above):.1f}x ({min(above):.1f}x to {max(above):.1f}x)"
     )
     return statistics.median(floors)
 
@@ -513,7 +525,11 @@ def batch(n: int, big: bool) -> None:
                 f"  --jobs {jobs}: {wall:6.1f} s  {n * len(DATES) / wall:>8,.0f} profile-dates/s"
                 f"  ({n * len(DATES) / wall / jobs:,.0f} per core)  peak {peak / 2**20:.0f} MiB"
             )
-        print("  against the I/O floor (io_floor.py: parse every input line, write the same bytes), 3 pairs each:")
+        print(
+            "  against the I/O floor (io_floor.py: parse every input line, write the same bytes) and the stack's\n"
+            "  floor (stack_floor.py: also start pydantic and the engine, validate each distinct field text once),\n"
+            "  3 rounds each:"
+        )
         floors = {
             size: against_floor(Path(folder), size, days) for size, days in ((10_000, DATES), (100_000, DATES[:1]))
         }

@@ -50,3 +50,39 @@ def test_the_vectorised_baseline_answers_like_the_hand_written_one():
     columns = numpy_baseline.Columns(profiles)
     for day in (date(2022, 10, 31), date(2022, 12, 1), date(2024, 1, 4), date(2024, 2, 21), date(2025, 6, 1)):
         assert numpy_baseline.statuses(columns, day) == [baseline.judge(p, day) for p in profiles], day
+
+
+def _run_stack_floor(people, rows, out):
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "stack_floor.py"), str(people), str(rows), str(out)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_stacks_floor_validates_each_distinct_text_once_and_writes_batchs_bytes(tmp_path):
+    """The stack's floor does a part of batch's work and nothing more: it validates each field's
+    distinct texts (with the profile model: an invalid one fails it) and writes the very bytes it
+    is given."""
+    people = tmp_path / "people.jsonl"
+    lines = list(synth.lines(300, 5))
+    people.write_text("".join(lines) + "\n", encoding="utf-8")  # a blank line: skipped, as batch skips it
+    rows = tmp_path / "rows.jsonl"
+    rows.write_bytes(b'{"line":1}\n' * 1000)
+    done = _run_stack_floor(people, rows, tmp_path / "out.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.jsonl").read_bytes() == rows.read_bytes()
+    import json
+
+    distinct = {
+        (name, json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+        for line in lines
+        for name, value in json.loads(line).items()
+        if name != "id"
+    }
+    assert int(done.stdout) == len(distinct)  # synth writes compact JSON: a value's text is its dump
+
+    people.write_text('{"service":[{"country":"UA","start":"2024-13-01"}]}\n', encoding="utf-8")
+    assert _run_stack_floor(people, rows, tmp_path / "out.jsonl").returncode != 0  # no month 13

@@ -260,6 +260,8 @@ class _Layout(NamedTuple):
     plans: tuple[_Plan, ...]
     tests: tuple[tuple[Handler, Test], ...]
     groups: tuple[_Group, ...]  # the same tests, a group for each field read (their positions in turn)
+    plain: tuple[tuple[Handler, Test], ...]  # every group's plain tests, in turn
+    family: tuple[int, ...]  # every group's family tests, by their positions among `tests`
 
 
 # what a group of tests found for one field's text on one day: the findings, their letters, and
@@ -459,7 +461,14 @@ class Evaluator:
                 )
             )
         tests = tuple(self._slots[slot] for slot in order)
-        found = self._layouts[keys] = _Layout(len(self._layouts), tuple(plans), tests, tuple(groups))
+        found = self._layouts[keys] = _Layout(
+            len(self._layouts),
+            tuple(plans),
+            tests,
+            tuple(groups),
+            tuple(test for group in groups for test in group.plain),
+            tuple(n for n, (_, test) in enumerate(tests) if isinstance(test, FamilyTest)),
+        )
         return found
 
     # -- judging ------------------------------------------------------------------------
@@ -499,17 +508,19 @@ class Evaluator:
         layout = self._layout(tuple(keys) if keys is not None else tuple(self.rules.judged))
         groups, number = layout.groups, layout.number
         store = self._found
-        # what each case's groups of tests found before (None: not kept, or the case has no tokens)
-        before: list[list[Optional[_Found]]] = []
+        # what each case's groups of tests found before (None: not kept); None for a case without tokens
+        before: list[Optional[list[Optional[_Found]]]] = []
         judged_members: list[int] = []  # the cases whose family tests must run: their members first
         family_group = next((g for g, group in enumerate(groups) if group.family), None)
         for n, (_, day) in enumerate(cases):
             tokens = sections[n] if sections is not None else None
             if tokens is None:
-                earlier: list[Optional[_Found]] = [None] * len(groups)
-            else:
-                ordinal = day.toordinal()
-                earlier = [store.get((ordinal, number, g, tokens[group.section])) for g, group in enumerate(groups)]
+                before.append(None)
+                if family_group is not None:
+                    judged_members.append(n)
+                continue
+            ordinal = day.toordinal()
+            earlier = [store.get((ordinal, number, g, tokens[group.section])) for g, group in enumerate(groups)]
             before.append(earlier)
             if family_group is not None and earlier[family_group] is None:
                 judged_members.append(n)
@@ -518,31 +529,20 @@ class Evaluator:
         found_all: list[list[Finding]] = []
         keyed: list[CaseKey] = []
         for n, (profile, day) in enumerate(cases):
-            tokens = sections[n] if sections is not None else None
             found_before = before[n]
-            facts: Optional[Facts] = None
-            for g, group in enumerate(groups):
-                if found_before[g] is not None:
-                    continue
-                if facts is None:
-                    facts = Facts(profile, day)
-                    given = members.get(n)
-                    lookup = _lookup(given) if given else _NO_MEMBERS
-                chosen = group.tests if facts.maybe_held or facts.maybe_residing else group.plain
-                its = tuple([run(test, facts, lookup) for run, test in chosen])
-                found_before[g] = made = (
-                    its,
-                    "".join(map(_VALUE, its)),
-                    "".join(_would_letter(its[p]) for p in group.family),
-                )
-                # a negative token: a text not kept (lines.MAX_KEPT), nor its findings
-                if tokens is not None and tokens[group.section] >= 0:
-                    store.put((day.toordinal(), number, g, tokens[group.section]), made)
-            done = cast("list[_Found]", found_before)
-            found = [finding for its, _, _ in done for finding in its]
-            letters = "".join([values for _, values, _ in done])
-            if family_group is not None:
-                letters += "/" + "".join([would for _, _, would in done])
+            if found_before is None:  # no tokens (check, the API, relatives): every test in one pass, in
+                # the groups' order, with the letters the groups would give
+                facts = Facts(profile, day)
+                given = members.get(n)
+                chosen = layout.tests if facts.maybe_held or facts.maybe_residing else layout.plain
+                lookup = _lookup(given) if given else _NO_MEMBERS
+                found = [run(test, facts, lookup) for run, test in chosen]
+                letters = "".join(map(_VALUE, found))
+                if layout.family:
+                    letters += "/" + "".join([_would_letter(found[p]) for p in layout.family])
+            else:
+                tokens = cast("Sequence[tuple[int, ...]]", sections)[n]
+                found, letters = self._grouped(profile, day, found_before, members.get(n), layout, tokens)
             found_all.append(found)
             keyed.append(CaseKey(day.toordinal(), number, letters))
         memo = self._cases[engine]
@@ -554,6 +554,42 @@ class Evaluator:
             Case(day, found, required(outcomes[key], "the outcomes of a case"), layout, key)
             for (_, day), found, key in zip(cases, found_all, keyed, strict=True)
         ]
+
+    def _grouped(
+        self,
+        profile: Profile,
+        day: date,
+        found_before: list[Optional[_Found]],
+        given: Optional[Mapping[tuple[int, str], MemberVerdict]],
+        layout: _Layout,
+        tokens: tuple[int, ...],
+    ) -> tuple[list[Finding], str]:
+        """A case with tokens: each group's findings kept from before, or found now (and kept, unless
+        the field's text is not: a negative token); the case's findings and letters."""
+        facts: Optional[Facts] = None
+        store = self._found
+        for g, group in enumerate(layout.groups):
+            if found_before[g] is not None:
+                continue
+            if facts is None:
+                facts = Facts(profile, day)
+                lookup = _lookup(given) if given else _NO_MEMBERS
+            chosen = group.tests if facts.maybe_held or facts.maybe_residing else group.plain
+            its = tuple([run(test, facts, lookup) for run, test in chosen])
+            found_before[g] = made = (
+                its,
+                "".join(map(_VALUE, its)),
+                "".join(_would_letter(its[p]) for p in group.family),
+            )
+            # a negative token: a text not kept (lines.MAX_KEPT), nor its findings
+            if tokens[group.section] >= 0:
+                store.put((day.toordinal(), layout.number, g, tokens[group.section]), made)
+        done = cast("list[_Found]", found_before)
+        found = [finding for its, _, _ in done for finding in its]
+        letters = "".join([values for _, values, _ in done])
+        if layout.family:
+            letters += "/" + "".join([would for _, _, would in done])
+        return found, letters
 
     def _resolve(
         self,

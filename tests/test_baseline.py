@@ -62,10 +62,12 @@ def _run_stack_floor(people, rows, out):
     )
 
 
-def test_the_stacks_floor_validates_each_distinct_text_once_and_writes_batchs_bytes(tmp_path):
-    """The stack's floor does a part of batch's work and nothing more: it validates each field's
-    distinct texts (with the profile model: an invalid one fails it) and writes the very bytes it
-    is given."""
+def test_the_stacks_floor_validates_each_distinct_text_once_and_writes_batchs_bytes(tmp_path, evaluator):
+    """The stack's floor does a part of batch's work and nothing more: it registers batch's rule
+    base with the engine, validates each field's distinct texts with the profile model (an invalid
+    one fails it), and writes the very bytes it is given."""
+    import json
+
     people = tmp_path / "people.jsonl"
     lines = list(synth.lines(300, 5))
     people.write_text("".join(lines) + "\n", encoding="utf-8")  # a blank line: skipped, as batch skips it
@@ -74,15 +76,19 @@ def test_the_stacks_floor_validates_each_distinct_text_once_and_writes_batchs_by
     done = _run_stack_floor(people, rows, tmp_path / "out.jsonl")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out.jsonl").read_bytes() == rows.read_bytes()
-    import json
-
     distinct = {
         (name, json.dumps(value, separators=(",", ":"), ensure_ascii=False))
         for line in lines
         for name, value in json.loads(line).items()
         if name != "id"
     }
-    assert int(done.stdout) == len(distinct)  # synth writes compact JSON: a value's text is its dump
+    validated, rules = map(int, done.stdout.split())
+    assert validated == len(distinct)  # synth writes compact JSON: a value's text is its dump
+    assert rules == len(evaluator.engine.definition)  # the bundled rule base, every rule registered
 
+    people.write_text('{"service":[{"country":"UA","start":"2024-12-01"}]}\n', encoding="utf-8")
+    done = _run_stack_floor(people, rows, tmp_path / "out.jsonl")
+    assert done.returncode == 0 and done.stdout.split()[0] == "1", done.stderr
     people.write_text('{"service":[{"country":"UA","start":"2024-13-01"}]}\n', encoding="utf-8")
-    assert _run_stack_floor(people, rows, tmp_path / "out.jsonl").returncode != 0  # no month 13
+    done = _run_stack_floor(people, rows, tmp_path / "out.jsonl")
+    assert done.returncode != 0 and "ValidationError" in done.stderr and "2024-13-01" in done.stderr

@@ -209,7 +209,7 @@ def test_every_condition_kind_is_complete_and_documented():
     import eligibility.exploring.alternatives  # noqa: F401
     import eligibility.judging.predicates  # noqa: F401
     from eligibility.judging.kinds import KINDS
-    from eligibility.people.lines import SECTIONS
+    from eligibility.people.profile import SECTIONS
 
     from .conftest import ROOT
 

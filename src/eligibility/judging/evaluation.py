@@ -25,8 +25,7 @@ from eligibility.judging.kinds import parts
 from eligibility.judging.predicates import Carrier, Facts, Finding, Handler, MemberVerdict, handler
 from eligibility.law.rulebase import Judged, Route, RuleBase
 from eligibility.law.schema import OWN_TERMS, FamilyTest, Test, split_target
-from eligibility.people.lines import SECTIONS
-from eligibility.people.profile import Profile
+from eligibility.people.profile import SECTIONS, Profile
 
 HELD: dict[Truth, Held] = {Truth.TRUE: "held", Truth.FALSE: "failed", Truth.UNKNOWN: "unknown"}
 _VALUE = attrgetter("value")  # a finding's value; a Truth is its letter, so "".join gives the engine's row
@@ -243,7 +242,7 @@ class _Group(NamedTuple):
     next to each other: what they find is the same for every profile-date with that field's text
     and that day."""
 
-    section: int  # the field's place in lines.SECTIONS, which is its token's place
+    section: int  # the field's place in profile.SECTIONS, which is its token's place
     tests: tuple[tuple[Handler, Test], ...]
     # the same tests for a profile-date with no record maybe held (no imprecise date of the profile
     # holds the day), without working out each way such records could fall: the common case

@@ -32,10 +32,15 @@ from pydantic import ValidationError
 from eligibility.foundations.errors import InputError
 from eligibility.foundations.files import decode_json
 from eligibility.foundations.stores import Kept
-from eligibility.people.profile import MAX_FAMILY_DEPTH, MAX_FAMILY_MEMBERS, Profile, family_size, parse_profile
+from eligibility.people.profile import (
+    MAX_FAMILY_DEPTH,
+    MAX_FAMILY_MEMBERS,
+    SECTIONS,
+    Profile,
+    family_size,
+    parse_profile,
+)
 
-# the fields tests read (all but the id), in the order of their tokens
-SECTIONS: tuple[str, ...] = tuple(name for name in Profile.model_fields if name != "id")
 ABSENT = 0  # the token of a field the line does not give (never a text's token: those start at 1)
 # The longest text kept, in bytes.  A validated text weighs 25 to 33 times its bytes, and the
 # findings its tests leave up to 50 times (words about each record); a store holds at most

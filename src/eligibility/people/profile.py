@@ -298,6 +298,11 @@ FamilyMember.model_rebuild()
 SCHEMA_ID = "https://eligibility.invalid/schema/profile.json"  # a name, not an address: nothing is fetched
 
 
+# The profile's fields that tests read (all but the id), in order: each kind of test reads one
+# (judging.kinds), and batch's quick reading gives each a token in this order (people.lines).
+SECTIONS: tuple[str, ...] = tuple(name for name in Profile.model_fields if name != "id")
+
+
 def profile_schema() -> dict[str, Any]:
     """The profile's JSON Schema (draft 2020-12): every field described, every country one of the
     ISO 3166-1 alpha-2 codes.  What `eligibility schema profile` prints and docs/profile.schema.json holds."""

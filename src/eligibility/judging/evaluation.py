@@ -235,6 +235,7 @@ class _Plan(NamedTuple):
     decide: Callable[[Mapping[str, Any]], Truth]
     single: bool  # one route (the common case)
     family: bool  # has a family condition (so a "would qualify" of its own)
+    pairs: tuple[tuple[str, int], ...]  # (condition, position) for each: names and positions zipped once
 
 
 class _Group(NamedTuple):
@@ -297,16 +298,16 @@ class Case(NamedTuple):
     key: CaseKey  # equal keys, equal outcomes
 
     def judgements(self) -> dict[str, "Judgement"]:
-        return {plan.item.key: self.judgement(n) for n, plan in enumerate(self.layout.plans)}
+        found = self.findings
+        return {
+            plan.item.key: Judgement(plan.item, {name: found[p] for name, p in plan.pairs}, *outcome)
+            for plan, outcome in zip(self.layout.plans, self.outcomes, strict=True)
+        }
 
     def judgement(self, index: int) -> "Judgement":
-        """The index-th item's judgement, with its findings by condition id."""
+        """The index-th item's judgement, with its findings by condition id (as `judgements` gives it)."""
         plan, found = self.layout.plans[index], self.findings
-        return Judgement(
-            plan.item,
-            {name: found[p] for name, p in zip(plan.names, plan.positions, strict=True)},
-            *self.outcomes[index],
-        )
+        return Judgement(plan.item, {name: found[p] for name, p in plan.pairs}, *self.outcomes[index])
 
     def missing(self, index: int) -> list[str]:
         """The profile fields whose absence left the index-th item undetermined (see Judgement.missing)."""
@@ -446,6 +447,7 @@ class Evaluator:
                     item.decide,
                     len(item.routes) == 1,
                     any(isinstance(test, FamilyTest) for _, test in item.tests),
+                    tuple(zip(item.names, positions, strict=True)),
                 )
             )
         groups = []
@@ -623,9 +625,7 @@ class Evaluator:
                 if kept is not None:
                     known[item_key] = kept
                 else:
-                    folded[item_key] = self._fold(
-                        plan, day, {c: found[p] for c, p in zip(plan.names, plan.positions, strict=True)}
-                    )
+                    folded[item_key] = self._fold(plan, day, {c: found[p] for c, p in plan.pairs})
             wanted.append((case_key, keys))
         if folded:
             if engine:

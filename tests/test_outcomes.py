@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from eligibility.judging.evaluation import Evaluator, unknowns
+from eligibility.judging.evaluation import Evaluator, Judgement, unknowns
 from eligibility.people.profile import parse_profile
 from eligibility.runners import synth
 
@@ -71,6 +71,15 @@ def test_a_case_gives_the_missing_facts_its_judgements_give(evaluator):
             assert case.missing(index) == judgement.missing, key
             if judgement.status == "undetermined":
                 assert case.missing_at(case.unknown_at(index)) == judgement.missing, key
+
+
+def test_every_judgement_of_a_case_is_the_one_asked_for_alone(evaluator):
+    """A case's judgements, made all at once, are each the judgement asked for by its place: the
+    same item, findings by condition id, in-force, status, engine rule, routes and "would"."""
+    for case in evaluator.cases(_cases()):
+        together = list(case.judgements().values())
+        assert together == [case.judgement(n) for n in range(len(together))]
+        assert all(isinstance(j, Judgement) and j.item.key == k for k, j in case.judgements().items())
 
 
 @pytest.mark.parametrize("engine", [True, False])

@@ -299,8 +299,8 @@ class Case(NamedTuple):
 
     def judgements(self) -> dict[str, "Judgement"]:
         found = self.findings
-        return {
-            plan.item.key: Judgement(plan.item, {name: found[p] for name, p in plan.pairs}, *outcome)
+        return {  # Judgement(item, findings, *outcome), made by _new
+            plan.item.key: _new(Judgement, (plan.item, {name: found[p] for name, p in plan.pairs}, *outcome))
             for plan, outcome in zip(self.layout.plans, self.outcomes, strict=True)
         }
 
@@ -328,6 +328,13 @@ class Case(NamedTuple):
         if len(positions) == 1:
             return list(dict.fromkeys(findings[positions[0]].missing))
         return list(dict.fromkeys(m for p in positions for m in findings[p].missing))
+
+
+# Judgements, cases and their keys are made many times a profile-date: as the NamedTuple makes
+# them, without its Python-level __new__ (every field given, in order; a judgement is its item,
+# its findings and its outcome's fields).
+_new = tuple.__new__
+assert Judgement._fields[2:] == Outcome._fields
 
 
 def _would_letter(finding: Finding) -> str:
@@ -545,14 +552,14 @@ class Evaluator:
                 tokens = cast("Sequence[tuple[int, ...]]", sections)[n]
                 found, letters = self._grouped(profile, day, found_before, members.get(n), layout, tokens)
             found_all.append(found)
-            keyed.append(CaseKey(day.toordinal(), number, letters))
+            keyed.append(_new(CaseKey, (day.toordinal(), number, letters)))
         memo = self._cases[engine]
         outcomes: dict[CaseKey, Optional[tuple[Outcome, ...]]] = {key: memo.get(key) for key in keyed}
         pending = {key: n for n, key in enumerate(keyed) if outcomes[key] is None}
         if pending:
             outcomes.update(self._resolve(pending, cases, found_all, layout, engine))
         return [
-            Case(day, found, required(outcomes[key], "the outcomes of a case"), layout, key)
+            _new(Case, (day, found, required(outcomes[key], "the outcomes of a case"), layout, key))
             for (_, day), found, key in zip(cases, found_all, keyed, strict=True)
         ]
 

@@ -82,6 +82,21 @@ def test_every_judgement_of_a_case_is_the_one_asked_for_alone(evaluator):
         assert all(isinstance(j, Judgement) and j.item.key == k for k, j in case.judgements().items())
 
 
+def test_an_items_findings_do_not_depend_on_the_items_judged_with_it(evaluator):
+    """Judged among all the others, or alone, an item gets the same finding for each of its
+    conditions (the tests sit at different places in the two layouts) and the same answer."""
+    cases = _cases()[::5]
+    for (profile, day), case in zip(cases, evaluator.cases(cases), strict=True):
+        for key, judgement in case.judgements().items():
+            (alone,) = evaluator.cases([(profile, day)], [key])
+            single = alone.judgements()[key]
+            assert list(judgement.findings) == list(judgement.item.names), key
+            assert {c: (f.value, f.missing) for c, f in judgement.findings.items()} == {
+                c: (f.value, f.missing) for c, f in single.findings.items()
+            }, (key, profile.id, day)
+            assert (judgement.status, judgement.would_qualify) == (single.status, single.would_qualify), key
+
+
 @pytest.mark.parametrize("engine", [True, False])
 def test_cases_with_equal_keys_have_equal_outcomes(evaluator, engine):
     """The key of a case (day, items, every test's value) decides its outcomes: two cases with the

@@ -421,6 +421,17 @@ def test_both_ways_of_building_a_decision_tree_decide_every_combination(exprs):
             assert _reached(tree, values).values == expected
 
 
+@pytest.mark.parametrize("width", range(1, 8))
+def test_a_truth_tables_columns_are_the_digits_of_its_rows(width):
+    """Row r of a table over `width` conditions gives them the base-3 digits of r (F=0, U=1, T=2,
+    the first condition the most significant): each column's bit sets hold exactly its T and F rows."""
+    for i, (true, false) in enumerate(engine_module._columns(width)):
+        for row in range(3**width):
+            digit = row // 3 ** (width - 1 - i) % 3
+            assert (true >> row & 1, false >> row & 1) == (digit == 2, digit == 0), (width, i, row)
+        assert true.bit_length() <= 3**width and false.bit_length() <= 3**width
+
+
 _QUOTE = 'source = "extradition-law-2026-03-09"\nquote = "Stateless individuals became eligible in July 2024."'
 
 

@@ -266,17 +266,16 @@ _CODED = (Truth.FALSE, Truth.UNKNOWN, Truth.TRUE)  # a value as a number: all = 
 def _columns(width: int) -> list[tuple[int, int]]:
     """For each column of a truth table of `width` columns (row r's digits in base 3 are the values
     of c0..c{width-1}, F=0, U=1, T=2, c0 the most significant), the rows where it is true and the
-    rows where it is false, as bit sets."""
+    rows where it is false, as bit sets.  Column i's digit stays the same for runs of 3**(width-1-i)
+    rows and goes F, U, T, F, ... : one period of three runs, repeated, laid down at once by
+    multiplying it with a number that has a bit at the start of every period."""
     found = []
     for i in range(width):
-        true = false = 0
-        for row in range(3**width):
-            digit = (row // 3 ** (width - 1 - i)) % 3
-            if digit == 2:
-                true |= 1 << row
-            elif digit == 0:
-                false |= 1 << row
-        found.append((true, false))
+        step = 3 ** (width - 1 - i)  # rows in one run
+        period = 3 * step
+        starts = ((1 << (period * 3**i)) - 1) // ((1 << period) - 1)  # a bit at each period's first row
+        run = (1 << step) - 1
+        found.append(((run << (2 * step)) * starts, run * starts))
     return found
 
 

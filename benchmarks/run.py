@@ -196,7 +196,7 @@ def against_floor(folder: Path, size: int, days: list[date]) -> float:
     here = Path(__file__).resolve().parent
     floor = [sys.executable, str(here / "io_floor.py"), str(people), str(rows)]
     stack = [sys.executable, str(here / "stack_floor.py"), str(people), str(rows)]
-    ratios, floors, batches, stacks = [], [], [], []
+    ratios, floors, batches, on_floor, above = [], [], [], [], []
     for _ in range(3):
         batch_wall, _ = batch_run(people, 1, days=days)
         floor_wall, _ = measured([*floor, str(folder / "again.jsonl")])
@@ -204,7 +204,8 @@ def against_floor(folder: Path, size: int, days: list[date]) -> float:
         ratios.append(batch_wall / floor_wall)
         floors.append(floor_wall)
         batches.append(batch_wall)
-        stacks.append((stack_wall / floor_wall, batch_wall / stack_wall))
+        on_floor.append(stack_wall / floor_wall)  # the stack's floor / the I/O floor
+        above.append(batch_wall / stack_wall)  # batch / the stack's floor
     for again in ("again.jsonl", "again-stack.jsonl"):
         if (folder / again).read_bytes() != rows.read_bytes():
             raise SystemExit("a floor did not write batch's bytes")
@@ -214,8 +215,6 @@ def against_floor(folder: Path, size: int, days: list[date]) -> float:
         f"the floor {statistics.median(floors):4.2f} s; batch / the floor: median {statistics.median(ratios):.1f}x "
         f"({min(ratios):.1f}x to {max(ratios):.1f}x)" + (f"  (target: within {target}x)" if target else "")
     )
-    on_floor = [s for s, _ in stacks]
-    above = [b for _, b in stacks]
     print(
         f"      the stack's floor / the floor: median {statistics.median(on_floor):.1f}x "
         f"({min(on_floor):.1f}x to {max(on_floor):.1f}x); batch / the stack's floor: median "

@@ -34,11 +34,10 @@ import msgspec
 from eligibility.judging.evaluation import evaluator_for
 from eligibility.law.loader import load_rules_once
 from eligibility.law.record import Evidence
-from eligibility.people.profile import Profile
+from eligibility.people.profile import SECTIONS, Profile
 
-FIELDS = tuple(name for name in Profile.model_fields if name != "id")
 _Split = msgspec.defstruct(
-    "_Split", [(name, msgspec.Raw | msgspec.UnsetType, msgspec.UNSET) for name in ("id", *FIELDS)]
+    "_Split", [(name, msgspec.Raw | msgspec.UnsetType, msgspec.UNSET) for name in ("id", *SECTIONS)]
 )
 
 
@@ -47,8 +46,8 @@ def main() -> None:
     judge = evaluator_for(load_rules_once(None).under(Evidence("all", None)))  # registered with the engine
     split = msgspec.json.Decoder(_Split).decode
     validate = Profile.model_validate_json
-    seen: list[set[bytes]] = [set() for _ in FIELDS]
-    heads = [b'{"' + name.encode() + b'":' for name in FIELDS]
+    seen: list[set[bytes]] = [set() for _ in SECTIONS]
+    heads = [b'{"' + name.encode() + b'":' for name in SECTIONS]
     validated = 0
     with open(people, "rb") as source:
         for line in source:
